@@ -1,0 +1,150 @@
+/*
+ * libdiscon.so: a QEMU TCG plugin that records every discontinuity
+ * (interrupt, exception, host call) into one shared-memory ring per vCPU.
+ *
+ *   qemu-system-... -plugin libdiscon.so,shm=NAME,mode=block,ring=65536
+ *
+ * The callback runs on the vCPU's own thread; each vCPU owns one ring, so
+ * every ring has a single producer. See discon_ring.h for the layout.
+ */
+#define _GNU_SOURCE
+#include "plugin_options.h"
+#include "qemu_plugin_api.h"
+#include "ring_producer.h"
+#include "segment_create.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_version = DISCON_QEMU_PLUGIN_API_VERSION;
+
+static struct {
+    struct discon_shm_header *hdr;
+    struct discon_producer *rings;
+    uint32_t nrings;
+    char shm_name[DISCON_SHM_NAME_MAX + 2];
+    atomic_flag overflow_warned;
+} g = {.overflow_warned = ATOMIC_FLAG_INIT};
+
+static void on_discon(unsigned int vcpu, enum qemu_plugin_discon_type type, uint64_t from_pc,
+                      uint64_t to_pc, void *udata)
+{
+    (void)udata;
+    if (__builtin_expect(vcpu >= g.nrings, 0)) {
+        atomic_fetch_add_explicit(&g.hdr->unrecorded, 1, memory_order_relaxed);
+        if (!atomic_flag_test_and_set(&g.overflow_warned))
+            fprintf(stderr,
+                    "discon: error: guest vCPU %u is beyond max_vcpus=%u; its events are "
+                    "not recorded, only counted (raise max_vcpus)\n", vcpu, g.nrings);
+        return;
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts); /* vDSO: no syscall */
+    struct discon_record rec = {
+        .time_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec,
+        .from_pc = from_pc,
+        .to_pc = to_pc,
+        .type = (uint8_t)type,
+    };
+    discon_produce(&g.rings[vcpu], &rec);
+}
+
+static void at_qemu_exit(void *udata)
+{
+    (void)udata;
+    uint64_t dropped = 0;
+    for (uint32_t i = 0; i < g.nrings; i++)
+        dropped += atomic_load_explicit(&g.rings[i].ctl->dropped, memory_order_acquire);
+    uint64_t unrecorded = atomic_load_explicit(&g.hdr->unrecorded, memory_order_relaxed);
+    if (dropped || unrecorded)
+        fprintf(stderr, "discon: %llu events dropped, %llu of vCPUs beyond max_vcpus\n",
+                (unsigned long long)dropped, (unsigned long long)unrecorded);
+    atomic_store_explicit(&g.hdr->state, DISCON_STATE_FINISHED, memory_order_release);
+    /* A consumer that already mapped it keeps it; undrained records stay. */
+    if (discon_segment_drained(g.hdr))
+        shm_unlink(g.shm_name);
+}
+
+static void join_options(char *buf, size_t len, int argc, char **argv)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < argc && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? "," : "", argv[i]);
+}
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
+                                           int argc, char **argv)
+{
+    if (info->version.min > DISCON_QEMU_PLUGIN_API_VERSION ||
+        info->version.cur < DISCON_QEMU_PLUGIN_API_VERSION) {
+        fprintf(stderr,
+                "discon: this plugin was built for QEMU plugin API %d (QEMU 11.1); this QEMU "
+                "offers API %d to %d\n",
+                DISCON_QEMU_PLUGIN_API_VERSION, info->version.min, info->version.cur);
+        return -1;
+    }
+    struct discon_options opt;
+    char err[512];
+    if (discon_options_parse(&opt, argc, argv, err, sizeof err) != 0) {
+        fprintf(stderr, "discon: %s\n", err);
+        return -1;
+    }
+    bool auto_name = opt.shm_name[0] == '\0';
+    if (auto_name)
+        snprintf(opt.shm_name, sizeof opt.shm_name, "/discon-%d", (int)getpid());
+    memcpy(g.shm_name, opt.shm_name, sizeof g.shm_name);
+
+    uint32_t nrings = opt.max_vcpus;
+    uint32_t smp = 0;
+    if (info->system_emulation) {
+        if (info->system.max_vcpus < 1 || (unsigned)info->system.max_vcpus > DISCON_MAX_VCPUS) {
+            fprintf(stderr, "discon: %d vCPUs: discon supports 1 to %u\n",
+                    info->system.max_vcpus, DISCON_MAX_VCPUS);
+            return -1;
+        }
+        nrings = (uint32_t)info->system.max_vcpus;
+        smp = (uint32_t)info->system.smp_vcpus;
+    }
+
+    char options[sizeof g.hdr->options];
+    join_options(options, sizeof options, argc, argv);
+    struct discon_segment_config cfg = {
+        .name = opt.shm_name,
+        .ring_capacity = opt.ring_capacity,
+        .vcpu_capacity = nrings,
+        .smp_vcpus = smp,
+        .flags = info->system_emulation ? DISCON_FLAG_SYSTEM : 0,
+        .mode = opt.mode,
+        .types = opt.types,
+        .block_timeout_ms = opt.block_timeout_ms,
+        .target = info->target_name,
+        .options = options,
+    };
+    g.hdr = discon_segment_create(&cfg, err, sizeof err);
+    if (!g.hdr) {
+        fprintf(stderr, "discon: %s\n", err);
+        return -1;
+    }
+    g.rings = calloc(nrings, sizeof *g.rings);
+    if (!g.rings) {
+        fprintf(stderr, "discon: out of memory\n");
+        shm_unlink(opt.shm_name);
+        return -1;
+    }
+    g.nrings = nrings;
+    for (uint32_t i = 0; i < nrings; i++)
+        discon_producer_init(&g.rings[i], discon_ring_ctl_at(g.hdr, g.hdr->ring_stride, i),
+                             opt.ring_capacity, opt.mode, opt.block_timeout_ms, i);
+    if (auto_name)
+        fprintf(stderr, "discon: recording into shared memory %s\n", opt.shm_name);
+
+    qemu_plugin_register_vcpu_discon_cb(id, (enum qemu_plugin_discon_type)opt.types, on_discon,
+                                        NULL);
+    qemu_plugin_register_atexit_cb(id, at_qemu_exit, NULL);
+    return 0;
+}

@@ -1,0 +1,116 @@
+#include "plugin_options.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+
+static const struct {
+    const char *name;
+    uint32_t bit;
+} type_names[] = {
+    {"interrupt", DISCON_INTERRUPT},
+    {"exception", DISCON_EXCEPTION},
+    {"hostcall", DISCON_HOSTCALL},
+    {"all", DISCON_TYPES_ALL},
+};
+
+uint32_t discon_types_parse(const char *list)
+{
+    uint32_t mask = 0;
+    const char *p = list;
+    for (;;) {
+        size_t len = strcspn(p, "+");
+        uint32_t bit = 0;
+        for (size_t i = 0; i < sizeof type_names / sizeof type_names[0]; i++)
+            if (strlen(type_names[i].name) == len && strncmp(p, type_names[i].name, len) == 0)
+                bit = type_names[i].bit;
+        if (!bit)
+            return 0;
+        mask |= bit;
+        if (p[len] == '\0')
+            return mask;
+        p += len + 1;
+    }
+}
+
+static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return -1;
+    *out = (uint32_t)v;
+    return 0;
+}
+
+static int valid_shm_name(const char *s)
+{
+    if (*s == '/')
+        s++;
+    size_t n = strlen(s);
+    if (n == 0 || n > DISCON_SHM_NAME_MAX || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+        return 0;
+    return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+int discon_options_parse(struct discon_options *o, int argc, char **argv, char *err,
+                         size_t errlen)
+{
+    *o = (struct discon_options){
+        .mode = DISCON_MODE_BLOCK,
+        .ring_capacity = DISCON_DEFAULT_RING,
+        .types = DISCON_TYPES_ALL,
+        .block_timeout_ms = DISCON_DEFAULT_BLOCK_TIMEOUT_MS,
+        .max_vcpus = DISCON_DEFAULT_USER_VCPUS,
+    };
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *eq = strchr(arg, '=');
+        if (!eq)
+            return FAIL("option '%s' is not key=value", arg);
+        size_t klen = (size_t)(eq - arg);
+        const char *v = eq + 1;
+#define KEY(k) (klen == sizeof(k) - 1 && strncmp(arg, k, klen) == 0)
+        if (KEY("shm")) {
+            if (!valid_shm_name(v))
+                return FAIL("shm=%s: a name of 1 to %d letters, digits, '.', '_' or '-' "
+                            "(one optional leading '/')", v, DISCON_SHM_NAME_MAX);
+            snprintf(o->shm_name, sizeof o->shm_name, "/%s", v + (*v == '/'));
+        } else if (KEY("mode")) {
+            if (strcmp(v, "block") == 0)
+                o->mode = DISCON_MODE_BLOCK;
+            else if (strcmp(v, "drop") == 0)
+                o->mode = DISCON_MODE_DROP;
+            else
+                return FAIL("mode=%s: expected block or drop", v);
+        } else if (KEY("ring")) {
+            uint32_t n;
+            if (parse_u32(v, DISCON_RING_MIN_RECORDS, DISCON_RING_MAX_RECORDS, &n) ||
+                (n & (n - 1)))
+                return FAIL("ring=%s: records per vCPU, a power of two from %u to %u", v,
+                            DISCON_RING_MIN_RECORDS, DISCON_RING_MAX_RECORDS);
+            o->ring_capacity = n;
+        } else if (KEY("types")) {
+            if (!(o->types = discon_types_parse(v)))
+                return FAIL("types=%s: expected interrupt, exception, hostcall joined by '+', "
+                            "or all", v);
+        } else if (KEY("block_timeout")) {
+            if (parse_u32(v, 1, 24u * 3600 * 1000, &o->block_timeout_ms))
+                return FAIL("block_timeout=%s: milliseconds, from 1 to 86400000", v);
+        } else if (KEY("max_vcpus")) {
+            if (parse_u32(v, 1, DISCON_MAX_VCPUS, &o->max_vcpus))
+                return FAIL("max_vcpus=%s: a number from 1 to %u", v, DISCON_MAX_VCPUS);
+        } else {
+            return FAIL("unknown option '%.*s' (known: shm, mode, ring, types, "
+                        "block_timeout, max_vcpus)", (int)klen, arg);
+        }
+#undef KEY
+    }
+    return 0;
+}

@@ -1,0 +1,64 @@
+/*
+ * The part of QEMU's TCG plugin ABI that discon uses, declared by the
+ * project itself because Debian ships no qemu-plugin.h.
+ *
+ * Facts of QEMU 11.1 (plugin API version 7), measured on that QEMU:
+ *  - a plugin exports `int qemu_plugin_version`; 11.1 accepts exactly 7;
+ *  - callbacks take user data and no plugin id (API 7 dropped the id);
+ *  - the discontinuity callback is (vcpu_index, type, from_pc, to_pc, udata).
+ * Earlier APIs (5 in QEMU 10.2, 6 in 11.0) have other callback signatures,
+ * so the plugin refuses any QEMU whose API range excludes 7.
+ */
+#ifndef DISCON_QEMU_PLUGIN_API_H
+#define DISCON_QEMU_PLUGIN_API_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define QEMU_PLUGIN_EXPORT __attribute__((visibility("default")))
+#define DISCON_QEMU_PLUGIN_API_VERSION 7
+
+typedef uint64_t qemu_plugin_id_t;
+
+typedef struct qemu_info_t {
+    const char *target_name;
+    struct {
+        int min;
+        int cur;
+    } version;
+    bool system_emulation;
+    union {
+        struct {
+            int smp_vcpus;
+            int max_vcpus;
+        } system;
+    };
+} qemu_info_t;
+
+enum qemu_plugin_discon_type {
+    QEMU_PLUGIN_DISCON_INTERRUPT = 1,
+    QEMU_PLUGIN_DISCON_EXCEPTION = 2,
+    QEMU_PLUGIN_DISCON_HOSTCALL = 4,
+    QEMU_PLUGIN_DISCON_ALL = -1,
+};
+
+typedef void (*qemu_plugin_vcpu_discon_cb_t)(unsigned int vcpu_index,
+                                             enum qemu_plugin_discon_type type,
+                                             uint64_t from_pc, uint64_t to_pc,
+                                             void *userdata);
+typedef void (*qemu_plugin_udata_cb_t)(void *userdata);
+
+void qemu_plugin_register_vcpu_discon_cb(qemu_plugin_id_t id,
+                                         enum qemu_plugin_discon_type type,
+                                         qemu_plugin_vcpu_discon_cb_t cb,
+                                         void *userdata);
+void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id,
+                                    qemu_plugin_udata_cb_t cb, void *userdata);
+
+/* Implemented by the plugin. */
+QEMU_PLUGIN_EXPORT extern int qemu_plugin_version;
+QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
+                                           const qemu_info_t *info, int argc,
+                                           char **argv);
+
+#endif

@@ -1,0 +1,220 @@
+#define _GNU_SOURCE
+#include "segment_reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+
+static int ring_in_range(uint64_t head, uint64_t tail, uint32_t capacity, uint32_t vcpu,
+                         char *err, size_t errlen)
+{
+    if (head - tail > capacity)
+        return FAIL("vCPU %u ring is corrupt: head %llu is beyond tail %llu + capacity %u", vcpu,
+                    (unsigned long long)head, (unsigned long long)tail, capacity);
+    return 0;
+}
+
+int discon_segment_validate(const void *base, size_t size, struct discon_layout *out,
+                            char *err, size_t errlen)
+{
+    const struct discon_shm_header *h = base;
+
+    if (size < DISCON_HEADER_SIZE)
+        return FAIL("segment is %zu bytes, smaller than its %u-byte header", size,
+                    DISCON_HEADER_SIZE);
+    uint64_t magic = atomic_load_explicit(&h->magic, memory_order_acquire);
+    if (magic != DISCON_SHM_MAGIC)
+        return FAIL("not a discon segment (bad magic 0x%016llx)", (unsigned long long)magic);
+    if (h->version != DISCON_SHM_VERSION)
+        return FAIL("segment format version %u; this build reads version %u", h->version,
+                    DISCON_SHM_VERSION);
+    if (h->header_size != DISCON_HEADER_SIZE || h->record_size != sizeof(struct discon_record))
+        return FAIL("segment header size %u / record size %u; expected %u / %zu",
+                    h->header_size, h->record_size, DISCON_HEADER_SIZE,
+                    sizeof(struct discon_record));
+
+    struct discon_layout l = {
+        .segment_size = h->segment_size,
+        .ring_stride = h->ring_stride,
+        .clock_monotonic_ns = h->clock_monotonic_ns,
+        .clock_realtime_ns = h->clock_realtime_ns,
+        .ring_capacity = h->ring_capacity,
+        .vcpu_capacity = h->vcpu_capacity,
+        .smp_vcpus = h->smp_vcpus,
+        .flags = h->flags,
+        .mode = h->mode,
+        .types = h->types,
+        .block_timeout_ms = h->block_timeout_ms,
+        .producer_pid = h->producer_pid,
+    };
+    uint32_t cap = l.ring_capacity;
+    if (cap < DISCON_RING_MIN_RECORDS || cap > DISCON_RING_MAX_RECORDS || (cap & (cap - 1)))
+        return FAIL("ring capacity %u is not a power of two in [%u, %u]", cap,
+                    DISCON_RING_MIN_RECORDS, DISCON_RING_MAX_RECORDS);
+    if (l.vcpu_capacity < 1 || l.vcpu_capacity > DISCON_MAX_VCPUS)
+        return FAIL("vCPU capacity %u is not in [1, %u]", l.vcpu_capacity, DISCON_MAX_VCPUS);
+    if (l.ring_stride != discon_ring_stride(cap))
+        return FAIL("ring stride %llu does not match capacity %u",
+                    (unsigned long long)l.ring_stride, cap);
+    uint64_t expect = discon_segment_size(cap, l.vcpu_capacity);
+    if (l.segment_size != expect || size != expect)
+        return FAIL("segment size %llu (mapped %zu) does not match its layout (%llu bytes)",
+                    (unsigned long long)l.segment_size, size, (unsigned long long)expect);
+    if (l.smp_vcpus > l.vcpu_capacity)
+        return FAIL("%u vCPUs exceed the capacity of %u", l.smp_vcpus, l.vcpu_capacity);
+    if (l.flags & ~DISCON_FLAG_SYSTEM)
+        return FAIL("unknown segment flags 0x%x", l.flags);
+    if (l.mode != DISCON_MODE_BLOCK && l.mode != DISCON_MODE_DROP)
+        return FAIL("unknown ring mode %u", l.mode);
+    if (l.types == 0 || (l.types & ~(uint32_t)DISCON_TYPES_ALL))
+        return FAIL("bad discontinuity type mask 0x%x", l.types);
+    uint32_t state = atomic_load_explicit(&h->state, memory_order_acquire);
+    if (state != DISCON_STATE_RUNNING && state != DISCON_STATE_FINISHED)
+        return FAIL("unknown producer state %u", state);
+    if (!memchr(h->target, 0, sizeof h->target) || !memchr(h->options, 0, sizeof h->options))
+        return FAIL("segment strings are not terminated");
+    memcpy(l.target, h->target, sizeof l.target);
+    memcpy(l.options, h->options, sizeof l.options);
+
+    for (uint32_t i = 0; i < l.vcpu_capacity; i++) {
+        const struct discon_ring_ctl *ctl =
+            discon_ring_ctl_at((void *)(uintptr_t)base, l.ring_stride, i);
+        if (ring_in_range(atomic_load_explicit(&ctl->head, memory_order_acquire),
+                          atomic_load_explicit(&ctl->tail, memory_order_acquire), cap, i, err,
+                          errlen))
+            return -1;
+    }
+    *out = l;
+    return 0;
+}
+
+enum discon_attach_result discon_segment_attach(struct discon_segment *seg, const char *name,
+                                                char *err, size_t errlen)
+{
+    *seg = (struct discon_segment){.fd = -1};
+    int fd = shm_open(name, O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return DISCON_ATTACH_NOT_READY;
+        snprintf(err, errlen, "cannot open shared memory %s: %s%s", name, strerror(errno),
+                 errno == ELOOP ? " (refusing a symlink)" : "");
+        return DISCON_ATTACH_ERROR;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        snprintf(err, errlen, "cannot stat shared memory %s: %s", name, strerror(errno));
+        goto fail;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "shared memory %s is not a regular object", name);
+        goto fail;
+    }
+    if (st.st_uid != geteuid()) {
+        snprintf(err, errlen, "shared memory %s belongs to uid %u, not to us (uid %u)", name,
+                 (unsigned)st.st_uid, (unsigned)geteuid());
+        goto fail;
+    }
+    if (st.st_size == 0) { /* between the producer's shm_open and ftruncate */
+        close(fd);
+        return DISCON_ATTACH_NOT_READY;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        snprintf(err, errlen, "shared memory %s already has a consumer%s", name,
+                 errno == EWOULDBLOCK ? "" : strerror(errno));
+        goto fail;
+    }
+    size_t size = (size_t)st.st_size;
+    void *base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (base == MAP_FAILED) {
+        snprintf(err, errlen, "cannot map shared memory %s: %s", name, strerror(errno));
+        goto fail;
+    }
+    const struct discon_shm_header *h = base;
+    if (size >= sizeof h->magic && atomic_load_explicit(&h->magic, memory_order_acquire) == 0) {
+        munmap(base, size); /* sized, but the header is not written yet */
+        close(fd);
+        return DISCON_ATTACH_NOT_READY;
+    }
+    char why[256];
+    if (discon_segment_validate(base, size, &seg->layout, why, sizeof why) != 0) {
+        snprintf(err, errlen, "shared memory %s: %s", name, why);
+        munmap(base, size);
+        goto fail;
+    }
+    seg->rings = calloc(seg->layout.vcpu_capacity, sizeof *seg->rings);
+    if (!seg->rings) {
+        snprintf(err, errlen, "out of memory");
+        munmap(base, size);
+        goto fail;
+    }
+    for (uint32_t i = 0; i < seg->layout.vcpu_capacity; i++) {
+        struct discon_ring_ctl *ctl = discon_ring_ctl_at(base, seg->layout.ring_stride, i);
+        seg->rings[i] = (struct discon_ring_reader){
+            .ctl = ctl,
+            .slots = discon_ring_records(ctl),
+            .tail = atomic_load_explicit(&ctl->tail, memory_order_relaxed),
+            .capacity = seg->layout.ring_capacity,
+            .vcpu = i,
+        };
+    }
+    seg->fd = fd;
+    seg->base = base;
+    seg->size = size;
+    seg->hdr = base;
+    return DISCON_ATTACH_OK;
+
+fail:
+    close(fd);
+    return DISCON_ATTACH_ERROR;
+}
+
+void discon_segment_detach(struct discon_segment *seg)
+{
+    if (seg->base)
+        munmap(seg->base, seg->size);
+    if (seg->fd >= 0)
+        close(seg->fd);
+    free(seg->rings);
+    *seg = (struct discon_segment){.fd = -1};
+}
+
+long discon_ring_consume(struct discon_ring_reader *r, struct discon_record *out, size_t max,
+                         char *err, size_t errlen)
+{
+    uint64_t head = atomic_load_explicit(&r->ctl->head, memory_order_acquire);
+    if (ring_in_range(head, r->tail, r->capacity, r->vcpu, err, errlen))
+        return -1;
+    size_t n = (size_t)(head - r->tail);
+    if (n > max)
+        n = max;
+    size_t start = (size_t)(r->tail & (r->capacity - 1));
+    size_t first = r->capacity - start < n ? r->capacity - start : n;
+    memcpy(out, r->slots + start, first * sizeof *out);
+    memcpy(out + first, r->slots, (n - first) * sizeof *out);
+    r->tail += n;
+    atomic_store_explicit(&r->ctl->tail, r->tail, memory_order_release);
+    return (long)n;
+}
+
+uint64_t discon_ring_dropped(const struct discon_ring_reader *r)
+{
+    return atomic_load_explicit(&r->ctl->dropped, memory_order_acquire);
+}
+
+int discon_segment_finished(const struct discon_segment *seg, char *err, size_t errlen)
+{
+    uint32_t state = atomic_load_explicit(&seg->hdr->state, memory_order_acquire);
+    if (state == DISCON_STATE_FINISHED)
+        return 1;
+    if (state == DISCON_STATE_RUNNING)
+        return 0;
+    return FAIL("unknown producer state %u", state);
+}
