@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Real QEMU 11, aarch64 bare metal: a guest assembled here executes `svc`
+# SVC_COUNT times and one semihosting call. The rings must hold exactly
+# those events, with the PCs QEMU reports for them, and nothing else.
+. "$(dirname "$0")/lib.sh"
+
+as=aarch64-linux-gnu-as; ld=aarch64-linux-gnu-ld; nm=aarch64-linux-gnu-nm
+"$as" -o "$tmp/guest.o" "$SRCDIR/tests/qemu/svc_semihost.S"
+"$ld" -Ttext=0x40080000 -e _start -o "$tmp/guest.elf" "$tmp/guest.o"
+sym() { printf '%d' "0x$("$nm" "$tmp/guest.elf" | awk -v s="$1" '$3 == s { print $1 }')"; }
+svc=$(sym svc_insn); semi=$(sym semihost_call); vectors=$(sym vectors)
+count=$(sed -n 's/^ *\.equ SVC_COUNT, *\([0-9]*\).*/\1/p' "$SRCDIR/tests/qemu/svc_semihost.S")
+
+run_guest() { # PLUGIN_OPTIONS
+  timeout 60 "$QEMU" aarch64 -M virt -cpu cortex-a57 -semihosting -display none \
+    -nographic -no-reboot -kernel "$tmp/guest.elf" -plugin "$DISCON_PLUGIN,$1" \
+    >"$tmp/qemu.out" 2>"$tmp/qemu.err" || { cat "$tmp/qemu.err" >&2; fail "QEMU failed ($1)"; }
+  grep -q "semihosting from the test guest" "$tmp/qemu.out" "$tmp/qemu.err" || { cat "$tmp/qemu.out" "$tmp/qemu.err" >&2; fail "the guest did not run"; }
+}
+
+# 1. Block mode with a concurrent consumer: exactly the expected events.
+new_shm block
+"$DRAIN" --records "/$name" >"$tmp/drain.txt" & drain=$!
+run_guest "shm=$name"
+wait "$drain" || fail "drain_segment failed"
+{
+  for ((i = 0; i < count; i++)); do
+    printf 'record 0 exception 0x%x 0x%x\n' $((svc + 4)) $((vectors + 0x200))
+  done
+  printf 'record 0 hostcall 0x%x 0x%x\n' "$semi" $((semi + 4))
+  echo "vcpu 0 interrupt 0 exception $count hostcall 1"
+  echo "total events $((count + 1)) lost_inband 0 dropped 0 unrecorded 0 finished 1"
+} >"$tmp/want.txt"
+diff -u "$tmp/want.txt" "$tmp/drain.txt" || fail "the rings do not hold exactly the guest's events"
+echo "ok: $count svc exceptions and 1 hostcall, exact PCs"
+
+# 2. types= filters at the source.
+new_shm types
+"$DRAIN" --records "/$name" >"$tmp/drain.txt" & drain=$!
+run_guest "shm=$name,types=hostcall"
+wait "$drain" || fail "drain_segment failed"
+expect_eq "types=hostcall" "$(printf 'record 0 hostcall 0x%x 0x%x' "$semi" $((semi + 4)))" \
+  "$(grep '^record' "$tmp/drain.txt")"
+echo "ok: types=hostcall records only the host call"
+
+# 3. Drop mode, nobody draining, a 16-record ring: the first 16 events are
+#    kept, every other one is counted as dropped, exactly. The segment
+#    outlives QEMU because it still holds records.
+new_shm drop
+run_guest "shm=$name,mode=drop,ring=16"
+[ -e "/dev/shm/$name" ] || fail "the plugin unlinked a segment holding undrained records"
+"$DRAIN" --records "/$name" >"$tmp/drain.txt" || fail "drain_segment failed"
+expect_eq "records kept" 16 "$(grep -c '^record' "$tmp/drain.txt")"
+expect_eq "drop mode summary" \
+  "total events 16 lost_inband 0 dropped $((count + 1 - 16)) unrecorded 0 finished 1" \
+  "$(tail -n1 "$tmp/drain.txt")"
+echo "ok: drop mode kept 16 and counted $((count + 1 - 16)) drops"
+
+# 4. Block mode with no consumer must not hang the guest: after
+#    block_timeout it drops (counted) and warns once.
+new_shm fallback
+run_guest "shm=$name,ring=16,block_timeout=200"
+expect_eq "fallback warnings" 1 "$(grep -c 'drained nothing for 200 ms' "$tmp/qemu.err")"
+"$DRAIN" "/$name" >"$tmp/drain.txt" || fail "drain_segment failed"
+expect_eq "fallback summary" \
+  "total events 16 lost_inband 0 dropped $((count + 1 - 16)) unrecorded 0 finished 1" \
+  "$(tail -n1 "$tmp/drain.txt")"
+echo "ok: block mode without a consumer fell back to counted drops after 200 ms"
+
+# 5. A drained segment is removed at exit; an existing name is refused.
+new_shm unlink
+"$DRAIN" "/$name" >/dev/null & drain=$!
+run_guest "shm=$name"
+wait "$drain"
+[ ! -e "/dev/shm/$name" ] || fail "a drained segment was left behind"
+: >"/dev/shm/$name"
+if timeout 60 "$QEMU" aarch64 -M virt -display none -nographic -kernel "$tmp/guest.elf" \
+     -semihosting -plugin "$DISCON_PLUGIN,shm=$name" >/dev/null 2>"$tmp/qemu.err"; then
+  fail "QEMU started on an existing segment name"
+fi
+grep -q "cannot create shared memory /$name: File exists" "$tmp/qemu.err" ||
+  fail "no clear error for an existing segment: $(cat "$tmp/qemu.err")"
+echo "ok: segments are created exclusively and removed once drained"

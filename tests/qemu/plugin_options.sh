@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Real QEMU 11 refuses the plugin, naming the option, for every bad option.
+. "$(dirname "$0")/lib.sh"
+refused() { # OPTIONS MESSAGE
+  if timeout 30 "$QEMU" aarch64 -M virt -display none -nographic \
+       -plugin "$DISCON_PLUGIN,$1" >/dev/null 2>"$tmp/err"; then
+    fail "QEMU accepted -plugin ...,$1"
+  fi
+  grep -qF "discon: $2" "$tmp/err" || fail "$1: expected 'discon: $2' in: $(cat "$tmp/err")"
+  echo "ok: $1 -> $(grep -m1 discon: "$tmp/err")"
+}
+refused "colour=blue" "unknown option 'colour'"
+refused "mode=fast" "mode=fast: expected block or drop"
+refused "ring=1000" "ring=1000: records per vCPU, a power of two"
+refused "types=syscall" "types=syscall"
+refused "block_timeout=0" "block_timeout=0"
+refused "shm=../etc" "shm=../etc"

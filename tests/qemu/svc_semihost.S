@@ -1,0 +1,65 @@
+/*
+ * aarch64 bare-metal guest for `-M virt -cpu cortex-a57 -semihosting`:
+ * executes `svc #0` SVC_COUNT times (one instruction, in a loop), then one
+ * semihosting SYS_WRITE0, then SYS_EXIT. Expected discontinuities, exactly:
+ *   SVC_COUNT x EXCEPTION  from svc_insn + 4 (preferred return) to vectors + 0x200
+ *   1 x HOSTCALL           from semihost_call to semihost_call + 4
+ * SYS_EXIT ends QEMU without a callback. Any other exception lands in a
+ * vector that exits with a failure status.
+ */
+    .equ SVC_COUNT, 1000
+    .equ SYS_WRITE0, 0x04
+    .equ SYS_EXIT, 0x18
+    .equ ADP_Stopped_ApplicationExit, 0x20026
+
+    .text
+    .global _start
+_start:
+    adr     x0, vectors
+    msr     vbar_el1, x0
+    isb
+    mov     x19, #SVC_COUNT
+1:
+    .global svc_insn
+svc_insn:
+    svc     #0
+    subs    x19, x19, #1
+    b.ne    1b
+
+    mov     x0, #SYS_WRITE0
+    adr     x1, message
+    .global semihost_call
+semihost_call:
+    hlt     #0xf000
+
+    mov     x0, #SYS_EXIT       /* AArch64: x1 points at {reason, status} */
+    adr     x1, exit_ok
+    hlt     #0xf000
+
+unexpected:
+    mov     x0, #SYS_EXIT
+    adr     x1, exit_error
+    hlt     #0xf000
+
+    .balign 8
+exit_ok:
+    .quad   ADP_Stopped_ApplicationExit, 0
+exit_error:
+    .quad   ADP_Stopped_ApplicationExit, 3
+
+    .balign 0x800
+    .global vectors
+vectors:
+    .rept 4                 /* current EL with SP0 */
+    b       unexpected
+    .balign 0x80
+    .endr
+    eret                    /* current EL with SPx, synchronous: our svc */
+    .balign 0x80
+    .rept 11                /* everything else */
+    b       unexpected
+    .balign 0x80
+    .endr
+
+message:
+    .asciz  "discon: semihosting from the test guest\n"
