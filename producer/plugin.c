@@ -61,7 +61,9 @@ static void at_qemu_exit(void *udata)
         dropped += atomic_load_explicit(&g.rings[i].ctl->dropped, memory_order_acquire);
     uint64_t unrecorded = atomic_load_explicit(&g.hdr->unrecorded, memory_order_relaxed);
     if (dropped || unrecorded)
-        fprintf(stderr, "discon: %llu events dropped, %llu of vCPUs beyond max_vcpus\n",
+        fprintf(stderr,
+                "discon: %llu events dropped (counted in the segment), %llu events of vCPUs "
+                "beyond max_vcpus not recorded\n",
                 (unsigned long long)dropped, (unsigned long long)unrecorded);
     atomic_store_explicit(&g.hdr->state, DISCON_STATE_FINISHED, memory_order_release);
     /* A consumer that already mapped it keeps it; undrained records stay. */
