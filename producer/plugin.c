@@ -8,6 +8,7 @@
  * every ring has a single producer. See discon_ring.h for the layout.
  */
 #define _GNU_SOURCE
+#include "discon_clock.h"
 #include "plugin_options.h"
 #include "qemu_plugin_api.h"
 #include "ring_producer.h"
@@ -42,10 +43,8 @@ static void on_discon(unsigned int vcpu, enum qemu_plugin_discon_type type, uint
                     "not recorded, only counted (raise max_vcpus)\n", vcpu, g.nrings);
         return;
     }
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts); /* vDSO: no syscall */
     struct discon_record rec = {
-        .time_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec,
+        .time_ns = discon_clock_ns(CLOCK_MONOTONIC),
         .from_pc = from_pc,
         .to_pc = to_pc,
         .type = (uint8_t)type,

@@ -15,6 +15,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "ring_producer.h"
+#include "discon_clock.h"
 
 #include <stdio.h>
 #include <time.h>
@@ -22,13 +23,6 @@
 #define SPIN_ITERATIONS 2000
 #define SLEEP_MIN_NS 1000
 #define SLEEP_MAX_NS 1000000
-
-static uint64_t monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static inline void cpu_relax(void)
 {
@@ -79,7 +73,7 @@ static void warn_fallback_once(const struct discon_producer *p)
 static bool wait_for_room(struct discon_producer *p, uint64_t need)
 {
     uint64_t progress_tail = p->tail_cache;
-    uint64_t progress_ns = monotonic_ns();
+    uint64_t progress_ns = discon_clock_ns(CLOCK_MONOTONIC);
     long sleep_ns = SLEEP_MIN_NS;
 
     for (unsigned spins = 0;; spins++) {
@@ -93,7 +87,7 @@ static bool wait_for_room(struct discon_producer *p, uint64_t need)
         }
         if (has_room(p, need))
             return true;
-        uint64_t now = monotonic_ns();
+        uint64_t now = discon_clock_ns(CLOCK_MONOTONIC);
         if (p->tail_cache != progress_tail) {
             progress_tail = p->tail_cache;
             progress_ns = now;

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "segment_create.h"
+#include "discon_clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,13 +10,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-static uint64_t clock_ns(clockid_t id)
-{
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 struct discon_shm_header *discon_segment_create(const struct discon_segment_config *cfg,
                                                 char *err, size_t errlen)
@@ -56,8 +50,8 @@ struct discon_shm_header *discon_segment_create(const struct discon_segment_conf
     hdr->block_timeout_ms = cfg->block_timeout_ms;
     hdr->producer_pid = (int32_t)getpid();
     atomic_store_explicit(&hdr->state, DISCON_STATE_RUNNING, memory_order_relaxed);
-    hdr->clock_monotonic_ns = clock_ns(CLOCK_MONOTONIC);
-    hdr->clock_realtime_ns = clock_ns(CLOCK_REALTIME);
+    hdr->clock_monotonic_ns = discon_clock_ns(CLOCK_MONOTONIC);
+    hdr->clock_realtime_ns = discon_clock_ns(CLOCK_REALTIME);
     snprintf(hdr->target, sizeof hdr->target, "%s", cfg->target ? cfg->target : "");
     snprintf(hdr->options, sizeof hdr->options, "%s", cfg->options ? cfg->options : "");
     /* ftruncate zero-filled the rings: every head, tail and counter is 0. */

@@ -1,17 +1,13 @@
 /* Unit tests of one ring: producer fast and slow paths, reader. */
 #define _GNU_SOURCE
 #include "check.h"
+#include "discon_clock.h"
 #include "segment_fixture.h"
 
 #include <pthread.h>
 #include <time.h>
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+static uint64_t now_ns(void) { return discon_clock_ns(CLOCK_MONOTONIC); }
 
 static struct discon_record rec(uint64_t i)
 {
