@@ -1,0 +1,143 @@
+#include "batch_codec.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+
+void discon_batch_encoder_free(struct discon_batch_encoder *e)
+{
+    free(e->time_delta);
+    free(e->from_delta);
+    free(e->type);
+    free(e->to_ref);
+    free(e->cause);
+    free(e->handler);
+    free(e->slot_pc);
+    free(e->slot_ref);
+    *e = (struct discon_batch_encoder){0};
+}
+
+static int reserve(struct discon_batch_encoder *e, size_t n)
+{
+    if (n <= e->cap)
+        return 0;
+    size_t cap = e->cap ? e->cap : 256;
+    while (cap < n)
+        cap *= 2;
+    size_t slots = cap * 2;
+#define GROW(field, count) \
+    if (!(tmp = realloc(e->field, (count) * sizeof *e->field))) return -1; \
+    e->field = tmp;
+    void *tmp;
+    GROW(time_delta, cap)
+    GROW(from_delta, cap)
+    GROW(type, cap)
+    GROW(to_ref, cap)
+    GROW(cause, cap)
+    GROW(handler, cap)
+    GROW(slot_pc, slots)
+    GROW(slot_ref, slots)
+#undef GROW
+    e->cap = cap;
+    e->slots = slots;
+    return 0;
+}
+
+static uint32_t intern(struct discon_batch_encoder *e, uint64_t pc, size_t *nhandlers)
+{
+    size_t mask = e->slots - 1;
+    for (size_t i = (size_t)((pc * 0x9e3779b97f4a7c15u) >> 32) & mask;; i = (i + 1) & mask) {
+        if (e->slot_ref[i] == 0) {
+            e->handler[*nhandlers] = pc;
+            e->slot_pc[i] = pc;
+            e->slot_ref[i] = (uint32_t)++*nhandlers;
+            return e->slot_ref[i];
+        }
+        if (e->slot_pc[i] == pc)
+            return e->slot_ref[i];
+    }
+}
+
+int discon_batch_encode(struct discon_batch_encoder *e, const struct discon_event *ev, size_t n,
+                        uint64_t ring_position, Discon__EventBatch *out)
+{
+    if (n == 0 || reserve(e, n) != 0)
+        return -1;
+    memset(e->slot_ref, 0, e->slots * sizeof *e->slot_ref);
+    size_t nhandlers = 0;
+    int any_cause = 0;
+    uint64_t prev_time = ev[0].time_ns, prev_from = 0;
+    for (size_t i = 0; i < n; i++) {
+        e->time_delta[i] = (int64_t)(ev[i].time_ns - prev_time);
+        e->from_delta[i] = (int64_t)(ev[i].from_pc - prev_from);
+        e->type[i] = ev[i].type;
+        e->to_ref[i] = ev[i].to_pc == ev[i].from_pc ? 0 : intern(e, ev[i].to_pc, &nhandlers);
+        e->cause[i] = ev[i].cause;
+        any_cause |= ev[i].cause != 0;
+        prev_time = ev[i].time_ns;
+        prev_from = ev[i].from_pc;
+    }
+    discon__event_batch__init(out);
+    out->vcpu = ev[0].vcpu;
+    out->first_seq = ev[0].seq;
+    out->ring_position = ring_position;
+    out->base_time_ns = ev[0].time_ns;
+    out->n_time_delta = n;
+    out->time_delta = e->time_delta;
+    out->n_from_delta = n;
+    out->from_delta = e->from_delta;
+    out->n_type = n;
+    out->type = e->type;
+    out->n_to_ref = n;
+    out->to_ref = e->to_ref;
+    out->n_handler = nhandlers;
+    out->handler = e->handler;
+    out->n_cause = any_cause ? n : 0;
+    out->cause = e->cause;
+    return 0;
+}
+
+long discon_batch_count(const Discon__EventBatch *b, char *err, size_t errlen)
+{
+    size_t n = b->n_time_delta;
+    if (n == 0)
+        return FAIL("vCPU %u batch at seq %llu is empty", b->vcpu,
+                    (unsigned long long)b->first_seq);
+    if (b->n_type != n || b->n_from_delta != n || b->n_to_ref != n ||
+        (b->n_cause != 0 && b->n_cause != n))
+        return FAIL("vCPU %u batch at seq %llu has columns of different lengths", b->vcpu,
+                    (unsigned long long)b->first_seq);
+    if (b->first_seq + n < b->first_seq)
+        return FAIL("vCPU %u batch sequence numbers overflow", b->vcpu);
+    return (long)n;
+}
+
+int discon_batch_decode(const Discon__EventBatch *b, struct discon_event *out, char *err,
+                        size_t errlen)
+{
+    uint64_t time = b->base_time_ns, from = 0;
+    for (size_t i = 0; i < b->n_time_delta; i++) {
+        time += (uint64_t)b->time_delta[i];
+        from += (uint64_t)b->from_delta[i];
+        uint32_t ref = b->to_ref[i];
+        if (ref > b->n_handler)
+            return FAIL("vCPU %u seq %llu refers to handler %u of %zu", b->vcpu,
+                        (unsigned long long)(b->first_seq + i), ref, b->n_handler);
+        uint32_t type = b->type[i];
+        if (type != 1 && type != 2 && type != 4)
+            return FAIL("vCPU %u seq %llu has unknown type %u", b->vcpu,
+                        (unsigned long long)(b->first_seq + i), type);
+        out[i] = (struct discon_event){
+            .seq = b->first_seq + i,
+            .time_ns = time,
+            .from_pc = from,
+            .to_pc = ref ? b->handler[ref - 1] : from,
+            .vcpu = b->vcpu,
+            .cause = b->n_cause ? b->cause[i] : 0,
+            .type = (uint8_t)type,
+        };
+    }
+    return 0;
+}

@@ -1,0 +1,270 @@
+/*
+ * The trace file format: randomized round trip (bit-exact, PCs at and above
+ * 2^63), then truncation and flipped bytes: every intact frame is recovered,
+ * damage is reported at the damaged frame's offset, and the result says so.
+ *   usage: test_trace_format [KEEP_FILE]   (KEEP_FILE: leave a sample trace)
+ */
+#define _GNU_SOURCE
+#include "check.h"
+#include "trace_reader.h"
+#include "trace_writer.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#define VCPUS 3
+#define FRAMES 24
+
+static uint64_t rng = 0x243f6a8885a308d3u;
+static uint64_t next_random(void)
+{
+    rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+    return rng;
+}
+
+static const uint64_t interesting_pcs[] = {
+    0, 1, 0x7fffffffffffffffu, 0x8000000000000000u, 0xffffffff81000000u,
+    0xffffffff81e00e40u, 0xfffffffffffffffeu, UINT64_MAX,
+};
+
+/* Field by field: the struct has padding. */
+static int same_events(const struct discon_event *a, const struct discon_event *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i].seq != b[i].seq || a[i].time_ns != b[i].time_ns ||
+            a[i].from_pc != b[i].from_pc || a[i].to_pc != b[i].to_pc ||
+            a[i].vcpu != b[i].vcpu || a[i].cause != b[i].cause || a[i].type != b[i].type)
+            return 0;
+    return 1;
+}
+
+static struct discon_event *events; /* everything written, in write order */
+static size_t nevents;
+static size_t frame_end_event[FRAMES + 1]; /* events written before frame k ends */
+static uint64_t frame_offset[FRAMES + 1];  /* byte offset where frame k starts */
+
+static struct discon_event random_event(uint32_t vcpu, uint64_t seq, uint64_t *time)
+{
+    uint64_t r = next_random();
+    *time += r % 4 == 0 ? (uint64_t)-(int64_t)(r % 1000) : r % 100000; /* not always monotonic */
+    uint64_t from = r % 3 ? interesting_pcs[r % 8] + (r >> 40) : next_random();
+    uint64_t to = r % 5 == 0 ? from : r % 5 == 1 ? next_random() : interesting_pcs[(r >> 8) % 8];
+    return (struct discon_event){
+        .seq = seq, .time_ns = *time, .from_pc = from, .to_pc = to, .vcpu = vcpu,
+        .cause = r % 7 == 0 ? (uint32_t)(r >> 32) : 0, .type = (uint8_t)(1u << (r % 3)),
+    };
+}
+
+static void write_trace(const char *path)
+{
+    char err[256];
+    unlink(path);
+    struct discon_writer *w = discon_writer_create(path, err, sizeof err);
+    CHECK(w != NULL);
+    if (!w)
+        exit(1);
+    uint8_t id[16] = "0123456789abcdef";
+    Discon__Header h = DISCON__HEADER__INIT;
+    h.format_version = DISCON_FORMAT_VERSION;
+    h.trace_id = (ProtobufCBinaryData){sizeof id, id};
+    h.target = "x86_64";
+    h.vcpu_count = VCPUS;
+    CHECK(discon_writer_header(w, &h, err, sizeof err) == 0);
+
+    events = malloc(sizeof *events * 200000);
+    uint64_t seq[VCPUS] = {0}, time[VCPUS] = {1, 2, 3};
+    for (int f = 0; f < FRAMES; f++) {
+        frame_offset[f] = discon_writer_bytes(w);
+        for (int b = 0; b < 6; b++) {
+            uint32_t v = (uint32_t)(next_random() % VCPUS);
+            size_t n = 1 + next_random() % 1000;
+            if (next_random() % 4 == 0) { /* a loss before this batch */
+                Discon__Loss l = DISCON__LOSS__INIT;
+                l.vcpu = v;
+                l.first_seq = seq[v];
+                l.count = 1 + next_random() % 50;
+                seq[v] += l.count;
+                CHECK(discon_writer_loss(w, &l, err, sizeof err) == 0);
+            }
+            struct discon_event *batch = events + nevents;
+            for (size_t i = 0; i < n; i++)
+                batch[i] = random_event(v, seq[v]++, &time[v]);
+            CHECK(discon_writer_events(w, batch, n, 0, err, sizeof err) == 0);
+            nevents += n;
+        }
+        frame_end_event[f] = nevents;
+        CHECK(discon_writer_flush(w, err, sizeof err) == 0);
+    }
+    frame_offset[FRAMES] = discon_writer_bytes(w);
+    Discon__End e = DISCON__END__INIT;
+    e.producer_finished = 1;
+    CHECK(discon_writer_end(w, &e, err, sizeof err) == 0);
+    CHECK(discon_writer_close(w, true, err, sizeof err) == 0);
+}
+
+struct collected {
+    struct discon_event *ev;
+    size_t n;
+    int ends, headers;
+    uint64_t damage_offset[FRAMES + 2];
+    int damages;
+};
+
+static int on_events(void *ctx, const struct discon_event *ev, size_t n)
+{
+    struct collected *c = ctx;
+    memcpy(c->ev + c->n, ev, n * sizeof *ev);
+    c->n += n;
+    return 0;
+}
+static int on_end(void *ctx, const Discon__End *e) { (void)e; ((struct collected *)ctx)->ends++; return 0; }
+static int on_header(void *ctx, const char *p, const Discon__Header *h)
+{
+    (void)p, (void)h;
+    ((struct collected *)ctx)->headers++;
+    return 0;
+}
+static void on_damage(void *ctx, const struct discon_damage *d)
+{
+    struct collected *c = ctx;
+    if (c->damages < FRAMES + 2)
+        c->damage_offset[c->damages] = d->offset;
+    c->damages++;
+}
+
+static int read_back(const char *path, struct collected *c, struct discon_read_stats *st)
+{
+    *c = (struct collected){.ev = malloc(sizeof *c->ev * (nevents + 1))};
+    *st = (struct discon_read_stats){0};
+    struct discon_reader_ops ops = {
+        .ctx = c, .header = on_header, .events = on_events, .end = on_end, .damage = on_damage,
+    };
+    char err[256];
+    char *paths[] = {(char *)path};
+    return discon_read_paths(paths, 1, &ops, st, err, sizeof err);
+}
+
+static void test_round_trip(const char *path)
+{
+    struct collected c;
+    struct discon_read_stats st;
+    CHECK_EQ(read_back(path, &c, &st), DISCON_READ_INTACT);
+    CHECK_EQ(c.n, nevents);
+    CHECK(same_events(c.ev, events, nevents));
+    CHECK_EQ(c.headers, 1);
+    CHECK_EQ(c.ends, 1);
+    CHECK_EQ(st.gaps, 0);
+    CHECK_EQ(st.damaged_frames, 0);
+    CHECK_EQ(st.frames, FRAMES + 2); /* header, events, end */
+    free(c.ev);
+}
+
+/* Copy `path` to a damaged variant and check what is recovered. */
+static void damaged_copy(const char *path, const char *out, size_t truncate_at, long flip_at)
+{
+    FILE *in = fopen(path, "rb");
+    FILE *o = fopen(out, "wb");
+    for (size_t i = 0; i < truncate_at; i++) {
+        int ch = fgetc(in);
+        if (ch == EOF)
+            break;
+        fputc((long)i == flip_at ? ch ^ 0x20 : ch, o);
+    }
+    fclose(in);
+    fclose(o);
+}
+
+static int frame_of(uint64_t offset)
+{
+    for (int f = 0; f < FRAMES; f++)
+        if (offset >= frame_offset[f] && offset < frame_offset[f + 1])
+            return f;
+    return -1;
+}
+
+static size_t events_in_frame(int f)
+{
+    return frame_end_event[f] - (f ? frame_end_event[f - 1] : 0);
+}
+
+static void test_damage(const char *path)
+{
+    char out[4200];
+    snprintf(out, sizeof out, "%s.damaged", path);
+    struct collected c;
+    struct discon_read_stats st;
+
+    for (int k = 0; k < 6; k++) { /* truncated inside frame f */
+        int f = 3 + k * 3;
+        size_t at = frame_offset[f] + (frame_offset[f + 1] - frame_offset[f]) * (k + 1) / 8;
+        damaged_copy(path, out, at, -1);
+        CHECK_EQ(read_back(out, &c, &st), DISCON_READ_DAMAGED);
+        CHECK_EQ(c.n, frame_end_event[f - 1]);
+        CHECK(same_events(c.ev, events, c.n));
+        CHECK_EQ(c.damages, 1);
+        CHECK_EQ(c.damage_offset[0], frame_offset[f]);
+        CHECK_EQ(c.ends, 0);
+        free(c.ev);
+    }
+    for (int k = 0; k < 8; k++) { /* one flipped byte */
+        long flip = (long)(frame_offset[0] + next_random() % (frame_offset[FRAMES] - frame_offset[0]));
+        int f = frame_of((uint64_t)flip);
+        damaged_copy(path, out, SIZE_MAX, flip);
+        CHECK_EQ(read_back(out, &c, &st), DISCON_READ_DAMAGED);
+        CHECK_EQ(c.n, nevents - events_in_frame(f));
+        CHECK_EQ(c.damages, 1);
+        CHECK_EQ(c.damage_offset[0], frame_offset[f]);
+        CHECK_EQ(c.ends, 1); /* the frames after the damage are read */
+        /* Events before and after the damaged frame are intact. */
+        size_t before = f ? frame_end_event[f - 1] : 0;
+        CHECK(same_events(c.ev, events, before));
+        CHECK(same_events(c.ev + before, events + frame_end_event[f],
+                          nevents - frame_end_event[f]));
+        /* A vCPU with events in the lost frame and after it shows the hole. */
+        int visible = 0;
+        for (size_t i = before; i < frame_end_event[f]; i++)
+            for (size_t j = frame_end_event[f]; j < nevents && !visible; j++)
+                visible = events[j].vcpu == events[i].vcpu;
+        CHECK(!visible || st.gaps >= 1);
+        free(c.ev);
+    }
+    unlink(out);
+}
+
+static void test_not_a_trace(const char *dir)
+{
+    char path[256], err[256];
+    struct discon_read_stats st = {0};
+    struct discon_reader_ops ops = {0};
+    snprintf(path, sizeof path, "%s/empty.discon", dir);
+    FILE *f = fopen(path, "w");
+    fclose(f);
+    CHECK_EQ(discon_read_file(path, &ops, &st, err, sizeof err), DISCON_READ_ERROR);
+    CHECK_CONTAINS(err, "empty file");
+    f = fopen(path, "w");
+    fputs("SQLite format 3\n", f);
+    fclose(f);
+    CHECK_EQ(discon_read_file(path, &ops, &st, err, sizeof err), DISCON_READ_ERROR);
+    CHECK_CONTAINS(err, "not a discon trace");
+    unlink(path);
+    CHECK_EQ(discon_read_file(path, &ops, &st, err, sizeof err), DISCON_READ_ERROR);
+    CHECK_CONTAINS(err, "No such file");
+}
+
+int main(int argc, char **argv)
+{
+    char dir[] = "/tmp/discon-format-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[256];
+    snprintf(path, sizeof path, "%s/trace.discon", dir);
+    const char *file = argc > 1 ? argv[1] : path;
+    write_trace(file);
+    test_round_trip(file);
+    test_damage(file);
+    test_not_a_trace(dir);
+    if (argc == 1)
+        unlink(path);
+    rmdir(dir);
+    free(events);
+    CHECK_DONE();
+}
