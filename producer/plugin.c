@@ -52,6 +52,17 @@ static void on_discon(unsigned int vcpu, enum qemu_plugin_discon_type type, uint
     discon_produce(&g.rings[vcpu], &rec);
 }
 
+/* Every ring drained? Uses only our private ring pointers: the header in
+ * shared memory may have been scribbled on. */
+static bool all_drained(void)
+{
+    for (uint32_t i = 0; i < g.nrings; i++)
+        if (atomic_load_explicit(&g.rings[i].ctl->head, memory_order_acquire) !=
+            atomic_load_explicit(&g.rings[i].ctl->tail, memory_order_acquire))
+            return false;
+    return true;
+}
+
 static void at_qemu_exit(void *udata)
 {
     (void)udata;
@@ -66,7 +77,7 @@ static void at_qemu_exit(void *udata)
                 (unsigned long long)dropped, (unsigned long long)unrecorded);
     atomic_store_explicit(&g.hdr->state, DISCON_STATE_FINISHED, memory_order_release);
     /* A consumer that already mapped it keeps it; undrained records stay. */
-    if (discon_segment_drained(g.hdr))
+    if (all_drained())
         shm_unlink(g.shm_name);
 }
 
@@ -134,12 +145,14 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
     g.rings = calloc(nrings, sizeof *g.rings);
     if (!g.rings) {
         fprintf(stderr, "discon: out of memory\n");
+        munmap(g.hdr, discon_segment_size(opt.ring_capacity, nrings));
         shm_unlink(opt.shm_name);
         return -1;
     }
     g.nrings = nrings;
     for (uint32_t i = 0; i < nrings; i++)
-        discon_producer_init(&g.rings[i], discon_ring_ctl_at(g.hdr, g.hdr->ring_stride, i),
+        discon_producer_init(&g.rings[i],
+                             discon_ring_ctl_at(g.hdr, discon_ring_stride(opt.ring_capacity), i),
                              opt.ring_capacity, opt.mode, opt.block_timeout_ms, i);
     if (auto_name)
         fprintf(stderr, "discon: recording into shared memory %s\n", opt.shm_name);

@@ -63,14 +63,3 @@ fail:
     shm_unlink(cfg->name);
     return NULL;
 }
-
-int discon_segment_drained(struct discon_shm_header *hdr)
-{
-    for (uint32_t i = 0; i < hdr->vcpu_capacity; i++) {
-        struct discon_ring_ctl *ctl = discon_ring_ctl_at(hdr, hdr->ring_stride, i);
-        if (atomic_load_explicit(&ctl->head, memory_order_acquire) !=
-            atomic_load_explicit(&ctl->tail, memory_order_acquire))
-            return 0;
-    }
-    return 1;
-}

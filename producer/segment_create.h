@@ -28,7 +28,4 @@ struct discon_segment_config {
 struct discon_shm_header *discon_segment_create(const struct discon_segment_config *cfg,
                                                 char *err, size_t errlen);
 
-/* True if every ring of a segment we created has been drained. */
-int discon_segment_drained(struct discon_shm_header *hdr);
-
 #endif

@@ -79,10 +79,11 @@ int discon_segment_validate(const void *base, size_t size, struct discon_layout 
     uint32_t state = atomic_load_explicit(&h->state, memory_order_acquire);
     if (state != DISCON_STATE_RUNNING && state != DISCON_STATE_FINISHED)
         return FAIL("unknown producer state %u", state);
-    if (!memchr(h->target, 0, sizeof h->target) || !memchr(h->options, 0, sizeof h->options))
-        return FAIL("segment strings are not terminated");
+    /* Copy, then check the copy: the shared bytes may change meanwhile. */
     memcpy(l.target, h->target, sizeof l.target);
     memcpy(l.options, h->options, sizeof l.options);
+    if (!memchr(l.target, 0, sizeof l.target) || !memchr(l.options, 0, sizeof l.options))
+        return FAIL("segment strings are not terminated");
 
     for (uint32_t i = 0; i < l.vcpu_capacity; i++) {
         const struct discon_ring_ctl *ctl =
@@ -127,8 +128,8 @@ enum discon_attach_result discon_segment_attach(struct discon_segment *seg, cons
         return DISCON_ATTACH_NOT_READY;
     }
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        snprintf(err, errlen, "shared memory %s already has a consumer%s", name,
-                 errno == EWOULDBLOCK ? "" : strerror(errno));
+        snprintf(err, errlen, "shared memory %s already has a consumer%s%s", name,
+                 errno == EWOULDBLOCK ? "" : ": ", errno == EWOULDBLOCK ? "" : strerror(errno));
         goto fail;
     }
     size_t size = (size_t)st.st_size;

@@ -3,14 +3,14 @@
  * drain every ring while the producer runs, and print what arrived.
  * Until the consumer daemon exists this is what reads the rings in tests.
  *
- *   drain_segment [--records] [--wait MS] [--poll-us N] NAME
+ *   drain_segment [--records] [--keep] [--wait MS] [--poll-us N] NAME
  *
  * Output, one line each (records only with --records):
  *   record VCPU TYPE FROM_PC TO_PC
  *   loss VCPU COUNT
  *   vcpu V interrupt N exception N hostcall N        (vCPUs with events)
  *   total events N lost_inband N dropped N unrecorded N finished 0|1
- * Exits non-zero on any error; unlinks the segment when done.
+ * Exits non-zero on any error; unlinks the segment when done unless --keep.
  */
 #define _GNU_SOURCE
 #include "segment_reader.h"
@@ -47,17 +47,20 @@ struct counts {
 
 int main(int argc, char **argv)
 {
-    int print_records = 0;
+    int print_records = 0, keep = 0;
     long wait_ms = 10000, poll_us = 200;
     static const struct option longopts[] = {
         {"records", no_argument, NULL, 'r'},
+        {"keep", no_argument, NULL, 'k'},
         {"wait", required_argument, NULL, 'w'},
         {"poll-us", required_argument, NULL, 'p'},
         {NULL, 0, NULL, 0},
     };
-    for (int c; (c = getopt_long(argc, argv, "rw:p:", longopts, NULL)) != -1;) {
+    for (int c; (c = getopt_long(argc, argv, "rkw:p:", longopts, NULL)) != -1;) {
         if (c == 'r')
             print_records = 1;
+        else if (c == 'k')
+            keep = 1;
         else if (c == 'w')
             wait_ms = atol(optarg);
         else if (c == 'p')
@@ -66,7 +69,7 @@ int main(int argc, char **argv)
             return 2;
     }
     if (optind + 1 != argc) {
-        fprintf(stderr, "usage: drain_segment [--records] [--wait MS] [--poll-us N] NAME\n");
+        fprintf(stderr, "usage: drain_segment [--records] [--keep] [--wait MS] [--poll-us N] NAME\n");
         return 2;
     }
     const char *name = argv[optind];
@@ -134,7 +137,8 @@ int main(int argc, char **argv)
             }
         }
         if ((fin || producer_gone) && got == 0) {
-            finished = fin;
+            /* It may have finished between our state read and its exit. */
+            finished = discon_segment_finished(&seg, err, sizeof err) == 1;
             break;
         }
         if (got == 0)
@@ -157,7 +161,8 @@ int main(int argc, char **argv)
            (unsigned long long)total, (unsigned long long)lost, (unsigned long long)dropped,
            (unsigned long long)atomic_load(&seg.hdr->unrecorded), finished);
     discon_segment_detach(&seg);
-    shm_unlink(name);
+    if (!keep)
+        shm_unlink(name);
     free(counts);
     return 0;
 }

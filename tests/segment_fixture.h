@@ -40,9 +40,11 @@ static inline void fixture_open(struct fixture *f, const char *tag, uint32_t cap
     }
 }
 
+/* The ring as the reader maps it: producer and consumer must touch the
+ * same addresses for ThreadSanitizer to see their interplay. */
 static inline struct discon_ring_ctl *fixture_ctl(struct fixture *f, uint32_t i)
 {
-    return discon_ring_ctl_at(f->hdr, f->hdr->ring_stride, i);
+    return f->seg.rings[i].ctl;
 }
 
 static inline void fixture_close(struct fixture *f)

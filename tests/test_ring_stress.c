@@ -17,6 +17,7 @@
 
 static struct fixture f;
 static uint64_t per_producer = 2500000; /* 10 M records in all */
+static atomic_int producers_running = PRODUCERS;
 
 static struct discon_record expected(uint32_t vcpu, uint64_t seq)
 {
@@ -34,9 +35,12 @@ static void *produce(void *arg)
     discon_producer_init(&p, fixture_ctl(&f, vcpu), RING, DISCON_MODE_BLOCK, 60000, vcpu);
     for (uint64_t seq = 0; seq < per_producer; seq++) {
         struct discon_record r = expected(vcpu, seq);
-        if (!discon_produce(&p, &r))
+        if (!discon_produce(&p, &r)) {
+            atomic_fetch_sub(&producers_running, 1);
             return (void *)1;
+        }
     }
+    atomic_fetch_sub(&producers_running, 1);
     return NULL;
 }
 
@@ -50,6 +54,7 @@ static void *drain(void *arg)
     char err[256];
     uint64_t remaining = per_producer * PRODUCERS;
     while (remaining) {
+        int done = atomic_load(&producers_running) == 0; /* read before the pass */
         int idle = 1;
         for (uint32_t v = 0; v < PRODUCERS; v++) {
             long n = discon_ring_consume(&f.seg.rings[v], out, 256, err, sizeof err);
@@ -65,6 +70,8 @@ static void *drain(void *arg)
             remaining -= (uint64_t)n;
             idle &= n == 0;
         }
+        if (idle && done)
+            return NULL; /* records are missing: the checks below say so */
         if (idle)
             sched_yield();
     }
