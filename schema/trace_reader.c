@@ -24,6 +24,7 @@ struct frame_decoder {
     size_t cap;
     struct discon_event *events;
     size_t events_cap;
+    char msg[256]; /* why the last frame was rejected */
 };
 
 /* Decompress the frame at src[0..avail). Returns its decompressed length
@@ -71,7 +72,7 @@ static int dispatch(struct frame_decoder *d, const char *path, const Discon__Tra
                     const struct discon_reader_ops *ops, struct discon_read_stats *st,
                     const char **why)
 {
-    static char msg[256];
+    char *msg = d->msg;
     for (size_t i = 0; i < t->n_packet; i++) {
         const Discon__Packet *p = t->packet[i];
         int rc = 0;
@@ -80,7 +81,7 @@ static int dispatch(struct frame_decoder *d, const char *path, const Discon__Tra
             rc = ops->header ? ops->header(ops->ctx, path, p->header) : 0;
             break;
         case DISCON__PACKET__KIND_EVENTS: {
-            long n = discon_batch_count(p->events, msg, sizeof msg);
+            long n = discon_batch_count(p->events, msg, sizeof d->msg);
             if (n < 0) {
                 *why = msg;
                 return -1;
@@ -94,7 +95,7 @@ static int dispatch(struct frame_decoder *d, const char *path, const Discon__Tra
                 d->events = e;
                 d->events_cap = (size_t)n;
             }
-            if (discon_batch_decode(p->events, d->events, msg, sizeof msg) != 0) {
+            if (discon_batch_decode(p->events, d->events, msg, sizeof d->msg) != 0) {
                 *why = msg;
                 return -1;
             }
