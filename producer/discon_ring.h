@@ -45,6 +45,21 @@ enum discon_type {
     DISCON_HOSTCALL = 4,
 };
 #define DISCON_TYPES_ALL (DISCON_INTERRUPT | DISCON_EXCEPTION | DISCON_HOSTCALL)
+#define DISCON_NTYPES 3
+
+/* Dense index (0 interrupt, 1 exception, 2 host call) of a type, or -1. */
+static inline int discon_type_index(unsigned type)
+{
+    return type == DISCON_INTERRUPT ? 0 : type == DISCON_EXCEPTION ? 1
+         : type == DISCON_HOSTCALL ? 2 : -1;
+}
+
+static inline const char *discon_type_name(unsigned type)
+{
+    static const char *const names[DISCON_NTYPES] = {"interrupt", "exception", "hostcall"};
+    int i = discon_type_index(type);
+    return i < 0 ? NULL : names[i];
+}
 
 /*
  * In-band loss marker, written by the producer before the first record

@@ -277,6 +277,12 @@ static void on_damage(void *ctx, const struct discon_damage *d)
         c->user->damage(c->user->ctx, d);
 }
 
+/* The worse of two results: error over damaged over intact. */
+static int worse(int a, int b)
+{
+    return a < 0 || b < 0 ? DISCON_READ_ERROR : a > b ? a : b;
+}
+
 static int is_trace_name(const struct dirent *e)
 {
     size_t n = strlen(e->d_name);
@@ -299,8 +305,7 @@ int discon_read_paths(char *const *paths, int n, const struct discon_reader_ops 
             break;
         }
         if (!S_ISDIR(sb.st_mode)) {
-            int rc = discon_read_file(paths[i], &wrap, st, err, errlen);
-            result = rc < 0 ? rc : rc > result ? rc : result;
+            result = worse(result, discon_read_file(paths[i], &wrap, st, err, errlen));
             continue;
         }
         struct dirent **list;
@@ -318,8 +323,7 @@ int discon_read_paths(char *const *paths, int n, const struct discon_reader_ops 
             if (result != DISCON_READ_ERROR) {
                 char path[4096];
                 snprintf(path, sizeof path, "%s/%s", paths[i], list[j]->d_name);
-                int rc = discon_read_file(path, &wrap, st, err, errlen);
-                result = rc < 0 ? rc : rc > result ? rc : result;
+                result = worse(result, discon_read_file(path, &wrap, st, err, errlen));
             }
             free(list[j]);
         }

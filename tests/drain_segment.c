@@ -30,18 +30,8 @@ static void sleep_us(long us)
     nanosleep(&ts, NULL);
 }
 
-static const char *type_name(uint8_t t)
-{
-    switch (t) {
-    case DISCON_INTERRUPT: return "interrupt";
-    case DISCON_EXCEPTION: return "exception";
-    case DISCON_HOSTCALL: return "hostcall";
-    default: return NULL;
-    }
-}
-
 struct counts {
-    uint64_t by_type[3];
+    uint64_t by_type[DISCON_NTYPES];
     uint64_t lost_inband;
 };
 
@@ -113,13 +103,13 @@ int main(int argc, char **argv)
                 got += (uint64_t)n;
                 for (long i = 0; i < n; i++) {
                     const struct discon_record *r = &buf[i];
-                    const char *tn = type_name(r->type);
+                    const char *tn = discon_type_name(r->type);
                     if (r->type == DISCON_RECORD_LOSS) {
                         counts[v].lost_inband += r->from_pc;
                         if (print_records)
                             printf("loss %u %llu\n", v, (unsigned long long)r->from_pc);
                     } else if (tn) {
-                        counts[v].by_type[r->type == DISCON_HOSTCALL ? 2 : r->type - 1]++;
+                        counts[v].by_type[discon_type_index(r->type)]++;
                         if (print_records)
                             printf("record %u %s 0x%llx 0x%llx\n", v, tn,
                                    (unsigned long long)r->from_pc,
