@@ -162,6 +162,7 @@ enum discon_attach_result discon_segment_attach(struct discon_segment *seg, cons
             .ctl = ctl,
             .slots = discon_ring_records(ctl),
             .tail = atomic_load_explicit(&ctl->tail, memory_order_relaxed),
+            .read = atomic_load_explicit(&ctl->tail, memory_order_relaxed),
             .capacity = seg->layout.ring_capacity,
             .vcpu = i,
         };
@@ -187,22 +188,43 @@ void discon_segment_detach(struct discon_segment *seg)
     *seg = (struct discon_segment){.fd = -1};
 }
 
-long discon_ring_consume(struct discon_ring_reader *r, struct discon_record *out, size_t max,
-                         char *err, size_t errlen)
+long discon_ring_peek(struct discon_ring_reader *r, struct discon_record *out, size_t max,
+                      char *err, size_t errlen)
 {
     uint64_t head = atomic_load_explicit(&r->ctl->head, memory_order_acquire);
+    /* tail <= read <= head, all within one capacity. */
     if (ring_in_range(head, r->tail, r->capacity, r->vcpu, err, errlen))
         return -1;
-    size_t n = (size_t)(head - r->tail);
+    if (head - r->tail < r->read - r->tail)
+        return FAIL("vCPU %u ring is corrupt: head %llu went back behind position %llu, "
+                    "already read", r->vcpu, (unsigned long long)head,
+                    (unsigned long long)r->read);
+    size_t n = (size_t)(head - r->read);
     if (n > max)
         n = max;
-    size_t start = (size_t)(r->tail & (r->capacity - 1));
+    size_t start = (size_t)(r->read & (r->capacity - 1));
     size_t first = r->capacity - start < n ? r->capacity - start : n;
     memcpy(out, r->slots + start, first * sizeof *out);
     memcpy(out + first, r->slots, (n - first) * sizeof *out);
-    r->tail += n;
-    atomic_store_explicit(&r->ctl->tail, r->tail, memory_order_release);
+    r->read += n;
     return (long)n;
+}
+
+void discon_ring_release(struct discon_ring_reader *r)
+{
+    if (r->tail != r->read) {
+        r->tail = r->read;
+        atomic_store_explicit(&r->ctl->tail, r->tail, memory_order_release);
+    }
+}
+
+long discon_ring_consume(struct discon_ring_reader *r, struct discon_record *out, size_t max,
+                         char *err, size_t errlen)
+{
+    long n = discon_ring_peek(r, out, max, err, errlen);
+    if (n > 0)
+        discon_ring_release(r);
+    return n;
 }
 
 uint64_t discon_ring_dropped(const struct discon_ring_reader *r)

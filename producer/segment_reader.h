@@ -33,7 +33,8 @@ struct discon_layout {
 struct discon_ring_reader {
     struct discon_ring_ctl *ctl;
     const struct discon_record *slots;
-    uint64_t tail; /* our own copy; only we write ctl->tail */
+    uint64_t tail; /* released: our own copy; only we write ctl->tail */
+    uint64_t read; /* copied out so far; tail <= read <= head */
     uint32_t capacity;
     uint32_t vcpu;
 };
@@ -66,8 +67,17 @@ void discon_segment_detach(struct discon_segment *seg);
 int discon_segment_validate(const void *base, size_t size, struct discon_layout *out,
                             char *err, size_t errlen);
 
-/* Copy up to `max` records out of the ring and free their slots. Returns
- * how many, or -1 with err if the producer's head is out of range. */
+/* Copy up to `max` records after the last ones read, without freeing their
+ * slots: a consumer that must not lose records on a crash frees them only
+ * once they are safely stored. Returns how many, or -1 with err if the
+ * producer's head is out of range. */
+long discon_ring_peek(struct discon_ring_reader *r, struct discon_record *out, size_t max,
+                      char *err, size_t errlen);
+
+/* Free every slot read so far. */
+void discon_ring_release(struct discon_ring_reader *r);
+
+/* Peek, then release at once. */
 long discon_ring_consume(struct discon_ring_reader *r, struct discon_record *out, size_t max,
                          char *err, size_t errlen);
 

@@ -68,7 +68,7 @@ static void test_wraparound(void)
     uint64_t start = UINT64_MAX - 20;
     atomic_store(&ctl->head, start);
     atomic_store(&ctl->tail, start);
-    f.seg.rings[0].tail = start;
+    f.seg.rings[0].tail = f.seg.rings[0].read = start;
 
     struct discon_producer p;
     discon_producer_init(&p, ctl, 16, DISCON_MODE_DROP, 100, 0);
@@ -226,6 +226,39 @@ static void test_block_fallback(void)
     fixture_close(&f);
 }
 
+/* Peeked records keep their slots until released: the producer cannot
+ * overwrite what a consumer has not yet stored safely. */
+static void test_peek_release(void)
+{
+    struct fixture f;
+    fixture_open(&f, "peek", 16, 1, DISCON_MODE_DROP, 100);
+    struct discon_producer p;
+    discon_producer_init(&p, fixture_ctl(&f, 0), 16, DISCON_MODE_DROP, 100, 0);
+    for (uint64_t i = 0; i < 16; i++) {
+        struct discon_record r = rec(i);
+        CHECK(discon_produce(&p, &r));
+    }
+    struct discon_record out[16];
+    char err[256];
+    CHECK_EQ(discon_ring_peek(&f.seg.rings[0], out, 10, err, sizeof err), 10);
+    CHECK_EQ(discon_ring_peek(&f.seg.rings[0], out + 10, 16, err, sizeof err), 6);
+    CHECK_EQ(discon_ring_peek(&f.seg.rings[0], out, 16, err, sizeof err), 0);
+    struct discon_record r = rec(16);
+    CHECK(!discon_produce(&p, &r)); /* still full: nothing released */
+    discon_ring_release(&f.seg.rings[0]);
+    CHECK_EQ(atomic_load(&fixture_ctl(&f, 0)->tail), 16);
+    r = rec(17);
+    CHECK(discon_produce(&p, &r));
+    CHECK_EQ(discon_ring_peek(&f.seg.rings[0], out, 16, err, sizeof err), 2);
+    CHECK_EQ(out[0].type, DISCON_RECORD_LOSS);
+    CHECK(same(&out[1], &r));
+    /* A head moved back behind what was read is corruption. */
+    atomic_store(&fixture_ctl(&f, 0)->head, 17);
+    CHECK_EQ(discon_ring_peek(&f.seg.rings[0], out, 16, err, sizeof err), -1);
+    CHECK_CONTAINS(err, "went back behind position 18");
+    fixture_close(&f);
+}
+
 int main(void)
 {
     test_empty();
@@ -234,5 +267,6 @@ int main(void)
     test_drop_counts();
     test_block_slow_consumer();
     test_block_fallback();
+    test_peek_release();
     CHECK_DONE();
 }
