@@ -1,6 +1,6 @@
 #include "plugin_options.h"
+#include "number_option.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,12 +38,8 @@ uint32_t discon_types_parse(const char *list)
 
 static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 {
-    if (*s < '0' || *s > '9')
-        return -1;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v < min || v > max)
+    uint64_t v;
+    if (discon_parse_count(s, min, max, &v))
         return -1;
     *out = (uint32_t)v;
     return 0;

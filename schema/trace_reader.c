@@ -100,7 +100,9 @@ static int dispatch(struct frame_decoder *d, const char *path, const Discon__Tra
                 return -1;
             }
             st->events += (uint64_t)n;
-            rc = ops->events ? ops->events(ops->ctx, d->events, (size_t)n) : 0;
+            rc = ops->batch ? ops->batch(ops->ctx, p->events, (size_t)n) : 0;
+            if (!rc && ops->events)
+                rc = ops->events(ops->ctx, d->events, (size_t)n);
             break;
         }
         case DISCON__PACKET__KIND_LOSS:
@@ -256,6 +258,12 @@ static int on_events(void *ctx, const struct discon_event *ev, size_t n)
     return c->user->events ? c->user->events(c->user->ctx, ev, n) : 0;
 }
 
+static int on_batch(void *ctx, const Discon__EventBatch *b, size_t n)
+{
+    struct continuity *c = ctx;
+    return c->user->batch ? c->user->batch(c->user->ctx, b, n) : 0;
+}
+
 static int on_loss(void *ctx, const Discon__Loss *l)
 {
     struct continuity *c = ctx;
@@ -294,7 +302,7 @@ int discon_read_paths(char *const *paths, int n, const struct discon_reader_ops 
 {
     struct continuity c = {.user = ops, .st = st, .baseline = UINT64_MAX};
     struct discon_reader_ops wrap = {
-        .ctx = &c, .header = on_header, .events = on_events, .loss = on_loss,
+        .ctx = &c, .header = on_header, .events = on_events, .batch = on_batch, .loss = on_loss,
         .end = on_end, .damage = on_damage,
     };
     int result = DISCON_READ_INTACT;

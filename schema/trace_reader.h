@@ -26,6 +26,8 @@ struct discon_reader_ops {
     void *ctx;
     int (*header)(void *ctx, const char *path, const Discon__Header *h);
     int (*events)(void *ctx, const struct discon_event *ev, size_t n); /* one vCPU, in order */
+    /* The batch the events above came from, before them (ring positions). */
+    int (*batch)(void *ctx, const Discon__EventBatch *b, size_t n);
     int (*loss)(void *ctx, const Discon__Loss *l);
     int (*end)(void *ctx, const Discon__End *e);
     void (*damage)(void *ctx, const struct discon_damage *d);

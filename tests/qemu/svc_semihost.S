@@ -7,7 +7,9 @@
  * SYS_EXIT ends QEMU without a callback. Any other exception lands in a
  * vector that exits with a failure status.
  */
+    .ifndef SVC_COUNT       /* as --defsym SVC_COUNT=N overrides it */
     .equ SVC_COUNT, 1000
+    .endif
     .equ SYS_WRITE0, 0x04
     .equ SYS_EXIT, 0x18
     .equ ADP_Stopped_ApplicationExit, 0x20026
@@ -18,7 +20,7 @@ _start:
     adr     x0, vectors
     msr     vbar_el1, x0
     isb
-    mov     x19, #SVC_COUNT
+    ldr     x19, =SVC_COUNT
 1:
     .global svc_insn
 svc_insn:

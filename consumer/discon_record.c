@@ -1,0 +1,231 @@
+/*
+ * discon-record: run QEMU with the discon plugin and record its traps, like
+ * `perf record`:
+ *     discon-record -o DIR -- qemu-system-aarch64 ...
+ * Starts discond on a fresh segment, runs QEMU with -plugin added, forwards
+ * SIGTERM/SIGHUP to QEMU, waits for both, and exits with QEMU's status.
+ */
+#define _GNU_SOURCE
+#include "number_option.h"
+#include "plugin_options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "usage: discon-record [options] -- QEMU [QEMU ARGS...]\n"
+    "Run QEMU with the discon plugin and record every trap into DIR.\n"
+    "\n"
+    "  -o, --output DIR          trace directory (default: discon.data)\n"
+    "      --mode block|drop     full ring: stall the vCPU (default) or drop and count\n"
+    "      --ring N              records per vCPU ring, a power of two (default 65536)\n"
+    "      --types LIST          interrupt, exception, hostcall joined by '+' (default all)\n"
+    "      --rotate-size SIZE    new trace file after SIZE bytes (K, M, G; default 256M)\n"
+    "      --rotate-seconds N    new trace file every N seconds (default: never)\n"
+    "      --stats-json FILE     discond's totals as JSON\n"
+    "  -h, --help                this help\n"
+    "The exit status is QEMU's (1 if QEMU succeeded but the recording failed).\n"
+    "DISCON_PLUGIN overrides where libdiscon.so is found.\n";
+
+static volatile sig_atomic_t qemu_pid;
+static void forward(int sig)
+{
+    if (qemu_pid > 0)
+        kill(qemu_pid, sig);
+}
+
+/* Where the plugin and discond live: beside this binary in the build tree
+ * (consumer/ and producer/) or in the install tree (bin/ and lib/discon/). */
+static int find_plugin(const char *self_dir, char *out, size_t len)
+{
+    const char *env = getenv("DISCON_PLUGIN");
+    if (env) {
+        snprintf(out, len, "%s", env);
+        return access(out, R_OK);
+    }
+    const char *candidates[] = {"../producer/libdiscon.so", DISCON_PLUGIN_FROM_BINDIR};
+    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
+        snprintf(out, len, "%s/%s", self_dir, candidates[i]);
+        if (access(out, R_OK) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+static int exit_status(int status)
+{
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int main(int argc, char **argv)
+{
+    const char *dir = "discon.data", *mode = "block", *ring = NULL, *types = NULL;
+    const char *rotate_size = NULL, *rotate_seconds = NULL, *stats_json = NULL;
+    enum { MODE = 256, RING, TYPES, ROTATE_SIZE, ROTATE_SECONDS, STATS };
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"mode", required_argument, NULL, MODE},
+        {"ring", required_argument, NULL, RING},
+        {"types", required_argument, NULL, TYPES},
+        {"rotate-size", required_argument, NULL, ROTATE_SIZE},
+        {"rotate-seconds", required_argument, NULL, ROTATE_SECONDS},
+        {"stats-json", required_argument, NULL, STATS},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    for (int c; (c = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1;) {
+        switch (c) {
+        case 'o': dir = optarg; break;
+        case MODE: mode = optarg; break;
+        case RING: ring = optarg; break;
+        case TYPES: types = optarg; break;
+        case ROTATE_SIZE: rotate_size = optarg; break;
+        case ROTATE_SECONDS: rotate_seconds = optarg; break;
+        case STATS: stats_json = optarg; break;
+        case 'h': fputs(usage, stdout); return 0;
+        default: fputs(usage, stderr); return 2;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "discon-record: no QEMU command given\n%s", usage);
+        return 2;
+    }
+    char **qemu_argv = argv + optind;
+    int qemu_argc = argc - optind;
+
+    /* Check the plugin options here, with the plugin's own parser, so a bad
+     * value fails before anything starts. */
+    char mode_opt[64], ring_opt[64], types_opt[128], err[512];
+    char *plugin_args[3];
+    int nargs = 0;
+    snprintf(mode_opt, sizeof mode_opt, "mode=%s", mode);
+    plugin_args[nargs++] = mode_opt;
+    if (ring) {
+        snprintf(ring_opt, sizeof ring_opt, "ring=%s", ring);
+        plugin_args[nargs++] = ring_opt;
+    }
+    if (types) {
+        snprintf(types_opt, sizeof types_opt, "types=%s", types);
+        plugin_args[nargs++] = types_opt;
+    }
+    struct discon_options opt;
+    if (discon_options_parse(&opt, nargs, plugin_args, err, sizeof err) != 0) {
+        fprintf(stderr, "discon-record: --%s\n", err);
+        return 2;
+    }
+    uint64_t unused;
+    if (rotate_size && discon_parse_size(rotate_size, &unused)) {
+        fprintf(stderr, "discon-record: --rotate-size: bad value '%s'\n", rotate_size);
+        return 2;
+    }
+    if (rotate_seconds && discon_parse_count(rotate_seconds, 0, 1u << 30, &unused)) {
+        fprintf(stderr, "discon-record: --rotate-seconds: bad value '%s'\n", rotate_seconds);
+        return 2;
+    }
+
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n < 0) {
+        fprintf(stderr, "discon-record: cannot find myself: %s\n", strerror(errno));
+        return 1;
+    }
+    self[n] = '\0';
+    char *self_dir = dirname(self);
+    char plugin[4200], discond[4200];
+    if (find_plugin(self_dir, plugin, sizeof plugin) != 0) {
+        fprintf(stderr, "discon-record: cannot find libdiscon.so near %s (set DISCON_PLUGIN)\n",
+                self_dir);
+        return 1;
+    }
+    snprintf(discond, sizeof discond, "%s/discond", self_dir);
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "discon-record: cannot create %s: %s\n", dir, strerror(errno));
+        return 1;
+    }
+
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    char shm[64];
+    snprintf(shm, sizeof shm, "discon-rec-%d-%08lx", (int)getpid(), (unsigned long)now.tv_nsec);
+
+    /* discond: in its own process group, so the terminal's Ctrl-C reaches
+     * only QEMU; discond finishes when QEMU's segment does. */
+    char **dargv = calloc((size_t)qemu_argc + 16, sizeof *dargv);
+    int k = 0;
+    dargv[k++] = discond;
+    dargv[k++] = "--shm";
+    dargv[k++] = shm;
+    dargv[k++] = "-o";
+    dargv[k++] = (char *)dir;
+    dargv[k++] = "--summary";
+    if (rotate_size) {
+        dargv[k++] = "--rotate-size";
+        dargv[k++] = (char *)rotate_size;
+    }
+    if (rotate_seconds) {
+        dargv[k++] = "--rotate-seconds";
+        dargv[k++] = (char *)rotate_seconds;
+    }
+    if (stats_json) {
+        dargv[k++] = "--stats-json";
+        dargv[k++] = (char *)stats_json;
+    }
+    dargv[k++] = "--";
+    for (int i = 0; i < qemu_argc; i++)
+        dargv[k++] = qemu_argv[i];
+    pid_t dpid = fork();
+    if (dpid == 0) {
+        setpgid(0, 0);
+        execv(discond, dargv);
+        fprintf(stderr, "discon-record: cannot run %s: %s\n", discond, strerror(errno));
+        _exit(127);
+    }
+
+    /* QEMU with the plugin option added. */
+    char plugin_opt[8192];
+    snprintf(plugin_opt, sizeof plugin_opt, "%s,shm=%s,%s%s%s%s%s", plugin, shm, mode_opt,
+             ring ? "," : "", ring ? ring_opt : "", types ? "," : "", types ? types_opt : "");
+    char **qargv = calloc((size_t)qemu_argc + 3, sizeof *qargv);
+    for (int i = 0; i < qemu_argc; i++)
+        qargv[i] = qemu_argv[i];
+    qargv[qemu_argc] = "-plugin";
+    qargv[qemu_argc + 1] = plugin_opt;
+
+    struct sigaction ign = {.sa_handler = SIG_IGN}, fwd = {.sa_handler = forward};
+    sigaction(SIGINT, &ign, NULL); /* the terminal sends it to QEMU itself */
+    sigaction(SIGTERM, &fwd, NULL);
+    sigaction(SIGHUP, &fwd, NULL);
+    pid_t qpid = fork();
+    if (qpid == 0) {
+        signal(SIGINT, SIG_DFL);
+        execvp(qargv[0], qargv);
+        fprintf(stderr, "discon-record: cannot run %s: %s\n", qargv[0], strerror(errno));
+        _exit(127);
+    }
+    qemu_pid = qpid;
+    int qstatus = 0, dstatus = 0;
+    while (waitpid(qpid, &qstatus, 0) < 0 && errno == EINTR)
+        ;
+    qemu_pid = 0;
+    kill(dpid, SIGTERM); /* QEMU is gone: drain what is left and finish */
+    while (waitpid(dpid, &dstatus, 0) < 0 && errno == EINTR)
+        ;
+    free(dargv);
+    free(qargv);
+    int qrc = exit_status(qstatus);
+    if (exit_status(dstatus) != 0) {
+        fprintf(stderr, "discon-record: recording failed (discond exited with %d)\n",
+                exit_status(dstatus));
+        return qrc ? qrc : 1;
+    }
+    return qrc;
+}

@@ -1,0 +1,448 @@
+#define _GNU_SOURCE
+#include "drain.h"
+#include "discon_clock.h"
+#include "trace_reader.h"
+#include "trace_writer.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+#define BATCH_MAX 8192 /* events per EventBatch */
+
+struct vcpu {
+    uint64_t next_seq;    /* sequence number of the next event */
+    uint64_t written;     /* events in files */
+    uint64_t lost_inband; /* events the producer reported lost in the ring */
+    uint64_t skip_until;  /* ring records before this were written before a restart */
+    uint64_t by_type[DISCON_NTYPES];
+    struct discon_event *pending; /* events read, not yet encoded */
+    size_t npending;
+    uint64_t pending_pos;         /* ring position of pending[0] */
+};
+
+struct discon_drain {
+    struct discon_segment *seg;
+    struct discon_drain_config cfg;
+    uint8_t trace_id[16];
+    char prefix[48];
+    char path[4096];
+    struct discon_writer *w;
+    uint32_t file_index;
+    uint32_t files;
+    uint64_t opened_ns, flushed_ns;
+    uint64_t bytes_closed;
+    uint32_t nvcpus;
+    struct vcpu *v;
+    struct discon_record buf[BATCH_MAX];
+};
+
+/* ---- files ---------------------------------------------------------------- */
+
+static const char *mode_name(uint32_t mode)
+{
+    return mode == DISCON_MODE_DROP ? "drop" : "block";
+}
+
+static int open_file(struct discon_drain *d, char *err, size_t errlen)
+{
+    const struct discon_layout *l = &d->seg->layout;
+    snprintf(d->path, sizeof d->path, "%s/%s-%06u.discon", d->cfg.dir, d->prefix, d->file_index);
+    d->w = discon_writer_create(d->path, err, errlen);
+    if (!d->w)
+        return -1;
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    Discon__ClockReference clock = DISCON__CLOCK_REFERENCE__INIT;
+    clock.monotonic_ns = l->clock_monotonic_ns;
+    clock.realtime_ns = l->clock_realtime_ns;
+    Discon__Header h = DISCON__HEADER__INIT;
+    h.format_version = DISCON_FORMAT_VERSION;
+    h.trace_id = (ProtobufCBinaryData){sizeof d->trace_id, d->trace_id};
+    h.file_index = d->file_index;
+    h.target = (char *)l->target;
+    h.vcpu_count = l->vcpu_capacity;
+    h.system_mode = (l->flags & DISCON_FLAG_SYSTEM) != 0;
+    h.host_name = host;
+    h.n_qemu_argv = (size_t)d->cfg.qemu_argc;
+    h.qemu_argv = (char **)d->cfg.qemu_argv;
+    h.plugin_options = (char *)l->options;
+    h.clock = &clock;
+    h.ring_capacity = l->ring_capacity;
+    h.mode = (char *)mode_name(l->mode);
+    h.types = l->types;
+    h.producer_pid = l->producer_pid;
+    d->opened_ns = discon_clock_ns(CLOCK_MONOTONIC);
+    d->files++;
+    return discon_writer_header(d->w, &h, err, errlen);
+}
+
+static int close_file(struct discon_drain *d, char *err, size_t errlen)
+{
+    d->bytes_closed += discon_writer_bytes(d->w);
+    int rc = discon_writer_close(d->w, true, err, errlen);
+    d->w = NULL;
+    return rc;
+}
+
+/* ---- resuming after a crash --------------------------------------------- */
+
+struct resume {
+    struct discon_drain *d;
+    int bad;
+    int complete;
+    uint32_t last_index;
+    char msg[256];
+};
+
+static struct vcpu *resume_vcpu(struct resume *r, uint32_t vcpu)
+{
+    if (vcpu >= r->d->nvcpus) {
+        snprintf(r->msg, sizeof r->msg, "existing trace names vCPU %u of %u", vcpu,
+                 r->d->nvcpus);
+        r->bad = 1;
+        return NULL;
+    }
+    return &r->d->v[vcpu];
+}
+
+static int resume_header(void *ctx, const char *path, const Discon__Header *h)
+{
+    (void)path;
+    struct resume *r = ctx;
+    if (h->file_index > r->last_index)
+        r->last_index = h->file_index;
+    return 0;
+}
+
+static int resume_batch(void *ctx, const Discon__EventBatch *b, size_t n)
+{
+    struct resume *r = ctx;
+    struct vcpu *v = resume_vcpu(r, b->vcpu);
+    if (!v)
+        return 1;
+    v->skip_until = b->ring_position + n;
+    v->next_seq = b->first_seq + n;
+    v->written += n;
+    for (size_t i = 0; i < n; i++) {
+        int t = discon_type_index(b->type[i]);
+        if (t >= 0)
+            v->by_type[t]++;
+    }
+    return 0;
+}
+
+static int resume_loss(void *ctx, const Discon__Loss *l)
+{
+    struct resume *r = ctx;
+    struct vcpu *v = resume_vcpu(r, l->vcpu);
+    if (!v)
+        return 1;
+    if (l->ring_end) {
+        v->skip_until = l->ring_end;
+        v->lost_inband += l->count;
+    }
+    v->next_seq = l->first_seq + l->count;
+    return 0;
+}
+
+static int resume_end(void *ctx, const Discon__End *e)
+{
+    (void)e;
+    ((struct resume *)ctx)->complete = 1;
+    return 1;
+}
+
+/* A frame torn by the crash sits at the end of a file: cut it off. */
+static void resume_damage(void *ctx, const struct discon_damage *dmg)
+{
+    (void)ctx;
+    struct stat st;
+    if (stat(dmg->path, &st) == 0 && dmg->offset + dmg->length == (uint64_t)st.st_size &&
+        truncate(dmg->path, (off_t)dmg->offset) == 0)
+        fprintf(stderr, "discond: %s: cut a torn frame at offset %llu (%llu bytes)\n", dmg->path,
+                (unsigned long long)dmg->offset, (unsigned long long)dmg->length);
+}
+
+static const char *resume_prefix;
+static int has_prefix(const struct dirent *e)
+{
+    return strncmp(e->d_name, resume_prefix, strlen(resume_prefix)) == 0 &&
+           strstr(e->d_name, ".discon") != NULL;
+}
+
+static int resume(struct discon_drain *d, char *err, size_t errlen)
+{
+    struct dirent **list;
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "%s-", d->prefix);
+    resume_prefix = prefix;
+    int n = scandir(d->cfg.dir, &list, has_prefix, alphasort);
+    if (n < 0)
+        return FAIL("cannot list %s: %s", d->cfg.dir, strerror(errno));
+    if (n == 0) {
+        free(list);
+        return 0;
+    }
+    char **paths = calloc((size_t)n, sizeof *paths);
+    for (int i = 0; i < n; i++) {
+        if (asprintf(&paths[i], "%s/%s", d->cfg.dir, list[i]->d_name) < 0)
+            paths[i] = NULL;
+        free(list[i]);
+    }
+    free(list);
+    struct resume r = {.d = d};
+    struct discon_reader_ops ops = {
+        .ctx = &r, .header = resume_header, .batch = resume_batch, .loss = resume_loss,
+        .end = resume_end, .damage = resume_damage,
+    };
+    struct discon_read_stats st = {0};
+    int rc = discon_read_paths(paths, n, &ops, &st, err, errlen);
+    for (int i = 0; i < n; i++) {
+        struct stat sb; /* after any torn frame was cut off */
+        if (paths[i] && stat(paths[i], &sb) == 0)
+            d->bytes_closed += (uint64_t)sb.st_size;
+        free(paths[i]);
+    }
+    d->files = (uint32_t)n;
+    free(paths);
+    if (rc == DISCON_READ_ERROR)
+        return -1;
+    if (r.bad)
+        return FAIL("cannot resume the trace in %s: %s", d->cfg.dir, r.msg);
+    if (r.complete)
+        return FAIL("the trace of this segment in %s is already complete", d->cfg.dir);
+    d->file_index = r.last_index + 1;
+    fprintf(stderr, "discond: resuming trace %s in %s at file %u (%llu events already written)\n",
+            d->prefix, d->cfg.dir, d->file_index, (unsigned long long)st.events);
+    return 0;
+}
+
+/* ---- draining -------------------------------------------------------------- */
+
+struct discon_drain *discon_drain_open(struct discon_segment *seg,
+                                       const struct discon_drain_config *cfg, char *err,
+                                       size_t errlen)
+{
+    struct discon_drain *d = calloc(1, sizeof *d);
+    if (!d) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    d->seg = seg;
+    d->cfg = *cfg;
+    d->nvcpus = seg->layout.vcpu_capacity;
+    d->v = calloc(d->nvcpus, sizeof *d->v);
+    if (!d->v) {
+        free(d);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    /* The trace id comes from the segment, so a restarted discond finds the
+     * files of the same trace: producer start time and pid. */
+    const struct discon_layout *l = &seg->layout;
+    uint64_t rt = l->clock_realtime_ns, mono = l->clock_monotonic_ns;
+    uint32_t pid = (uint32_t)l->producer_pid;
+    memcpy(d->trace_id, &rt, 8);
+    memcpy(d->trace_id + 8, &pid, 4);
+    memcpy(d->trace_id + 12, &mono, 4);
+    snprintf(d->prefix, sizeof d->prefix, "trace-%016llx-%u", (unsigned long long)rt, pid);
+    if (resume(d, err, errlen) != 0 || open_file(d, err, errlen) != 0) {
+        discon_drain_free(d);
+        return NULL;
+    }
+    d->flushed_ns = discon_clock_ns(CLOCK_MONOTONIC);
+    return d;
+}
+
+static int encode_pending(struct discon_drain *d, struct vcpu *v, char *err, size_t errlen)
+{
+    if (v->npending == 0)
+        return 0;
+    if (discon_writer_events(d->w, v->pending, v->npending, v->pending_pos, err, errlen) != 0)
+        return -1;
+    v->written += v->npending;
+    v->npending = 0;
+    return 0;
+}
+
+/* Encode everything read, write it as a frame, then free the ring slots. */
+static int flush(struct discon_drain *d, char *err, size_t errlen)
+{
+    for (uint32_t i = 0; i < d->nvcpus; i++)
+        if (encode_pending(d, &d->v[i], err, errlen) != 0)
+            return -1;
+    if (discon_writer_flush(d->w, err, errlen) != 0)
+        return -1;
+    for (uint32_t i = 0; i < d->nvcpus; i++)
+        discon_ring_release(&d->seg->rings[i]);
+    uint64_t now = discon_clock_ns(CLOCK_MONOTONIC);
+    d->flushed_ns = now;
+    bool by_size = d->cfg.rotate_size && discon_writer_bytes(d->w) >= d->cfg.rotate_size;
+    bool by_age = d->cfg.rotate_ns && now - d->opened_ns >= d->cfg.rotate_ns;
+    if (by_size || by_age) {
+        if (close_file(d, err, errlen) != 0)
+            return -1;
+        d->file_index++;
+        return open_file(d, err, errlen);
+    }
+    return 0;
+}
+
+static int take(struct discon_drain *d, uint32_t vcpu, const struct discon_record *r,
+                uint64_t pos, char *err, size_t errlen)
+{
+    struct vcpu *v = &d->v[vcpu];
+    if ((int64_t)(v->skip_until - pos) > 0)
+        return 0; /* written by the discond before a restart */
+    if (r->type == DISCON_RECORD_LOSS) {
+        if (encode_pending(d, v, err, errlen) != 0)
+            return -1;
+        Discon__Loss l = DISCON__LOSS__INIT;
+        l.vcpu = vcpu;
+        l.first_seq = v->next_seq;
+        l.count = r->from_pc;
+        l.first_time_ns = r->time_ns;
+        l.last_time_ns = r->to_pc;
+        l.ring_end = pos + 1;
+        v->next_seq += l.count;
+        v->lost_inband += l.count;
+        return discon_writer_loss(d->w, &l, err, errlen);
+    }
+    int t = discon_type_index(r->type);
+    if (t < 0)
+        return FAIL("vCPU %u: record at ring position %llu has unknown type %u", vcpu,
+                    (unsigned long long)pos, r->type);
+    if (v->npending == 0) {
+        if (!v->pending && !(v->pending = malloc(BATCH_MAX * sizeof *v->pending)))
+            return FAIL("out of memory");
+        v->pending_pos = pos;
+    }
+    v->pending[v->npending++] = (struct discon_event){
+        .seq = v->next_seq++, .time_ns = r->time_ns, .from_pc = r->from_pc, .to_pc = r->to_pc,
+        .vcpu = vcpu, .cause = r->cause, .type = r->type,
+    };
+    v->by_type[t]++;
+    return v->npending == BATCH_MAX ? encode_pending(d, v, err, errlen) : 0;
+}
+
+long discon_drain_pass(struct discon_drain *d, char *err, size_t errlen)
+{
+    long total = 0;
+    bool ring_filling = false;
+    for (uint32_t i = 0; i < d->nvcpus; i++) {
+        struct discon_ring_reader *ring = &d->seg->rings[i];
+        long n;
+        do {
+            n = discon_ring_peek(ring, d->buf, BATCH_MAX, err, errlen);
+            if (n < 0)
+                return -1;
+            uint64_t pos = ring->read - (uint64_t)n;
+            for (long k = 0; k < n; k++)
+                if (take(d, i, &d->buf[k], pos + (uint64_t)k, err, errlen) != 0)
+                    return -1;
+            total += n;
+        } while (n == BATCH_MAX && ring->read - ring->tail < ring->capacity / 2);
+        /* Unreleased slots block the producer: write them out soon. */
+        ring_filling |= ring->read - ring->tail >= ring->capacity / 2;
+    }
+    uint64_t now = discon_clock_ns(CLOCK_MONOTONIC);
+    if (ring_filling || now - d->flushed_ns >= d->cfg.flush_ns ||
+        discon_writer_pending(d->w) >= DISCON_FRAME_TARGET)
+        if (flush(d, err, errlen) != 0)
+            return -1;
+    return total;
+}
+
+int discon_drain_finish(struct discon_drain *d, bool producer_finished, char *err,
+                        size_t errlen)
+{
+    Discon__VcpuTotals *totals = calloc(d->nvcpus, sizeof *totals);
+    Discon__VcpuTotals **ptrs = calloc(d->nvcpus, sizeof *ptrs);
+    if (!totals || !ptrs) {
+        free(totals);
+        free(ptrs);
+        return FAIL("out of memory");
+    }
+    int rc = 0;
+    size_t used = 0;
+    for (uint32_t i = 0; i < d->nvcpus && rc == 0; i++) {
+        struct vcpu *v = &d->v[i];
+        rc = encode_pending(d, v, err, errlen);
+        uint64_t dropped = discon_ring_dropped(&d->seg->rings[i]);
+        if (rc == 0 && dropped > v->lost_inband) {
+            /* Dropped after the last record: no marker in the ring. */
+            Discon__Loss l = DISCON__LOSS__INIT;
+            l.vcpu = i;
+            l.first_seq = v->next_seq;
+            l.count = dropped - v->lost_inband;
+            v->next_seq += l.count;
+            rc = discon_writer_loss(d->w, &l, err, errlen);
+        }
+        if (v->next_seq == 0)
+            continue;
+        discon__vcpu_totals__init(&totals[used]);
+        totals[used].vcpu = i;
+        totals[used].produced = v->next_seq;
+        totals[used].dropped = dropped;
+        totals[used].written = v->written;
+        ptrs[used] = &totals[used];
+        used++;
+    }
+    if (rc == 0) {
+        Discon__End e = DISCON__END__INIT;
+        e.n_vcpu = used;
+        e.vcpu = ptrs;
+        e.producer_finished = producer_finished;
+        e.unrecorded = atomic_load_explicit(&d->seg->hdr->unrecorded, memory_order_relaxed);
+        e.end_monotonic_ns = discon_clock_ns(CLOCK_MONOTONIC);
+        rc = discon_writer_end(d->w, &e, err, errlen);
+    }
+    free(totals);
+    free(ptrs);
+    if (rc == 0)
+        rc = discon_writer_flush(d->w, err, errlen);
+    if (rc == 0)
+        for (uint32_t i = 0; i < d->nvcpus; i++)
+            discon_ring_release(&d->seg->rings[i]);
+    if (close_file(d, err, rc == 0 ? errlen : 0) != 0 && rc == 0)
+        rc = -1;
+    return rc;
+}
+
+void discon_drain_totals(const struct discon_drain *d, struct discon_drain_totals *t)
+{
+    *t = (struct discon_drain_totals){
+        .bytes = d->bytes_closed + (d->w ? discon_writer_bytes(d->w) : 0),
+        .files = d->files,
+        .unrecorded = atomic_load_explicit(&d->seg->hdr->unrecorded, memory_order_relaxed),
+    };
+    for (uint32_t i = 0; i < d->nvcpus; i++) {
+        const struct vcpu *v = &d->v[i];
+        t->events += v->written + v->npending;
+        t->lost += v->next_seq - v->written - v->npending;
+        for (int k = 0; k < DISCON_NTYPES; k++)
+            t->by_type[k] += v->by_type[k];
+    }
+}
+
+const char *discon_drain_path(const struct discon_drain *d) { return d->path; }
+
+void discon_drain_free(struct discon_drain *d)
+{
+    if (!d)
+        return;
+    if (d->w) {
+        char err[16];
+        discon_writer_close(d->w, false, err, sizeof err);
+    }
+    for (uint32_t i = 0; i < d->nvcpus; i++)
+        free(d->v[i].pending);
+    free(d->v);
+    free(d);
+}

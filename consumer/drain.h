@@ -1,0 +1,59 @@
+/*
+ * The drain engine of discond: reads every ring of an attached segment and
+ * writes trace files with the one writer in schema/.
+ *
+ * Nothing read is lost if discond dies: ring slots are released only after
+ * the frame holding their events has been written. A restarted discond
+ * reads the trace files already in the directory, skips the ring records
+ * they hold, truncates a frame torn by the crash, and continues the same
+ * trace in a new file: nothing lost, nothing duplicated.
+ */
+#ifndef DISCON_DRAIN_H
+#define DISCON_DRAIN_H
+
+#include "segment_reader.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct discon_drain_config {
+    const char *dir;
+    uint64_t flush_ns;    /* a frame at least this often */
+    uint64_t rotate_size; /* bytes per file; 0: no size rotation */
+    uint64_t rotate_ns;   /* age per file; 0: no time rotation */
+    char *const *qemu_argv; /* for the header, when known */
+    int qemu_argc;
+};
+
+struct discon_drain_totals {
+    uint64_t events;          /* written to files */
+    uint64_t by_type[DISCON_NTYPES];
+    uint64_t lost;            /* dropped by the producer, as loss records */
+    uint64_t bytes;           /* in all files of this trace */
+    uint32_t files;
+    uint64_t unrecorded;      /* events of vCPUs beyond the segment's rings */
+};
+
+struct discon_drain;
+
+/* Start (or resume) the trace of `seg` in cfg->dir. */
+struct discon_drain *discon_drain_open(struct discon_segment *seg,
+                                       const struct discon_drain_config *cfg, char *err,
+                                       size_t errlen);
+
+/* One pass over every ring; writes a frame and rotates when due. Returns
+ * the number of ring records read, or -1 with err. */
+long discon_drain_pass(struct discon_drain *d, char *err, size_t errlen);
+
+/* Write what is pending, trailing losses and the End record, fsync and
+ * close. Call after a pass that read nothing once the producer is done. */
+int discon_drain_finish(struct discon_drain *d, bool producer_finished, char *err,
+                        size_t errlen);
+
+void discon_drain_totals(const struct discon_drain *d, struct discon_drain_totals *t);
+/* Path of the file being written (or last written). */
+const char *discon_drain_path(const struct discon_drain *d);
+void discon_drain_free(struct discon_drain *d);
+
+#endif

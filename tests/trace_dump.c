@@ -1,0 +1,107 @@
+/*
+ * Test helper: read trace files or directories with the schema reader and
+ * print what they hold, in drain_segment's line format, so tests can diff
+ * them against exact expectations.
+ *
+ *   trace_dump [--records] PATH...
+ *     record VCPU TYPE FROM_PC TO_PC          (with --records)
+ *     loss VCPU FIRST_SEQ COUNT
+ *     damage PATH OFFSET LENGTH WHAT
+ *     gap VCPU EXPECTED GOT
+ *     vcpu V interrupt N exception N hostcall N
+ *     end vcpu V produced N dropped N written N
+ *     end finished 0|1 unrecorded N
+ *     total events N lost N files N damaged N gaps N ends N
+ * Exit status: 0 intact, 1 damaged, 2 error.
+ */
+#include "trace_reader.h"
+#include "discon_ring.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_VCPUS 4096
+
+static int records;
+static uint64_t counts[MAX_VCPUS][DISCON_NTYPES], lost, ends;
+
+static int on_events(void *ctx, const struct discon_event *ev, size_t n)
+{
+    (void)ctx;
+    for (size_t i = 0; i < n; i++) {
+        if (records)
+            printf("record %u %s 0x%llx 0x%llx\n", ev[i].vcpu, discon_type_name(ev[i].type),
+                   (unsigned long long)ev[i].from_pc, (unsigned long long)ev[i].to_pc);
+        if (ev[i].vcpu < MAX_VCPUS)
+            counts[ev[i].vcpu][discon_type_index(ev[i].type)]++;
+    }
+    return 0;
+}
+
+static int on_loss(void *ctx, const Discon__Loss *l)
+{
+    (void)ctx;
+    printf("loss %u %llu %llu\n", l->vcpu, (unsigned long long)l->first_seq,
+           (unsigned long long)l->count);
+    lost += l->count;
+    return 0;
+}
+
+static int on_end(void *ctx, const Discon__End *e)
+{
+    (void)ctx;
+    for (size_t i = 0; i < e->n_vcpu; i++)
+        printf("end vcpu %u produced %llu dropped %llu written %llu\n", e->vcpu[i]->vcpu,
+               (unsigned long long)e->vcpu[i]->produced, (unsigned long long)e->vcpu[i]->dropped,
+               (unsigned long long)e->vcpu[i]->written);
+    printf("end finished %d unrecorded %llu\n", e->producer_finished,
+           (unsigned long long)e->unrecorded);
+    ends++;
+    return 0;
+}
+
+static void on_damage(void *ctx, const struct discon_damage *d)
+{
+    (void)ctx;
+    printf("damage %s %llu %llu %s\n", d->path, (unsigned long long)d->offset,
+           (unsigned long long)d->length, d->what);
+}
+
+static void on_gap(void *ctx, uint32_t vcpu, uint64_t expected, uint64_t got)
+{
+    (void)ctx;
+    printf("gap %u %llu %llu\n", vcpu, (unsigned long long)expected, (unsigned long long)got);
+}
+
+int main(int argc, char **argv)
+{
+    int first = 1;
+    if (argc > 1 && strcmp(argv[1], "--records") == 0) {
+        records = 1;
+        first = 2;
+    }
+    if (first >= argc) {
+        fprintf(stderr, "usage: trace_dump [--records] PATH...\n");
+        return 2;
+    }
+    struct discon_reader_ops ops = {
+        .events = on_events, .loss = on_loss, .end = on_end, .damage = on_damage, .gap = on_gap,
+    };
+    struct discon_read_stats st = {0};
+    char err[512];
+    int rc = discon_read_paths(argv + first, argc - first, &ops, &st, err, sizeof err);
+    if (rc == DISCON_READ_ERROR) {
+        fprintf(stderr, "trace_dump: %s\n", err);
+        return 2;
+    }
+    for (int v = 0; v < MAX_VCPUS; v++)
+        if (counts[v][0] + counts[v][1] + counts[v][2])
+            printf("vcpu %d interrupt %llu exception %llu hostcall %llu\n", v,
+                   (unsigned long long)counts[v][0], (unsigned long long)counts[v][1],
+                   (unsigned long long)counts[v][2]);
+    printf("total events %llu lost %llu files %llu damaged %llu gaps %llu ends %llu\n",
+           (unsigned long long)st.events, (unsigned long long)lost, (unsigned long long)st.files,
+           (unsigned long long)st.damaged_frames, (unsigned long long)st.gaps,
+           (unsigned long long)ends);
+    return rc;
+}
