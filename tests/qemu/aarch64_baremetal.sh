@@ -4,16 +4,10 @@
 # those events, with the PCs QEMU reports for them, and nothing else.
 . "$(dirname "$0")/lib.sh"
 
-as=aarch64-linux-gnu-as; ld=aarch64-linux-gnu-ld; nm=aarch64-linux-gnu-nm
-"$as" -o "$tmp/guest.o" "$SRCDIR/tests/qemu/svc_semihost.S"
-"$ld" -Ttext=0x40080000 -e _start -o "$tmp/guest.elf" "$tmp/guest.o"
-sym() { printf '%d' "0x$("$nm" "$tmp/guest.elf" | awk -v s="$1" '$3 == s { print $1 }')"; }
-svc=$(sym svc_insn); semi=$(sym semihost_call); vectors=$(sym vectors)
-count=$(sed -n 's/^ *\.equ SVC_COUNT, *\([0-9]*\).*/\1/p' "$SRCDIR/tests/qemu/svc_semihost.S")
+build_svc_guest
 
 run_guest() { # PLUGIN_OPTIONS
-  timeout 60 "$QEMU" aarch64 -M virt -cpu cortex-a57 -semihosting -display none \
-    -nographic -no-reboot -kernel "$tmp/guest.elf" -plugin "$DISCON_PLUGIN,$1" \
+  timeout 60 "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" -plugin "$DISCON_PLUGIN,$1" \
     >"$tmp/qemu.out" 2>"$tmp/qemu.err" || { cat "$tmp/qemu.err" >&2; fail "QEMU failed ($1)"; }
   grep -q "semihosting from the test guest" "$tmp/qemu.out" "$tmp/qemu.err" || { cat "$tmp/qemu.out" "$tmp/qemu.err" >&2; fail "the guest did not run"; }
 }
@@ -24,10 +18,7 @@ new_shm block
 run_guest "shm=$name"
 wait "$drain" || fail "drain_segment failed"
 {
-  for ((i = 0; i < count; i++)); do
-    printf 'record 0 exception 0x%x 0x%x\n' $((svc + 4)) $((vectors + 0x200))
-  done
-  printf 'record 0 hostcall 0x%x 0x%x\n' "$semi" $((semi + 4))
+  svc_guest_records
   echo "vcpu 0 interrupt 0 exception $count hostcall 1"
   echo "total events $((count + 1)) lost_inband 0 dropped 0 unrecorded 0 finished 1"
 } >"$tmp/want.txt"

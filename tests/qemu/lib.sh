@@ -17,3 +17,24 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 new_shm() { name="discon-test-$$-$1"; shm_names+=("$name"); }
 # expect_eq WHAT WANT GOT
 expect_eq() { [ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"; }
+
+# build_svc_guest [SVC_COUNT]: assemble the aarch64 bare-metal guest into
+# $tmp/guest.elf and set $svc, $semi, $vectors (addresses) and $count.
+build_svc_guest() {
+  local defsym=()
+  [ $# -ge 1 ] && defsym=(--defsym "SVC_COUNT=$1")
+  aarch64-linux-gnu-as "${defsym[@]}" -o "$tmp/guest.o" "$SRCDIR/tests/qemu/svc_semihost.S"
+  aarch64-linux-gnu-ld -Ttext=0x40080000 -e _start -o "$tmp/guest.elf" "$tmp/guest.o"
+  sym() { printf '%d' "0x$(aarch64-linux-gnu-nm "$tmp/guest.elf" | awk -v s="$1" '$3 == s { print $1 }')"; }
+  svc=$(sym svc_insn); semi=$(sym semihost_call); vectors=$(sym vectors)
+  count=${1:-$(sed -n 's/^ *\.equ SVC_COUNT, *\([0-9]*\).*/\1/p' "$SRCDIR/tests/qemu/svc_semihost.S")}
+}
+# The QEMU command line of that guest.
+svc_guest_qemu=(aarch64 -M virt -cpu cortex-a57 -semihosting -display none -nographic -no-reboot)
+
+# Lines trace_dump/drain_segment print for the guest's exact events.
+svc_guest_records() {
+  awk -v n="$count" -v line="$(printf 'record 0 exception 0x%x 0x%x' $((svc + 4)) $((vectors + 0x200)))" \
+    'BEGIN { for (i = 0; i < n; i++) print line }'
+  printf 'record 0 hostcall 0x%x 0x%x\n' "$semi" $((semi + 4))
+}

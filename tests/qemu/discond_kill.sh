@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# SIGKILL of discond mid-run, twice, each time restarted on the same segment
+# and directory (block mode): the trace holds every event exactly once, in
+# order, without gaps, and its end record equals the producer's counters.
+# Then SIGKILL of QEMU mid-run: the trace is finalized and says the producer
+# ended without finishing.
+. "$(dirname "$0")/lib.sh"
+build_svc_guest 3000000
+new_shm kill
+
+timeout 120 "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" \
+  -plugin "$DISCON_PLUGIN,shm=$name,ring=4096" >"$tmp/qemu.out" 2>&1 & qemu=$!
+for round in 1 2; do
+  "$DISCOND" --shm "$name" -o "$tmp/trace" --flush-ms 20 2>>"$tmp/discond.err" & d=$!
+  sleep 0.4
+  kill -KILL "$d"
+  wait "$d" 2>/dev/null || true
+done
+"$DISCOND" --shm "$name" -o "$tmp/trace" --flush-ms 20 --stats-json "$tmp/stats.json" \
+  2>>"$tmp/discond.err" || { cat "$tmp/discond.err" >&2; fail "discond failed"; }
+wait "$qemu" || fail "QEMU failed: $(cat "$tmp/qemu.out")"
+resumed=$(grep -c 'resuming trace' "$tmp/discond.err" || true)
+[ "$resumed" = 2 ] || fail "expected 2 resumptions, saw $resumed: $(cat "$tmp/discond.err")"
+
+"$TRACE_DUMP" --records "$tmp/trace" >"$tmp/dump" || fail "trace damaged: $(grep -v ^record "$tmp/dump")"
+total=$((count + 1))
+expect_eq "summary" "total events $total lost 0 files 3 damaged 0 gaps 0 ends 1" "$(tail -n1 "$tmp/dump")"
+grep -qx "end vcpu 0 produced $total dropped 0 written $total" "$tmp/dump" || fail "end record"
+svc_guest_records | cmp -s - <(grep '^record' "$tmp/dump") ||
+  fail "the events are not exactly the guest's, once each, in order"
+[ ! -e "/dev/shm/$name" ] || fail "the drained segment of a finished producer was left"
+echo "ok: discond killed twice and restarted: $total events, none lost, none duplicated"
+
+# SIGKILL of QEMU: finalized, marked as ended without finishing.
+new_shm qemukill
+"$DISCOND" --shm "$name" -o "$tmp/trace2" --summary 2>"$tmp/discond2.err" & d=$!
+"$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" \
+  -plugin "$DISCON_PLUGIN,shm=$name,ring=4096" >/dev/null 2>&1 & qemu=$!
+sleep 0.5
+kill -KILL "$qemu" # scripts/qemu execs QEMU: this is QEMU's pid
+wait "$qemu" 2>/dev/null || true
+wait "$d" || fail "discond failed after QEMU was killed: $(cat "$tmp/discond2.err")"
+"$TRACE_DUMP" "$tmp/trace2" >"$tmp/dump2" || fail "trace damaged: $(cat "$tmp/dump2")"
+grep -qx "end finished 0 unrecorded 0" "$tmp/dump2" || fail "not marked as unfinished"
+grep -q "ended without finishing" "$tmp/discond2.err" || fail "no word of the unfinished producer"
+written=$(awk '/^total/ { print $3 }' "$tmp/dump2")
+[ "$written" -gt 0 ] && [ "$written" -lt "$total" ] || fail "implausible count $written"
+grep -qx "end vcpu 0 produced $written dropped 0 written $written" "$tmp/dump2" ||
+  fail "end totals disagree with the events: $(grep ^end "$tmp/dump2")"
+echo "ok: QEMU killed after $written events: trace finalized, marked unfinished"
