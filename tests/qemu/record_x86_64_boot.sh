@@ -4,7 +4,7 @@
 # and an independent count by a second plugin, every rotated file reads on
 # its own, and nothing is lost.
 . "$(dirname "$0")/lib.sh"
-"$SRCDIR/tests/qemu/make-initramfs.sh" amd64 "$tmp/initrd.gz"
+"$SRCDIR/scripts/guest/make-initramfs" amd64 "$tmp/initrd.gz"
 
 timeout 300 "$DISCON_RECORD" -o "$tmp/rec" --rotate-size 2K --ring 1024 -- \
   "$QEMU" x86_64 -smp 2 -m 512 -display none -nographic -no-reboot \

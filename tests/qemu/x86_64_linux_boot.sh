@@ -5,7 +5,7 @@
 # equal an independent count taken by a second plugin in the same QEMU.
 . "$(dirname "$0")/lib.sh"
 
-"$SRCDIR/tests/qemu/make-initramfs.sh" amd64 "$tmp/initrd.gz"
+"$SRCDIR/scripts/guest/make-initramfs" amd64 "$tmp/initrd.gz"
 new_shm boot
 "$DRAIN" --wait 30000 "/$name" >"$tmp/drain.txt" & drain=$!
 timeout 300 "$QEMU" x86_64 -smp 2 -m 512 -display none -nographic -no-reboot \
