@@ -9,6 +9,7 @@
 void discon_batch_encoder_free(struct discon_batch_encoder *e)
 {
     free(e->time_delta);
+    free(e->time_dod);
     free(e->from_delta);
     free(e->type);
     free(e->to_ref);
@@ -32,6 +33,7 @@ static int reserve(struct discon_batch_encoder *e, size_t n)
     e->field = tmp;
     void *tmp;
     GROW(time_delta, cap)
+    GROW(time_dod, cap)
     GROW(from_delta, cap)
     GROW(type, cap)
     GROW(to_ref, cap)
@@ -60,6 +62,18 @@ static uint32_t intern(struct discon_batch_encoder *e, uint64_t pc, size_t *nhan
     }
 }
 
+/* Bytes of a sint64 as a protobuf varint (zigzag). */
+static unsigned varint_size(int64_t v)
+{
+    uint64_t z = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+    unsigned n = 1;
+    while (z >= 0x80) {
+        z >>= 7;
+        n++;
+    }
+    return n;
+}
+
 int discon_batch_encode(struct discon_batch_encoder *e, const struct discon_event *ev, size_t n,
                         uint64_t ring_position, Discon__EventBatch *out)
 {
@@ -68,9 +82,15 @@ int discon_batch_encode(struct discon_batch_encoder *e, const struct discon_even
     memset(e->slot_ref, 0, e->slots * sizeof *e->slot_ref);
     size_t nhandlers = 0;
     int any_cause = 0;
-    uint64_t prev_time = ev[0].time_ns, prev_from = 0;
+    uint64_t prev_time = ev[0].time_ns, prev_from = 0, prev_delta = 0;
+    size_t delta_bytes = 0, dod_bytes = 0;
     for (size_t i = 0; i < n; i++) {
-        e->time_delta[i] = (int64_t)(ev[i].time_ns - prev_time);
+        uint64_t delta = ev[i].time_ns - prev_time;
+        e->time_delta[i] = (int64_t)delta;
+        e->time_dod[i] = (int64_t)(delta - prev_delta);
+        delta_bytes += varint_size(e->time_delta[i]);
+        dod_bytes += varint_size(e->time_dod[i]);
+        prev_delta = delta;
         e->from_delta[i] = (int64_t)(ev[i].from_pc - prev_from);
         e->type[i] = ev[i].type;
         e->to_ref[i] = ev[i].to_pc == ev[i].from_pc ? 0 : intern(e, ev[i].to_pc, &nhandlers);
@@ -85,7 +105,8 @@ int discon_batch_encode(struct discon_batch_encoder *e, const struct discon_even
     out->ring_position = ring_position;
     out->base_time_ns = ev[0].time_ns;
     out->n_time_delta = n;
-    out->time_delta = e->time_delta;
+    out->time_order = dod_bytes < delta_bytes ? 2 : 1;
+    out->time_delta = out->time_order == 2 ? e->time_dod : e->time_delta;
     out->n_from_delta = n;
     out->from_delta = e->from_delta;
     out->n_type = n;
@@ -111,15 +132,19 @@ long discon_batch_count(const Discon__EventBatch *b, char *err, size_t errlen)
                     (unsigned long long)b->first_seq);
     if (b->first_seq + n < b->first_seq)
         return FAIL("vCPU %u batch sequence numbers overflow", b->vcpu);
+    if (b->time_order > 2)
+        return FAIL("vCPU %u batch at seq %llu has unknown time order %u", b->vcpu,
+                    (unsigned long long)b->first_seq, b->time_order);
     return (long)n;
 }
 
 int discon_batch_decode(const Discon__EventBatch *b, struct discon_event *out, char *err,
                         size_t errlen)
 {
-    uint64_t time = b->base_time_ns, from = 0;
+    uint64_t time = b->base_time_ns, from = 0, delta = 0;
     for (size_t i = 0; i < b->n_time_delta; i++) {
-        time += (uint64_t)b->time_delta[i];
+        delta = b->time_order == 2 ? delta + (uint64_t)b->time_delta[i] : (uint64_t)b->time_delta[i];
+        time += delta;
         from += (uint64_t)b->from_delta[i];
         uint32_t ref = b->to_ref[i];
         if (ref > b->n_handler)

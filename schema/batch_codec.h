@@ -1,7 +1,8 @@
 /*
  * EventBatch <-> events. Columns, each delta- or zigzag-encoded so protobuf
  * varints stay short and LZ4 finds the repeats:
- *   time     delta from the previous event (first: from base_time_ns)
+ *   time     delta from the previous event (first: from base_time_ns), or
+ *            the delta of those deltas, whichever makes shorter varints
  *   from_pc  delta from the previous from_pc, mod 2^64
  *   to_pc    0 = "same as from_pc" (x86's first report of an exception),
  *            else 1 + index into the batch's table of distinct handlers
@@ -18,7 +19,7 @@
  * than any before it. */
 struct discon_batch_encoder {
     size_t cap;
-    int64_t *time_delta, *from_delta;
+    int64_t *time_delta, *time_dod, *from_delta;
     uint32_t *type, *to_ref, *cause;
     uint64_t *handler;
     uint64_t *slot_pc;   /* handler interning: open addressing */

@@ -43,10 +43,15 @@ static size_t nevents;
 static size_t frame_end_event[FRAMES + 1]; /* events written before frame k ends */
 static uint64_t frame_offset[FRAMES + 1];  /* byte offset where frame k starts */
 
-static struct discon_event random_event(uint32_t vcpu, uint64_t seq, uint64_t *time)
+/* Times are either irregular (not even always monotonic) or those of a
+ * regular loop with jitter, so both time encodings are exercised. */
+static struct discon_event random_event(uint32_t vcpu, uint64_t seq, uint64_t *time, int regular)
 {
     uint64_t r = next_random();
-    *time += r % 4 == 0 ? (uint64_t)-(int64_t)(r % 1000) : r % 100000; /* not always monotonic */
+    if (regular)
+        *time += 20000 + r % 300;
+    else
+        *time += r % 4 == 0 ? (uint64_t)-(int64_t)(r % 1000) : r % 100000;
     uint64_t from = r % 3 ? interesting_pcs[r % 8] + (r >> 40) : next_random();
     uint64_t to = r % 5 == 0 ? from : r % 5 == 1 ? next_random() : interesting_pcs[(r >> 8) % 8];
     return (struct discon_event){
@@ -87,8 +92,9 @@ static void write_trace(const char *path)
                 CHECK(discon_writer_loss(w, &l, err, sizeof err) == 0);
             }
             struct discon_event *batch = events + nevents;
+            int regular = b % 2;
             for (size_t i = 0; i < n; i++)
-                batch[i] = random_event(v, seq[v]++, &time[v]);
+                batch[i] = random_event(v, seq[v]++, &time[v], regular);
             CHECK(discon_writer_events(w, batch, n, 0, err, sizeof err) == 0);
             nevents += n;
         }

@@ -1,0 +1,154 @@
+/*
+ * Benchmark of the trace codec on real recorded traces: bytes per event of
+ * discon's encoding beside raw 32-byte records, `lz4 -9` and `zstd -19` of
+ * those records (the stock tools, run on the same input), and discon's
+ * encode+compress throughput on one core.
+ *
+ *   trace_codec_bench NAME TRACE_DIR_OR_FILE...    one table row per call
+ *   trace_codec_bench --header                      the table's header
+ *
+ * The events are re-encoded as discond writes them: one batch per vCPU run
+ * of the original trace, a frame per second of trace time.
+ */
+#define _GNU_SOURCE
+#include "discon_clock.h"
+#include "discon_ring.h"
+#include "trace_reader.h"
+#include "trace_writer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct run { uint32_t first; uint32_t n; };
+
+static struct discon_event *ev;
+static size_t nev, cap_ev;
+static struct run *runs;
+static size_t nruns, cap_runs;
+
+static int on_events(void *ctx, const struct discon_event *e, size_t n)
+{
+    (void)ctx;
+    if (nev + n > cap_ev) {
+        while (nev + n > cap_ev)
+            cap_ev = cap_ev ? cap_ev * 2 : 1 << 16;
+        ev = realloc(ev, cap_ev * sizeof *ev);
+    }
+    if (nruns == cap_runs)
+        runs = realloc(runs, (cap_runs = cap_runs ? cap_runs * 2 : 1024) * sizeof *runs);
+    runs[nruns++] = (struct run){(uint32_t)nev, (uint32_t)n};
+    memcpy(ev + nev, e, n * sizeof *e);
+    nev += n;
+    return 0;
+}
+
+static uint64_t file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+/* Re-encode everything into `path`; returns the file's size. */
+static uint64_t encode(const char *path)
+{
+    char err[256];
+    unlink(path);
+    struct discon_writer *w = discon_writer_create(path, err, sizeof err);
+    if (!w) {
+        fprintf(stderr, "bench: %s\n", err);
+        exit(1);
+    }
+    uint8_t id[16] = {0};
+    Discon__Header h = DISCON__HEADER__INIT;
+    h.trace_id = (ProtobufCBinaryData){16, id};
+    h.target = "bench";
+    discon_writer_header(w, &h, err, sizeof err);
+    uint64_t frame_start = nev ? ev[0].time_ns : 0;
+    for (size_t r = 0; r < nruns; r++) {
+        const struct discon_event *e = ev + runs[r].first;
+        if (e->time_ns - frame_start >= 1000000000u) {
+            discon_writer_flush(w, err, sizeof err);
+            frame_start = e->time_ns;
+        }
+        if (discon_writer_events(w, e, runs[r].n, 0, err, sizeof err)) {
+            fprintf(stderr, "bench: %s\n", err);
+            exit(1);
+        }
+    }
+    discon_writer_close(w, false, err, sizeof err);
+    return file_size(path);
+}
+
+static uint64_t tool_size(const char *cmd, const char *in, const char *out)
+{
+    char line[8192];
+    snprintf(line, sizeof line, "%s <'%s' >'%s' 2>/dev/null", cmd, in, out);
+    if (system(line) != 0)
+        return 0;
+    return file_size(out);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "--header") == 0) {
+        printf("%-22s %10s %8s %8s %9s %10s %12s\n", "trace", "events", "raw B/ev",
+               "lz4 -9", "zstd -19", "discon", "encode ev/s");
+        return 0;
+    }
+    if (argc < 3) {
+        fprintf(stderr, "usage: trace_codec_bench --header | NAME TRACE...\n");
+        return 2;
+    }
+    struct discon_reader_ops ops = {.events = on_events};
+    struct discon_read_stats st = {0};
+    char err[512];
+    if (discon_read_paths(argv + 2, argc - 2, &ops, &st, err, sizeof err) != DISCON_READ_INTACT) {
+        fprintf(stderr, "bench: cannot read the trace cleanly: %s\n", err);
+        return 1;
+    }
+    if (nev == 0) {
+        fprintf(stderr, "bench: no events\n");
+        return 1;
+    }
+    char dir[] = "/tmp/discon-bench-XXXXXX", raw[64], tmp[64], out[64];
+    if (!mkdtemp(dir))
+        return 1;
+    snprintf(raw, sizeof raw, "%s/raw", dir);
+    snprintf(tmp, sizeof tmp, "%s/tool", dir);
+    snprintf(out, sizeof out, "%s/trace.discon", dir);
+
+    /* The producer's 32-byte records, in the order they were recorded. */
+    FILE *f = fopen(raw, "wb");
+    for (size_t i = 0; i < nev; i++) {
+        struct discon_record r = {
+            .time_ns = ev[i].time_ns, .from_pc = ev[i].from_pc, .to_pc = ev[i].to_pc,
+            .cause = ev[i].cause, .type = ev[i].type,
+        };
+        fwrite(&r, sizeof r, 1, f);
+    }
+    fclose(f);
+    double n = (double)nev;
+    uint64_t lz4 = tool_size("lz4 -9 -c", raw, tmp);
+    uint64_t zstd = tool_size("zstd -19 -q -c", raw, tmp);
+
+    /* Throughput: encode + compress + write, repeated for at least 1 s. */
+    uint64_t bytes = 0, rounds = 0, t0 = discon_clock_ns(CLOCK_MONOTONIC), t;
+    do {
+        bytes = encode(out);
+        rounds++;
+        t = discon_clock_ns(CLOCK_MONOTONIC);
+    } while (t - t0 < 1000000000u);
+    double rate = n * (double)rounds / ((double)(t - t0) / 1e9);
+
+    printf("%-22s %10zu %8.2f %8.2f %9.2f %10.2f %12.3g\n", argv[1], nev,
+           (double)sizeof(struct discon_record), (double)lz4 / n, (double)zstd / n,
+           (double)bytes / n, rate);
+    unlink(raw);
+    unlink(tmp);
+    unlink(out);
+    rmdir(dir);
+    return 0;
+}
