@@ -29,6 +29,8 @@ grep -qx "end vcpu 0 produced $total dropped 0 written $total" "$tmp/dump" || fa
 svc_guest_records | cmp -s - <(grep '^record' "$tmp/dump") ||
   fail "the events are not exactly the guest's, once each, in order"
 [ ! -e "/dev/shm/$name" ] || fail "the drained segment of a finished producer was left"
+grep -q "\"events\": $total, \"interrupt\": 0, \"exception\": $count, \"hostcall\": 1, \"lost\": 0" \
+  "$tmp/stats.json" || fail "stats JSON: $(cat "$tmp/stats.json")"
 echo "ok: discond killed twice and restarted: $total events, none lost, none duplicated"
 
 # SIGKILL of QEMU: finalized, marked as ended without finishing.
@@ -48,3 +50,23 @@ written=$(awk '/^total/ { print $3 }' "$tmp/dump2")
 grep -qx "end vcpu 0 produced $written dropped 0 written $written" "$tmp/dump2" ||
   fail "end totals disagree with the events: $(grep ^end "$tmp/dump2")"
 echo "ok: QEMU killed after $written events: trace finalized, marked unfinished"
+
+# SIGTERM of discond while QEMU runs: what was there is drained and the
+# trace is closed complete (end record, no damage, totals equal the events).
+new_shm term
+"$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" \
+  -plugin "$DISCON_PLUGIN,shm=$name,ring=4096" >/dev/null 2>&1 & qemu=$!
+"$DISCOND" --shm "$name" -o "$tmp/trace3" 2>"$tmp/discond3.err" & d=$!
+sleep 0.5
+kill -TERM "$d"
+wait "$d" || fail "discond failed on SIGTERM: $(cat "$tmp/discond3.err")"
+kill -KILL "$qemu"
+wait "$qemu" 2>/dev/null || true
+"$TRACE_DUMP" "$tmp/trace3" >"$tmp/dump3" || fail "trace damaged: $(cat "$tmp/dump3")"
+written=$(awk '/^total/ { print $3 }' "$tmp/dump3")
+[ "$written" -gt 0 ] || fail "nothing written before SIGTERM"
+grep -qx "end vcpu 0 produced $written dropped 0 written $written" "$tmp/dump3" ||
+  fail "end totals disagree with the events: $(grep ^end "$tmp/dump3")"
+grep -qx "total events $written lost 0 files 1 damaged 0 gaps 0 ends 1" "$tmp/dump3" ||
+  fail "incomplete trace after SIGTERM: $(tail -n1 "$tmp/dump3")"
+echo "ok: SIGTERM of discond: $written events drained and the trace closed complete"

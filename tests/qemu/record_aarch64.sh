@@ -28,6 +28,17 @@ n=$(lz4 -dc "$file" | protoc --proto_path="$SRCDIR/schema" --decode=discon.Trace
 expect_eq "events decoded by lz4 | protoc" $((count + 1)) "$n"
 echo "ok: lz4 -dc | protoc --decode=discon.Trace decodes $n events"
 
+# The installed tree works on its own: discon-record finds the installed
+# plugin and discond relative to itself.
+meson install -C "$BUILD_ROOT" --destdir "$tmp/inst" --no-rebuild --quiet >/dev/null
+inst_record=$(find "$tmp/inst" -path '*/bin/discon-record')
+[ -n "$(find "$tmp/inst" -path '*/share/discon/discon.proto')" ] || fail "the proto was not installed"
+"$inst_record" -o "$tmp/rec-inst" -- "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" \
+  >/dev/null 2>"$tmp/err" || fail "installed discon-record failed: $(cat "$tmp/err")"
+"$TRACE_DUMP" "$tmp/rec-inst" | tail -n1 | grep -qx "total events $((count + 1)) lost 0 files 1 damaged 0 gaps 0 ends 1" ||
+  fail "the installed tree recorded something else"
+echo "ok: meson install gives a working discon-record, plugin and proto"
+
 # Exit status is QEMU's; a QEMU that never starts the plugin fails cleanly.
 set +e
 "$DISCON_RECORD" -o "$tmp/rec2" -- "$QEMU" aarch64 -no-such-option 2>"$tmp/err"

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 "$SRCDIR/scripts/guest/make-initramfs" amd64 "$tmp/initrd.gz"
 
-timeout 300 "$DISCON_RECORD" -o "$tmp/rec" --rotate-size 2K --ring 1024 -- \
+timeout 300 "$DISCON_RECORD" -o "$tmp/rec" --rotate-size 32K --ring 1024 -- \
   "$QEMU" x86_64 -smp 2 -m 512 -display none -nographic -no-reboot \
   -kernel "$GUEST/amd64/vmlinuz" -initrd "$tmp/initrd.gz" \
   -append "console=ttyS0 quiet panic=-1" \
@@ -25,7 +25,7 @@ done
 summary=$(tail -n1 "$tmp/dump")
 [[ $summary == *" lost 0 "*" damaged 0 gaps 0 ends 1" ]] || fail "incomplete: $summary"
 files=$(ls "$tmp"/rec/*.discon | wc -l)
-[ "$files" -ge 2 ] || fail "no rotation at 2K: $files file(s)"
+[ "$files" -ge 2 ] || fail "no rotation at 32K: $files file(s)"
 for f in "$tmp"/rec/*.discon; do
   "$TRACE_DUMP" "$f" >/dev/null || fail "$f does not read on its own"
 done
