@@ -1,0 +1,108 @@
+#include "traps.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum discon_trap_rule discon_trap_rule_for(const char *target)
+{
+    if (target && (strcmp(target, "x86_64") == 0 || strcmp(target, "i386") == 0))
+        return DISCON_RULE_X86_EXCEPTION_PAIRS;
+    return DISCON_RULE_ONE_EVENT_ONE_TRAP;
+}
+
+const char *discon_trap_rule_name(enum discon_trap_rule rule)
+{
+    return rule == DISCON_RULE_X86_EXCEPTION_PAIRS ? "x86 exception pairs"
+                                                   : "one event, one trap";
+}
+
+void discon_traps_init(struct discon_trap_deriver *d, enum discon_trap_rule rule,
+                       discon_trap_fn emit, void *ctx)
+{
+    *d = (struct discon_trap_deriver){.rule = rule, .emit = emit, .ctx = ctx};
+}
+
+static int emit_event(struct discon_trap_deriver *d, const struct discon_event *e,
+                      uint64_t to_pc, uint8_t events)
+{
+    struct discon_trap t = {
+        .vcpu = e->vcpu, .type = e->type, .events = events, .seq = e->seq,
+        .time_ns = e->time_ns, .from_pc = e->from_pc, .to_pc = to_pc,
+    };
+    return d->emit(d->ctx, &t);
+}
+
+static int grow(struct discon_trap_deriver *d, uint32_t vcpu)
+{
+    if (vcpu < d->nvcpus)
+        return 0;
+    uint32_t n = vcpu + 1;
+    struct discon_event *p = realloc(d->pending, n * sizeof *p);
+    if (!p)
+        return -1;
+    d->pending = p;
+    uint8_t *h = realloc(d->has_pending, n);
+    if (!h)
+        return -1;
+    memset(h + d->nvcpus, 0, n - d->nvcpus);
+    d->has_pending = h;
+    d->nvcpus = n;
+    return 0;
+}
+
+int discon_traps_break(struct discon_trap_deriver *d, uint32_t vcpu)
+{
+    if (vcpu >= d->nvcpus || !d->has_pending[vcpu])
+        return 0;
+    d->has_pending[vcpu] = 0;
+    const struct discon_event *p = &d->pending[vcpu];
+    return emit_event(d, p, p->to_pc, 1);
+}
+
+int discon_traps_feed(struct discon_trap_deriver *d, const struct discon_event *ev, size_t n)
+{
+    int rc = 0;
+    if (d->rule == DISCON_RULE_ONE_EVENT_ONE_TRAP) {
+        for (size_t i = 0; i < n && rc == 0; i++)
+            rc = emit_event(d, &ev[i], ev[i].to_pc, 1);
+        return rc;
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const struct discon_event *e = &ev[i];
+        if (grow(d, e->vcpu) != 0)
+            return -1;
+        if (d->has_pending[e->vcpu]) {
+            const struct discon_event *p = &d->pending[e->vcpu];
+            if (e->type == 1 && e->from_pc == p->from_pc && e->seq == p->seq + 1) {
+                d->has_pending[e->vcpu] = 0;
+                rc = emit_event(d, p, e->to_pc, 2); /* the delivery: one trap */
+                continue;
+            }
+            rc = discon_traps_break(d, e->vcpu);
+            if (rc)
+                break;
+        }
+        if (e->type == 2 && e->to_pc == e->from_pc) {
+            d->pending[e->vcpu] = *e;
+            d->has_pending[e->vcpu] = 1;
+        } else {
+            rc = emit_event(d, e, e->to_pc, 1);
+        }
+    }
+    return rc;
+}
+
+int discon_traps_finish(struct discon_trap_deriver *d)
+{
+    int rc = 0;
+    for (uint32_t v = 0; v < d->nvcpus && rc == 0; v++)
+        rc = discon_traps_break(d, v);
+    return rc;
+}
+
+void discon_traps_free(struct discon_trap_deriver *d)
+{
+    free(d->pending);
+    free(d->has_pending);
+    *d = (struct discon_trap_deriver){0};
+}
