@@ -78,24 +78,30 @@ int main(void)
     expect(0, 0, 0, EXC, A, PF, 2);
     discon_traps_free(&d);
 
-    /* Not a delivery: another PC, another exception, a gap in sequence
-     * numbers, or the end of the trace. The exception stays alone. */
+    /* The delivery names the precise PC where the first report named the
+     * start of the translation block: the trap takes the delivery's. */
+    d = start("x86_64");
+    struct discon_event tb[] = {ev(0, 0, EXC, B, B), ev(0, 1, INT, B + 0x1d, PF)};
+    CHECK_EQ(discon_traps_feed(&d, tb, 2), 0);
+    CHECK_EQ(ngot, 1);
+    expect(0, 0, 0, EXC, B + 0x1d, PF, 2);
+    discon_traps_free(&d);
+
+    /* Not a delivery: another exception, a gap in sequence numbers, or the
+     * end of the trace. The exception stays alone. */
     d = start("x86_64");
     struct discon_event b[] = {
-        ev(0, 0, EXC, A, A), ev(0, 1, INT, C, TIMER),   /* other PC */
         ev(0, 2, EXC, A, A), ev(0, 3, EXC, C, C),       /* another exception */
         ev(0, 5, INT, C, PF),                           /* seq gap: events lost */
         ev(0, 6, EXC, B, B),                            /* trace ends */
     };
-    CHECK_EQ(discon_traps_feed(&d, b, 6), 0);
+    CHECK_EQ(discon_traps_feed(&d, b, 4), 0);
     CHECK_EQ(discon_traps_finish(&d), 0);
-    CHECK_EQ(ngot, 6);
-    expect(0, 0, 0, EXC, A, A, 1);
-    expect(1, 0, 1, INT, C, TIMER, 1);
-    expect(2, 0, 2, EXC, A, A, 1);
-    expect(3, 0, 3, EXC, C, C, 1);
-    expect(4, 0, 5, INT, C, PF, 1);
-    expect(5, 0, 6, EXC, B, B, 1);
+    CHECK_EQ(ngot, 4);
+    expect(0, 0, 2, EXC, A, A, 1);
+    expect(1, 0, 3, EXC, C, C, 1);
+    expect(2, 0, 5, INT, C, PF, 1);
+    expect(3, 0, 6, EXC, B, B, 1);
     discon_traps_free(&d);
 
     /* A loss between the two reports breaks the pair. */

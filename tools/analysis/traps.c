@@ -73,9 +73,13 @@ int discon_traps_feed(struct discon_trap_deriver *d, const struct discon_event *
             return -1;
         if (d->has_pending[e->vcpu]) {
             const struct discon_event *p = &d->pending[e->vcpu];
-            if (e->type == 1 && e->from_pc == p->from_pc && e->seq == p->seq + 1) {
+            if (e->type == 1 && e->seq == p->seq + 1) { /* the delivery: one trap */
                 d->has_pending[e->vcpu] = 0;
-                rc = emit_event(d, p, e->to_pc, 2); /* the delivery: one trap */
+                struct discon_trap t = {
+                    .vcpu = p->vcpu, .type = p->type, .events = 2, .seq = p->seq,
+                    .time_ns = p->time_ns, .from_pc = e->from_pc, .to_pc = e->to_pc,
+                };
+                rc = d->emit(d->ctx, &t);
                 continue;
             }
             rc = discon_traps_break(d, e->vcpu);

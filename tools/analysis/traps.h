@@ -5,13 +5,16 @@
  *
  * Rules, by the trace header's target:
  *  - x86_64, i386: QEMU reports each exception twice: first an EXCEPTION
- *    with to_pc == from_pc (the faulting instruction; the handler is not
- *    known yet), then, for the delivery, an INTERRUPT on the same vCPU from
- *    the same PC whose to_pc is the handler. Such a pair, with consecutive
- *    sequence numbers, is one exception trap whose target is the handler.
- *    An EXCEPTION with to_pc == from_pc that is not followed by its delivery
- *    (the trace ends, or events were lost) stays a trap of its own with the
- *    handler unknown (to_pc == from_pc).
+ *    with to_pc == from_pc (the handler is not known yet), then, for the
+ *    delivery, an INTERRUPT on the same vCPU whose to_pc is the handler.
+ *    Such a pair, with consecutive sequence numbers, is one exception trap
+ *    from the delivery's from_pc to the handler. (The first report's PC is
+ *    not always the faulting instruction: in a Debian boot about 40% of
+ *    page faults name the start of the translation block instead, while
+ *    the delivery names the instruction itself.) An EXCEPTION with
+ *    to_pc == from_pc that is not followed by its delivery (the trace ends,
+ *    or events were lost) stays a trap of its own with the handler unknown
+ *    (to_pc == from_pc).
  *  - every other target, and unknown ones: one event is one trap.
  */
 #ifndef DISCON_TRAPS_H

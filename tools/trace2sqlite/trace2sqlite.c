@@ -1,0 +1,640 @@
+/*
+ * trace2sqlite: load discon trace files into SQLite for SQL queries.
+ *   trace2sqlite -o DB [--symbols FILE] [--kaslr-offset HEX|auto]
+ *                [--aggregate-only] [--from SEC] [--to SEC] FILE|DIR...
+ * Loading a file twice adds nothing; new files of a trace append to it.
+ */
+#define _GNU_SOURCE
+#include "db_schema.h"
+#include "symbols.h"
+#include "trace_reader.h"
+#include "traps.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "usage: trace2sqlite -o DB [options] FILE|DIR...\n"
+    "Load discon trace files (or directories of them) into the SQLite database DB.\n"
+    "\n"
+    "  -o, --output DB          database to create or append to\n"
+    "      --symbols FILE       System.map, /proc/kallsyms text, or an ELF file\n"
+    "      --kaslr-offset OFF   add OFF (hex) to every symbol, or 'auto': find it\n"
+    "                           by matching a known handler symbol in the trace\n"
+    "      --aggregate-only     store counts per second, vCPU, type and handler\n"
+    "                           instead of raw events and traps\n"
+    "      --from SEC, --to SEC keep raw events (and traps) in this window,\n"
+    "                           in seconds from the start of the trace\n"
+    "  -h, --help               this help\n";
+
+struct agg_key {
+    int64_t second;
+    uint32_t vcpu;
+    uint32_t type;
+    uint64_t to_pc;
+};
+
+struct loader {
+    sqlite3 *db;
+    sqlite3_stmt *ins_event, *ins_trap, *ins_loss, *ins_agg;
+    bool aggregate;
+    double from_s, to_s;
+    /* the trace being loaded */
+    int64_t trace;
+    uint64_t t0;
+    bool in_file, skip_file;
+    struct discon_trap_deriver deriver;
+    bool have_deriver;
+    int64_t *traces_seen;
+    size_t ntraces_seen;
+    /* --aggregate-only: open-addressing counts, flushed per file */
+    struct agg_key *agg_key;
+    uint64_t *agg_count;
+    size_t agg_cap, agg_n;
+    /* progress */
+    bool tty;
+    uint64_t events, next_progress;
+    int failed;
+    char err[512];
+};
+
+static int sql(struct loader *l, const char *q)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(l->db, q, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(l->err, sizeof l->err, "sqlite: %s", msg ? msg : "error");
+        sqlite3_free(msg);
+        l->failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
+static sqlite3_stmt *prepare(struct loader *l, const char *q)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v3(l->db, q, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+        snprintf(l->err, sizeof l->err, "sqlite: %s", sqlite3_errmsg(l->db));
+        l->failed = 1;
+    }
+    return s;
+}
+
+static int step(struct loader *l, sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        snprintf(l->err, sizeof l->err, "sqlite: %s", sqlite3_errmsg(l->db));
+        l->failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- aggregation -------------------------------------------------------- */
+
+static uint64_t agg_hash(const struct agg_key *k)
+{
+    uint64_t h = (uint64_t)k->second * 0x9e3779b97f4a7c15u ^ k->to_pc * 0xc2b2ae3d27d4eb4fu;
+    return h ^ ((uint64_t)k->vcpu << 8 | k->type) * 0x165667b19e3779f9u;
+}
+
+static int agg_flush(struct loader *l)
+{
+    for (size_t i = 0; i < l->agg_cap; i++) {
+        if (!l->agg_count[i])
+            continue;
+        const struct agg_key *k = &l->agg_key[i];
+        sqlite3_bind_int64(l->ins_agg, 1, l->trace);
+        sqlite3_bind_int64(l->ins_agg, 2, k->second);
+        sqlite3_bind_int64(l->ins_agg, 3, k->vcpu);
+        sqlite3_bind_int64(l->ins_agg, 4, k->type);
+        sqlite3_bind_int64(l->ins_agg, 5, (int64_t)k->to_pc);
+        sqlite3_bind_int64(l->ins_agg, 6, (int64_t)l->agg_count[i]);
+        if (step(l, l->ins_agg))
+            return -1;
+        l->agg_count[i] = 0;
+    }
+    l->agg_n = 0;
+    return 0;
+}
+
+static int agg_add(struct loader *l, const struct agg_key *k)
+{
+    if (l->agg_n * 2 >= l->agg_cap && l->agg_cap >= (1u << 20) && agg_flush(l))
+        return -1;
+    if (l->agg_n * 2 >= l->agg_cap) {
+        size_t cap = l->agg_cap ? l->agg_cap * 2 : 4096;
+        struct agg_key *keys = calloc(cap, sizeof *keys);
+        uint64_t *counts = calloc(cap, sizeof *counts);
+        if (!keys || !counts) {
+            free(keys);
+            free(counts);
+            snprintf(l->err, sizeof l->err, "out of memory");
+            return -1;
+        }
+        for (size_t i = 0; i < l->agg_cap; i++) {
+            if (!l->agg_count[i])
+                continue;
+            size_t j = agg_hash(&l->agg_key[i]) & (cap - 1);
+            while (counts[j])
+                j = (j + 1) & (cap - 1);
+            keys[j] = l->agg_key[i];
+            counts[j] = l->agg_count[i];
+        }
+        free(l->agg_key);
+        free(l->agg_count);
+        l->agg_key = keys;
+        l->agg_count = counts;
+        l->agg_cap = cap;
+    }
+    size_t j = agg_hash(k) & (l->agg_cap - 1);
+    while (l->agg_count[j] && memcmp(&l->agg_key[j], k, sizeof *k) != 0)
+        j = (j + 1) & (l->agg_cap - 1);
+    if (!l->agg_count[j]) {
+        l->agg_key[j] = *k;
+        l->agg_n++;
+    }
+    l->agg_count[j]++;
+    return 0;
+}
+
+/* ---- traps ------------------------------------------------------------- */
+
+static bool in_window(const struct loader *l, uint64_t time_ns)
+{
+    double s = ((double)time_ns - (double)l->t0) / 1e9;
+    return s >= l->from_s && s < l->to_s;
+}
+
+static int on_trap(void *ctx, const struct discon_trap *t)
+{
+    struct loader *l = ctx;
+    if (l->aggregate) {
+        struct agg_key k = {
+            .second = (int64_t)floor(((double)t->time_ns - (double)l->t0) / 1e9),
+            .vcpu = t->vcpu, .type = t->type, .to_pc = t->to_pc,
+        };
+        return agg_add(l, &k);
+    }
+    if (!in_window(l, t->time_ns))
+        return 0;
+    sqlite3_stmt *s = l->ins_trap;
+    sqlite3_bind_int64(s, 1, l->trace);
+    sqlite3_bind_int64(s, 2, t->vcpu);
+    sqlite3_bind_int64(s, 3, (int64_t)t->seq);
+    sqlite3_bind_int64(s, 4, (int64_t)t->time_ns);
+    sqlite3_bind_int64(s, 5, t->type);
+    sqlite3_bind_int64(s, 6, (int64_t)t->from_pc);
+    sqlite3_bind_int64(s, 7, (int64_t)t->to_pc);
+    sqlite3_bind_int64(s, 8, t->events);
+    return step(l, s);
+}
+
+/* Pending x86 exceptions outlive a load of an incomplete trace: they are
+ * stored and picked up when its next file is appended. */
+static int save_pending(struct loader *l)
+{
+    if (!l->have_deriver)
+        return 0;
+    int rc = 0;
+    char q[128];
+    snprintf(q, sizeof q, "DELETE FROM trap_pending WHERE trace = %lld", (long long)l->trace);
+    rc = sql(l, q);
+    sqlite3_stmt *s = prepare(l, "INSERT INTO trap_pending VALUES (?, ?, ?, ?, ?)");
+    for (uint32_t v = 0; rc == 0 && s && v < l->deriver.nvcpus; v++) {
+        if (!l->deriver.has_pending[v])
+            continue;
+        const struct discon_event *e = &l->deriver.pending[v];
+        sqlite3_bind_int64(s, 1, l->trace);
+        sqlite3_bind_int64(s, 2, v);
+        sqlite3_bind_int64(s, 3, (int64_t)e->seq);
+        sqlite3_bind_int64(s, 4, (int64_t)e->time_ns);
+        sqlite3_bind_int64(s, 5, (int64_t)e->from_pc);
+        rc = step(l, s);
+    }
+    sqlite3_finalize(s);
+    return s ? rc : -1;
+}
+
+static int restore_pending(struct loader *l)
+{
+    sqlite3_stmt *s = prepare(l, "SELECT vcpu, seq, time_ns, from_pc FROM trap_pending WHERE trace = ?");
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, l->trace);
+    int rc = 0;
+    while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
+        struct discon_event e = {
+            .vcpu = (uint32_t)sqlite3_column_int64(s, 0), .seq = (uint64_t)sqlite3_column_int64(s, 1),
+            .time_ns = (uint64_t)sqlite3_column_int64(s, 2),
+            .from_pc = (uint64_t)sqlite3_column_int64(s, 3), .type = 2,
+        };
+        e.to_pc = e.from_pc;
+        rc = discon_traps_feed(&l->deriver, &e, 1);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* ---- files ------------------------------------------------------------- */
+
+static int end_file(struct loader *l)
+{
+    if (!l->in_file)
+        return 0;
+    l->in_file = false;
+    int rc = 0;
+    if (l->aggregate)
+        rc = agg_flush(l);
+    if (rc == 0)
+        rc = save_pending(l);
+    return rc == 0 ? sql(l, "COMMIT") : (sql(l, "ROLLBACK"), -1);
+}
+
+static int64_t trace_row(struct loader *l, const Discon__Header *h, const char *id_hex)
+{
+    sqlite3_stmt *s = prepare(l, "SELECT trace FROM traces WHERE trace_id = ?");
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, id_hex, -1, SQLITE_STATIC);
+    int64_t row = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_finalize(s);
+    if (row)
+        return row;
+    s = prepare(l, "INSERT INTO traces(trace_id, target, system_mode, vcpu_count, host, qemu_argv,"
+                   " plugin_options, mode, ring_capacity, clock_monotonic_ns, clock_realtime_ns,"
+                   " trap_rule) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!s)
+        return -1;
+    char argv[4096] = "";
+    for (size_t i = 0, used = 0; i < h->n_qemu_argv && used < sizeof argv; i++)
+        used += (size_t)snprintf(argv + used, sizeof argv - used, "%s%s", i ? " " : "",
+                                 h->qemu_argv[i]);
+    sqlite3_bind_text(s, 1, id_hex, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, h->target, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 3, h->system_mode);
+    sqlite3_bind_int64(s, 4, h->vcpu_count);
+    sqlite3_bind_text(s, 5, h->host_name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, argv, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 7, h->plugin_options, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 8, h->mode, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 9, h->ring_capacity);
+    sqlite3_bind_int64(s, 10, h->clock ? (int64_t)h->clock->monotonic_ns : 0);
+    sqlite3_bind_int64(s, 11, h->clock ? (int64_t)h->clock->realtime_ns : 0);
+    sqlite3_bind_text(s, 12, discon_trap_rule_name(discon_trap_rule_for(h->target)), -1,
+                      SQLITE_STATIC);
+    int rc = step(l, s);
+    sqlite3_finalize(s);
+    return rc ? -1 : sqlite3_last_insert_rowid(l->db);
+}
+
+static int on_header(void *ctx, const char *path, const Discon__Header *h)
+{
+    struct loader *l = ctx;
+    if (end_file(l))
+        return -1;
+    char id[33] = "";
+    for (size_t i = 0; i < h->trace_id.len && i < 16; i++)
+        sprintf(id + 2 * i, "%02x", h->trace_id.data[i]);
+    if (sql(l, "BEGIN"))
+        return -1;
+    l->in_file = true;
+    int64_t trace = trace_row(l, h, id);
+    if (trace < 0)
+        return -1;
+    if (trace != l->trace || !l->have_deriver) {
+        if (l->have_deriver) {
+            discon_traps_free(&l->deriver);
+            l->have_deriver = false;
+        }
+        l->trace = trace;
+        discon_traps_init(&l->deriver, discon_trap_rule_for(h->target), on_trap, l);
+        l->have_deriver = true;
+        l->t0 = h->clock ? h->clock->monotonic_ns : 0;
+        if (restore_pending(l))
+            return -1;
+        l->traces_seen = realloc(l->traces_seen, (l->ntraces_seen + 1) * sizeof *l->traces_seen);
+        l->traces_seen[l->ntraces_seen++] = trace;
+    }
+    sqlite3_stmt *s = prepare(l, "INSERT OR IGNORE INTO files(trace, file_index, path, bytes)"
+                                 " VALUES (?, ?, ?, ?)");
+    if (!s)
+        return -1;
+    struct stat st;
+    sqlite3_bind_int64(s, 1, trace);
+    sqlite3_bind_int64(s, 2, h->file_index);
+    sqlite3_bind_text(s, 3, path, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 4, stat(path, &st) == 0 ? st.st_size : 0);
+    int rc = step(l, s);
+    sqlite3_finalize(s);
+    if (rc)
+        return -1;
+    if (sqlite3_changes(l->db) == 0) { /* loaded before: add nothing */
+        sql(l, "ROLLBACK");
+        l->in_file = false;
+        return 1; /* stop reading this file */
+    }
+    return 0;
+}
+
+static void progress(struct loader *l)
+{
+    if (l->tty && l->events >= l->next_progress) {
+        fprintf(stderr, "\rtrace2sqlite: %llu events", (unsigned long long)l->events);
+        l->next_progress = l->events + 1000000;
+    }
+}
+
+static int on_events(void *ctx, const struct discon_event *ev, size_t n)
+{
+    struct loader *l = ctx;
+    if (!l->in_file)
+        return 1; /* events before any header: nothing to attach them to */
+    for (size_t i = 0; i < n && !l->aggregate; i++) {
+        if (!in_window(l, ev[i].time_ns))
+            continue;
+        sqlite3_stmt *s = l->ins_event;
+        sqlite3_bind_int64(s, 1, l->trace);
+        sqlite3_bind_int64(s, 2, ev[i].vcpu);
+        sqlite3_bind_int64(s, 3, (int64_t)ev[i].seq);
+        sqlite3_bind_int64(s, 4, (int64_t)ev[i].time_ns);
+        sqlite3_bind_int64(s, 5, ev[i].type);
+        sqlite3_bind_int64(s, 6, (int64_t)ev[i].from_pc);
+        sqlite3_bind_int64(s, 7, (int64_t)ev[i].to_pc);
+        sqlite3_bind_int64(s, 8, ev[i].cause);
+        if (step(l, s))
+            return -1;
+    }
+    l->events += n;
+    progress(l);
+    return discon_traps_feed(&l->deriver, ev, n) ? -1 : 0;
+}
+
+static int on_loss(void *ctx, const Discon__Loss *loss)
+{
+    struct loader *l = ctx;
+    if (!l->in_file)
+        return 1;
+    sqlite3_stmt *s = l->ins_loss;
+    sqlite3_bind_int64(s, 1, l->trace);
+    sqlite3_bind_int64(s, 2, loss->vcpu);
+    sqlite3_bind_int64(s, 3, (int64_t)loss->first_seq);
+    sqlite3_bind_int64(s, 4, (int64_t)loss->count);
+    sqlite3_bind_int64(s, 5, (int64_t)loss->first_time_ns);
+    sqlite3_bind_int64(s, 6, (int64_t)loss->last_time_ns);
+    if (step(l, s))
+        return -1;
+    return discon_traps_break(&l->deriver, loss->vcpu) ? -1 : 0;
+}
+
+static int on_end(void *ctx, const Discon__End *e)
+{
+    struct loader *l = ctx;
+    if (!l->in_file)
+        return 1;
+    if (discon_traps_finish(&l->deriver)) /* the trace is complete */
+        return -1;
+    sqlite3_stmt *s = prepare(l, "INSERT OR REPLACE INTO vcpus VALUES (?, ?, ?, ?, ?)");
+    if (!s)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < e->n_vcpu && rc == 0; i++) {
+        sqlite3_bind_int64(s, 1, l->trace);
+        sqlite3_bind_int64(s, 2, e->vcpu[i]->vcpu);
+        sqlite3_bind_int64(s, 3, (int64_t)e->vcpu[i]->produced);
+        sqlite3_bind_int64(s, 4, (int64_t)e->vcpu[i]->dropped);
+        sqlite3_bind_int64(s, 5, (int64_t)e->vcpu[i]->written);
+        rc = step(l, s);
+    }
+    sqlite3_finalize(s);
+    char q[256];
+    snprintf(q, sizeof q, "UPDATE traces SET complete = 1, producer_finished = %d, unrecorded = %lld"
+             " WHERE trace = %lld", e->producer_finished, (long long)e->unrecorded,
+             (long long)l->trace);
+    return rc || sql(l, q) ? -1 : 0;
+}
+
+static void on_damage(void *ctx, const struct discon_damage *d)
+{
+    (void)ctx;
+    fprintf(stderr, "trace2sqlite: %s: damaged data at offset %llu (%llu bytes skipped): %s\n",
+            d->path, (unsigned long long)d->offset, (unsigned long long)d->length, d->what);
+}
+
+static void on_gap(void *ctx, uint32_t vcpu, uint64_t expected, uint64_t got)
+{
+    (void)ctx;
+    fprintf(stderr, "trace2sqlite: vCPU %u: sequence jumps from %llu to %llu (data missing)\n",
+            vcpu, (unsigned long long)expected, (unsigned long long)got);
+}
+
+/* ---- symbols ----------------------------------------------------------- */
+
+/* KASLR: the most frequent handler of a known kind must be a known symbol. */
+static int find_kaslr_offset(struct loader *l, int64_t trace, const struct discon_symbols *syms,
+                             int64_t *offset)
+{
+    static const struct { const char *target, *symbol; int type; uint64_t off; } anchors[] = {
+        {"x86_64", "asm_exc_page_fault", 2, 0},
+        {"aarch64", "vectors", 2, 0x400}, /* synchronous exception from EL0 */
+    };
+    sqlite3_stmt *s = prepare(l, "SELECT r.target, c.to_pc FROM trap_counts c JOIN traces r"
+                                 " USING (trace) WHERE trace = ? AND type = ?"
+                                 " ORDER BY count DESC LIMIT 1");
+    if (!s)
+        return -1;
+    int rc = -1;
+    for (size_t i = 0; i < sizeof anchors / sizeof anchors[0] && rc != 0; i++) {
+        const struct discon_symbol *sym = discon_symbols_by_name(syms, anchors[i].symbol);
+        sqlite3_bind_int64(s, 1, trace);
+        sqlite3_bind_int(s, 2, anchors[i].type);
+        if (sym && sqlite3_step(s) == SQLITE_ROW &&
+            strcmp((const char *)sqlite3_column_text(s, 0), anchors[i].target) == 0) {
+            uint64_t seen = (uint64_t)sqlite3_column_int64(s, 1);
+            int64_t off = (int64_t)(seen - (sym->addr + anchors[i].off));
+            if ((off & 0xfff) == 0) {
+                *offset = off;
+                rc = 0;
+            }
+        }
+        sqlite3_reset(s);
+    }
+    sqlite3_finalize(s);
+    if (rc)
+        snprintf(l->err, sizeof l->err, "cannot find the KASLR offset: no known handler symbol "
+                 "matches the trace; give --kaslr-offset");
+    return rc;
+}
+
+static int load_symbols(struct loader *l, const char *path, const char *kaslr)
+{
+    struct discon_symbols syms;
+    if (discon_symbols_load(&syms, path, l->err, sizeof l->err) != 0)
+        return -1;
+    int rc = 0;
+    for (size_t t = 0; t < l->ntraces_seen && rc == 0; t++) {
+        int64_t trace = l->traces_seen[t], offset = 0;
+        if (kaslr && strcmp(kaslr, "auto") == 0)
+            rc = find_kaslr_offset(l, trace, &syms, &offset);
+        else if (kaslr)
+            offset = (int64_t)strtoull(kaslr, NULL, 16);
+        if (rc)
+            break;
+        discon_symbols_relocate(&syms, offset);
+        char q[128];
+        snprintf(q, sizeof q, "DELETE FROM symbols WHERE trace = %lld", (long long)trace);
+        sqlite3_stmt *s = NULL;
+        if (sql(l, "BEGIN") || sql(l, q) ||
+            !(s = prepare(l, "INSERT INTO symbols VALUES (?, ?, ?, ?)"))) {
+            rc = -1;
+            break;
+        }
+        for (size_t i = 0; i < syms.n && rc == 0; i++) {
+            sqlite3_bind_int64(s, 1, trace);
+            sqlite3_bind_int64(s, 2, (int64_t)syms.sym[i].addr);
+            sqlite3_bind_int64(s, 3, (int64_t)syms.sym[i].end);
+            sqlite3_bind_text(s, 4, syms.sym[i].name, -1, SQLITE_STATIC);
+            rc = step(l, s);
+        }
+        sqlite3_finalize(s);
+        rc = rc || sql(l, "COMMIT") ? -1 : 0;
+        discon_symbols_relocate(&syms, -offset);
+        if (rc == 0 && offset)
+            fprintf(stderr, "trace2sqlite: trace %lld: symbols moved by KASLR offset 0x%llx\n",
+                    (long long)trace, (unsigned long long)offset);
+    }
+    discon_symbols_free(&syms);
+    return rc;
+}
+
+/* ---- main -------------------------------------------------------------- */
+
+static int parse_seconds(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtod(s, &end);
+    return errno || end == s || *end || !(*out >= 0) ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *db_path = NULL, *symbols = NULL, *kaslr = NULL;
+    struct loader l = {.from_s = 0, .to_s = INFINITY, .tty = isatty(2)};
+    enum { SYMBOLS = 256, KASLR, AGGREGATE, FROM, TO };
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"symbols", required_argument, NULL, SYMBOLS},
+        {"kaslr-offset", required_argument, NULL, KASLR},
+        {"aggregate-only", no_argument, NULL, AGGREGATE},
+        {"from", required_argument, NULL, FROM},
+        {"to", required_argument, NULL, TO},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    for (int c; (c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1;) {
+        switch (c) {
+        case 'o': db_path = optarg; break;
+        case SYMBOLS: symbols = optarg; break;
+        case KASLR: {
+            char *end;
+            errno = 0;
+            if (strcmp(optarg, "auto") != 0 &&
+                (strtoull(optarg, &end, 16), errno || end == optarg || *end)) {
+                fprintf(stderr, "trace2sqlite: --kaslr-offset: expected hex or 'auto', got '%s'\n",
+                        optarg);
+                return 2;
+            }
+            kaslr = optarg;
+            break;
+        }
+        case AGGREGATE: l.aggregate = true; break;
+        case FROM:
+        case TO:
+            if (parse_seconds(optarg, c == FROM ? &l.from_s : &l.to_s)) {
+                fprintf(stderr, "trace2sqlite: --%s: expected seconds >= 0, got '%s'\n",
+                        c == FROM ? "from" : "to", optarg);
+                return 2;
+            }
+            break;
+        case 'h': fputs(usage, stdout); return 0;
+        default: fputs(usage, stderr); return 2;
+        }
+    }
+    if (!db_path || optind >= argc) {
+        fprintf(stderr, "trace2sqlite: %s\n%s", db_path ? "no trace files given" : "-o DB is required",
+                usage);
+        return 2;
+    }
+    if (l.from_s >= l.to_s) {
+        fprintf(stderr, "trace2sqlite: --from must be before --to\n");
+        return 2;
+    }
+    if (kaslr && !symbols) {
+        fprintf(stderr, "trace2sqlite: --kaslr-offset needs --symbols\n");
+        return 2;
+    }
+    if (sqlite3_open_v2(db_path, &l.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        fprintf(stderr, "trace2sqlite: cannot open %s: %s\n", db_path, sqlite3_errmsg(l.db));
+        return 1;
+    }
+    /* Bulk-load settings: WAL keeps earlier loads safe if this one dies. */
+    if (sql(&l, "PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;"
+                "PRAGMA temp_store = MEMORY") ||
+        sql(&l, discon_db_tables)) {
+        fprintf(stderr, "trace2sqlite: %s: %s\n", db_path, l.err);
+        sqlite3_close(l.db);
+        return 1;
+    }
+    l.ins_event = prepare(&l, "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    l.ins_trap = prepare(&l, "INSERT INTO traps VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    l.ins_loss = prepare(&l, "INSERT INTO losses VALUES (?, ?, ?, ?, ?, ?)");
+    l.ins_agg = prepare(&l, "INSERT INTO trap_agg VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE"
+                            " SET count = count + excluded.count");
+    int rc = 1;
+    if (!l.failed) {
+        struct discon_reader_ops ops = {
+            .ctx = &l, .header = on_header, .events = on_events, .loss = on_loss, .end = on_end,
+            .damage = on_damage, .gap = on_gap,
+        };
+        struct discon_read_stats st = {0};
+        char err[512];
+        int read = discon_read_paths(argv + optind, argc - optind, &ops, &st, err, sizeof err);
+        if (l.tty)
+            fputc('\n', stderr);
+        if (l.failed || end_file(&l)) {
+            fprintf(stderr, "trace2sqlite: %s\n", l.err);
+        } else if (read == DISCON_READ_ERROR) {
+            fprintf(stderr, "trace2sqlite: %s\n", err);
+        } else if (sql(&l, discon_db_indexes) || (symbols && load_symbols(&l, symbols, kaslr))) {
+            fprintf(stderr, "trace2sqlite: %s\n", l.err);
+        } else {
+            rc = read == DISCON_READ_DAMAGED ? 3 : 0;
+            fprintf(stderr, "trace2sqlite: %llu events from %llu file(s) read%s\n",
+                    (unsigned long long)l.events, (unsigned long long)st.files,
+                    read == DISCON_READ_DAMAGED ? "; some data was damaged (see above)" : "");
+        }
+    }
+    sqlite3_finalize(l.ins_event);
+    sqlite3_finalize(l.ins_trap);
+    sqlite3_finalize(l.ins_loss);
+    sqlite3_finalize(l.ins_agg);
+    if (l.have_deriver)
+        discon_traps_free(&l.deriver);
+    free(l.agg_key);
+    free(l.agg_count);
+    free(l.traces_seen);
+    sqlite3_close(l.db);
+    return rc;
+}
