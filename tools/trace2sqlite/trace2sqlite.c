@@ -440,34 +440,42 @@ static void on_gap(void *ctx, uint32_t vcpu, uint64_t expected, uint64_t got)
 
 /* ---- symbols ----------------------------------------------------------- */
 
-/* KASLR: the most frequent handler of a known kind must be a known symbol. */
+/* KASLR: some frequent handler of a known kind must be a known entry
+ * point; the slide is then handler - symbol, and must be a multiple of the
+ * architecture's KASLR alignment (which also rules out aliases, such as
+ * arm64's trampoline vectors in the fixmap). */
 static int find_kaslr_offset(struct loader *l, int64_t trace, const struct discon_symbols *syms,
                              int64_t *offset)
 {
-    static const struct { const char *target, *symbol; int type; uint64_t off; } anchors[] = {
-        {"x86_64", "asm_exc_page_fault", 2, 0},
-        {"aarch64", "vectors", 2, 0x400}, /* synchronous exception from EL0 */
+    static const struct {
+        const char *target, *symbol;
+        uint64_t entry;     /* handler = symbol + entry */
+        uint64_t alignment; /* of the KASLR slide */
+    } anchors[] = {
+        {"x86_64", "asm_exc_page_fault", 0, 2u << 20},
+        {"aarch64", "vectors", 0x200, 64u << 10}, /* synchronous, from EL1 */
+        {"aarch64", "vectors", 0x400, 64u << 10}, /* synchronous, from EL0 */
     };
     sqlite3_stmt *s = prepare(l, "SELECT r.target, c.to_pc FROM trap_counts c JOIN traces r"
-                                 " USING (trace) WHERE trace = ? AND type = ?"
-                                 " ORDER BY count DESC LIMIT 1");
+                                 " USING (trace) WHERE trace = ? AND type = 2"
+                                 " ORDER BY count DESC LIMIT 16");
     if (!s)
         return -1;
+    sqlite3_bind_int64(s, 1, trace);
     int rc = -1;
-    for (size_t i = 0; i < sizeof anchors / sizeof anchors[0] && rc != 0; i++) {
-        const struct discon_symbol *sym = discon_symbols_by_name(syms, anchors[i].symbol);
-        sqlite3_bind_int64(s, 1, trace);
-        sqlite3_bind_int(s, 2, anchors[i].type);
-        if (sym && sqlite3_step(s) == SQLITE_ROW &&
-            strcmp((const char *)sqlite3_column_text(s, 0), anchors[i].target) == 0) {
-            uint64_t seen = (uint64_t)sqlite3_column_int64(s, 1);
-            int64_t off = (int64_t)(seen - (sym->addr + anchors[i].off));
-            if ((off & 0xfff) == 0) {
-                *offset = off;
+    while (rc != 0 && sqlite3_step(s) == SQLITE_ROW) {
+        const char *target = (const char *)sqlite3_column_text(s, 0);
+        uint64_t seen = (uint64_t)sqlite3_column_int64(s, 1);
+        for (size_t i = 0; i < sizeof anchors / sizeof anchors[0] && rc != 0; i++) {
+            const struct discon_symbol *sym = discon_symbols_by_name(syms, anchors[i].symbol);
+            if (!sym || !target || strcmp(target, anchors[i].target) != 0)
+                continue;
+            uint64_t off = seen - (sym->addr + anchors[i].entry);
+            if (off % anchors[i].alignment == 0) {
+                *offset = (int64_t)off;
                 rc = 0;
             }
         }
-        sqlite3_reset(s);
     }
     sqlite3_finalize(s);
     if (rc)

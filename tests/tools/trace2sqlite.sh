@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# trace2sqlite on the committed traces: the README's queries return the
+# documented results; trap counts agree with the raw event pattern;
+# loading is idempotent and appends; windows, aggregates and symbols work;
+# bad input fails cleanly.   Environment: T2S, SRCDIR, ELF_SAMPLE.
+set -euo pipefail
+CACHE=${DISCON_CACHE:-/var/cache/discon}
+tmp=$(mktemp -d /tmp/discon-t2s.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+q() { sqlite3 "$1" "$2"; }
+data=$SRCDIR/tests/data
+x86=$data/x86_64-boot
+ks=$CACHE/guest/amd64/kallsyms
+[ -s "$ks" ] || fail "$ks missing: run scripts/setup"
+
+"$T2S" -o "$tmp/boot.db" --symbols "$ks" --kaslr-offset auto "$x86" 2>"$tmp/err" ||
+  fail "load: $(cat "$tmp/err")"
+
+# 1. Every query of the README returns the result documented under it: a
+#    ```sql block, then a plain ``` block with the expected output.
+mkdir "$tmp/ex"
+awk -v dir="$tmp/ex" '
+  /<!-- sql-examples/ { on = 1 } /<!-- end of sql-examples/ { on = 0 }
+  !on { next }
+  /^```sql$/ { n++; file = dir "/" n ".sql"; inblock = 1; next }
+  /^```$/ && inblock == 1 { inblock = 0; want = 1; next }
+  /^```$/ && want == 1 { file = dir "/" n ".want"; printf "" > file; inblock = 2; want = 0; next }
+  /^```$/ && inblock == 2 { inblock = 0; next }
+  inblock { print > file }' "$SRCDIR/README.md"
+n=0
+for sqlf in "$tmp"/ex/*.sql; do
+  got=$(sqlite3 "$tmp/boot.db" <"$sqlf")
+  [ "$got" = "$(cat "${sqlf%.sql}.want")" ] ||
+    fail "README query $(cat "$sqlf")expected:
+$(cat "${sqlf%.sql}.want")
+got:
+$got"
+  n=$((n + 1))
+done
+[ "$n" -ge 7 ] || fail "only $n README queries were checked"
+echo "ok: $n README queries return their documented results"
+
+# 2. Trap counts against the raw event pattern, by an independent query:
+#    an EXCEPTION with to_pc == from_pc followed on its vCPU by the next
+#    sequence number's INTERRUPT is one trap; every other event is one.
+pattern=$(q "$tmp/boot.db" "
+  WITH e AS (SELECT *, LEAD(type) OVER w AS next_type, LEAD(seq) OVER w AS next_seq,
+                       LAG(type) OVER w AS prev_type, LAG(seq) OVER w AS prev_seq,
+                       LAG(from_pc = to_pc) OVER w AS prev_self
+             FROM events WINDOW w AS (PARTITION BY trace, vcpu ORDER BY seq))
+  SELECT SUM(type = 2),
+         SUM(type = 1 AND NOT COALESCE(prev_type = 2 AND prev_self AND prev_seq = seq - 1, 0)),
+         SUM(type = 2 AND from_pc = to_pc AND next_type = 1 AND next_seq = seq + 1)
+  FROM e")
+derived=$(q "$tmp/boot.db" "SELECT SUM(type = 2), SUM(type = 1), SUM(events = 2) FROM traps")
+[ "$pattern" = "$derived" ] || fail "traps ($derived) disagree with the raw pattern ($pattern)"
+echo "ok: trap counts (exceptions|interrupts|pairs = $derived) follow the raw event pattern"
+
+# 3. PCs above 2^63 are stored losslessly and symbolized in every view.
+expect() { [ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"; }
+expect "kernel handler in hex" 0xffffffff9f401280 \
+  "$(q "$tmp/boot.db" "SELECT printf('0x%016x', to_pc) FROM traps WHERE type = 2 GROUP BY to_pc ORDER BY COUNT(*) DESC LIMIT 1")"
+expect "stored as the signed twin" -1623190912 \
+  "$(q "$tmp/boot.db" "SELECT to_pc FROM traps WHERE type = 2 GROUP BY to_pc ORDER BY COUNT(*) DESC LIMIT 1")"
+expect "events_hex symbol" asm_exc_page_fault+0x0 \
+  "$(q "$tmp/boot.db" "SELECT to_symbol FROM events_hex WHERE to_pc = '0xffffffff9f401280' LIMIT 1")"
+expect "user PCs get no kernel symbol" "" \
+  "$(q "$tmp/boot.db" "SELECT from_symbol FROM events_hex WHERE from_pc = '0x0000000000483900' LIMIT 1")"
+echo "ok: kernel addresses above 2^63 round-trip and symbolize"
+
+# 4. Idempotent: the same files again add nothing.
+before=$(q "$tmp/boot.db" "SELECT (SELECT COUNT(*) FROM events), (SELECT COUNT(*) FROM traps), (SELECT COUNT(*) FROM files)")
+"$T2S" -o "$tmp/boot.db" "$x86" 2>/dev/null
+"$T2S" -o "$tmp/boot.db" "$x86"/*-000000.discon 2>/dev/null
+expect "reloading" "$before" "$(q "$tmp/boot.db" "SELECT (SELECT COUNT(*) FROM events), (SELECT COUNT(*) FROM traps), (SELECT COUNT(*) FROM files)")"
+echo "ok: loading the same files again adds nothing ($before)"
+
+# 5. Appending: file 0, then the directory, equals loading both at once,
+#    traps included (a pair may straddle the files).
+"$T2S" -o "$tmp/append.db" "$x86"/*-000000.discon 2>/dev/null
+"$T2S" -o "$tmp/append.db" "$x86" 2>/dev/null
+for t in "events ORDER BY vcpu, seq" "traps ORDER BY vcpu, seq" "vcpus ORDER BY vcpu"; do
+  [ "$(q "$tmp/boot.db" "SELECT * FROM $t" | md5sum)" = "$(q "$tmp/append.db" "SELECT * FROM $t" | md5sum)" ] ||
+    fail "appending gives other rows in $t"
+done
+expect "complete after append" 1 "$(q "$tmp/append.db" "SELECT complete FROM traces")"
+echo "ok: appending the second file gives the same database as one load"
+
+# 6. Time window: exactly the events of the full load in [1 s, 2 s).
+"$T2S" -o "$tmp/window.db" --from 1 --to 2 "$x86" 2>/dev/null
+expect "window" "$(q "$tmp/boot.db" "SELECT COUNT(*) FROM events JOIN traces USING (trace) WHERE time_ns >= clock_monotonic_ns + 1000000000 AND time_ns < clock_monotonic_ns + 2000000000")" \
+  "$(q "$tmp/window.db" "SELECT COUNT(*) FROM events")"
+[ "$(q "$tmp/window.db" "SELECT COUNT(*) FROM events")" -gt 0 ] || fail "empty window"
+echo "ok: --from 1 --to 2 keeps exactly that window"
+
+# 7. Aggregate-only: no raw rows, the same trap counts.
+"$T2S" -o "$tmp/agg.db" --aggregate-only "$x86" 2>/dev/null
+expect "aggregate rows" 0 "$(q "$tmp/agg.db" "SELECT (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM traps)")"
+expect "aggregate counts" "$(q "$tmp/boot.db" "SELECT type, to_pc, count FROM trap_counts ORDER BY 1, 2")" \
+  "$(q "$tmp/agg.db" "SELECT type, to_pc, count FROM trap_counts ORDER BY 1, 2")"
+expect "aggregate rate" "$(q "$tmp/boot.db" "SELECT * FROM trap_rate ORDER BY 1, 2, 3")" \
+  "$(q "$tmp/agg.db" "SELECT * FROM trap_rate ORDER BY 1, 2, 3")"
+echo "ok: --aggregate-only stores counts equal to the full load's"
+
+# 8. Symbols: an explicit KASLR offset equals auto; ELF symbol tables load.
+"$T2S" -o "$tmp/explicit.db" --symbols "$ks" --kaslr-offset 1d600000 "$x86" 2>/dev/null
+expect "explicit offset" "$(q "$tmp/boot.db" "SELECT * FROM trap_counts_hex")" \
+  "$(q "$tmp/explicit.db" "SELECT * FROM trap_counts_hex")"
+"$T2S" -o "$tmp/elf.db" --symbols "$ELF_SAMPLE" "$x86" 2>/dev/null
+[ "$(q "$tmp/elf.db" "SELECT COUNT(*) FROM symbols WHERE name = 'main'")" = 1 ] || fail "ELF symbols"
+"$T2S" -o "$tmp/a64.db" --symbols "$CACHE/guest/arm64/kallsyms" --kaslr-offset auto \
+  "$data/aarch64-boot.discon" 2>/dev/null
+expect "arm64 kernel syscall entry" "vectors+0x200" \
+  "$(q "$tmp/a64.db" "SELECT handler_symbol FROM trap_counts_hex WHERE handler_symbol IS NOT NULL LIMIT 1")"
+echo "ok: explicit and automatic KASLR offsets agree; ELF and arm64 symbols resolve"
+
+# 9. Bad input: one line, non-zero exit.
+bad() { local want=$1; shift
+  set +e; "$T2S" "$@" >/dev/null 2>"$tmp/err"; local rc=$?; set -e
+  [ "$rc" = "$want" ] || fail "trace2sqlite $*: exit $rc, expected $want"
+  [ "$(wc -l <"$tmp/err")" -ge 1 ] || fail "trace2sqlite $*: no message"; }
+bad 2 "$x86"
+bad 2 -o "$tmp/x.db"
+bad 2 -o "$tmp/x.db" --from x "$x86"
+bad 2 -o "$tmp/x.db" --from 3 --to 2 "$x86"
+bad 2 -o "$tmp/x.db" --kaslr-offset zz --symbols "$ks" "$x86"
+bad 2 -o "$tmp/x.db" --bogus "$x86"
+bad 1 -o "$tmp/x.db" "$tmp/no-such-file"
+printf 'not a trace' >"$tmp/junk.discon"
+bad 1 -o "$tmp/x.db" "$tmp/junk.discon"
+bad 1 -o "$tmp/x.db" --symbols "$tmp/junk.discon" "$x86"
+head -c 100000 "$x86"/*-000000.discon >"$tmp/cut.discon"
+bad 3 -o "$tmp/cut.db" "$tmp/cut.discon"
+"$T2S" --help | grep -q 'usage: trace2sqlite' || fail "--help"
+echo "ok: bad flags and bad files fail with a message and a non-zero status"
