@@ -49,7 +49,8 @@ static int find_plugin(const char *self_dir, char *out, size_t len)
 {
     const char *env = getenv("DISCON_PLUGIN");
     if (env) {
-        snprintf(out, len, "%s", env);
+        if ((size_t)snprintf(out, len, "%s", env) >= len)
+            return -1;
         return access(out, R_OK);
     }
     const char *candidates[] = {"../producer/libdiscon.so", DISCON_PLUGIN_FROM_BINDIR};
@@ -107,6 +108,10 @@ int main(int argc, char **argv)
     char mode_opt[64], ring_opt[64], types_opt[128], err[512];
     char *plugin_args[3];
     int nargs = 0;
+    if (strlen(mode) > 32 || (ring && strlen(ring) > 32) || (types && strlen(types) > 96)) {
+        fprintf(stderr, "discon-record: an option value is too long\n");
+        return 2;
+    }
     snprintf(mode_opt, sizeof mode_opt, "mode=%s", mode);
     plugin_args[nargs++] = mode_opt;
     if (ring) {
@@ -183,6 +188,10 @@ int main(int argc, char **argv)
     for (int i = 0; i < qemu_argc; i++)
         dargv[k++] = qemu_argv[i];
     pid_t dpid = fork();
+    if (dpid < 0) {
+        fprintf(stderr, "discon-record: cannot start discond: %s\n", strerror(errno));
+        return 1;
+    }
     if (dpid == 0) {
         setpgid(0, 0);
         execv(discond, dargv);
@@ -190,21 +199,38 @@ int main(int argc, char **argv)
         _exit(127);
     }
 
-    /* QEMU with the plugin option added. */
+    /* QEMU with the plugin option added: at the end for system emulation
+     * (any order works, and wrappers such as scripts/qemu keep their own
+     * first arguments), right after the binary for user mode (qemu-ARCH),
+     * where everything after the guest program belongs to the guest. */
     char plugin_opt[8192];
     snprintf(plugin_opt, sizeof plugin_opt, "%s,shm=%s,%s%s%s%s%s", plugin, shm, mode_opt,
              ring ? "," : "", ring ? ring_opt : "", types ? "," : "", types ? types_opt : "");
+    const char *base = strrchr(qemu_argv[0], '/');
+    base = base ? base + 1 : qemu_argv[0];
+    int at = strncmp(base, "qemu-", 5) == 0 && strncmp(base, "qemu-system-", 12) != 0
+                 ? 1 : qemu_argc;
     char **qargv = calloc((size_t)qemu_argc + 3, sizeof *qargv);
-    for (int i = 0; i < qemu_argc; i++)
-        qargv[i] = qemu_argv[i];
-    qargv[qemu_argc] = "-plugin";
-    qargv[qemu_argc + 1] = plugin_opt;
+    for (int i = 0, k = 0; i <= qemu_argc; i++) {
+        if (i == at) {
+            qargv[k++] = "-plugin";
+            qargv[k++] = plugin_opt;
+        }
+        if (i < qemu_argc)
+            qargv[k++] = qemu_argv[i];
+    }
 
     struct sigaction ign = {.sa_handler = SIG_IGN}, fwd = {.sa_handler = forward};
     sigaction(SIGINT, &ign, NULL); /* the terminal sends it to QEMU itself */
     sigaction(SIGTERM, &fwd, NULL);
     sigaction(SIGHUP, &fwd, NULL);
     pid_t qpid = fork();
+    if (qpid < 0) {
+        fprintf(stderr, "discon-record: cannot start QEMU: %s\n", strerror(errno));
+        kill(dpid, SIGTERM);
+        waitpid(dpid, NULL, 0);
+        return 1;
+    }
     if (qpid == 0) {
         signal(SIGINT, SIG_DFL);
         execvp(qargv[0], qargv);

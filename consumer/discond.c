@@ -58,6 +58,20 @@ static void status_line(const struct discon_drain *d, uint64_t *last_events, dou
     *last_events = t.events;
 }
 
+/* A JSON string body: quotes, backslashes and control bytes escaped. */
+static void json_string(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+}
+
 static void write_stats(const char *path, const struct discon_drain_totals *t, double secs,
                         bool finished, const char *last_file)
 {
@@ -69,11 +83,13 @@ static void write_stats(const char *path, const struct discon_drain_totals *t, d
     fprintf(f,
             "{\"events\": %llu, \"interrupt\": %llu, \"exception\": %llu, \"hostcall\": %llu, "
             "\"lost\": %llu, \"unrecorded\": %llu, \"bytes\": %llu, \"files\": %u, "
-            "\"seconds\": %.3f, \"producer_finished\": %s, \"last_file\": \"%s\"}\n",
+            "\"seconds\": %.3f, \"producer_finished\": %s, \"last_file\": \"",
             (unsigned long long)t->events, (unsigned long long)t->by_type[0],
             (unsigned long long)t->by_type[1], (unsigned long long)t->by_type[2],
             (unsigned long long)t->lost, (unsigned long long)t->unrecorded,
-            (unsigned long long)t->bytes, t->files, secs, finished ? "true" : "false", last_file);
+            (unsigned long long)t->bytes, t->files, secs, finished ? "true" : "false");
+    json_string(f, last_file);
+    fputs("\"}\n", f);
     fclose(f);
 }
 

@@ -18,7 +18,7 @@
 struct vcpu {
     uint64_t next_seq;    /* sequence number of the next event */
     uint64_t written;     /* events in files */
-    uint64_t lost_inband; /* events the producer reported lost in the ring */
+    uint64_t lost_inband; /* lost events already written as loss records */
     uint64_t skip_until;  /* ring records before this were written before a restart */
     uint64_t by_type[DISCON_NTYPES];
     struct discon_event *pending; /* events read, not yet encoded */
@@ -78,8 +78,10 @@ static int open_file(struct discon_drain *d, char *err, size_t errlen)
     h.types = l->types;
     h.producer_pid = l->producer_pid;
     d->opened_ns = discon_clock_ns(CLOCK_MONOTONIC);
+    if (discon_writer_header(d->w, &h, err, errlen) != 0)
+        return -1;
     d->files++;
-    return discon_writer_header(d->w, &h, err, errlen);
+    return 0;
 }
 
 static int close_file(struct discon_drain *d, char *err, size_t errlen)
@@ -96,7 +98,6 @@ struct resume {
     struct discon_drain *d;
     int bad;
     int complete;
-    uint32_t last_index;
     char msg[256];
 };
 
@@ -111,21 +112,12 @@ static struct vcpu *resume_vcpu(struct resume *r, uint32_t vcpu)
     return &r->d->v[vcpu];
 }
 
-static int resume_header(void *ctx, const char *path, const Discon__Header *h)
-{
-    (void)path;
-    struct resume *r = ctx;
-    if (h->file_index > r->last_index)
-        r->last_index = h->file_index;
-    return 0;
-}
-
 static int resume_batch(void *ctx, const Discon__EventBatch *b, size_t n)
 {
     struct resume *r = ctx;
     struct vcpu *v = resume_vcpu(r, b->vcpu);
     if (!v)
-        return 1;
+        return -1;
     v->skip_until = b->ring_position + n;
     v->next_seq = b->first_seq + n;
     v->written += n;
@@ -142,11 +134,10 @@ static int resume_loss(void *ctx, const Discon__Loss *l)
     struct resume *r = ctx;
     struct vcpu *v = resume_vcpu(r, l->vcpu);
     if (!v)
-        return 1;
-    if (l->ring_end) {
+        return -1;
+    if (l->ring_end)
         v->skip_until = l->ring_end;
-        v->lost_inband += l->count;
-    }
+    v->lost_inband += l->count; /* in-band or not, it is reported */
     v->next_seq = l->first_seq + l->count;
     return 0;
 }
@@ -155,18 +146,27 @@ static int resume_end(void *ctx, const Discon__End *e)
 {
     (void)e;
     ((struct resume *)ctx)->complete = 1;
-    return 1;
+    return DISCON_READ_SKIP_FILE;
 }
 
-/* A frame torn by the crash sits at the end of a file: cut it off. */
+/* A frame torn by the crash sits at the end of a file: cut it off (and a
+ * file whose header never made it is removed). */
 static void resume_damage(void *ctx, const struct discon_damage *dmg)
 {
     (void)ctx;
     struct stat st;
-    if (stat(dmg->path, &st) == 0 && dmg->offset + dmg->length == (uint64_t)st.st_size &&
-        truncate(dmg->path, (off_t)dmg->offset) == 0)
+    if (stat(dmg->path, &st) != 0 || dmg->offset + dmg->length != (uint64_t)st.st_size)
+        return;
+    if (dmg->offset == 0 ? unlink(dmg->path) == 0 : truncate(dmg->path, (off_t)dmg->offset) == 0)
         fprintf(stderr, "discond: %s: cut a torn frame at offset %llu (%llu bytes)\n", dmg->path,
                 (unsigned long long)dmg->offset, (unsigned long long)dmg->length);
+}
+
+/* The index in "PREFIX-NNNNNN.discon". */
+static long file_index_of(const char *name)
+{
+    const char *dash = strrchr(name, '-');
+    return dash ? strtol(dash + 1, NULL, 10) : -1;
 }
 
 static const char *resume_prefix;
@@ -189,35 +189,55 @@ static int resume(struct discon_drain *d, char *err, size_t errlen)
         free(list);
         return 0;
     }
+    /* The next index follows every file of the trace, even one that is
+     * removed below: names are never reused. A file too short to hold a
+     * frame was created but never written: the crash came right there. */
     char **paths = calloc((size_t)n, sizeof *paths);
+    int npaths = 0;
+    long last = -1;
     for (int i = 0; i < n; i++) {
-        if (asprintf(&paths[i], "%s/%s", d->cfg.dir, list[i]->d_name) < 0)
-            paths[i] = NULL;
+        long index = file_index_of(list[i]->d_name);
+        if (index > last)
+            last = index;
+        char *path;
+        struct stat st;
+        if (asprintf(&path, "%s/%s", d->cfg.dir, list[i]->d_name) >= 0) {
+            if (stat(path, &st) == 0 && st.st_size < 16) {
+                fprintf(stderr, "discond: %s: removing a file whose header was never written\n",
+                        path);
+                unlink(path);
+                free(path);
+            } else {
+                paths[npaths++] = path;
+            }
+        }
         free(list[i]);
     }
     free(list);
+    n = npaths;
     struct resume r = {.d = d};
     struct discon_reader_ops ops = {
-        .ctx = &r, .header = resume_header, .batch = resume_batch, .loss = resume_loss,
+        .ctx = &r, .batch = resume_batch, .loss = resume_loss,
         .end = resume_end, .damage = resume_damage,
     };
     struct discon_read_stats st = {0};
-    int rc = discon_read_paths(paths, n, &ops, &st, err, errlen);
+    int rc = n ? discon_read_paths(paths, n, &ops, &st, err, errlen) : DISCON_READ_INTACT;
     for (int i = 0; i < n; i++) {
         struct stat sb; /* after any torn frame was cut off */
-        if (paths[i] && stat(paths[i], &sb) == 0)
+        if (stat(paths[i], &sb) == 0) {
             d->bytes_closed += (uint64_t)sb.st_size;
+            d->files++;
+        }
         free(paths[i]);
     }
-    d->files = (uint32_t)n;
     free(paths);
-    if (rc == DISCON_READ_ERROR)
-        return -1;
     if (r.bad)
         return FAIL("cannot resume the trace in %s: %s", d->cfg.dir, r.msg);
+    if (rc == DISCON_READ_ERROR)
+        return -1;
     if (r.complete)
         return FAIL("the trace of this segment in %s is already complete", d->cfg.dir);
-    d->file_index = r.last_index + 1;
+    d->file_index = (uint32_t)(last + 1);
     fprintf(stderr, "discond: resuming trace %s in %s at file %u (%llu events already written)\n",
             d->prefix, d->cfg.dir, d->file_index, (unsigned long long)st.events);
     return 0;
@@ -286,10 +306,25 @@ static int flush(struct discon_drain *d, char *err, size_t errlen)
     bool by_size = d->cfg.rotate_size && discon_writer_bytes(d->w) >= d->cfg.rotate_size;
     bool by_age = d->cfg.rotate_ns && now - d->opened_ns >= d->cfg.rotate_ns;
     if (by_size || by_age) {
-        if (close_file(d, err, errlen) != 0)
-            return -1;
+        /* Open the next file first: if that fails, the current one stays
+         * open and the trace can still be finished in it. */
+        struct discon_writer *full = d->w;
+        char full_path[sizeof d->path];
+        memcpy(full_path, d->path, sizeof full_path);
         d->file_index++;
-        return open_file(d, err, errlen);
+        if (open_file(d, err, errlen) != 0) {
+            if (d->w && d->w != full) {
+                char ignore[16];
+                discon_writer_close(d->w, false, ignore, sizeof ignore);
+                unlink(d->path);
+            }
+            d->w = full;
+            memcpy(d->path, full_path, sizeof d->path);
+            d->file_index--;
+            return -1;
+        }
+        d->bytes_closed += discon_writer_bytes(full);
+        return discon_writer_close(full, true, err, errlen);
     }
     return 0;
 }
@@ -362,6 +397,8 @@ long discon_drain_pass(struct discon_drain *d, char *err, size_t errlen)
 int discon_drain_finish(struct discon_drain *d, bool producer_finished, char *err,
                         size_t errlen)
 {
+    if (!d->w)
+        return FAIL("no trace file is open");
     Discon__VcpuTotals *totals = calloc(d->nvcpus, sizeof *totals);
     Discon__VcpuTotals **ptrs = calloc(d->nvcpus, sizeof *ptrs);
     if (!totals || !ptrs) {

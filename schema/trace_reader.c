@@ -18,6 +18,42 @@
 
 static const uint8_t frame_magic[4] = {0x04, 0x22, 0x4d, 0x18}; /* 0x184D2204 LE */
 
+/*
+ * protobuf-c allocates far more than the bytes it decodes (an empty packet
+ * of 2 bytes costs ~60), so a hostile frame of 64 MiB could cost gigabytes.
+ * Unpacking gets a budget proportional to the frame instead; past it the
+ * frame counts as damaged.
+ */
+struct budget {
+    size_t left;
+};
+
+static void *budget_alloc(void *data, size_t size)
+{
+    struct budget *b = data;
+    size_t total = size + sizeof(max_align_t);
+    if (total < size || total > b->left)
+        return NULL;
+    max_align_t *p = malloc(total);
+    if (!p)
+        return NULL;
+    b->left -= total;
+    *(size_t *)p = total;
+    return p + 1;
+}
+
+static void budget_free(void *data, void *ptr)
+{
+    if (!ptr)
+        return;
+    struct budget *b = data;
+    max_align_t *p = (max_align_t *)ptr - 1;
+    b->left += *(size_t *)p;
+    free(p);
+}
+
+#define UNPACK_BUDGET(len) (16 * (len) + (1u << 20))
+
 struct frame_decoder {
     LZ4F_dctx *dctx;
     uint8_t *out;
@@ -68,6 +104,7 @@ static long decompress_frame(struct frame_decoder *d, const uint8_t *src, size_t
     }
 }
 
+/* 0: go on; DISCON_READ_SKIP_FILE or -1: as a callback said; -2: damaged. */
 static int dispatch(struct frame_decoder *d, const char *path, const Discon__Trace *t,
                     const struct discon_reader_ops *ops, struct discon_read_stats *st,
                     const char **why)
@@ -84,20 +121,20 @@ static int dispatch(struct frame_decoder *d, const char *path, const Discon__Tra
             long n = discon_batch_count(p->events, msg, sizeof d->msg);
             if (n < 0) {
                 *why = msg;
-                return -1;
+                return -2;
             }
             if ((size_t)n > d->events_cap) {
                 struct discon_event *e = realloc(d->events, (size_t)n * sizeof *e);
                 if (!e) {
                     *why = "out of memory";
-                    return -1;
+                    return -2;
                 }
                 d->events = e;
                 d->events_cap = (size_t)n;
             }
             if (discon_batch_decode(p->events, d->events, msg, sizeof d->msg) != 0) {
                 *why = msg;
-                return -1;
+                return -2;
             }
             st->events += (uint64_t)n;
             rc = ops->batch ? ops->batch(ops->ctx, p->events, (size_t)n) : 0;
@@ -115,7 +152,7 @@ static int dispatch(struct frame_decoder *d, const char *path, const Discon__Tra
             break;
         }
         if (rc)
-            return 1;
+            return rc == DISCON_READ_SKIP_FILE ? rc : -1;
     }
     return 0;
 }
@@ -166,18 +203,25 @@ int discon_read_file(const char *path, const struct discon_reader_ops *ops,
         size_t used = 0;
         const char *why = NULL;
         long len = decompress_frame(&d, map + off, size - off, &used, &why);
-        int rc = -1;
+        int rc = -2;
         if (len >= 0) {
-            Discon__Trace *t = discon__trace__unpack(NULL, (size_t)len, d.out);
+            struct budget b = {UNPACK_BUDGET((size_t)len)};
+            ProtobufCAllocator alloc = {budget_alloc, budget_free, &b};
+            Discon__Trace *t = discon__trace__unpack(&alloc, (size_t)len, d.out);
             if (!t) {
                 why = "undecodable packets";
             } else {
                 rc = dispatch(&d, path, t, ops, st, &why);
-                discon__trace__free_unpacked(t, NULL);
+                discon__trace__free_unpacked(t, &alloc);
             }
         }
-        if (rc == 1)
-            break; /* the caller asked to stop */
+        if (rc == DISCON_READ_SKIP_FILE)
+            break;
+        if (rc == -1) {
+            snprintf(err, errlen, "%s: reading stopped", path);
+            result = DISCON_READ_ERROR;
+            break;
+        }
         if (rc == 0) {
             st->frames++;
             off += used;
@@ -238,11 +282,13 @@ static int on_header(void *ctx, const char *path, const Discon__Header *h)
     struct continuity *c = ctx;
     /* The first file of a trace: every vCPU starts at sequence 0, so even
      * a lost first batch shows. A later file alone sets no baseline. */
-    int new_trace = h->trace_id.len != c->trace_id_len ||
-                    memcmp(h->trace_id.data, c->trace_id, h->trace_id.len) != 0;
+    size_t len = h->trace_id.len < sizeof c->trace_id ? h->trace_id.len : sizeof c->trace_id;
+    int new_trace = len != c->trace_id_len ||
+                    (len && memcmp(h->trace_id.data, c->trace_id, len) != 0);
     if (new_trace || h->file_index == 0) {
-        c->trace_id_len = h->trace_id.len < sizeof c->trace_id ? h->trace_id.len : sizeof c->trace_id;
-        memcpy(c->trace_id, h->trace_id.data, c->trace_id_len);
+        c->trace_id_len = len;
+        if (len)
+            memcpy(c->trace_id, h->trace_id.data, len);
         c->baseline = h->file_index == 0 ? 0 : UINT64_MAX;
         for (uint32_t i = 0; i < c->nvcpus; i++)
             c->next_seq[i] = c->baseline;

@@ -21,7 +21,9 @@ struct discon_damage {
     const char *what;
 };
 
-/* Callbacks; any may be NULL. A non-zero return stops reading. */
+/* Callbacks; any may be NULL. Return 0 to go on, DISCON_READ_SKIP_FILE to
+ * skip the rest of the current file, or -1 to stop reading (the read then
+ * fails with "stopped"). */
 struct discon_reader_ops {
     void *ctx;
     int (*header)(void *ctx, const char *path, const Discon__Header *h);
@@ -41,6 +43,7 @@ struct discon_read_stats {
 };
 
 enum { DISCON_READ_INTACT = 0, DISCON_READ_DAMAGED = 1, DISCON_READ_ERROR = -1 };
+#define DISCON_READ_SKIP_FILE 1
 
 /* One file, no sequence checks. */
 int discon_read_file(const char *path, const struct discon_reader_ops *ops,

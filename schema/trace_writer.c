@@ -19,6 +19,7 @@ struct discon_writer {
     uint8_t *frame;
     size_t frame_cap;
     uint64_t bytes;
+    char failed[256]; /* set by a failed write: nothing more is written */
     struct discon_batch_encoder enc;
     LZ4F_preferences_t prefs;
 };
@@ -53,12 +54,19 @@ struct discon_writer *discon_writer_create(const char *path, char *err, size_t e
 static int write_all(struct discon_writer *w, const uint8_t *p, size_t n, char *err,
                      size_t errlen)
 {
+    uint64_t start = w->bytes;
     while (n) {
         ssize_t k = write(w->fd, p, n);
         if (k < 0 && errno == EINTR)
             continue;
-        if (k < 0)
-            return FAIL("cannot write %s: %s", w->path, strerror(errno));
+        if (k < 0) {
+            snprintf(w->failed, sizeof w->failed, "cannot write %s: %s", w->path,
+                     strerror(errno));
+            /* Leave whole frames only; a reader then sees a clean end. */
+            if (ftruncate(w->fd, (off_t)start) == 0 && lseek(w->fd, (off_t)start, SEEK_SET) >= 0)
+                w->bytes = start;
+            return FAIL("%s", w->failed);
+        }
         p += k;
         n -= (size_t)k;
         w->bytes += (uint64_t)k;
@@ -68,6 +76,8 @@ static int write_all(struct discon_writer *w, const uint8_t *p, size_t n, char *
 
 int discon_writer_flush(struct discon_writer *w, char *err, size_t errlen)
 {
+    if (w->failed[0])
+        return FAIL("%s (earlier)", w->failed);
     if (w->pending_len == 0)
         return 0;
     size_t bound = LZ4F_compressFrameBound(w->pending_len, &w->prefs);
@@ -90,6 +100,8 @@ int discon_writer_flush(struct discon_writer *w, char *err, size_t errlen)
 int discon_writer_packet(struct discon_writer *w, const Discon__Packet *p, char *err,
                          size_t errlen)
 {
+    if (w->failed[0])
+        return FAIL("%s (earlier)", w->failed);
     size_t size = discon__packet__get_packed_size(p);
     size_t need = 1 + 10 + size;
     if (size > DISCON_FRAME_MAX_CONTENT - 16)

@@ -32,7 +32,9 @@ int discon_writer_loss(struct discon_writer *w, const Discon__Loss *l, char *err
                        size_t errlen);
 int discon_writer_end(struct discon_writer *w, const Discon__End *e, char *err, size_t errlen);
 
-/* Compress what is pending into one frame and write it. */
+/* Compress what is pending into one frame and write it. If the write
+ * fails (disk full), the partial frame is cut off again and the writer
+ * refuses everything after: the file ends with its last whole frame. */
 int discon_writer_flush(struct discon_writer *w, char *err, size_t errlen);
 /* Flush, optionally fsync, close and free. 0, or -1 with err. */
 int discon_writer_close(struct discon_writer *w, bool sync, char *err, size_t errlen);

@@ -9,7 +9,9 @@
 #include "trace_reader.h"
 #include "trace_writer.h"
 
+#include <lz4frame.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define VCPUS 3
@@ -257,6 +259,81 @@ static void test_not_a_trace(const char *dir)
     CHECK_CONTAINS(err, "No such file");
 }
 
+/* Append one LZ4 frame holding `len` raw bytes as its content. */
+static void append_frame(const char *path, const uint8_t *content, size_t len)
+{
+    LZ4F_preferences_t prefs = {.frameInfo = {.contentChecksumFlag = LZ4F_contentChecksumEnabled}};
+    size_t cap = LZ4F_compressFrameBound(len, &prefs);
+    uint8_t *frame = malloc(cap);
+    size_t n = LZ4F_compressFrame(frame, cap, content, len, &prefs);
+    FILE *f = fopen(path, "ab");
+    fwrite(frame, 1, n, f);
+    fclose(f);
+    free(frame);
+}
+
+/* One EventBatch packet from a hand-made batch, as Trace.packet bytes. */
+static size_t batch_packet(Discon__EventBatch *b, uint8_t *out)
+{
+    Discon__Packet p = DISCON__PACKET__INIT;
+    p.kind_case = DISCON__PACKET__KIND_EVENTS;
+    p.events = b;
+    size_t n = discon__packet__get_packed_size(&p);
+    out[0] = 0x0a;
+    out[1] = (uint8_t)n; /* small packets only */
+    discon__packet__pack(&p, out + 2);
+    return n + 2;
+}
+
+/* Hostile frames between good ones: each is reported and skipped, the good
+ * frames are read, and memory stays bounded. */
+static void test_hostile_packets(const char *dir)
+{
+    char path[256], err[256];
+    snprintf(path, sizeof path, "%s/hostile.discon", dir);
+    unlink(path);
+    struct discon_writer *w = discon_writer_create(path, err, sizeof err);
+    uint8_t id[16] = {1};
+    Discon__Header h = DISCON__HEADER__INIT;
+    h.trace_id = (ProtobufCBinaryData){16, id};
+    CHECK(discon_writer_header(w, &h, err, sizeof err) == 0);
+    CHECK(discon_writer_close(w, false, err, sizeof err) == 0);
+
+    int64_t td[2] = {1, 2}, fd[2] = {3, 4};
+    uint32_t ty[2] = {1, 2}, ref[2] = {0, 5}; /* handler 5 of none */
+    Discon__EventBatch b = DISCON__EVENT_BATCH__INIT;
+    b.n_time_delta = 2, b.time_delta = td, b.n_from_delta = 2, b.from_delta = fd;
+    b.n_type = 2, b.type = ty, b.n_to_ref = 2, b.to_ref = ref;
+    uint8_t buf[256];
+    append_frame(path, buf, batch_packet(&b, buf));  /* bad handler reference */
+    b.n_type = 1;
+    append_frame(path, buf, batch_packet(&b, buf));  /* columns of unequal length */
+    b.n_type = 2, ref[1] = 0;
+    append_frame(path, buf, batch_packet(&b, buf));  /* a good batch */
+    /* A bomb: 8 MiB of empty packets, each costing protobuf-c ~100 bytes. */
+    size_t bomb_len = 8u << 20;
+    uint8_t *bomb = malloc(bomb_len);
+    for (size_t i = 0; i < bomb_len; i += 4)
+        memcpy(bomb + i, "\x0a\x02\x12\x00", 4);
+    append_frame(path, bomb, bomb_len);
+    free(bomb);
+    append_frame(path, buf, batch_packet(&b, buf));  /* another good batch */
+
+    struct rusage before, after;
+    getrusage(RUSAGE_SELF, &before);
+    struct collected c;
+    struct discon_read_stats st;
+    nevents = 4; /* read_back sizes its buffer from this */
+    CHECK_EQ(read_back(path, &c, &st), DISCON_READ_DAMAGED);
+    getrusage(RUSAGE_SELF, &after);
+    CHECK_EQ(c.n, 4);        /* the two good batches */
+    CHECK_EQ(c.damages, 3);  /* bad reference, unequal columns, bomb */
+    CHECK_EQ(st.frames, 3);  /* header and the good batches */
+    CHECK(after.ru_maxrss - before.ru_maxrss < 300 * 1024); /* KiB: no blow-up */
+    free(c.ev);
+    unlink(path);
+}
+
 int main(int argc, char **argv)
 {
     char dir[] = "/tmp/discon-format-XXXXXX";
@@ -268,6 +345,11 @@ int main(int argc, char **argv)
     test_round_trip(file);
     test_damage(file);
     test_not_a_trace(dir);
+    size_t written = nevents;
+    test_hostile_packets(dir);
+    nevents = written;
+    if (argc > 1)
+        printf("events %zu\n", nevents);
     if (argc == 1)
         unlink(path);
     rmdir(dir);

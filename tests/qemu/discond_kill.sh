@@ -16,15 +16,24 @@ for round in 1 2; do
   kill -KILL "$d"
   wait "$d" 2>/dev/null || true
 done
+# Make it as bad as a crash can: a torn frame at the end of the last file,
+# and the next file created but never written.
+last=$(ls "$tmp"/trace/*.discon | tail -n1)
+printf '\x04\x22\x4d\x18torn' >>"$last"
+index=$(basename "$last" .discon); index=${index##*-}
+: >"${last%-*}-$(printf '%06d' $((10#$index + 1))).discon"
 "$DISCOND" --shm "$name" -o "$tmp/trace" --flush-ms 20 --stats-json "$tmp/stats.json" \
   2>>"$tmp/discond.err" || { cat "$tmp/discond.err" >&2; fail "discond failed"; }
 wait "$qemu" || fail "QEMU failed: $(cat "$tmp/qemu.out")"
 resumed=$(grep -c 'resuming trace' "$tmp/discond.err" || true)
 [ "$resumed" = 2 ] || fail "expected 2 resumptions, saw $resumed: $(cat "$tmp/discond.err")"
+grep -q 'cut a torn frame' "$tmp/discond.err" || fail "the torn frame was not cut"
+grep -q 'header was never written' "$tmp/discond.err" || fail "the empty file was not removed"
 
 "$TRACE_DUMP" --records "$tmp/trace" >"$tmp/dump" || fail "trace damaged: $(grep -v ^record "$tmp/dump")"
 total=$((count + 1))
 expect_eq "summary" "total events $total lost 0 files 3 damaged 0 gaps 0 ends 1" "$(tail -n1 "$tmp/dump")"
+[ "$(ls "$tmp"/trace/*.discon | wc -l)" = 3 ] || fail "unexpected files: $(ls "$tmp/trace")"
 grep -qx "end vcpu 0 produced $total dropped 0 written $total" "$tmp/dump" || fail "end record"
 svc_guest_records | cmp -s - <(grep '^record' "$tmp/dump") ||
   fail "the events are not exactly the guest's, once each, in order"
@@ -69,4 +78,5 @@ grep -qx "end vcpu 0 produced $written dropped 0 written $written" "$tmp/dump3" 
   fail "end totals disagree with the events: $(grep ^end "$tmp/dump3")"
 grep -qx "total events $written lost 0 files 1 damaged 0 gaps 0 ends 1" "$tmp/dump3" ||
   fail "incomplete trace after SIGTERM: $(tail -n1 "$tmp/dump3")"
+grep -qx "end finished 0 unrecorded 0" "$tmp/dump3" || fail "SIGTERM mid-run: producer marked finished"
 echo "ok: SIGTERM of discond: $written events drained and the trace closed complete"

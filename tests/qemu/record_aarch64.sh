@@ -39,13 +39,15 @@ inst_record=$(find "$tmp/inst" -path '*/bin/discon-record')
   fail "the installed tree recorded something else"
 echo "ok: meson install gives a working discon-record, plugin and proto"
 
-# Exit status is QEMU's; a QEMU that never starts the plugin fails cleanly.
+# Exit status is QEMU's (3 here, distinct from discon-record's own 1); a
+# QEMU that never starts the plugin fails cleanly.
 set +e
-"$DISCON_RECORD" -o "$tmp/rec2" -- "$QEMU" aarch64 -no-such-option 2>"$tmp/err"
+"$DISCON_RECORD" -o "$tmp/rec2" -- sh -c 'exit 3' 2>"$tmp/err"
 rc=$?
 set -e
-expect_eq "exit status of a failing QEMU" 1 "$rc"
+expect_eq "exit status of the command" 3 "$rc"
 grep -q "never appeared" "$tmp/err" || fail "no clear error: $(cat "$tmp/err")"
+grep -q "recording failed" "$tmp/err" || fail "the failed recording was not reported"
 echo "ok: a failing QEMU gives its exit status and a one-line error"
 
 # Bad flags: one line, non-zero exit, nothing started.
