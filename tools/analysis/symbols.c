@@ -16,14 +16,14 @@
 #define MAX_SYMBOLS (64u << 20)
 
 /* Names are stored as offsets while the table grows, pointers at the end. */
-static int add(struct discon_symbols *s, size_t *cap, uint64_t addr, uint64_t size,
-               const char *name, size_t len)
+static int add(struct discon_symbols *s, uint64_t addr, uint64_t size, const char *name,
+               size_t len)
 {
-    if (s->n == *cap) {
-        if (*cap >= MAX_SYMBOLS)
+    if (s->n == s->cap) {
+        if (s->cap >= MAX_SYMBOLS)
             return -1;
-        *cap = *cap ? *cap * 2 : 4096;
-        struct discon_symbol *p = realloc(s->sym, *cap * sizeof *p);
+        s->cap = s->cap ? s->cap * 2 : 4096;
+        struct discon_symbol *p = realloc(s->sym, s->cap * sizeof *p);
         if (!p)
             return -1;
         s->sym = p;
@@ -74,7 +74,7 @@ int discon_symbols_parse_map(struct discon_symbols *s, const char *text, size_t 
                              size_t errlen)
 {
     *s = (struct discon_symbols){0};
-    size_t cap = 0, line = 0;
+    size_t line = 0;
     const char *p = text, *end = text + len;
     while (p < end) {
         const char *eol = memchr(p, '\n', (size_t)(end - p));
@@ -96,7 +96,7 @@ int discon_symbols_parse_map(struct discon_symbols *s, const char *text, size_t 
             nlen = (size_t)(eol - name);
         /* Text symbols only: they are what PCs land in. */
         if ((type == 't' || type == 'T' || type == 'w' || type == 'W') && nlen > 0 && addr != 0 &&
-            add(s, &cap, addr, 0, name, nlen) != 0) {
+            add(s, addr, 0, name, nlen) != 0) {
             discon_symbols_free(s);
             return FAIL("too many symbols (or out of memory)");
         }
@@ -115,7 +115,6 @@ static int load_elf(struct discon_symbols *s, int fd, char *err, size_t errlen)
     Elf *e = elf_begin(fd, ELF_C_READ, NULL);
     if (!e)
         return FAIL("not a readable ELF file: %s", elf_errmsg(-1));
-    size_t cap = 0;
     int rc = 0;
     for (Elf_Scn *scn = NULL; rc == 0 && (scn = elf_nextscn(e, scn));) {
         GElf_Shdr sh;
@@ -130,7 +129,7 @@ static int load_elf(struct discon_symbols *s, int fd, char *err, size_t errlen)
                 sym.st_value == 0)
                 continue;
             const char *name = elf_strptr(e, sh.sh_link, sym.st_name);
-            if (name && *name && add(s, &cap, sym.st_value, sym.st_size, name, strlen(name)))
+            if (name && *name && add(s, sym.st_value, sym.st_size, name, strlen(name)))
                 rc = FAIL("too many symbols (or out of memory)");
         }
     }
@@ -173,6 +172,42 @@ int discon_symbols_load(struct discon_symbols *s, const char *path, char *err, s
     if (rc != 0)
         return FAIL("%s: %s", path, why);
     return 0;
+}
+
+int discon_symbols_add(struct discon_symbols *s, uint64_t addr, uint64_t end, const char *name)
+{
+    return add(s, addr, end > addr ? end - addr : 0, name, strlen(name));
+}
+
+void discon_symbols_sort(struct discon_symbols *s)
+{
+    finish(s);
+}
+
+int discon_kaslr_find(const struct discon_symbols *s, const char *target,
+                      const uint64_t *handlers, size_t n, int64_t *offset)
+{
+    static const struct {
+        const char *target, *symbol;
+        uint64_t entry;     /* handler = symbol + entry */
+        uint64_t alignment; /* of the KASLR slide */
+    } anchors[] = {
+        {"x86_64", "asm_exc_page_fault", 0, 2u << 20},
+        {"aarch64", "vectors", 0x200, 64u << 10}, /* synchronous, from EL1 */
+        {"aarch64", "vectors", 0x400, 64u << 10}, /* synchronous, from EL0 */
+    };
+    for (size_t h = 0; h < n; h++)
+        for (size_t i = 0; i < sizeof anchors / sizeof anchors[0]; i++) {
+            const struct discon_symbol *sym = discon_symbols_by_name(s, anchors[i].symbol);
+            if (!sym || !target || strcmp(target, anchors[i].target) != 0)
+                continue;
+            uint64_t off = handlers[h] - (sym->addr + anchors[i].entry);
+            if (off % anchors[i].alignment == 0) {
+                *offset = (int64_t)off;
+                return 0;
+            }
+        }
+    return -1;
 }
 
 void discon_symbols_relocate(struct discon_symbols *s, int64_t offset)

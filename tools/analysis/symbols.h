@@ -18,7 +18,7 @@ struct discon_symbol {
 
 struct discon_symbols {
     struct discon_symbol *sym;
-    size_t n;
+    size_t n, cap;
     char *names; /* storage for every name */
     size_t names_len, names_cap;
 };
@@ -28,6 +28,21 @@ int discon_symbols_load(struct discon_symbols *s, const char *path, char *err, s
 /* Parse map text (System.map / kallsyms format); exposed for tests. */
 int discon_symbols_parse_map(struct discon_symbols *s, const char *text, size_t len, char *err,
                              size_t errlen);
+
+/* Build a table by hand (e.g. from a database): add, then sort once.
+ * end == 0 means "up to the next symbol". */
+int discon_symbols_add(struct discon_symbols *s, uint64_t addr, uint64_t end, const char *name);
+void discon_symbols_sort(struct discon_symbols *s);
+
+/*
+ * The KASLR slide of a kernel: the offset that moves a known entry point
+ * (x86_64: asm_exc_page_fault; aarch64: vectors + 0x200 or + 0x400) onto one
+ * of the trace's most frequent exception handlers (`handlers`, most frequent
+ * first), and is a multiple of the architecture's KASLR alignment (which
+ * also rules out aliases such as arm64's trampoline vectors). 0, or -1.
+ */
+int discon_kaslr_find(const struct discon_symbols *s, const char *target,
+                      const uint64_t *handlers, size_t n, int64_t *offset);
 
 /* Add `offset` to every address (KASLR slide). */
 void discon_symbols_relocate(struct discon_symbols *s, int64_t offset);

@@ -440,48 +440,29 @@ static void on_gap(void *ctx, uint32_t vcpu, uint64_t expected, uint64_t got)
 
 /* ---- symbols ----------------------------------------------------------- */
 
-/* KASLR: some frequent handler of a known kind must be a known entry
- * point; the slide is then handler - symbol, and must be a multiple of the
- * architecture's KASLR alignment (which also rules out aliases, such as
- * arm64's trampoline vectors in the fixmap). */
+/* KASLR: the slide that makes a frequent exception handler a known entry. */
 static int find_kaslr_offset(struct loader *l, int64_t trace, const struct discon_symbols *syms,
                              int64_t *offset)
 {
-    static const struct {
-        const char *target, *symbol;
-        uint64_t entry;     /* handler = symbol + entry */
-        uint64_t alignment; /* of the KASLR slide */
-    } anchors[] = {
-        {"x86_64", "asm_exc_page_fault", 0, 2u << 20},
-        {"aarch64", "vectors", 0x200, 64u << 10}, /* synchronous, from EL1 */
-        {"aarch64", "vectors", 0x400, 64u << 10}, /* synchronous, from EL0 */
-    };
     sqlite3_stmt *s = prepare(l, "SELECT r.target, c.to_pc FROM trap_counts c JOIN traces r"
                                  " USING (trace) WHERE trace = ? AND type = 2"
                                  " ORDER BY count DESC LIMIT 16");
     if (!s)
         return -1;
     sqlite3_bind_int64(s, 1, trace);
-    int rc = -1;
-    while (rc != 0 && sqlite3_step(s) == SQLITE_ROW) {
-        const char *target = (const char *)sqlite3_column_text(s, 0);
-        uint64_t seen = (uint64_t)sqlite3_column_int64(s, 1);
-        for (size_t i = 0; i < sizeof anchors / sizeof anchors[0] && rc != 0; i++) {
-            const struct discon_symbol *sym = discon_symbols_by_name(syms, anchors[i].symbol);
-            if (!sym || !target || strcmp(target, anchors[i].target) != 0)
-                continue;
-            uint64_t off = seen - (sym->addr + anchors[i].entry);
-            if (off % anchors[i].alignment == 0) {
-                *offset = (int64_t)off;
-                rc = 0;
-            }
-        }
+    uint64_t handlers[16];
+    size_t n = 0;
+    char target[32] = "";
+    while (n < 16 && sqlite3_step(s) == SQLITE_ROW) {
+        snprintf(target, sizeof target, "%s", (const char *)sqlite3_column_text(s, 0));
+        handlers[n++] = (uint64_t)sqlite3_column_int64(s, 1);
     }
     sqlite3_finalize(s);
-    if (rc)
-        snprintf(l->err, sizeof l->err, "cannot find the KASLR offset: no known handler symbol "
-                 "matches the trace; give --kaslr-offset");
-    return rc;
+    if (discon_kaslr_find(syms, target, handlers, n, offset) == 0)
+        return 0;
+    snprintf(l->err, sizeof l->err, "cannot find the KASLR offset: no known handler symbol "
+             "matches the trace; give --kaslr-offset");
+    return -1;
 }
 
 static int load_symbols(struct loader *l, const char *path, const char *kaslr)

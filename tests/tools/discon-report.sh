@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# discon-report on the committed traces: golden reports; trap counts that
+# follow the raw events; the same report from files and from a database;
+# JSON and CSV shapes; filters; bad input.   Environment: REPORT, T2S,
+# TRACE_DUMP, SRCDIR.
+set -euo pipefail
+tmp=$(mktemp -d /tmp/discon-report.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+data=$SRCDIR/tests/data
+x86=$data/x86_64-boot a64=$data/aarch64-boot.discon
+
+# 1. Golden reports (regenerate with the commands in tests/data/README).
+"$REPORT" --symbols "$data/x86_64-boot.syms" "$x86" >"$tmp/x86.txt"
+diff -u "$data/x86_64-boot.report.txt" "$tmp/x86.txt" || fail "x86_64 report changed"
+"$REPORT" --symbols "$data/aarch64-boot.syms" "$a64" >"$tmp/a64.txt"
+diff -u "$data/aarch64-boot.report.txt" "$tmp/a64.txt" || fail "aarch64 report changed"
+echo "ok: golden reports of both boots"
+
+# 2. The x86 counts follow the raw events, read independently: every raw
+#    EXCEPTION is paired with the INTERRUPT delivering it, so exception
+#    traps == raw exceptions and all traps == raw interrupts.
+read -r raw_int raw_exc < <("$TRACE_DUMP" "$x86" | awk '/^vcpu/ { i += $4; e += $6 } END { print i, e }')
+grep -q "events      $((raw_int + raw_exc)) raw -> $raw_int traps (rule: x86 exception pairs)" "$tmp/x86.txt" ||
+  fail "x86 trap total is not the raw interrupt count $raw_int"
+grep -q "exception $raw_exc (" "$tmp/x86.txt" || fail "x86 exception traps are not the raw $raw_exc"
+grep -q "^  complete    yes" "$tmp/x86.txt" || fail "x86 trace not complete"
+for f in "$tmp/x86.txt" "$tmp/a64.txt"; do
+  sed -n '/^Double traps/,/^Fault loops/p' "$f" | grep -qx '  none' || fail "a normal boot shows a double trap"
+  sed -n '/^Fault loops/,/^Last events/p' "$f" | grep -qx '  none' || fail "a normal boot shows a fault loop"
+  awk 'length($0) > 80 { exit 1 }' "$f" || fail "$f has lines over 80 columns"
+done
+echo "ok: trap counts follow the raw events ($raw_exc exceptions, $raw_int traps); no double traps or loops in the boots"
+
+# 3. From a trace2sqlite database: the same report.
+"$T2S" -o "$tmp/boot.db" "$x86" 2>/dev/null
+"$REPORT" --symbols "$data/x86_64-boot.syms" "$tmp/boot.db" >"$tmp/db.txt"
+diff -u "$tmp/x86.txt" "$tmp/db.txt" || fail "the database gives another report"
+"$T2S" -o "$tmp/sym.db" --symbols "$data/x86_64-boot.syms" --kaslr-offset auto "$x86" 2>/dev/null
+"$REPORT" "$tmp/sym.db" >"$tmp/dbsym.txt"
+diff -u "$tmp/x86.txt" "$tmp/dbsym.txt" || fail "the database's own symbols give another report"
+"$T2S" -o "$tmp/agg.db" --aggregate-only "$x86" 2>/dev/null
+"$REPORT" --symbols "$data/x86_64-boot.syms" "$tmp/agg.db" >"$tmp/agg.txt"
+# Counts and shares agree; rates differ as whole seconds bound the duration.
+freq() { sed -n '/^Trap frequencies/,/^$/p' "$1" | sed 's/ *[0-9]*$//'; }
+diff <(freq "$tmp/x86.txt") <(freq "$tmp/agg.txt") || fail "aggregate-only frequencies differ"
+grep -q "not available: an aggregate-only database" "$tmp/agg.txt" || fail "aggregate-only limits not said"
+echo "ok: a database (raw, with symbols, aggregate-only) gives the same report"
+
+# 4. JSON parses and has its documented shape; CSV has every section.
+"$REPORT" --format json --symbols "$data/x86_64-boot.syms" "$x86" >"$tmp/r.json"
+python3 - "$tmp/r.json" <<'PY' || fail "JSON shape"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert set(r) == {"trace", "summary", "handlers", "sources", "rate", "double_traps", "fault_loops", "tail"}, r.keys()
+assert r["summary"]["complete"] is True and r["summary"]["traps"] == sum(r["summary"]["by_type"].values())
+assert r["handlers"][0]["handler"] == "0xffffffff9f401280" and r["handlers"][0]["handler_symbol"] == "asm_exc_page_fault+0x0"
+assert len(r["rate"]["exception"]) >= 4 and r["double_traps"] == [] and len(r["tail"]) == 2
+PY
+"$REPORT" --format csv "$x86" >"$tmp/r.csv"
+for s in summary vcpus handlers sources rate double_traps fault_loops tail; do
+  grep -qx "# $s" "$tmp/r.csv" || fail "CSV section $s missing"
+done
+echo "ok: JSON has its documented shape, CSV every section"
+
+# 5. Filters: one vCPU; a time window equal to trace2sqlite's.
+"$REPORT" --vcpu 1 --tail 0 "$x86" | awk '/^  vCPU  /{ hdr = 1; next } hdr && /^  [0-9]/ { print $1 } /^$/ { hdr = 0 }' >"$tmp/vcpus"
+[ "$(cat "$tmp/vcpus")" = 1 ] || fail "--vcpu 1 shows vCPUs $(cat "$tmp/vcpus")"
+"$T2S" -o "$tmp/win.db" --from 1 --to 2 "$x86" 2>/dev/null
+want=$(sqlite3 "$tmp/win.db" "SELECT COUNT(*) FROM events")
+"$REPORT" --from 1 --to 2 "$x86" | grep -q "events      $want raw" || fail "--from 1 --to 2 is not $want events"
+echo "ok: --vcpu and --from/--to filter"
+
+# 6. Bad input: one line and a non-zero status.
+bad() { local want=$1; shift
+  set +e; "$REPORT" "$@" >/dev/null 2>"$tmp/err"; local rc=$?; set -e
+  [ "$rc" = "$want" ] || fail "discon-report $*: exit $rc, expected $want"
+  [ -s "$tmp/err" ] || fail "discon-report $*: no message"; }
+bad 2
+bad 2 --format xml "$x86"
+bad 2 --top x "$x86"
+bad 2 --from 2 --to 1 "$x86"
+bad 2 --loop 1 "$x86"
+bad 2 --kaslr-offset 10 "$x86"
+bad 1 "$tmp/missing"
+printf 'junk' >"$tmp/junk"
+bad 1 "$tmp/junk"
+bad 1 --symbols "$tmp/junk" "$x86"
+head -c 100000 "$x86"/*-000000.discon >"$tmp/cut.discon"
+bad 3 "$tmp/cut.discon"
+"$REPORT" --help | grep -q 'usage: discon-report' || fail "--help"
+echo "ok: bad flags and bad input fail cleanly"

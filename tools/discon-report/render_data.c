@@ -1,0 +1,271 @@
+/*
+ * Machine-readable reports. JSON, one object:
+ *   {"trace": {id, target, system_mode, vcpu_count, host, rule},
+ *    "summary": {duration_s, events, traps, traps_per_s, complete, complete_reason,
+ *                by_type: {interrupt, exception, hostcall}, lost_events,
+ *                losses: [{vcpu, first_seq, count, first_s, last_s}], unrecorded,
+ *                vcpus: [{vcpu, events, traps, interrupt, exception, hostcall,
+ *                         produced, dropped, written}]},
+ *    "handlers": [{type, handler, symbol, count, share, per_s}],
+ *    "sources": [{type, source, symbol, count}],
+ *    "rate": {"interval_s": 1, "start_s": S, "interrupt": [..], "exception": [..], "hostcall": [..]},
+ *    "double_traps": [{vcpu, first: TRAP, second: TRAP, before: [TRAP], after: [TRAP]}],
+ *    "fault_loops": [{vcpu, source, symbol, handler, count, first_s, last_s}],
+ *    "tail": [{vcpu, events: [{time_s, type, from, from_symbol, to, to_symbol}]}]}
+ * with TRAP = {time_s, type, from, from_symbol, to, to_symbol, events} and
+ * PCs as "0x..." strings (JSON numbers lose 64-bit precision).
+ * CSV: one table per section, each after a "# section" line and a header.
+ */
+#include "report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static double secs(const struct report *r, uint64_t ns)
+{
+    return ((double)ns - (double)r->clock_mono) / 1e9;
+}
+
+static double dur(const struct report *r)
+{
+    return r->last_ns > r->first_ns ? (double)(r->last_ns - r->first_ns) / 1e9 : 0;
+}
+
+/* Symbols and ids are plain ASCII from files we parsed, but escape anyway. */
+static void jstr(FILE *o, const char *s)
+{
+    fputc('"', o);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(o, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(o, "\\u%04x", c);
+        else
+            fputc(c, o);
+    }
+    fputc('"', o);
+}
+
+static void jpc(const struct report *r, FILE *o, const char *key, uint64_t pc)
+{
+    char buf[256];
+    fprintf(o, "\"%s\": \"0x%llx\", \"%s_symbol\": ", key, (unsigned long long)pc, key);
+    jstr(o, report_symbol(r, pc, buf, sizeof buf));
+}
+
+static void jtrap(const struct report *r, FILE *o, const struct discon_trap *t)
+{
+    fprintf(o, "{\"time_s\": %.9f, \"type\": \"%s\", ", secs(r, t->time_ns), report_type_name(t->type));
+    jpc(r, o, "from", t->from_pc);
+    fprintf(o, ", ");
+    jpc(r, o, "to", t->to_pc);
+    fprintf(o, ", \"events\": %u}", t->events);
+}
+
+void render_json(const struct report *r, FILE *o)
+{
+    char why[256], buf[256];
+    bool complete = report_complete(r, why, sizeof why);
+    double d = dur(r);
+    fprintf(o, "{\"trace\": {\"id\": \"%s\", \"target\": ", r->trace_id);
+    jstr(o, r->target);
+    fprintf(o, ", \"system_mode\": %s, \"vcpu_count\": %u, \"host\": ",
+            r->system_mode ? "true" : "false", r->vcpu_count);
+    jstr(o, r->host);
+    fprintf(o, ", \"rule\": ");
+    jstr(o, r->rule);
+    fprintf(o, "},\n \"summary\": {\"duration_s\": %.9f, \"events\": %llu, \"traps\": %llu, "
+               "\"traps_per_s\": %.3f, \"complete\": %s, \"complete_reason\": ",
+            d, (unsigned long long)r->events, (unsigned long long)r->traps,
+            d > 0 ? (double)r->traps / d : 0.0, complete ? "true" : "false");
+    jstr(o, why);
+    fprintf(o, ", \"by_type\": {\"interrupt\": %llu, \"exception\": %llu, \"hostcall\": %llu}, "
+               "\"lost_events\": %llu, \"unrecorded\": %llu, \"losses\": [",
+            (unsigned long long)r->traps_by_type[0], (unsigned long long)r->traps_by_type[1],
+            (unsigned long long)r->traps_by_type[2], (unsigned long long)r->lost_events,
+            (unsigned long long)r->unrecorded);
+    for (size_t i = 0; i < r->nlosses; i++)
+        fprintf(o, "%s{\"vcpu\": %u, \"first_seq\": %llu, \"count\": %llu, \"first_s\": %.9f, "
+                   "\"last_s\": %.9f}", i ? ", " : "", r->losses[i].vcpu,
+                (unsigned long long)r->losses[i].first_seq, (unsigned long long)r->losses[i].count,
+                r->losses[i].first_ns ? secs(r, r->losses[i].first_ns) : 0.0,
+                r->losses[i].last_ns ? secs(r, r->losses[i].last_ns) : 0.0);
+    fprintf(o, "], \"vcpus\": [");
+    for (uint32_t i = 0, n = 0; i < r->nvcpus; i++) {
+        const struct vcpu_state *v = &r->vcpu[i];
+        if (!v->seen && !v->has_totals)
+            continue;
+        fprintf(o, "%s{\"vcpu\": %u, \"events\": %llu, \"traps\": %llu, \"interrupt\": %llu, "
+                   "\"exception\": %llu, \"hostcall\": %llu, \"produced\": %llu, "
+                   "\"dropped\": %llu, \"written\": %llu}", n++ ? ", " : "", i,
+                (unsigned long long)v->events, (unsigned long long)v->traps,
+                (unsigned long long)v->traps_by_type[0], (unsigned long long)v->traps_by_type[1],
+                (unsigned long long)v->traps_by_type[2], (unsigned long long)v->produced,
+                (unsigned long long)v->dropped, (unsigned long long)v->written);
+    }
+    fprintf(o, "]},\n \"handlers\": [");
+    size_t *idx = pc_counts_sorted(&r->handlers, 0);
+    for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++) {
+        size_t i = idx[k];
+        fprintf(o, "%s{\"type\": \"%s\", ", k ? ", " : "", report_type_name(r->handlers.type[i]));
+        jpc(r, o, "handler", r->handlers.pc[i]);
+        fprintf(o, ", \"count\": %llu, \"share\": %.6f, \"per_s\": %.3f}",
+                (unsigned long long)r->handlers.count[i],
+                r->traps ? (double)r->handlers.count[i] / (double)r->traps : 0.0,
+                d > 0 ? (double)r->handlers.count[i] / d : 0.0);
+    }
+    free(idx);
+    fprintf(o, "],\n \"sources\": [");
+    int first = 1;
+    for (int t = 0; t < 3 && !r->aggregate_only; t++) {
+        idx = pc_counts_sorted(&r->sources, 1 << t);
+        for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++) {
+            size_t i = idx[k];
+            fprintf(o, "%s{\"type\": \"%s\", ", first ? "" : ", ", report_type_name(1u << t));
+            first = 0;
+            jpc(r, o, "source", r->sources.pc[i]);
+            fprintf(o, ", \"count\": %llu}", (unsigned long long)r->sources.count[i]);
+        }
+        free(idx);
+    }
+    size_t start = r->first_ns == UINT64_MAX ? 0 : (size_t)((r->first_ns - r->clock_mono) / 1000000000u);
+    fprintf(o, "],\n \"rate\": {\"interval_s\": 1, \"start_s\": %zu", start);
+    for (int t = 0; t < 3; t++) {
+        fprintf(o, ", \"%s\": [", report_type_name(1u << t));
+        for (size_t s = start; s < r->nseconds && r->last_ns && s <= (r->last_ns - r->clock_mono) / 1000000000u; s++)
+            fprintf(o, "%s%llu", s > start ? ", " : "", (unsigned long long)r->per_second[t][s]);
+        fprintf(o, "]");
+    }
+    fprintf(o, "},\n \"double_traps\": [");
+    for (size_t i = 0; i < r->ndoubles; i++) {
+        const struct double_trap *dt = &r->doubles[i];
+        fprintf(o, "%s{\"vcpu\": %u, \"first\": ", i ? ", " : "", dt->vcpu);
+        jtrap(r, o, &dt->first);
+        fprintf(o, ", \"second\": ");
+        jtrap(r, o, &dt->second);
+        fprintf(o, ", \"before\": [");
+        for (unsigned k = 0; k < dt->nbefore; k++) {
+            fprintf(o, "%s", k ? ", " : "");
+            jtrap(r, o, &dt->before[k]);
+        }
+        fprintf(o, "], \"after\": [");
+        for (unsigned k = 0; k < dt->nafter; k++) {
+            fprintf(o, "%s", k ? ", " : "");
+            jtrap(r, o, &dt->after[k]);
+        }
+        fprintf(o, "]}");
+    }
+    fprintf(o, "],\n \"fault_loops\": [");
+    for (size_t i = 0; i < r->nloops; i++) {
+        const struct fault_loop *l = &r->loops[i];
+        fprintf(o, "%s{\"vcpu\": %u, ", i ? ", " : "", l->vcpu);
+        jpc(r, o, "source", l->from_pc);
+        fprintf(o, ", ");
+        jpc(r, o, "handler", l->to_pc);
+        fprintf(o, ", \"count\": %llu, \"first_s\": %.9f, \"last_s\": %.9f}",
+                (unsigned long long)l->count, secs(r, l->first_ns), secs(r, l->last_ns));
+    }
+    fprintf(o, "],\n \"tail\": [");
+    for (uint32_t i = 0, n = 0; i < r->nvcpus && r->opt.tail; i++) {
+        const struct vcpu_state *v = &r->vcpu[i];
+        if (!v->ntail)
+            continue;
+        fprintf(o, "%s{\"vcpu\": %u, \"events\": [", n++ ? ", " : "", i);
+        unsigned cnt = v->ntail < r->opt.tail ? v->ntail : r->opt.tail;
+        for (unsigned k = 0; k < cnt; k++) {
+            const struct discon_event *e = &v->tail[(v->ntail - cnt + k) % r->opt.tail];
+            fprintf(o, "%s{\"time_s\": %.9f, \"type\": \"%s\", ", k ? ", " : "", secs(r, e->time_ns),
+                    report_type_name(e->type));
+            jpc(r, o, "from", e->from_pc);
+            fprintf(o, ", ");
+            jpc(r, o, "to", e->to_pc);
+            fprintf(o, "}");
+        }
+        fprintf(o, "]}");
+    }
+    fprintf(o, "]}\n");
+    (void)buf;
+}
+
+/* CSV fields are numbers, hex and symbol names: no commas or quotes. */
+void render_csv(const struct report *r, FILE *o)
+{
+    char why[256], a[256], b[256];
+    bool complete = report_complete(r, why, sizeof why);
+    double d = dur(r);
+    fprintf(o, "# summary\nkey,value\ntarget,%s\ntrace_id,%s\nduration_s,%.9f\nevents,%llu\n"
+               "traps,%llu\ninterrupt,%llu\nexception,%llu\nhostcall,%llu\nlost_events,%llu\n"
+               "complete,%d\n\n", r->target, r->trace_id, d, (unsigned long long)r->events,
+            (unsigned long long)r->traps, (unsigned long long)r->traps_by_type[0],
+            (unsigned long long)r->traps_by_type[1], (unsigned long long)r->traps_by_type[2],
+            (unsigned long long)r->lost_events, complete);
+    fprintf(o, "# vcpus\nvcpu,events,traps,interrupt,exception,hostcall,produced,dropped,written\n");
+    for (uint32_t i = 0; i < r->nvcpus; i++) {
+        const struct vcpu_state *v = &r->vcpu[i];
+        if (v->seen || v->has_totals)
+            fprintf(o, "%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n", i,
+                    (unsigned long long)v->events, (unsigned long long)v->traps,
+                    (unsigned long long)v->traps_by_type[0], (unsigned long long)v->traps_by_type[1],
+                    (unsigned long long)v->traps_by_type[2], (unsigned long long)v->produced,
+                    (unsigned long long)v->dropped, (unsigned long long)v->written);
+    }
+    fprintf(o, "\n# handlers\ntype,handler,symbol,count,share,per_s\n");
+    size_t *idx = pc_counts_sorted(&r->handlers, 0);
+    for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++) {
+        size_t i = idx[k];
+        fprintf(o, "%s,0x%llx,%s,%llu,%.6f,%.3f\n", report_type_name(r->handlers.type[i]),
+                (unsigned long long)r->handlers.pc[i], report_symbol(r, r->handlers.pc[i], a, sizeof a),
+                (unsigned long long)r->handlers.count[i],
+                r->traps ? (double)r->handlers.count[i] / (double)r->traps : 0.0,
+                d > 0 ? (double)r->handlers.count[i] / d : 0.0);
+    }
+    free(idx);
+    fprintf(o, "\n# sources\ntype,source,symbol,count\n");
+    for (int t = 0; t < 3 && !r->aggregate_only; t++) {
+        idx = pc_counts_sorted(&r->sources, 1 << t);
+        for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++)
+            fprintf(o, "%s,0x%llx,%s,%llu\n", report_type_name(1u << t),
+                    (unsigned long long)r->sources.pc[idx[k]],
+                    report_symbol(r, r->sources.pc[idx[k]], a, sizeof a),
+                    (unsigned long long)r->sources.count[idx[k]]);
+        free(idx);
+    }
+    fprintf(o, "\n# rate\nsecond,type,count\n");
+    for (size_t s = 0; s < r->nseconds; s++)
+        for (int t = 0; t < 3; t++)
+            if (r->per_second[t][s])
+                fprintf(o, "%zu,%s,%llu\n", s, report_type_name(1u << t),
+                        (unsigned long long)r->per_second[t][s]);
+    fprintf(o, "\n# double_traps\nvcpu,first_time_s,first_from,first_to,second_time_s,second_from,"
+               "second_from_symbol,second_to\n");
+    for (size_t i = 0; i < r->ndoubles; i++) {
+        const struct double_trap *dt = &r->doubles[i];
+        fprintf(o, "%u,%.9f,0x%llx,0x%llx,%.9f,0x%llx,%s,0x%llx\n", dt->vcpu,
+                secs(r, dt->first.time_ns), (unsigned long long)dt->first.from_pc,
+                (unsigned long long)dt->first.to_pc, secs(r, dt->second.time_ns),
+                (unsigned long long)dt->second.from_pc,
+                report_symbol(r, dt->second.from_pc, a, sizeof a),
+                (unsigned long long)dt->second.to_pc);
+    }
+    fprintf(o, "\n# fault_loops\nvcpu,source,symbol,handler,count,first_s,last_s\n");
+    for (size_t i = 0; i < r->nloops; i++) {
+        const struct fault_loop *l = &r->loops[i];
+        fprintf(o, "%u,0x%llx,%s,0x%llx,%llu,%.9f,%.9f\n", l->vcpu, (unsigned long long)l->from_pc,
+                report_symbol(r, l->from_pc, a, sizeof a), (unsigned long long)l->to_pc,
+                (unsigned long long)l->count, secs(r, l->first_ns), secs(r, l->last_ns));
+    }
+    fprintf(o, "\n# tail\nvcpu,time_s,type,from,from_symbol,to,to_symbol\n");
+    for (uint32_t i = 0; i < r->nvcpus && r->opt.tail; i++) {
+        const struct vcpu_state *v = &r->vcpu[i];
+        unsigned cnt = v->ntail < r->opt.tail ? v->ntail : r->opt.tail;
+        for (unsigned k = 0; k < cnt; k++) {
+            const struct discon_event *e = &v->tail[(v->ntail - cnt + k) % r->opt.tail];
+            fprintf(o, "%u,%.9f,%s,0x%llx,%s,0x%llx,%s\n", i, secs(r, e->time_ns),
+                    report_type_name(e->type), (unsigned long long)e->from_pc,
+                    report_symbol(r, e->from_pc, a, sizeof a), (unsigned long long)e->to_pc,
+                    report_symbol(r, e->to_pc, b, sizeof b));
+        }
+    }
+}

@@ -1,0 +1,275 @@
+#define _POSIX_C_SOURCE 200809L
+/* The report a person reads: aligned tables within 80 columns. */
+#include "report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double secs(const struct report *r, uint64_t ns)
+{
+    return ((double)ns - (double)r->clock_mono) / 1e9;
+}
+
+static double duration(const struct report *r)
+{
+    return r->last_ns > r->first_ns ? (double)(r->last_ns - r->first_ns) / 1e9 : 0;
+}
+
+static double share(uint64_t part, uint64_t whole)
+{
+    return whole ? 100.0 * (double)part / (double)whole : 0;
+}
+
+/* A symbol cut to `width` columns. */
+static const char *sym_col(const struct report *r, uint64_t pc, char *buf, size_t len,
+                           size_t width)
+{
+    const char *s = report_symbol(r, pc, buf, len);
+    if (s == buf && strlen(buf) > width)
+        memcpy(buf + width - 1, "~", 2);
+    return s;
+}
+
+/* A jump target in the last 15 columns: symbol, else hex. */
+static const char *target_col(const struct report *r, uint64_t pc, char *buf, size_t len)
+{
+    if (!sym_col(r, pc, buf, len, 15)[0])
+        snprintf(buf, len, "%llx", (unsigned long long)pc);
+    if (strlen(buf) > 15)
+        memcpy(buf + 14, "~", 2);
+    return buf;
+}
+
+static void summary(const struct report *r, FILE *o)
+{
+    char when[64] = "?";
+    if (r->clock_real && r->first_ns != UINT64_MAX) {
+        time_t t = (time_t)((r->clock_real + (r->first_ns - r->clock_mono)) / 1000000000u);
+        struct tm tm;
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&t, &tm));
+    }
+    double d = duration(r);
+    char why[256];
+    bool complete = report_complete(r, why, sizeof why);
+    fprintf(o, "discon report: %s, %s mode, %u vCPU ring(s), trace %.16s\n\n", r->target,
+            r->system_mode ? "system" : "user", r->vcpu_count, r->trace_id);
+    fprintf(o, "Summary\n");
+    fprintf(o, "  started     %s (host %s)\n", when, r->host[0] ? r->host : "?");
+    if (r->first_ns != UINT64_MAX)
+        fprintf(o, "  duration    %.3f s (monotonic %.3f .. %.3f s after the plugin started)\n",
+                d, secs(r, r->first_ns), secs(r, r->last_ns));
+    if (r->aggregate_only)
+        fprintf(o, "  traps       %llu (aggregate-only database: no raw events)\n",
+                (unsigned long long)r->traps);
+    else
+        fprintf(o, "  events      %llu raw -> %llu traps (rule: %s)\n",
+                (unsigned long long)r->events, (unsigned long long)r->traps, r->rule);
+    fprintf(o, "  rate        %.0f traps/s\n", d > 0 ? (double)r->traps / d : 0.0);
+    fprintf(o, "  complete    %s: %s\n", complete ? "yes" : "NO", why);
+    fprintf(o, "  by type    ");
+    for (int t = 0; t < 3; t++)
+        fprintf(o, " %s %llu (%.1f%%)", report_type_name(1u << t),
+                (unsigned long long)r->traps_by_type[t], share(r->traps_by_type[t], r->traps));
+    fprintf(o, "\n");
+    if (r->losses_total == 0 && !r->unrecorded) {
+        fprintf(o, "  losses      none\n");
+    } else {
+        fprintf(o, "  losses      %llu events lost in %zu place(s)%s\n",
+                (unsigned long long)r->lost_events, r->losses_total,
+                r->losses_total > r->nlosses ? " (first ones listed)" : "");
+        for (size_t i = 0; i < r->nlosses; i++) {
+            const struct loss *l = &r->losses[i];
+            if (l->first_ns)
+                fprintf(o, "    vCPU %-3u %10llu lost at seq %llu, %.6f .. %.6f s\n", l->vcpu,
+                        (unsigned long long)l->count, (unsigned long long)l->first_seq,
+                        secs(r, l->first_ns), secs(r, l->last_ns));
+            else
+                fprintf(o, "    vCPU %-3u %10llu lost at seq %llu, after the last record\n",
+                        l->vcpu, (unsigned long long)l->count, (unsigned long long)l->first_seq);
+        }
+        if (r->unrecorded)
+            fprintf(o, "    %llu events of vCPUs beyond max_vcpus were not recorded\n",
+                    (unsigned long long)r->unrecorded);
+    }
+    fprintf(o, "\n  %-5s %11s %11s %11s %11s %9s %9s\n", "vCPU", "events", "traps", "exception",
+            "interrupt", "hostcall", "dropped");
+    for (uint32_t i = 0; i < r->nvcpus; i++) {
+        const struct vcpu_state *v = &r->vcpu[i];
+        if (!v->seen && !v->has_totals)
+            continue;
+        fprintf(o, "  %-5u %11llu %11llu %11llu %11llu %9llu %9llu\n", i,
+                (unsigned long long)v->events, (unsigned long long)v->traps,
+                (unsigned long long)v->traps_by_type[1], (unsigned long long)v->traps_by_type[0],
+                (unsigned long long)v->traps_by_type[2], (unsigned long long)v->dropped);
+    }
+}
+
+static void frequencies(const struct report *r, FILE *o)
+{
+    double d = duration(r);
+    fprintf(o, "\nTrap frequencies by handler (top %u)\n", r->opt.top);
+    fprintf(o, "  %-9s %-18s %-24s %9s %6s %7s\n", "type", "handler", "symbol", "count",
+            "share", "rate/s");
+    size_t *idx = pc_counts_sorted(&r->handlers, 0);
+    char buf[256];
+    for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++) {
+        size_t i = idx[k];
+        fprintf(o, "  %-9s 0x%016llx %-24s %9llu %5.1f%% %7.0f\n",
+                report_type_name(r->handlers.type[i]), (unsigned long long)r->handlers.pc[i],
+                sym_col(r, r->handlers.pc[i], buf, sizeof buf, 24),
+                (unsigned long long)r->handlers.count[i], share(r->handlers.count[i], r->traps),
+                d > 0 ? (double)r->handlers.count[i] / d : 0.0);
+    }
+    free(idx);
+}
+
+static void sources(const struct report *r, FILE *o)
+{
+    fprintf(o, "\nHottest sources (top %u per type)\n", r->opt.top);
+    if (r->aggregate_only) {
+        fprintf(o, "  not available: an aggregate-only database keeps no source PCs\n");
+        return;
+    }
+    char buf[256];
+    for (int t = 0; t < 3; t++) {
+        if (!r->traps_by_type[t])
+            continue;
+        size_t *idx = pc_counts_sorted(&r->sources, 1 << t);
+        fprintf(o, "  %s\n", report_type_name(1u << t));
+        for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++) {
+            size_t i = idx[k];
+            fprintf(o, "    0x%016llx %-36s %9llu %5.1f%%\n", (unsigned long long)r->sources.pc[i],
+                    sym_col(r, r->sources.pc[i], buf, sizeof buf, 36),
+                    (unsigned long long)r->sources.count[i],
+                    share(r->sources.count[i], r->traps_by_type[t]));
+        }
+        free(idx);
+    }
+}
+
+/* One sparkline row per type: 56 columns over the trace's duration. */
+static void rate(const struct report *r, FILE *o)
+{
+    static const char *bars[] = {" ", "\u2581", "\u2582", "\u2583", "\u2584", "\u2585",
+                                 "\u2586", "\u2587", "\u2588"};
+    enum { COLS = 56 };
+    size_t last = 0;
+    for (int t = 0; t < 3; t++)
+        for (size_t s = 0; s < r->nseconds; s++)
+            if (r->per_second[t][s] && s + 1 > last)
+                last = s + 1;
+    size_t first = r->first_ns == UINT64_MAX ? 0 : (size_t)((r->first_ns - r->clock_mono) / 1000000000u);
+    size_t span = last > first ? last - first : 1;
+    size_t per = (span + COLS - 1) / COLS;
+    fprintf(o, "\nRate over time (%zu s per column, from %zu s)\n", per, first);
+    for (int t = 0; t < 3; t++) {
+        if (!r->traps_by_type[t])
+            continue;
+        uint64_t col[COLS] = {0}, max = 0;
+        for (size_t s = first; s < last && s < r->nseconds; s++)
+            col[(s - first) / per] += r->per_second[t][s];
+        for (int c = 0; c < COLS; c++)
+            max = col[c] > max ? col[c] : max;
+        fprintf(o, "  %-9s |", report_type_name(1u << t));
+        for (size_t c = 0; c < (span + per - 1) / per && c < COLS; c++)
+            fputs(bars[col[c] ? 1 + (int)(7 * col[c] / (max ? max : 1)) : 0], o);
+        fprintf(o, "| max %.0f/s\n", (double)max / (double)per);
+    }
+}
+
+static void trap_line(const struct report *r, FILE *o, const char *mark, const struct discon_trap *t)
+{
+    char a[256], b[256];
+    fprintf(o, "  %s %11.6f %-9s 0x%016llx %-14s -> %s\n", mark, secs(r, t->time_ns),
+            report_type_name(t->type), (unsigned long long)t->from_pc,
+            sym_col(r, t->from_pc, a, sizeof a, 14),
+            t->to_pc == t->from_pc && t->events == 1 ? "(unknown)" : target_col(r, t->to_pc, b, sizeof b));
+}
+
+static void doubles(const struct report *r, FILE *o)
+{
+    fprintf(o, "\nDouble traps (a trap within %llu bytes after the previous trap's handler,\n"
+               "within %llu us, on the same vCPU)\n",
+            (unsigned long long)r->opt.window, (unsigned long long)(r->opt.time_bound_ns / 1000));
+    if (r->aggregate_only) {
+        fprintf(o, "  not available: an aggregate-only database keeps no raw events\n");
+        return;
+    }
+    if (!r->doubles_total)
+        fprintf(o, "  none\n");
+    for (size_t i = 0; i < r->ndoubles; i++) {
+        const struct double_trap *d = &r->doubles[i];
+        fprintf(o, "  vCPU %u: trap at 0x%llx, %llu bytes into the handler of the one before\n",
+                d->vcpu, (unsigned long long)d->second.from_pc,
+                (unsigned long long)(d->second.from_pc - d->first.to_pc));
+        for (unsigned k = 0; k < d->nbefore; k++)
+            trap_line(r, o, "  ", &d->before[k]);
+        trap_line(r, o, "1>", &d->first);
+        trap_line(r, o, "2>", &d->second);
+        for (unsigned k = 0; k < d->nafter; k++)
+            trap_line(r, o, "  ", &d->after[k]);
+    }
+    if (r->doubles_total > r->ndoubles)
+        fprintf(o, "  ... %zu in all\n", r->doubles_total);
+}
+
+static void loops(const struct report *r, FILE *o)
+{
+    fprintf(o, "\nFault loops (%llu or more exceptions in a row from one PC; without cause\n"
+               "registers a tight system-call loop looks the same)\n",
+            (unsigned long long)r->opt.loop);
+    if (r->aggregate_only) {
+        fprintf(o, "  not available: an aggregate-only database keeps no raw events\n");
+        return;
+    }
+    if (!r->loops_total)
+        fprintf(o, "  none\n");
+    char a[256], b[256];
+    for (size_t i = 0; i < r->nloops; i++) {
+        const struct fault_loop *l = &r->loops[i];
+        fprintf(o, "  vCPU %u: 0x%llx %s x%llu -> %s, %.6f .. %.6f s\n", l->vcpu,
+                (unsigned long long)l->from_pc, report_symbol(r, l->from_pc, a, sizeof a),
+                (unsigned long long)l->count,
+                report_symbol(r, l->to_pc, b, sizeof b)[0] ? b : (snprintf(b, sizeof b, "0x%llx",
+                    (unsigned long long)l->to_pc), b),
+                secs(r, l->first_ns), secs(r, l->last_ns));
+    }
+}
+
+static void tail(const struct report *r, FILE *o)
+{
+    if (!r->opt.tail)
+        return;
+    fprintf(o, "\nLast events of each vCPU (post-mortem)\n");
+    if (r->aggregate_only) {
+        fprintf(o, "  not available: an aggregate-only database keeps no raw events\n");
+        return;
+    }
+    char a[256], b[256];
+    for (uint32_t i = 0; i < r->nvcpus; i++) {
+        const struct vcpu_state *v = &r->vcpu[i];
+        if (!v->ntail)
+            continue;
+        fprintf(o, "  vCPU %u\n", i);
+        unsigned n = v->ntail < r->opt.tail ? v->ntail : r->opt.tail;
+        for (unsigned k = 0; k < n; k++) {
+            const struct discon_event *e = &v->tail[(v->ntail - n + k) % r->opt.tail];
+            fprintf(o, "    %11.6f %-9s 0x%016llx %-16s -> %s\n", secs(r, e->time_ns),
+                    report_type_name(e->type), (unsigned long long)e->from_pc,
+                    sym_col(r, e->from_pc, a, sizeof a, 16), target_col(r, e->to_pc, b, sizeof b));
+        }
+    }
+}
+
+void render_text(const struct report *r, FILE *o)
+{
+    summary(r, o);
+    frequencies(r, o);
+    sources(r, o);
+    rate(r, o);
+    doubles(r, o);
+    loops(r, o);
+    tail(r, o);
+}

@@ -1,0 +1,138 @@
+/*
+ * discon-report: the model a report is built from. Inputs (trace files or
+ * a trace2sqlite database) feed raw events in per-vCPU order; traps come
+ * from the one set of rules in tools/analysis. Memory grows with distinct
+ * PCs and seconds, not with events.
+ */
+#ifndef DISCON_REPORT_H
+#define DISCON_REPORT_H
+
+#include "discon.pb-c.h"
+#include "discon_ring.h"
+#include "event.h"
+#include "symbols.h"
+#include "traps.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define REPORT_CONTEXT 3       /* traps shown before and after a double trap */
+#define REPORT_MAX_ITEMS 100   /* double traps, loops and losses listed */
+#define REPORT_MAX_VCPUS 4096
+
+struct report_opts {
+    unsigned top;          /* rows per frequency table */
+    long vcpu;             /* only this vCPU, or -1 */
+    double from_s, to_s;   /* window, seconds from the trace start */
+    uint64_t window;       /* double trap: bytes after the first handler */
+    uint64_t time_bound_ns;
+    uint64_t loop;         /* fault loop: consecutive exceptions at one PC */
+    unsigned tail;         /* last events per vCPU */
+    const struct discon_symbols *syms;
+};
+
+/* PC + type -> count, open addressing. */
+struct pc_counts {
+    uint64_t *pc;
+    uint8_t *type;
+    uint64_t *count;
+    size_t cap, n;
+};
+
+struct double_trap {
+    uint32_t vcpu;
+    struct discon_trap before[REPORT_CONTEXT], first, second, after[REPORT_CONTEXT];
+    unsigned nbefore, nafter;
+};
+
+struct fault_loop {
+    uint32_t vcpu;
+    uint8_t type;
+    uint64_t from_pc, to_pc, count, first_ns, last_ns;
+};
+
+struct loss {
+    uint32_t vcpu;
+    uint64_t first_seq, count, first_ns, last_ns;
+};
+
+struct vcpu_state {
+    bool seen;
+    uint64_t events, traps, traps_by_type[3];
+    struct discon_trap recent[REPORT_CONTEXT + 1]; /* ring: the last trap and its context */
+    unsigned nrecent;
+    struct double_trap *open; /* collecting traps after a double trap */
+    struct fault_loop run;    /* current run of exceptions at one PC */
+    struct discon_event *tail; /* ring of the last events */
+    unsigned ntail;
+    /* from the end record */
+    bool has_totals;
+    uint64_t produced, dropped, written;
+};
+
+struct report {
+    struct report_opts opt;
+    /* header */
+    bool have_header;
+    char trace_id[33], target[32], host[64], rule[32];
+    uint32_t vcpu_count;
+    bool system_mode;
+    uint64_t clock_mono, clock_real;
+    /* totals */
+    uint64_t events, traps, events_by_type[3], traps_by_type[3];
+    uint64_t first_ns, last_ns;
+    struct vcpu_state vcpu[REPORT_MAX_VCPUS];
+    uint32_t nvcpus;
+    struct pc_counts handlers, sources;
+    uint64_t *per_second[3]; /* traps per second since the start, by type */
+    size_t nseconds;
+    struct double_trap doubles[REPORT_MAX_ITEMS];
+    size_t ndoubles, doubles_total;
+    struct fault_loop loops[REPORT_MAX_ITEMS];
+    size_t nloops, loops_total;
+    struct loss losses[REPORT_MAX_ITEMS];
+    size_t nlosses, losses_total;
+    uint64_t lost_events;
+    /* end and integrity */
+    bool have_end, producer_finished;
+    uint64_t unrecorded, damaged, gaps;
+    bool aggregate_only; /* a database without raw events */
+    struct discon_symbols db_syms; /* a database's own symbols table */
+    struct discon_trap_deriver deriver;
+};
+
+void report_init(struct report *r, const struct report_opts *opt);
+void report_free(struct report *r);
+/* Feeding, in per-vCPU sequence order. 0, or -1 (out of memory). */
+int report_header(struct report *r, const Discon__Header *h);
+int report_events(struct report *r, const struct discon_event *ev, size_t n);
+int report_loss(struct report *r, uint32_t vcpu, uint64_t first_seq, uint64_t count,
+                uint64_t first_ns, uint64_t last_ns);
+void report_vcpu_totals(struct report *r, uint32_t vcpu, uint64_t produced, uint64_t dropped,
+                        uint64_t written);
+/* Counts only (aggregate-only databases). */
+int report_trap_counts(struct report *r, int64_t second, uint32_t vcpu, uint8_t type,
+                       uint64_t to_pc, uint64_t count);
+int report_finish(struct report *r);
+
+/* Whether the trace is provably complete; reason when not. */
+bool report_complete(const struct report *r, char *why, size_t len);
+
+/* Sorted view of a pc_counts table: indices by count, descending. */
+size_t *pc_counts_sorted(const struct pc_counts *c, int type);
+
+/* Inputs. 0, or -1 with err (exit 1); 3 if the files were damaged. */
+int report_read_files(struct report *r, char *const *paths, int n, char *err, size_t errlen);
+int report_read_db(struct report *r, const char *path, char *err, size_t errlen);
+
+/* Output. */
+void render_text(const struct report *r, FILE *out);
+void render_json(const struct report *r, FILE *out);
+void render_csv(const struct report *r, FILE *out);
+
+/* "symbol+0xoff" or "" */
+const char *report_symbol(const struct report *r, uint64_t pc, char *buf, size_t len);
+const char *report_type_name(unsigned type);
+
+#endif
