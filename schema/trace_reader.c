@@ -166,6 +166,19 @@ static void report(const struct discon_reader_ops *ops, struct discon_read_stats
         ops->damage(ops->ctx, &(struct discon_damage){path, off, len, what});
 }
 
+/* Drop the pages of frames already read, so memory stays flat however
+ * long the file is (they are page cache, read again only if touched). */
+static void release_read(const uint8_t *map, size_t off, size_t *released)
+{
+    const size_t step = 16u << 20;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t upto = off / page * page;
+    if (upto - *released >= step) {
+        madvise((void *)(uintptr_t)(map + *released), upto - *released, MADV_DONTNEED);
+        *released = upto;
+    }
+}
+
 int discon_read_file(const char *path, const struct discon_reader_ops *ops,
                      struct discon_read_stats *st, char *err, size_t errlen)
 {
@@ -198,7 +211,7 @@ int discon_read_file(const char *path, const struct discon_reader_ops *ops,
     }
     st->files++;
     int result = DISCON_READ_INTACT;
-    size_t off = 0;
+    size_t off = 0, released = 0;
     while (off < size) {
         size_t used = 0;
         const char *why = NULL;
@@ -225,6 +238,7 @@ int discon_read_file(const char *path, const struct discon_reader_ops *ops,
         if (rc == 0) {
             st->frames++;
             off += used;
+            release_read(map, off, &released);
             continue;
         }
         /* Damaged: skip to the next frame magic. */

@@ -27,6 +27,8 @@ const char discon_db_tables[] =
     "  trace INT NOT NULL, vcpu INT NOT NULL,\n"
     "  produced INT, dropped INT, written INT,  -- from the end record\n"
     "  PRIMARY KEY(trace, vcpu));\n"
+    /* Plain rowid tables: rows are appended, the fastest way into SQLite.
+     * Loading is idempotent per file (the files table), not per row. */
     "CREATE TABLE IF NOT EXISTS events(      -- raw, as QEMU reported them\n"
     "  trace INT NOT NULL, vcpu INT NOT NULL, seq INT NOT NULL, time_ns INT NOT NULL,\n"
     "  type INT NOT NULL, from_pc INT NOT NULL, to_pc INT NOT NULL, cause INT NOT NULL);\n"
@@ -84,8 +86,10 @@ const char discon_db_tables[] =
 /* Created after the bulk insert: building them once is faster than
  * keeping them up to date row by row. */
 const char discon_db_indexes[] =
-    "CREATE UNIQUE INDEX IF NOT EXISTS events_key ON events(trace, vcpu, seq);\n"
-    "CREATE INDEX IF NOT EXISTS events_time ON events(trace, time_ns);\n"
-    "CREATE UNIQUE INDEX IF NOT EXISTS traps_key ON traps(trace, vcpu, seq);\n"
-    "CREATE INDEX IF NOT EXISTS traps_handler ON traps(trace, type, to_pc);\n"
     "CREATE INDEX IF NOT EXISTS symbols_addr ON symbols(trace, addr);\n";
+
+/* --index: lookups by vCPU and sequence number, and by time. */
+const char discon_db_row_indexes[] =
+    "CREATE INDEX IF NOT EXISTS events_key ON events(trace, vcpu, seq);\n"
+    "CREATE INDEX IF NOT EXISTS events_time ON events(trace, time_ns);\n"
+    "CREATE INDEX IF NOT EXISTS traps_key ON traps(trace, vcpu, seq);\n";

@@ -6,5 +6,6 @@
 
 extern const char discon_db_tables[];
 extern const char discon_db_indexes[];
+extern const char discon_db_row_indexes[];
 
 #endif

@@ -33,6 +33,8 @@ static const char usage[] =
     "                           instead of raw events and traps\n"
     "      --from SEC, --to SEC keep raw events (and traps) in this window,\n"
     "                           in seconds from the start of the trace\n"
+    "      --index              also index events and traps by vCPU, sequence and\n"
+    "                           time (slower to load, faster to look up)\n"
     "  -h, --help               this help\n";
 
 struct agg_key {
@@ -42,9 +44,20 @@ struct agg_key {
     uint64_t to_pc;
 };
 
+/* Rows of 8 integers inserted ROWS_PER_INSERT at a time: one statement
+ * step per many rows is what makes bulk loading fast in SQLite. */
+#define ROWS_PER_INSERT 64
+#define COLS 8
+struct row_batch {
+    sqlite3_stmt *many, *one;
+    int64_t v[ROWS_PER_INSERT][COLS];
+    int n;
+};
+
 struct loader {
     sqlite3 *db;
-    sqlite3_stmt *ins_event, *ins_trap, *ins_loss, *ins_agg;
+    struct row_batch event_rows, trap_rows;
+    sqlite3_stmt *ins_loss, *ins_agg;
     bool aggregate;
     double from_s, to_s;
     /* the trace being loaded */
@@ -98,6 +111,54 @@ static int step(struct loader *l, sqlite3_stmt *s)
         return -1;
     }
     return 0;
+}
+
+/* ---- bulk rows ------------------------------------------------------------ */
+
+static int batch_open(struct loader *l, struct row_batch *b, const char *table)
+{
+    char q[8192];
+    int len = snprintf(q, sizeof q, "INSERT INTO %s VALUES ", table);
+    for (int r = 0; r < ROWS_PER_INSERT; r++)
+        len += snprintf(q + len, sizeof q - (size_t)len, "%s(?,?,?,?,?,?,?,?)", r ? "," : "");
+    b->many = prepare(l, q);
+    snprintf(q, sizeof q, "INSERT INTO %s VALUES (?,?,?,?,?,?,?,?)", table);
+    b->one = prepare(l, q);
+    return b->many && b->one ? 0 : -1;
+}
+
+static int batch_flush(struct loader *l, struct row_batch *b)
+{
+    if (b->n == ROWS_PER_INSERT) {
+        for (int r = 0; r < b->n; r++)
+            for (int c = 0; c < COLS; c++)
+                sqlite3_bind_int64(b->many, r * COLS + c + 1, b->v[r][c]);
+        b->n = 0;
+        return step(l, b->many);
+    }
+    for (int r = 0; r < b->n; r++) {
+        for (int c = 0; c < COLS; c++)
+            sqlite3_bind_int64(b->one, c + 1, b->v[r][c]);
+        if (step(l, b->one))
+            return -1;
+    }
+    b->n = 0;
+    return 0;
+}
+
+static int batch_add(struct loader *l, struct row_batch *b, int64_t c0, int64_t c1, int64_t c2,
+                     int64_t c3, int64_t c4, int64_t c5, int64_t c6, int64_t c7)
+{
+    int64_t *row = b->v[b->n++];
+    row[0] = c0, row[1] = c1, row[2] = c2, row[3] = c3;
+    row[4] = c4, row[5] = c5, row[6] = c6, row[7] = c7;
+    return b->n == ROWS_PER_INSERT ? batch_flush(l, b) : 0;
+}
+
+static void batch_close(struct row_batch *b)
+{
+    sqlite3_finalize(b->many);
+    sqlite3_finalize(b->one);
 }
 
 /* ---- aggregation -------------------------------------------------------- */
@@ -188,16 +249,8 @@ static int on_trap(void *ctx, const struct discon_trap *t)
     }
     if (!in_window(l, t->time_ns))
         return 0;
-    sqlite3_stmt *s = l->ins_trap;
-    sqlite3_bind_int64(s, 1, l->trace);
-    sqlite3_bind_int64(s, 2, t->vcpu);
-    sqlite3_bind_int64(s, 3, (int64_t)t->seq);
-    sqlite3_bind_int64(s, 4, (int64_t)t->time_ns);
-    sqlite3_bind_int64(s, 5, t->type);
-    sqlite3_bind_int64(s, 6, (int64_t)t->from_pc);
-    sqlite3_bind_int64(s, 7, (int64_t)t->to_pc);
-    sqlite3_bind_int64(s, 8, t->events);
-    return step(l, s);
+    return batch_add(l, &l->trap_rows, l->trace, t->vcpu, (int64_t)t->seq, (int64_t)t->time_ns,
+                     t->type, (int64_t)t->from_pc, (int64_t)t->to_pc, t->events);
 }
 
 /* Pending x86 exceptions outlive a load of an incomplete trace: they are
@@ -253,8 +306,8 @@ static int end_file(struct loader *l)
     if (!l->in_file)
         return 0;
     l->in_file = false;
-    int rc = 0;
-    if (l->aggregate)
+    int rc = batch_flush(l, &l->event_rows) || batch_flush(l, &l->trap_rows) ? -1 : 0;
+    if (rc == 0 && l->aggregate)
         rc = agg_flush(l);
     if (rc == 0)
         rc = save_pending(l);
@@ -363,16 +416,9 @@ static int on_events(void *ctx, const struct discon_event *ev, size_t n)
     for (size_t i = 0; i < n && !l->aggregate; i++) {
         if (!in_window(l, ev[i].time_ns))
             continue;
-        sqlite3_stmt *s = l->ins_event;
-        sqlite3_bind_int64(s, 1, l->trace);
-        sqlite3_bind_int64(s, 2, ev[i].vcpu);
-        sqlite3_bind_int64(s, 3, (int64_t)ev[i].seq);
-        sqlite3_bind_int64(s, 4, (int64_t)ev[i].time_ns);
-        sqlite3_bind_int64(s, 5, ev[i].type);
-        sqlite3_bind_int64(s, 6, (int64_t)ev[i].from_pc);
-        sqlite3_bind_int64(s, 7, (int64_t)ev[i].to_pc);
-        sqlite3_bind_int64(s, 8, ev[i].cause);
-        if (step(l, s))
+        if (batch_add(l, &l->event_rows, l->trace, ev[i].vcpu, (int64_t)ev[i].seq,
+                      (int64_t)ev[i].time_ns, ev[i].type, (int64_t)ev[i].from_pc,
+                      (int64_t)ev[i].to_pc, ev[i].cause))
             return -1;
     }
     l->events += n;
@@ -520,7 +566,8 @@ int main(int argc, char **argv)
 {
     const char *db_path = NULL, *symbols = NULL, *kaslr = NULL;
     struct loader l = {.from_s = 0, .to_s = INFINITY, .tty = isatty(2)};
-    enum { SYMBOLS = 256, KASLR, AGGREGATE, FROM, TO };
+    enum { SYMBOLS = 256, KASLR, AGGREGATE, FROM, TO, INDEX };
+    bool row_indexes = false;
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"symbols", required_argument, NULL, SYMBOLS},
@@ -528,6 +575,7 @@ int main(int argc, char **argv)
         {"aggregate-only", no_argument, NULL, AGGREGATE},
         {"from", required_argument, NULL, FROM},
         {"to", required_argument, NULL, TO},
+        {"index", no_argument, NULL, INDEX},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -548,6 +596,7 @@ int main(int argc, char **argv)
             break;
         }
         case AGGREGATE: l.aggregate = true; break;
+        case INDEX: row_indexes = true; break;
         case FROM:
         case TO:
             if (parse_seconds(optarg, c == FROM ? &l.from_s : &l.to_s)) {
@@ -573,21 +622,28 @@ int main(int argc, char **argv)
         fprintf(stderr, "trace2sqlite: --kaslr-offset needs --symbols\n");
         return 2;
     }
-    if (sqlite3_open_v2(db_path, &l.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+    bool fresh = access(db_path, F_OK) != 0;
+    if (sqlite3_open_v2(db_path, &l.db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
         fprintf(stderr, "trace2sqlite: cannot open %s: %s\n", db_path, sqlite3_errmsg(l.db));
         return 1;
     }
-    /* Bulk-load settings: WAL keeps earlier loads safe if this one dies. */
-    if (sql(&l, "PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;"
-                "PRAGMA temp_store = MEMORY") ||
+    /* Bulk-load settings. Appending: WAL keeps earlier loads safe if this
+     * one dies. A new database has nothing to keep: the rollback journal
+     * stays in memory and nothing is synced until the end. */
+    if (sql(&l, fresh ? "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;"
+                      : "PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;") ||
+        sql(&l, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY") ||
         sql(&l, discon_db_tables)) {
         fprintf(stderr, "trace2sqlite: %s: %s\n", db_path, l.err);
         sqlite3_close(l.db);
         return 1;
     }
-    l.ins_event = prepare(&l, "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    l.ins_trap = prepare(&l, "INSERT INTO traps VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!l.failed) {
+        batch_open(&l, &l.event_rows, "events");
+        batch_open(&l, &l.trap_rows, "traps");
+    }
     l.ins_loss = prepare(&l, "INSERT INTO losses VALUES (?, ?, ?, ?, ?, ?)");
     l.ins_agg = prepare(&l, "INSERT INTO trap_agg VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE"
                             " SET count = count + excluded.count");
@@ -606,7 +662,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "trace2sqlite: %s\n", l.err);
         } else if (read == DISCON_READ_ERROR) {
             fprintf(stderr, "trace2sqlite: %s\n", err);
-        } else if (sql(&l, discon_db_indexes) || (symbols && load_symbols(&l, symbols, kaslr))) {
+        } else if (sql(&l, discon_db_indexes) || (row_indexes && sql(&l, discon_db_row_indexes)) ||
+                   (symbols && load_symbols(&l, symbols, kaslr))) {
             fprintf(stderr, "trace2sqlite: %s\n", l.err);
         } else {
             rc = read == DISCON_READ_DAMAGED ? 3 : 0;
@@ -615,8 +672,8 @@ int main(int argc, char **argv)
                     read == DISCON_READ_DAMAGED ? "; some data was damaged (see above)" : "");
         }
     }
-    sqlite3_finalize(l.ins_event);
-    sqlite3_finalize(l.ins_trap);
+    batch_close(&l.event_rows);
+    batch_close(&l.trap_rows);
     sqlite3_finalize(l.ins_loss);
     sqlite3_finalize(l.ins_agg);
     if (l.have_deriver)
