@@ -6,7 +6,8 @@
 build_svc_guest
 
 "$DISCON_RECORD" -o "$tmp/rec" -- "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" \
-  >"$tmp/out" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "discon-record failed"; }
+  >"$tmp/out" 2>"$tmp/err" & record=$!
+wait "$record" || { cat "$tmp/err" >&2; fail "discon-record failed"; }
 grep -q "discon: $((count + 1)) events (interrupt 0, exception $count, hostcall 1)" "$tmp/err" ||
   fail "summary: $(cat "$tmp/err")"
 "$TRACE_DUMP" --records "$tmp/rec" >"$tmp/dump" || fail "trace_dump: $(cat "$tmp/dump")"
@@ -18,7 +19,7 @@ grep -q "discon: $((count + 1)) events (interrupt 0, exception $count, hostcall 
   echo "total events $((count + 1)) lost 0 files 1 damaged 0 gaps 0 ends 1"
 } >"$tmp/want"
 diff -u "$tmp/want" "$tmp/dump" || fail "the trace does not hold exactly the guest's events"
-ls /dev/shm | grep -q discon-rec- && fail "discon-record left a segment behind"
+ls /dev/shm | grep -q "^discon-rec-$record-" && fail "discon-record left its segment behind"
 echo "ok: discon-record wrote exactly $((count + 1)) events and a complete end record"
 
 # Stock tools: lz4 -dc | protoc --decode; one time_delta per event.
