@@ -19,7 +19,7 @@ grep -q "discon: $((count + 1)) events (interrupt 0, exception $count, hostcall 
   echo "total events $((count + 1)) lost 0 files 1 damaged 0 gaps 0 ends 1"
 } >"$tmp/want"
 diff -u "$tmp/want" "$tmp/dump" || fail "the trace does not hold exactly the guest's events"
-ls /dev/shm | grep -q "^discon-rec-$record-" && fail "discon-record left its segment behind"
+ls /dev/shm | grep "^discon-rec-$record-" >/dev/null && fail "discon-record left its segment behind"
 echo "ok: discon-record wrote exactly $((count + 1)) events and a complete end record"
 
 # Stock tools: lz4 -dc | protoc --decode; one time_delta per event.
@@ -36,7 +36,7 @@ inst_record=$(find "$tmp/inst" -path '*/bin/discon-record')
 [ -n "$(find "$tmp/inst" -path '*/share/discon/discon.proto')" ] || fail "the proto was not installed"
 "$inst_record" -o "$tmp/rec-inst" -- "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" \
   >/dev/null 2>"$tmp/err" || fail "installed discon-record failed: $(cat "$tmp/err")"
-"$TRACE_DUMP" "$tmp/rec-inst" | tail -n1 | grep -qx "total events $((count + 1)) lost 0 files 1 damaged 0 gaps 0 ends 1" ||
+"$TRACE_DUMP" "$tmp/rec-inst" | tail -n1 | grep -x "total events $((count + 1)) lost 0 files 1 damaged 0 gaps 0 ends 1" >/dev/null ||
   fail "the installed tree recorded something else"
 echo "ok: meson install gives a working discon-record, plugin and proto"
 
@@ -59,10 +59,10 @@ for args in "--mode fast" "--ring 1000" "--types syscall" "--rotate-size 12X" "-
   rc=$?
   set -e
   [ "$rc" = 2 ] || fail "discon-record $args: exit $rc, expected 2"
-  head -n1 "$tmp/err" | grep -q . || fail "discon-record $args: no message"
+  head -n1 "$tmp/err" | grep . >/dev/null || fail "discon-record $args: no message"
 done
-"$DISCON_RECORD" --help | grep -q 'usage: discon-record' || fail "discon-record --help"
-"$DISCOND" --help | grep -q 'usage: discond' || fail "discond --help"
+"$DISCON_RECORD" --help | grep 'usage: discon-record' >/dev/null || fail "discon-record --help"
+"$DISCOND" --help | grep 'usage: discond' >/dev/null || fail "discond --help"
 for args in "--flush-ms 0" "--rotate-size x" "--wait -1" "-o"; do
   set +e
   # shellcheck disable=SC2086
