@@ -27,7 +27,7 @@ static const char usage[] =
     "      --from SEC, --to SEC    only this window, seconds from the trace's start\n"
     "      --window BYTES          double trap: a trap this close after the previous\n"
     "                              trap's handler (default 256)\n"
-    "      --time-bound US         ... and within this many microseconds (default 1000)\n"
+    "      --time-bound US         ... and within this many microseconds (default 10000)\n"
     "      --loop N                fault loop: N exceptions in a row from one PC (default 1000)\n"
     "      --tail N                last events shown per vCPU (default 10, 0: none)\n"
     "  -h, --help                  this help\n"
@@ -63,7 +63,7 @@ int main(int argc, char **argv)
     const char *format = "text", *symbols = NULL, *kaslr = NULL;
     struct report_opts opt = {
         .top = 10, .vcpu = -1, .from_s = 0, .to_s = INFINITY, .window = 256,
-        .time_bound_ns = 1000000, .loop = 1000, .tail = 10,
+        .time_bound_ns = 10000000, .loop = 1000, .tail = 10,
     };
     enum { FORMAT = 256, SYMBOLS, KASLR, TOP, VCPU, FROM, TO, WINDOW, BOUND, LOOP, TAIL };
     static const struct option longopts[] = {
