@@ -239,6 +239,8 @@ int discon_read_file(const char *path, const struct discon_reader_ops *ops,
             st->frames++;
             off += used;
             release_read(map, off, &released);
+            if (ops->progress)
+                ops->progress(ops->ctx, path, off, size);
             continue;
         }
         /* Damaged: skip to the next frame magic. */
@@ -345,6 +347,13 @@ static void on_damage(void *ctx, const struct discon_damage *d)
         c->user->damage(c->user->ctx, d);
 }
 
+static void on_progress(void *ctx, const char *path, uint64_t offset, uint64_t size)
+{
+    struct continuity *c = ctx;
+    if (c->user->progress)
+        c->user->progress(c->user->ctx, path, offset, size);
+}
+
 /* The worse of two results: error over damaged over intact. */
 static int worse(int a, int b)
 {
@@ -363,7 +372,7 @@ int discon_read_paths(char *const *paths, int n, const struct discon_reader_ops 
     struct continuity c = {.user = ops, .st = st, .baseline = UINT64_MAX};
     struct discon_reader_ops wrap = {
         .ctx = &c, .header = on_header, .events = on_events, .batch = on_batch, .loss = on_loss,
-        .end = on_end, .damage = on_damage,
+        .end = on_end, .damage = on_damage, .progress = on_progress,
     };
     int result = DISCON_READ_INTACT;
     for (int i = 0; i < n && result != DISCON_READ_ERROR; i++) {

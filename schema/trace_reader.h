@@ -36,6 +36,8 @@ struct discon_reader_ops {
     /* Sequence discontinuity not explained by a loss record: got > expected
      * is missing data, got < expected is data seen twice. */
     void (*gap)(void *ctx, uint32_t vcpu, uint64_t expected, uint64_t got);
+    /* After each frame: how far into the file (of `size` bytes) reading is. */
+    void (*progress)(void *ctx, const char *path, uint64_t offset, uint64_t size);
 };
 
 struct discon_read_stats {

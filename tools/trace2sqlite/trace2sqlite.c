@@ -10,6 +10,7 @@
 #include "trace_reader.h"
 #include "traps.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -72,9 +73,10 @@ struct loader {
     struct agg_key *agg_key;
     uint64_t *agg_count;
     size_t agg_cap, agg_n;
-    /* progress */
+    /* progress: bytes of the inputs read so far, of total */
     bool tty;
-    uint64_t events, next_progress;
+    uint64_t events, done_bytes, total_bytes, file_bytes;
+    int last_percent;
     int failed;
     char err[512];
 };
@@ -400,12 +402,56 @@ static int on_header(void *ctx, const char *path, const Discon__Header *h)
     return 0;
 }
 
-static void progress(struct loader *l)
+/* A bar on stderr when it is a terminal, redrawn each percent. */
+static void on_progress(void *ctx, const char *path, uint64_t offset, uint64_t size)
 {
-    if (l->tty && l->events >= l->next_progress) {
-        fprintf(stderr, "\rtrace2sqlite: %llu events", (unsigned long long)l->events);
-        l->next_progress = l->events + 1000000;
+    (void)path;
+    struct loader *l = ctx;
+    if (!l->tty || !l->total_bytes)
+        return;
+    if (offset == size) { /* a file is done */
+        l->done_bytes += size;
+        l->file_bytes = 0;
+    } else {
+        l->file_bytes = offset;
     }
+    uint64_t at = l->done_bytes + l->file_bytes;
+    int percent = (int)(100 * (at > l->total_bytes ? l->total_bytes : at) / l->total_bytes);
+    if (percent == l->last_percent)
+        return;
+    l->last_percent = percent;
+    char bar[41];
+    memset(bar, '#', (size_t)percent * 40 / 100);
+    memset(bar + percent * 40 / 100, '.', 40 - (size_t)percent * 40 / 100);
+    bar[40] = '\0';
+    fprintf(stderr, "\rtrace2sqlite: [%s] %3d%% %llu events", bar, percent,
+            (unsigned long long)l->events);
+}
+
+/* Bytes of every trace file named or inside a named directory. */
+static uint64_t input_bytes(char *const *paths, int n)
+{
+    uint64_t total = 0;
+    for (int i = 0; i < n; i++) {
+        struct stat st;
+        if (stat(paths[i], &st) != 0)
+            continue;
+        if (!S_ISDIR(st.st_mode)) {
+            total += (uint64_t)st.st_size;
+            continue;
+        }
+        DIR *d = opendir(paths[i]);
+        for (struct dirent *e; d && (e = readdir(d));) {
+            char path[4096];
+            size_t len = strlen(e->d_name);
+            snprintf(path, sizeof path, "%s/%s", paths[i], e->d_name);
+            if (len > 7 && strcmp(e->d_name + len - 7, ".discon") == 0 && stat(path, &st) == 0)
+                total += (uint64_t)st.st_size;
+        }
+        if (d)
+            closedir(d);
+    }
+    return total;
 }
 
 static int on_events(void *ctx, const struct discon_event *ev, size_t n)
@@ -422,7 +468,6 @@ static int on_events(void *ctx, const struct discon_event *ev, size_t n)
             return -1;
     }
     l->events += n;
-    progress(l);
     return discon_traps_feed(&l->deriver, ev, n) ? -1 : 0;
 }
 
@@ -651,8 +696,10 @@ int main(int argc, char **argv)
     if (!l.failed) {
         struct discon_reader_ops ops = {
             .ctx = &l, .header = on_header, .events = on_events, .loss = on_loss, .end = on_end,
-            .damage = on_damage, .gap = on_gap,
+            .damage = on_damage, .gap = on_gap, .progress = on_progress,
         };
+        l.total_bytes = l.tty ? input_bytes(argv + optind, argc - optind) : 0;
+        l.last_percent = -1;
         struct discon_read_stats st = {0};
         char err[512];
         int read = discon_read_paths(argv + optind, argc - optind, &ops, &st, err, sizeof err);
