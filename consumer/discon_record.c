@@ -193,6 +193,13 @@ int main(int argc, char **argv)
         return 1;
     }
     if (dpid == 0) {
+        /* Blocked until discond's handlers are in place (the mask survives
+         * exec): a SIGTERM sent early then still means "finish", not death. */
+        sigset_t block;
+        sigemptyset(&block);
+        sigaddset(&block, SIGTERM);
+        sigaddset(&block, SIGINT);
+        sigprocmask(SIG_BLOCK, &block, NULL);
         setpgid(0, 0);
         execv(discond, dargv);
         fprintf(stderr, "discon-record: cannot run %s: %s\n", discond, strerror(errno));
