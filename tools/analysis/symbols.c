@@ -81,19 +81,31 @@ int discon_symbols_parse_map(struct discon_symbols *s, const char *text, size_t 
         if (!eol)
             eol = end;
         line++;
-        /* ADDR TYPE NAME [\tMODULE] */
-        char *q;
-        errno = 0;
-        unsigned long long addr = strtoull(p, &q, 16);
-        if (q == p || errno || q >= eol || *q != ' ' || q + 3 > eol || q[2] != ' ') {
+        if (eol == p) { /* a blank line */
+            p = eol + 1;
+            continue;
+        }
+        /* ADDR TYPE NAME [\tMODULE], parsed within [p, eol): the text is
+         * a mapped file, not a string, and its last line may not end. */
+        uint64_t addr = 0;
+        const char *q = p;
+        int digits = 0;
+        for (; q < eol && digits <= 16; q++, digits++) {
+            int v = *q >= '0' && *q <= '9' ? *q - '0'
+                  : (*q | 0x20) >= 'a' && (*q | 0x20) <= 'f' ? (*q | 0x20) - 'a' + 10 : -1;
+            if (v < 0)
+                break;
+            addr = addr << 4 | (uint64_t)v;
+        }
+        if (digits == 0 || digits > 16 || eol - q < 3 || q[0] != ' ' || q[2] != ' ') {
             discon_symbols_free(s);
             return FAIL("line %zu: not 'ADDRESS TYPE NAME'", line);
         }
         char type = q[1];
         const char *name = q + 3;
-        size_t nlen = strcspn(name, " \t\n");
-        if (name + nlen > eol)
-            nlen = (size_t)(eol - name);
+        size_t nlen = 0;
+        while (name + nlen < eol && name[nlen] != ' ' && name[nlen] != '\t' && name[nlen] != '\r')
+            nlen++;
         /* Text symbols only: they are what PCs land in. */
         if ((type == 't' || type == 'T' || type == 'w' || type == 'W') && nlen > 0 && addr != 0 &&
             add(s, addr, 0, name, nlen) != 0) {

@@ -1,0 +1,76 @@
+/* Symbol tables: map text (exact-size buffers, so an over-read shows under
+ * ASan), lookups, ELF, and the KASLR slide search. */
+#include "check.h"
+#include "symbols.h"
+
+#include <stdlib.h>
+
+/* Parse `text` from a buffer of exactly its length: no terminating NUL. */
+static int parse(struct discon_symbols *s, const char *text, char *err)
+{
+    size_t len = strlen(text);
+    char *buf = malloc(len ? len : 1);
+    memcpy(buf, text, len);
+    int rc = discon_symbols_parse_map(s, buf, len, err, 256);
+    /* names were copied: the buffer can go */
+    free(buf);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct discon_symbols s;
+    char err[256] = "";
+    uint64_t off;
+
+    /* Regression (found by fuzz_symbols): a last line without a newline. */
+    CHECK(parse(&s, "ffffffff81000000 T _text\nffffffff81e01280 T asm_exc_page_fault", err) == 0);
+    CHECK_EQ(s.n, 2);
+    const struct discon_symbol *sym = discon_symbols_find(&s, 0xffffffff81e01280u, &off);
+    CHECK(sym && strcmp(sym->name, "asm_exc_page_fault") == 0 && off == 0);
+    sym = discon_symbols_find(&s, 0xffffffff81000010u, &off);
+    CHECK(sym && strcmp(sym->name, "_text") == 0 && off == 0x10);
+    CHECK(discon_symbols_find(&s, 0x401000, &off) == NULL); /* below every symbol */
+    discon_symbols_free(&s);
+
+    /* kallsyms: modules, data symbols and blank lines; text symbols kept. */
+    CHECK(parse(&s, "0000000000000000 A fixed_percpu_data\n\n"
+                    "ffffffffc0000000 t mod_fn\t[mymod]\r\n"
+                    "ffffffff82000000 D some_data\n"
+                    "ffff800080010800 T vectors\n", err) == 0);
+    CHECK_EQ(s.n, 2);
+    sym = discon_symbols_find(&s, 0xffffffffc0000000u, &off);
+    CHECK(sym && strcmp(sym->name, "mod_fn") == 0 && off == 0);
+    /* The last symbol of a map has no known end: it covers its address only. */
+    CHECK(discon_symbols_find(&s, 0xffffffffc0000004u, &off) == NULL);
+    /* KASLR: vectors + 0x200 seen at a 64 KiB-aligned slide. */
+    uint64_t handlers[] = {0xffffffffff5f5c00u /* fixmap alias: misaligned */,
+                           0xffff800080010800u + 0x200 + 0x55b402c00000u};
+    int64_t slide = 0;
+    CHECK(discon_kaslr_find(&s, "aarch64", handlers, 2, &slide) == 0);
+    CHECK_EQ(slide, 0x55b402c00000u);
+    CHECK(discon_kaslr_find(&s, "x86_64", handlers, 2, &slide) == -1); /* no anchor */
+    discon_symbols_free(&s);
+
+    /* Malformed lines: one-line errors naming the line. */
+    static const char *const bad[] = {
+        "xyz T name\n", "ffffffff81000000T name\n", "ffffffff81000000 T\n",
+        "11111111111111111 T too_long_address\n", "ffffffff81000000", "",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        CHECK(parse(&s, bad[i], err) == -1);
+        CHECK(err[0] != '\0');
+    }
+    CHECK(parse(&s, "ffffffff81000000 D only_data\n", err) == -1);
+    CHECK_CONTAINS(err, "no text symbols");
+
+    /* ELF: this test's own symbol table has main(). */
+    CHECK(discon_symbols_load(&s, argv[0], err, sizeof err) == 0);
+    CHECK(discon_symbols_by_name(&s, "main") != NULL);
+    discon_symbols_free(&s);
+    (void)argc;
+    CHECK(discon_symbols_load(&s, "/nonexistent", err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "cannot open");
+    CHECK_DONE();
+}
