@@ -187,19 +187,22 @@ int main(int argc, char **argv)
     dargv[k++] = "--";
     for (int i = 0; i < qemu_argc; i++)
         dargv[k++] = qemu_argv[i];
+    /* discond starts with SIGTERM and SIGINT blocked (the mask survives fork
+     * and exec) and unblocks them once its handlers are in place: a SIGTERM
+     * sent early still means "finish", not death. */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGINT);
+    sigprocmask(SIG_BLOCK, &block, &old);
     pid_t dpid = fork();
+    if (dpid != 0)
+        sigprocmask(SIG_SETMASK, &old, NULL);
     if (dpid < 0) {
         fprintf(stderr, "discon-record: cannot start discond: %s\n", strerror(errno));
         return 1;
     }
     if (dpid == 0) {
-        /* Blocked until discond's handlers are in place (the mask survives
-         * exec): a SIGTERM sent early then still means "finish", not death. */
-        sigset_t block;
-        sigemptyset(&block);
-        sigaddset(&block, SIGTERM);
-        sigaddset(&block, SIGINT);
-        sigprocmask(SIG_BLOCK, &block, NULL);
         setpgid(0, 0);
         execv(discond, dargv);
         fprintf(stderr, "discon-record: cannot run %s: %s\n", discond, strerror(errno));
