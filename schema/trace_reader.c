@@ -271,10 +271,10 @@ struct continuity {
 
 static int track(struct continuity *c, uint32_t vcpu, uint64_t first, uint64_t count)
 {
+    if (vcpu >= 65536)
+        return 0; /* absurd vCPU number: the batch is still delivered, unchecked */
     if (vcpu >= c->nvcpus) {
         uint32_t n = vcpu + 1;
-        if (n > 65536)
-            return 0; /* absurd vCPU number: the batch is still delivered */
         uint64_t *s = realloc(c->next_seq, n * sizeof *s);
         if (!s)
             return -1;

@@ -24,7 +24,7 @@ IFS=, read -r vcpu _ first_from first_to _ second_from _ second_to <"$tmp/dt"
 [ "$first_from" = "$(printf '0x%x' $((svc + 4)))" ] && [ "$first_to" = "$entry" ] &&
   [ "$second_from" = "$entry" ] || fail "double trap at the wrong place: $(cat "$tmp/dt")"
 [ -z "$(section "$tmp/dt.csv" fault_loops)" ] || fail "a fault loop where there is none"
-"$REPORT" --time-bound 1000000 "$tmp/double_trap" | grep "trap at $entry, 0 bytes into the handler" >/dev/null ||
+"$REPORT" --time-bound 1000000 "$tmp/double_trap" | grep "trap at $entry, 0 bytes into the previous handler" >/dev/null ||
   fail "the text report does not show the double trap"
 echo "ok: exactly one double trap, at the handler's first instruction $entry"
 
@@ -34,6 +34,6 @@ section "$tmp/fl.csv" fault_loops >"$tmp/fl"
 stuck=$(addr fault_loop stuck_insn)
 [ "$(cut -d, -f2,5 "$tmp/fl")" = "$stuck,5000" ] || fail "fault loop: $(cat "$tmp/fl")"
 [ -z "$(section "$tmp/fl.csv" double_traps)" ] || fail "a double trap where there is none"
-set +e; "$REPORT" --loop 5001 --format csv "$tmp/fault_loop" | grep "^0,$stuck" >/dev/null; rc=$?; set -e
-[ "$rc" = 1 ] || fail "--loop 5001 still reports a loop of 5000"
+"$REPORT" --loop 5001 --format csv "$tmp/fault_loop" >"$tmp/fl5001.csv"
+[ -z "$(section "$tmp/fl5001.csv" fault_loops)" ] || fail "--loop 5001 still reports a loop of 5000"
 echo "ok: the stuck guest is one fault loop of 5000 traps at $stuck"

@@ -86,6 +86,33 @@ done
 expect "complete after append" 1 "$(q "$tmp/append.db" "SELECT complete FROM traces")"
 echo "ok: appending the second file gives the same database as one load"
 
+# 5b. An exception in one file, its delivery in the next, loaded one after
+#     the other: still one trap (the pending half waits in the database).
+"$EDGE" "$tmp"
+"$T2S" -o "$tmp/pair.db" "$tmp"/pair/*-000000.discon 2>/dev/null
+expect "pending half" 1 "$(q "$tmp/pair.db" "SELECT COUNT(*) FROM trap_pending")"
+"$T2S" -o "$tmp/pair.db" "$tmp/pair" 2>/dev/null
+# from the delivery (0x401004), to the handler 0xffffffff81e01280 (signed twin)
+expect "straddling pair" "$(q "$tmp/pair.db" "SELECT '2|1|' || 0x401004 || '|' || 0xffffffff81e01280 || '|2'")" \
+  "$(q "$tmp/pair.db" "SELECT type, COUNT(*), from_pc, to_pc, events FROM traps GROUP BY type")"
+expect "pending cleared" 0 "$(q "$tmp/pair.db" "SELECT COUNT(*) FROM trap_pending")"
+# Odd shapes: a vCPU numbered 0xffffffff, an event before the clock reference.
+"$T2S" -o "$tmp/edge.db" "$tmp/edge.discon" 2>/dev/null || fail "edge trace"
+expect "odd events kept" "1|4294967295|3" \
+  "$(q "$tmp/edge.db" "SELECT MIN(vcpu), MAX(vcpu), COUNT(*) FROM events")"
+"$REPORT" "$tmp/edge.discon" >/dev/null || fail "discon-report on the edge trace"
+echo "ok: a pair split across files, a vCPU 0xffffffff and pre-clock times load"
+
+# 5c. A file loaded while incomplete is never silently reloaded or skipped.
+head -c 100000 "$x86"/*-000000.discon >"$tmp/growing.discon"
+set +e; "$T2S" -o "$tmp/grow.db" "$tmp/growing.discon" 2>/dev/null; rc=$?; set -e
+expect "incomplete load" 3 "$rc"
+cp "$x86"/*-000000.discon "$tmp/growing.discon"
+set +e; "$T2S" -o "$tmp/grow.db" "$tmp/growing.discon" 2>"$tmp/err"; rc=$?; set -e
+expect "reloading a file that grew" 1 "$rc"
+grep 'was loaded before while damaged or incomplete' "$tmp/err" >/dev/null || fail "no clear error: $(cat "$tmp/err")"
+echo "ok: a file loaded while damaged or incomplete is refused later, with a clear error"
+
 # 6. Time window: exactly the events of the full load in [1 s, 2 s).
 "$T2S" -o "$tmp/window.db" --from 1 --to 2 "$x86" 2>/dev/null
 expect "window" "$(q "$tmp/boot.db" "SELECT COUNT(*) FROM events JOIN traces USING (trace) WHERE time_ns >= clock_monotonic_ns + 1000000000 AND time_ns < clock_monotonic_ns + 2000000000")" \

@@ -32,6 +32,9 @@ static int emit_event(struct discon_trap_deriver *d, const struct discon_event *
     return d->emit(d->ctx, &t);
 }
 
+/* vCPU numbers come from files: pairing state is kept for sane ones only. */
+#define MAX_PAIRING_VCPUS 65536u
+
 static int grow(struct discon_trap_deriver *d, uint32_t vcpu)
 {
     if (vcpu < d->nvcpus)
@@ -69,6 +72,10 @@ int discon_traps_feed(struct discon_trap_deriver *d, const struct discon_event *
     }
     for (size_t i = 0; i < n && rc == 0; i++) {
         const struct discon_event *e = &ev[i];
+        if (e->vcpu >= MAX_PAIRING_VCPUS) { /* absurd vCPU: its events stay alone */
+            rc = emit_event(d, e, e->to_pc, 1);
+            continue;
+        }
         if (grow(d, e->vcpu) != 0)
             return -1;
         if (d->has_pending[e->vcpu]) {

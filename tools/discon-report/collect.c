@@ -68,8 +68,8 @@ size_t *pc_counts_sorted(const struct pc_counts *c, int type)
 static int count_second(struct report *r, int64_t second, uint8_t type, uint64_t n)
 {
     int t = discon_type_index(type);
-    if (t < 0 || second < 0 || second > 100000000)
-        return 0;
+    if (t < 0 || second < 0 || second >= REPORT_MAX_SECONDS)
+        return 0; /* outside what the rate section shows */
     if ((size_t)second >= r->nseconds) {
         size_t n2 = r->nseconds ? r->nseconds : 64;
         while (n2 <= (size_t)second)
@@ -234,6 +234,19 @@ int report_events(struct report *r, const struct discon_event *ev, size_t n)
 int report_loss(struct report *r, uint32_t vcpu, uint64_t first_seq, uint64_t count,
                 uint64_t first_ns, uint64_t last_ns)
 {
+    if (r->opt.vcpu >= 0 && vcpu != (uint64_t)r->opt.vcpu)
+        return 0;
+    if (first_ns) {
+        double s = ((double)first_ns - (double)r->clock_mono) / 1e9;
+        if (s < r->opt.from_s || s >= r->opt.to_s)
+            return 0;
+    }
+    if (vcpu < REPORT_MAX_VCPUS) { /* no double trap or loop across a gap */
+        struct vcpu_state *v = &r->vcpu[vcpu];
+        close_loop(r, v);
+        v->nrecent = 0;
+        v->open = NULL;
+    }
     r->losses_total++;
     r->lost_events += count;
     if (r->nlosses < REPORT_MAX_ITEMS)
@@ -262,7 +275,7 @@ int report_trap_counts(struct report *r, int64_t second, uint32_t vcpu, uint8_t 
         return 0;
     if (r->opt.vcpu >= 0 && vcpu != (uint64_t)r->opt.vcpu)
         return 0;
-    if ((double)second < r->opt.from_s - 1 || (double)second >= r->opt.to_s)
+    if ((double)second + 1 <= r->opt.from_s || (double)second >= r->opt.to_s)
         return 0;
     struct vcpu_state *v = &r->vcpu[vcpu];
     v->seen = true;

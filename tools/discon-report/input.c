@@ -127,17 +127,19 @@ int report_read_db(struct report *r, const char *path, char *err, size_t errlen)
         /* The header as trace2sqlite stored it. */
         char id_bytes[16] = {0};
         const char *hex = (const char *)sqlite3_column_text(s, 1);
-        for (int i = 0; hex && i < 16 && sscanf(hex + 2 * i, "%2hhx", &id_bytes[i]) == 1; i++)
+        size_t hexlen = hex ? strlen(hex) : 0;
+        for (size_t i = 0; i < 16 && 2 * i + 1 < hexlen &&
+                           sscanf(hex + 2 * i, "%2hhx", &id_bytes[i]) == 1; i++)
             ;
         Discon__ClockReference clock = DISCON__CLOCK_REFERENCE__INIT;
         clock.monotonic_ns = (uint64_t)sqlite3_column_int64(s, 6);
         clock.realtime_ns = (uint64_t)sqlite3_column_int64(s, 7);
         Discon__Header h = DISCON__HEADER__INIT;
         h.trace_id = (ProtobufCBinaryData){16, (uint8_t *)id_bytes};
-        h.target = (char *)sqlite3_column_text(s, 2);
+        h.target = sqlite3_column_text(s, 2) ? (char *)sqlite3_column_text(s, 2) : "";
         h.system_mode = sqlite3_column_int(s, 3);
         h.vcpu_count = (uint32_t)sqlite3_column_int64(s, 4);
-        h.host_name = (char *)sqlite3_column_text(s, 5);
+        h.host_name = sqlite3_column_text(s, 5) ? (char *)sqlite3_column_text(s, 5) : "";
         h.clock = &clock;
         report_header(r, &h);
         r->have_end = sqlite3_column_int(s, 8);
@@ -202,7 +204,8 @@ int report_read_db(struct report *r, const char *path, char *err, size_t errlen)
         if (db_query(db, "SELECT addr, end_addr, name FROM symbols", &s, err, errlen))
             goto out;
         while (sqlite3_step(s) == SQLITE_ROW)
-            if (discon_symbols_add(&r->db_syms, (uint64_t)sqlite3_column_int64(s, 0),
+            if (sqlite3_column_text(s, 2) &&
+                discon_symbols_add(&r->db_syms, (uint64_t)sqlite3_column_int64(s, 0),
                                    (uint64_t)sqlite3_column_int64(s, 1),
                                    (const char *)sqlite3_column_text(s, 2)))
                 goto oom;

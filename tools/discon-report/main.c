@@ -62,7 +62,7 @@ int main(int argc, char **argv)
 {
     const char *format = "text", *symbols = NULL, *kaslr = NULL;
     struct report_opts opt = {
-        .top = 10, .vcpu = -1, .from_s = 0, .to_s = INFINITY, .window = 256,
+        .top = 10, .vcpu = -1, .from_s = -INFINITY, .to_s = INFINITY, .window = 256,
         .time_bound_ns = 10000000, .loop = 1000, .tail = 10,
     };
     enum { FORMAT = 256, SYMBOLS, KASLR, TOP, VCPU, FROM, TO, WINDOW, BOUND, LOOP, TAIL };
@@ -103,7 +103,15 @@ int main(int argc, char **argv)
         case VCPU: if (number("vcpu", optarg, REPORT_MAX_VCPUS - 1, &v)) return 2; opt.vcpu = (long)v; break;
         case WINDOW: if (number("window", optarg, UINT32_MAX, &v)) return 2; opt.window = v; break;
         case BOUND: if (number("time-bound", optarg, 3600000000u, &v)) return 2; opt.time_bound_ns = v * 1000; break;
-        case LOOP: if (number("loop", optarg, UINT32_MAX, &v) || v < 2) { if (v < 2) fprintf(stderr, "discon-report: --loop: at least 2\n"); return 2; } opt.loop = v; break;
+        case LOOP:
+            if (number("loop", optarg, UINT32_MAX, &v))
+                return 2;
+            if (v < 2) {
+                fprintf(stderr, "discon-report: --loop: at least 2\n");
+                return 2;
+            }
+            opt.loop = v;
+            break;
         case TAIL: if (number("tail", optarg, 100000, &v)) return 2; opt.tail = (unsigned)v; break;
         case FROM:
         case TO: {

@@ -40,12 +40,29 @@ static void jstr(FILE *o, const char *s)
         unsigned char c = (unsigned char)*s;
         if (c == '"' || c == '\\')
             fprintf(o, "\\%c", c);
-        else if (c < 0x20)
+        else if (c < 0x20 || c >= 0x80) /* names are ASCII; anything else, escaped */
             fprintf(o, "\\u%04x", c);
         else
             fputc(c, o);
     }
     fputc('"', o);
+}
+
+/* A CSV field: quoted when it holds a comma, quote or line break. */
+static const char *csv(const char *s, char *buf, size_t len)
+{
+    if (!strpbrk(s, ",\"\r\n"))
+        return s;
+    size_t k = 0;
+    buf[k++] = '"';
+    for (; *s && k + 3 < len; s++) {
+        if (*s == '"')
+            buf[k++] = '"';
+        buf[k++] = *s;
+    }
+    buf[k++] = '"';
+    buf[k] = '\0';
+    return buf;
 }
 
 static void jpc(const struct report *r, FILE *o, const char *key, uint64_t pc)
@@ -130,11 +147,13 @@ void render_json(const struct report *r, FILE *o)
         }
         free(idx);
     }
-    size_t start = r->first_ns == UINT64_MAX ? 0 : (size_t)((r->first_ns - r->clock_mono) / 1000000000u);
+    size_t start = r->first_ns == UINT64_MAX || r->first_ns <= r->clock_mono
+                       ? 0 : (size_t)((r->first_ns - r->clock_mono) / 1000000000u);
     fprintf(o, "],\n \"rate\": {\"interval_s\": 1, \"start_s\": %zu", start);
     for (int t = 0; t < 3; t++) {
         fprintf(o, ", \"%s\": [", report_type_name(1u << t));
-        for (size_t s = start; s < r->nseconds && r->last_ns && s <= (r->last_ns - r->clock_mono) / 1000000000u; s++)
+        for (size_t s = start; s < r->nseconds && r->last_ns > r->clock_mono &&
+                               s <= (r->last_ns - r->clock_mono) / 1000000000u; s++)
             fprintf(o, "%s%llu", s > start ? ", " : "", (unsigned long long)r->per_second[t][s]);
         fprintf(o, "]");
     }
@@ -189,15 +208,21 @@ void render_json(const struct report *r, FILE *o)
     (void)buf;
 }
 
-/* CSV fields are numbers, hex and symbol names: no commas or quotes. */
+/* A symbol as a CSV field. */
+static const char *csv_sym(const struct report *r, uint64_t pc, char *buf, char *q)
+{
+    return csv(report_symbol(r, pc, buf, 256), q, 600);
+}
+
+/* CSV fields are numbers, hex, names and symbols (quoted if need be). */
 void render_csv(const struct report *r, FILE *o)
 {
-    char why[256], a[256], b[256];
+    char why[256], a[256], b[256], q[600], q2[600];
     bool complete = report_complete(r, why, sizeof why);
     double d = dur(r);
     fprintf(o, "# summary\nkey,value\ntarget,%s\ntrace_id,%s\nduration_s,%.9f\nevents,%llu\n"
                "traps,%llu\ninterrupt,%llu\nexception,%llu\nhostcall,%llu\nlost_events,%llu\n"
-               "complete,%d\n\n", r->target, r->trace_id, d, (unsigned long long)r->events,
+               "complete,%d\n\n", csv(r->target, q, sizeof q), r->trace_id, d, (unsigned long long)r->events,
             (unsigned long long)r->traps, (unsigned long long)r->traps_by_type[0],
             (unsigned long long)r->traps_by_type[1], (unsigned long long)r->traps_by_type[2],
             (unsigned long long)r->lost_events, complete);
@@ -216,7 +241,7 @@ void render_csv(const struct report *r, FILE *o)
     for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++) {
         size_t i = idx[k];
         fprintf(o, "%s,0x%llx,%s,%llu,%.6f,%.3f\n", report_type_name(r->handlers.type[i]),
-                (unsigned long long)r->handlers.pc[i], report_symbol(r, r->handlers.pc[i], a, sizeof a),
+                (unsigned long long)r->handlers.pc[i], csv_sym(r, r->handlers.pc[i], a, q),
                 (unsigned long long)r->handlers.count[i],
                 r->traps ? (double)r->handlers.count[i] / (double)r->traps : 0.0,
                 d > 0 ? (double)r->handlers.count[i] / d : 0.0);
@@ -228,7 +253,7 @@ void render_csv(const struct report *r, FILE *o)
         for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++)
             fprintf(o, "%s,0x%llx,%s,%llu\n", report_type_name(1u << t),
                     (unsigned long long)r->sources.pc[idx[k]],
-                    report_symbol(r, r->sources.pc[idx[k]], a, sizeof a),
+                    csv_sym(r, r->sources.pc[idx[k]], a, q),
                     (unsigned long long)r->sources.count[idx[k]]);
         free(idx);
     }
@@ -246,14 +271,14 @@ void render_csv(const struct report *r, FILE *o)
                 secs(r, dt->first.time_ns), (unsigned long long)dt->first.from_pc,
                 (unsigned long long)dt->first.to_pc, secs(r, dt->second.time_ns),
                 (unsigned long long)dt->second.from_pc,
-                report_symbol(r, dt->second.from_pc, a, sizeof a),
+                csv_sym(r, dt->second.from_pc, a, q),
                 (unsigned long long)dt->second.to_pc);
     }
     fprintf(o, "\n# fault_loops\nvcpu,source,symbol,handler,count,first_s,last_s\n");
     for (size_t i = 0; i < r->nloops; i++) {
         const struct fault_loop *l = &r->loops[i];
         fprintf(o, "%u,0x%llx,%s,0x%llx,%llu,%.9f,%.9f\n", l->vcpu, (unsigned long long)l->from_pc,
-                report_symbol(r, l->from_pc, a, sizeof a), (unsigned long long)l->to_pc,
+                csv_sym(r, l->from_pc, a, q), (unsigned long long)l->to_pc,
                 (unsigned long long)l->count, secs(r, l->first_ns), secs(r, l->last_ns));
     }
     fprintf(o, "\n# tail\nvcpu,time_s,type,from,from_symbol,to,to_symbol\n");
@@ -264,8 +289,8 @@ void render_csv(const struct report *r, FILE *o)
             const struct discon_event *e = &v->tail[(v->ntail - cnt + k) % r->opt.tail];
             fprintf(o, "%u,%.9f,%s,0x%llx,%s,0x%llx,%s\n", i, secs(r, e->time_ns),
                     report_type_name(e->type), (unsigned long long)e->from_pc,
-                    report_symbol(r, e->from_pc, a, sizeof a), (unsigned long long)e->to_pc,
-                    report_symbol(r, e->to_pc, b, sizeof b));
+                    csv_sym(r, e->from_pc, a, q), (unsigned long long)e->to_pc,
+                    csv_sym(r, e->to_pc, b, q2));
         }
     }
 }

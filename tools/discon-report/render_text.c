@@ -32,13 +32,11 @@ static const char *sym_col(const struct report *r, uint64_t pc, char *buf, size_
     return s;
 }
 
-/* A jump target in the last 15 columns: symbol, else hex. */
+/* A jump target in the last 16 columns: symbol, else hex (which fits). */
 static const char *target_col(const struct report *r, uint64_t pc, char *buf, size_t len)
 {
-    if (!sym_col(r, pc, buf, len, 15)[0])
+    if (!sym_col(r, pc, buf, len, 16)[0])
         snprintf(buf, len, "%llx", (unsigned long long)pc);
-    if (strlen(buf) > 15)
-        memcpy(buf + 14, "~", 2);
     return buf;
 }
 
@@ -160,7 +158,8 @@ static void rate(const struct report *r, FILE *o)
         for (size_t s = 0; s < r->nseconds; s++)
             if (r->per_second[t][s] && s + 1 > last)
                 last = s + 1;
-    size_t first = r->first_ns == UINT64_MAX ? 0 : (size_t)((r->first_ns - r->clock_mono) / 1000000000u);
+    size_t first = r->first_ns == UINT64_MAX || r->first_ns <= r->clock_mono
+                       ? 0 : (size_t)((r->first_ns - r->clock_mono) / 1000000000u);
     size_t span = last > first ? last - first : 1;
     size_t per = (span + COLS - 1) / COLS;
     fprintf(o, "\nRate over time (%zu s per column, from %zu s)\n", per, first);
@@ -201,7 +200,7 @@ static void doubles(const struct report *r, FILE *o)
         fprintf(o, "  none\n");
     for (size_t i = 0; i < r->ndoubles; i++) {
         const struct double_trap *d = &r->doubles[i];
-        fprintf(o, "  vCPU %u: trap at 0x%llx, %llu bytes into the handler of the one before\n",
+        fprintf(o, "  vCPU %u: trap at 0x%llx, %llu bytes into the previous handler\n",
                 d->vcpu, (unsigned long long)d->second.from_pc,
                 (unsigned long long)(d->second.from_pc - d->first.to_pc));
         for (unsigned k = 0; k < d->nbefore; k++)
@@ -229,12 +228,10 @@ static void loops(const struct report *r, FILE *o)
     char a[256], b[256];
     for (size_t i = 0; i < r->nloops; i++) {
         const struct fault_loop *l = &r->loops[i];
-        fprintf(o, "  vCPU %u: 0x%llx %s x%llu -> %s, %.6f .. %.6f s\n", l->vcpu,
-                (unsigned long long)l->from_pc, report_symbol(r, l->from_pc, a, sizeof a),
-                (unsigned long long)l->count,
-                report_symbol(r, l->to_pc, b, sizeof b)[0] ? b : (snprintf(b, sizeof b, "0x%llx",
-                    (unsigned long long)l->to_pc), b),
-                secs(r, l->first_ns), secs(r, l->last_ns));
+        fprintf(o, "  vCPU %-3u 0x%016llx %-16s x%-8llu -> %s\n", l->vcpu,
+                (unsigned long long)l->from_pc, sym_col(r, l->from_pc, a, sizeof a, 16),
+                (unsigned long long)l->count, target_col(r, l->to_pc, b, sizeof b));
+        fprintf(o, "           from %.6f to %.6f s\n", secs(r, l->first_ns), secs(r, l->last_ns));
     }
 }
 
@@ -256,9 +253,9 @@ static void tail(const struct report *r, FILE *o)
         unsigned n = v->ntail < r->opt.tail ? v->ntail : r->opt.tail;
         for (unsigned k = 0; k < n; k++) {
             const struct discon_event *e = &v->tail[(v->ntail - n + k) % r->opt.tail];
-            fprintf(o, "    %11.6f %-9s 0x%016llx %-16s -> %s\n", secs(r, e->time_ns),
+            fprintf(o, "    %11.6f %-9s 0x%016llx %-15s -> %s\n", secs(r, e->time_ns),
                     report_type_name(e->type), (unsigned long long)e->from_pc,
-                    sym_col(r, e->from_pc, a, sizeof a, 16), target_col(r, e->to_pc, b, sizeof b));
+                    sym_col(r, e->from_pc, a, sizeof a, 15), target_col(r, e->to_pc, b, sizeof b));
         }
     }
 }

@@ -20,6 +20,7 @@
 #define REPORT_CONTEXT 3       /* traps shown before and after a double trap */
 #define REPORT_MAX_ITEMS 100   /* double traps, loops and losses listed */
 #define REPORT_MAX_VCPUS 4096
+#define REPORT_MAX_SECONDS (1 << 21) /* rate kept for 24 days from the start */
 
 struct report_opts {
     unsigned top;          /* rows per frequency table */

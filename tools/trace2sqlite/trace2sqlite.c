@@ -65,6 +65,8 @@ struct loader {
     int64_t trace;
     uint64_t t0;
     bool in_file, skip_file;
+    bool file_damaged;
+    char file_path[4096];
     struct discon_trap_deriver deriver;
     bool have_deriver;
     int64_t *traces_seen;
@@ -242,6 +244,8 @@ static bool in_window(const struct loader *l, uint64_t time_ns)
 static int on_trap(void *ctx, const struct discon_trap *t)
 {
     struct loader *l = ctx;
+    if (!in_window(l, t->time_ns))
+        return 0;
     if (l->aggregate) {
         struct agg_key k = {
             .second = (int64_t)floor(((double)t->time_ns - (double)l->t0) / 1e9),
@@ -249,8 +253,6 @@ static int on_trap(void *ctx, const struct discon_trap *t)
         };
         return agg_add(l, &k);
     }
-    if (!in_window(l, t->time_ns))
-        return 0;
     return batch_add(l, &l->trap_rows, l->trace, t->vcpu, (int64_t)t->seq, (int64_t)t->time_ns,
                      t->type, (int64_t)t->from_pc, (int64_t)t->to_pc, t->events);
 }
@@ -311,6 +313,15 @@ static int end_file(struct loader *l)
     int rc = batch_flush(l, &l->event_rows) || batch_flush(l, &l->trap_rows) ? -1 : 0;
     if (rc == 0 && l->aggregate)
         rc = agg_flush(l);
+    if (rc == 0 && l->file_damaged) {
+        sqlite3_stmt *s = prepare(l, "UPDATE files SET damaged = 1 WHERE trace = ? AND path = ?");
+        if (s) {
+            sqlite3_bind_int64(s, 1, l->trace);
+            sqlite3_bind_text(s, 2, l->file_path, -1, SQLITE_STATIC);
+            rc = step(l, s);
+            sqlite3_finalize(s);
+        }
+    }
     if (rc == 0)
         rc = save_pending(l);
     return rc == 0 ? sql(l, "COMMIT") : (sql(l, "ROLLBACK"), -1);
@@ -381,25 +392,44 @@ static int on_header(void *ctx, const char *path, const Discon__Header *h)
         l->traces_seen = realloc(l->traces_seen, (l->ntraces_seen + 1) * sizeof *l->traces_seen);
         l->traces_seen[l->ntraces_seen++] = trace;
     }
-    sqlite3_stmt *s = prepare(l, "INSERT OR IGNORE INTO files(trace, file_index, path, bytes)"
-                                 " VALUES (?, ?, ?, ?)");
+    struct stat st;
+    int64_t bytes = stat(path, &st) == 0 ? st.st_size : 0;
+    sqlite3_stmt *s = prepare(l, "SELECT bytes, damaged FROM files WHERE trace = ? AND file_index = ?");
     if (!s)
         return -1;
-    struct stat st;
+    sqlite3_bind_int64(s, 1, trace);
+    sqlite3_bind_int64(s, 2, h->file_index);
+    if (sqlite3_step(s) == SQLITE_ROW) { /* loaded before */
+        int64_t had = sqlite3_column_int64(s, 0);
+        int damaged = sqlite3_column_int(s, 1);
+        sqlite3_finalize(s);
+        sql(l, "ROLLBACK");
+        l->in_file = false;
+        if (had != bytes || damaged) {
+            /* Its rows cannot be told apart from the rest: reloading would
+             * duplicate them, skipping would lose what it gained. */
+            snprintf(l->err, sizeof l->err, "%s was loaded before while %s (%lld bytes, now %lld): "
+                     "load the trace into a new database", path,
+                     damaged ? "damaged or incomplete" : "still being written",
+                     (long long)had, (long long)bytes);
+            l->failed = 1;
+            return -1;
+        }
+        return DISCON_READ_SKIP_FILE; /* the same file again: add nothing */
+    }
+    sqlite3_finalize(s);
+    s = prepare(l, "INSERT INTO files(trace, file_index, path, bytes) VALUES (?, ?, ?, ?)");
+    if (!s)
+        return -1;
     sqlite3_bind_int64(s, 1, trace);
     sqlite3_bind_int64(s, 2, h->file_index);
     sqlite3_bind_text(s, 3, path, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 4, stat(path, &st) == 0 ? st.st_size : 0);
+    sqlite3_bind_int64(s, 4, bytes);
     int rc = step(l, s);
     sqlite3_finalize(s);
-    if (rc)
-        return -1;
-    if (sqlite3_changes(l->db) == 0) { /* loaded before: add nothing */
-        sql(l, "ROLLBACK");
-        l->in_file = false;
-        return 1; /* stop reading this file */
-    }
-    return 0;
+    l->file_damaged = false;
+    snprintf(l->file_path, sizeof l->file_path, "%s", path);
+    return rc ? -1 : 0;
 }
 
 /* A bar on stderr when it is a terminal, redrawn each percent. */
@@ -517,7 +547,7 @@ static int on_end(void *ctx, const Discon__End *e)
 
 static void on_damage(void *ctx, const struct discon_damage *d)
 {
-    (void)ctx;
+    ((struct loader *)ctx)->file_damaged = true;
     fprintf(stderr, "trace2sqlite: %s: damaged data at offset %llu (%llu bytes skipped): %s\n",
             d->path, (unsigned long long)d->offset, (unsigned long long)d->length, d->what);
 }
@@ -610,7 +640,7 @@ static int parse_seconds(const char *s, double *out)
 int main(int argc, char **argv)
 {
     const char *db_path = NULL, *symbols = NULL, *kaslr = NULL;
-    struct loader l = {.from_s = 0, .to_s = INFINITY, .tty = isatty(2)};
+    struct loader l = {.from_s = -INFINITY, .to_s = INFINITY, .tty = isatty(2)};
     enum { SYMBOLS = 256, KASLR, AGGREGATE, FROM, TO, INDEX };
     bool row_indexes = false;
     static const struct option longopts[] = {
@@ -673,6 +703,18 @@ int main(int argc, char **argv)
         SQLITE_OK) {
         fprintf(stderr, "trace2sqlite: cannot open %s: %s\n", db_path, sqlite3_errmsg(l.db));
         return 1;
+    }
+    if (!fresh) {
+        sqlite3_stmt *s = prepare(&l, "SELECT (SELECT COUNT(*) FROM sqlite_master),"
+                                      " (SELECT COUNT(*) FROM sqlite_master WHERE name = 'traces')");
+        bool foreign = !s || sqlite3_step(s) != SQLITE_ROW ||
+                       (sqlite3_column_int(s, 0) > 0 && sqlite3_column_int(s, 1) == 0);
+        sqlite3_finalize(s);
+        if (foreign) {
+            fprintf(stderr, "trace2sqlite: %s is not a trace2sqlite database\n", db_path);
+            sqlite3_close(l.db);
+            return 1;
+        }
     }
     /* Bulk-load settings. Appending: WAL keeps earlier loads safe if this
      * one dies. A new database has nothing to keep: the rollback journal

@@ -1,0 +1,87 @@
+/*
+ * Test helper: small traces with the shapes real recordings rarely have.
+ *   make_edge_traces DIR
+ * DIR/pair/       an x86 exception in file 0 whose delivery is in file 1
+ * DIR/edge.discon a vCPU numbered 0xffffffff, and an event timed before the
+ *                 trace's clock reference
+ */
+#include "trace_writer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+static struct discon_writer *start(const char *path, uint32_t index, uint64_t clock_ns)
+{
+    static uint8_t id[16] = "edge-trace-0001";
+    char err[256];
+    struct discon_writer *w = discon_writer_create(path, err, sizeof err);
+    if (!w) {
+        fprintf(stderr, "make_edge_traces: %s\n", err);
+        exit(1);
+    }
+    Discon__ClockReference clock = DISCON__CLOCK_REFERENCE__INIT;
+    clock.monotonic_ns = clock_ns;
+    clock.realtime_ns = 1700000000000000000u;
+    Discon__Header h = DISCON__HEADER__INIT;
+    h.format_version = DISCON_FORMAT_VERSION;
+    h.trace_id = (ProtobufCBinaryData){16, id};
+    h.file_index = index;
+    h.target = "x86_64";
+    h.vcpu_count = 2;
+    h.clock = &clock;
+    discon_writer_header(w, &h, err, sizeof err);
+    return w;
+}
+
+static void events(struct discon_writer *w, uint32_t vcpu, uint64_t seq, uint64_t time,
+                   uint8_t type, uint64_t from, uint64_t to)
+{
+    char err[256];
+    struct discon_event e = {.seq = seq, .time_ns = time, .from_pc = from, .to_pc = to,
+                             .vcpu = vcpu, .type = type};
+    discon_writer_events(w, &e, 1, 0, err, sizeof err);
+}
+
+static void finish(struct discon_writer *w, uint32_t vcpu, uint64_t n)
+{
+    char err[256];
+    Discon__VcpuTotals t = DISCON__VCPU_TOTALS__INIT, *tp = &t;
+    t.vcpu = vcpu;
+    t.produced = t.written = n;
+    Discon__End e = DISCON__END__INIT;
+    e.n_vcpu = 1;
+    e.vcpu = &tp;
+    e.producer_finished = 1;
+    discon_writer_end(w, &e, err, sizeof err);
+    discon_writer_close(w, true, err, sizeof err);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: make_edge_traces DIR\n");
+        return 2;
+    }
+    char path[4096];
+    const uint64_t A = 0x401000, PF = 0xffffffff81e01280u, T0 = 1000000000u;
+    snprintf(path, sizeof path, "%s/pair", argv[1]);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/pair/trace-edge-000000.discon", argv[1]);
+    struct discon_writer *w = start(path, 0, T0);
+    events(w, 0, 0, T0 + 100, 2, A, A);
+    char err[256];
+    discon_writer_close(w, true, err, sizeof err);
+    snprintf(path, sizeof path, "%s/pair/trace-edge-000001.discon", argv[1]);
+    w = start(path, 1, T0);
+    events(w, 0, 1, T0 + 200, 1, A + 4, PF);
+    finish(w, 0, 2);
+
+    snprintf(path, sizeof path, "%s/edge.discon", argv[1]);
+    w = start(path, 0, 5 * T0);
+    events(w, 0xffffffffu, 0, 5 * T0 + 10, 2, A, A);
+    events(w, 0xffffffffu, 1, 5 * T0 + 20, 1, A, PF);
+    events(w, 1, 0, 4 * T0, 1, A, PF); /* before the clock reference */
+    finish(w, 1, 1);
+    return 0;
+}
