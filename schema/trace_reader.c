@@ -168,11 +168,11 @@ static void report(const struct discon_reader_ops *ops, struct discon_read_stats
 
 /* Drop the pages of frames already read, so memory stays flat however
  * long the file is (they are page cache, read again only if touched). */
-static void release_read(const uint8_t *map, size_t off, size_t *released)
+static void release_read(const uint8_t *map, size_t off, size_t size, size_t *released)
 {
     const size_t step = 16u << 20;
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    size_t upto = off / page * page;
+    size_t upto = (off < size ? off : size) / page * page; /* never past the mapping */
     if (upto - *released >= step) {
         madvise((void *)(uintptr_t)(map + *released), upto - *released, MADV_DONTNEED);
         *released = upto;
@@ -238,14 +238,24 @@ int discon_read_file(const char *path, const struct discon_reader_ops *ops,
         if (rc == 0) {
             st->frames++;
             off += used;
-            release_read(map, off, &released);
+            release_read(map, off, size, &released);
             if (ops->progress)
                 ops->progress(ops->ctx, path, off, size);
             continue;
         }
-        /* Damaged: skip to the next frame magic. */
-        const uint8_t *next = memmem(map + off + 1, size - off - 1, frame_magic, sizeof frame_magic);
-        size_t skip_to = next ? (size_t)(next - map) : size;
+        /* Damaged: skip to the next frame magic, a window at a time, so a
+         * long run of garbage costs time, not memory. */
+        size_t skip_to = size;
+        const size_t window = 16u << 20;
+        for (size_t from = off + 1; from < size; from += window) {
+            size_t span = size - from < window + 3 ? size - from : window + 3;
+            const uint8_t *next = memmem(map + from, span, frame_magic, sizeof frame_magic);
+            if (next) {
+                skip_to = (size_t)(next - map);
+                break;
+            }
+            release_read(map, from + window, size, &released);
+        }
         report(ops, st, path, off, skip_to - off, why);
         result = DISCON_READ_DAMAGED;
         off = skip_to;
