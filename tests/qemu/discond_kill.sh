@@ -10,9 +10,10 @@ new_shm kill
 
 timeout 120 "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" \
   -plugin "$DISCON_PLUGIN,shm=$name,ring=4096" >"$tmp/qemu.out" 2>&1 & qemu=$!
-for round in 1 2; do
+rounds=5 # SIGKILL at a random point (100-350 ms into each run)
+for ((round = 0; round < rounds; round++)); do
   "$DISCOND" --shm "$name" -o "$tmp/trace" --flush-ms 20 2>>"$tmp/discond.err" & d=$!
-  sleep 0.4
+  sleep "0.$(printf "%03d" $((100 + RANDOM % 250)))"
   kill -KILL "$d"
   wait "$d" 2>/dev/null || true
 done
@@ -26,21 +27,21 @@ index=$(basename "$last" .discon); index=${index##*-}
   2>>"$tmp/discond.err" || { cat "$tmp/discond.err" >&2; fail "discond failed"; }
 wait "$qemu" || fail "QEMU failed: $(cat "$tmp/qemu.out")"
 resumed=$(grep -c 'resuming trace' "$tmp/discond.err" || true)
-[ "$resumed" = 2 ] || fail "expected 2 resumptions, saw $resumed: $(cat "$tmp/discond.err")"
+[ "$resumed" -ge $((rounds - 1)) ] || fail "expected at least $((rounds - 1)) resumptions, saw $resumed: $(cat "$tmp/discond.err")"
 grep -q 'cut a torn frame' "$tmp/discond.err" || fail "the torn frame was not cut"
 grep -q 'header was never written' "$tmp/discond.err" || fail "the empty file was not removed"
 
 "$TRACE_DUMP" --records "$tmp/trace" >"$tmp/dump" || fail "trace damaged: $(grep -v ^record "$tmp/dump")"
 total=$((count + 1))
-expect_eq "summary" "total events $total lost 0 files 3 damaged 0 gaps 0 ends 1" "$(tail -n1 "$tmp/dump")"
-[ "$(ls "$tmp"/trace/*.discon | wc -l)" = 3 ] || fail "unexpected files: $(ls "$tmp/trace")"
+files=$(ls "$tmp"/trace/*.discon | wc -l)
+expect_eq "summary" "total events $total lost 0 files $files damaged 0 gaps 0 ends 1" "$(tail -n1 "$tmp/dump")"
 grep -qx "end vcpu 0 produced $total dropped 0 written $total" "$tmp/dump" || fail "end record"
 svc_guest_records | cmp -s - <(grep '^record' "$tmp/dump") ||
   fail "the events are not exactly the guest's, once each, in order"
 [ ! -e "/dev/shm/$name" ] || fail "the drained segment of a finished producer was left"
 grep -q "\"events\": $total, \"interrupt\": 0, \"exception\": $count, \"hostcall\": 1, \"lost\": 0" \
   "$tmp/stats.json" || fail "stats JSON: $(cat "$tmp/stats.json")"
-echo "ok: discond killed twice and restarted: $total events, none lost, none duplicated"
+echo "ok: discond killed $rounds times at random points and restarted: $total events in $files files, none lost, none duplicated"
 
 # SIGKILL of QEMU: finalized, marked as ended without finishing.
 new_shm qemukill
