@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -72,6 +73,15 @@ static void json_string(FILE *f, const char *s)
     }
 }
 
+/* User + system CPU time of this process. */
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 static void write_stats(const char *path, const struct discon_drain_totals *t, double secs,
                         bool finished, const char *last_file)
 {
@@ -83,11 +93,11 @@ static void write_stats(const char *path, const struct discon_drain_totals *t, d
     fprintf(f,
             "{\"events\": %llu, \"interrupt\": %llu, \"exception\": %llu, \"hostcall\": %llu, "
             "\"lost\": %llu, \"unrecorded\": %llu, \"bytes\": %llu, \"files\": %u, "
-            "\"seconds\": %.3f, \"producer_finished\": %s, \"last_file\": \"",
+            "\"seconds\": %.3f, \"cpu_s\": %.3f, \"producer_finished\": %s, \"last_file\": \"",
             (unsigned long long)t->events, (unsigned long long)t->by_type[0],
             (unsigned long long)t->by_type[1], (unsigned long long)t->by_type[2],
             (unsigned long long)t->lost, (unsigned long long)t->unrecorded,
-            (unsigned long long)t->bytes, t->files, secs, finished ? "true" : "false");
+            (unsigned long long)t->bytes, t->files, secs, cpu_seconds(), finished ? "true" : "false");
     json_string(f, last_file);
     fputs("\"}\n", f);
     fclose(f);
