@@ -210,7 +210,11 @@ int main(int argc, char **argv)
     if (!d)
         return die(err);
 
-    /* Poll with adaptive backoff: 50 us after activity, up to 10 ms idle. */
+    /* Poll with adaptive backoff, between 50 us and 10 ms: a pass that found
+     * little makes the next sleep longer (records then arrive in batches,
+     * so draining costs little CPU); a pass that found much shortens it
+     * (the rings stay far from full). At 10 ms a 65536-record ring fills
+     * only past 6 M events/s per vCPU. */
     bool tty = isatty(2);
     uint64_t backoff = 50000, last_status = start, last_events = 0;
     int finished = 0, rc = 0;
@@ -222,20 +226,24 @@ int main(int argc, char **argv)
             rc = die(err);
             break;
         }
-        bool gone = !finished && kill(seg.layout.producer_pid, 0) != 0 && errno == ESRCH;
         bool stopping = stop;
         long n = discon_drain_pass(d, err, sizeof err);
         if (n < 0) {
             rc = die(err);
             break;
         }
+        /* A dead producer is asked after only a pass that found nothing. */
+        bool gone = n == 0 && !finished && kill(seg.layout.producer_pid, 0) != 0 && errno == ESRCH;
         if (n == 0 && (finished || gone || stopping))
             break;
-        if (n == 0) {
+        if (n < 4096) {
             sleep_ns(backoff);
             backoff = backoff * 2 > 10000000 ? 10000000 : backoff * 2;
+        } else if (n > 16384) {
+            backoff = 50000; /* plenty arriving: drain again at once */
         } else {
-            backoff = 50000;
+            sleep_ns(backoff);
+            backoff = backoff / 2 < 50000 ? 50000 : backoff / 2;
         }
         uint64_t now = discon_clock_ns(CLOCK_MONOTONIC);
         if (tty && now - last_status >= 1000000000u) {
