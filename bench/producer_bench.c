@@ -145,7 +145,6 @@ int main(int argc, char **argv)
     row("clock_gettime(CLOCK_MONOTONIC)", clock_ns, empty_ns);
     row("discon plugin callback (+drain)", plugin_ns, empty_ns);
     row("buffered fprintf, same fields", printf_ns, empty_ns);
-    printf("%-34s %9s\n", "LTTng-UST tracepoint", "n/a (not measured by this version)");
     printf("events %llu, drained %llu, dropped %llu\n", (unsigned long long)n,
            (unsigned long long)drained, (unsigned long long)dropped);
     atexit_cb(NULL);
