@@ -1,6 +1,7 @@
 #include "number_option.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 
 int discon_parse_count(const char *s, uint64_t min, uint64_t max, uint64_t *out)
@@ -11,6 +12,34 @@ int discon_parse_count(const char *s, uint64_t min, uint64_t max, uint64_t *out)
     char *end;
     unsigned long long v = strtoull(s, &end, 10);
     if (errno || *end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int discon_parse_hex(const char *s, uint64_t *out)
+{
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+        s += 2;
+    if (!((*s >= '0' && *s <= '9') || ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'f')))
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 16);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int discon_parse_seconds(const char *s, double *out)
+{
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    char *end;
+    double v = strtod(s, &end);
+    if (errno || *end || !isfinite(v))
         return -1;
     *out = v;
     return 0;

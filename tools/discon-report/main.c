@@ -4,6 +4,7 @@
  * over time, double traps, fault loops and the last events of each vCPU.
  */
 #define _GNU_SOURCE
+#include "number_option.h"
 #include "report.h"
 
 #include <errno.h>
@@ -35,16 +36,11 @@ static const char usage[] =
 
 static int number(const char *opt, const char *s, uint64_t max, uint64_t *out)
 {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*s < '0' || *s > '9' || errno || *end || v > max) {
-        fprintf(stderr, "discon-report: --%s: expected a number up to %llu, got '%s'\n", opt,
-                (unsigned long long)max, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
+    if (discon_parse_count(s, 0, max, out) == 0)
+        return 0;
+    fprintf(stderr, "discon-report: --%s: expected a number up to %llu, got '%s'\n", opt,
+            (unsigned long long)max, s);
+    return -1;
 }
 
 static int is_sqlite(const char *path)
@@ -88,10 +84,8 @@ int main(int argc, char **argv)
             break;
         case SYMBOLS: symbols = optarg; break;
         case KASLR: {
-            char *end;
-            errno = 0;
-            if (strcmp(optarg, "auto") != 0 &&
-                (strtoull(optarg, &end, 16), errno || end == optarg || *end)) {
+            uint64_t off;
+            if (strcmp(optarg, "auto") != 0 && discon_parse_hex(optarg, &off)) {
                 fprintf(stderr, "discon-report: --kaslr-offset: expected hex or 'auto', got '%s'\n",
                         optarg);
                 return 2;
@@ -114,18 +108,13 @@ int main(int argc, char **argv)
             break;
         case TAIL: if (number("tail", optarg, 100000, &v)) return 2; opt.tail = (unsigned)v; break;
         case FROM:
-        case TO: {
-            char *end;
-            errno = 0;
-            double s = strtod(optarg, &end);
-            if (errno || end == optarg || *end || !(s >= 0)) {
+        case TO:
+            if (discon_parse_seconds(optarg, c == FROM ? &opt.from_s : &opt.to_s)) {
                 fprintf(stderr, "discon-report: --%s: expected seconds >= 0, got '%s'\n",
                         c == FROM ? "from" : "to", optarg);
                 return 2;
             }
-            *(c == FROM ? &opt.from_s : &opt.to_s) = s;
             break;
-        }
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
         }
@@ -185,7 +174,9 @@ int main(int argc, char **argv)
         else if (kaslr)
             fprintf(stderr, "discon-report: cannot find the KASLR offset; symbols unslid\n");
     } else if (kaslr) {
-        discon_symbols_relocate(&syms, (int64_t)strtoull(kaslr, NULL, 16));
+        uint64_t off = 0;
+        discon_parse_hex(kaslr, &off);
+        discon_symbols_relocate(&syms, (int64_t)off);
     }
     if (strcmp(format, "json") == 0)
         render_json(r, stdout);

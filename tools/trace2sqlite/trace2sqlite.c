@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include "db_schema.h"
+#include "number_option.h"
 #include "symbols.h"
 #include "trace_reader.h"
 #include "traps.h"
@@ -597,7 +598,7 @@ static int load_symbols(struct loader *l, const char *path, const char *kaslr)
         if (kaslr && strcmp(kaslr, "auto") == 0)
             rc = find_kaslr_offset(l, trace, &syms, &offset);
         else if (kaslr)
-            offset = (int64_t)strtoull(kaslr, NULL, 16);
+            discon_parse_hex(kaslr, (uint64_t *)&offset);
         if (rc)
             break;
         discon_symbols_relocate(&syms, offset);
@@ -629,14 +630,6 @@ static int load_symbols(struct loader *l, const char *path, const char *kaslr)
 
 /* ---- main -------------------------------------------------------------- */
 
-static int parse_seconds(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    *out = strtod(s, &end);
-    return errno || end == s || *end || !(*out >= 0) ? -1 : 0;
-}
-
 int main(int argc, char **argv)
 {
     const char *db_path = NULL, *symbols = NULL, *kaslr = NULL;
@@ -659,10 +652,8 @@ int main(int argc, char **argv)
         case 'o': db_path = optarg; break;
         case SYMBOLS: symbols = optarg; break;
         case KASLR: {
-            char *end;
-            errno = 0;
-            if (strcmp(optarg, "auto") != 0 &&
-                (strtoull(optarg, &end, 16), errno || end == optarg || *end)) {
+            uint64_t off;
+            if (strcmp(optarg, "auto") != 0 && discon_parse_hex(optarg, &off)) {
                 fprintf(stderr, "trace2sqlite: --kaslr-offset: expected hex or 'auto', got '%s'\n",
                         optarg);
                 return 2;
@@ -674,7 +665,7 @@ int main(int argc, char **argv)
         case INDEX: row_indexes = true; break;
         case FROM:
         case TO:
-            if (parse_seconds(optarg, c == FROM ? &l.from_s : &l.to_s)) {
+            if (discon_parse_seconds(optarg, c == FROM ? &l.from_s : &l.to_s)) {
                 fprintf(stderr, "trace2sqlite: --%s: expected seconds >= 0, got '%s'\n",
                         c == FROM ? "from" : "to", optarg);
                 return 2;
