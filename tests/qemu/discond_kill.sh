@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
-# SIGKILL of discond mid-run, twice, each time restarted on the same segment
-# and directory (block mode): the trace holds every event exactly once, in
-# order, without gaps, and its end record equals the producer's counters.
-# Then SIGKILL of QEMU mid-run: the trace is finalized and says the producer
-# ended without finishing.
+# SIGKILL of discond mid-run, five times, each time restarted on the same
+# segment and directory (block mode): the trace holds every event exactly
+# once, in order, without gaps, and its end record equals the producer's
+# counters. Then SIGKILL of QEMU mid-run: the trace is finalized and says the
+# producer ended without finishing. Then SIGTERM of discond mid-run: the trace
+# is closed complete.
 . "$(dirname "$0")/lib.sh"
 build_svc_guest 3000000
 new_shm kill
 
 timeout 120 "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" \
   -plugin "$DISCON_PLUGIN,shm=$name,ring=4096" >"$tmp/qemu.out" 2>&1 & qemu=$!
-rounds=5 # SIGKILL at a random point (100-350 ms into each run)
+# SIGKILL at a random point 50-200 ms into each run: at most 1 s of draining
+# in all, while the guest needs about 1.5 s for its events on this hardware.
+rounds=5
 for ((round = 0; round < rounds; round++)); do
   "$DISCOND" --shm "$name" -o "$tmp/trace" --flush-ms 20 2>>"$tmp/discond.err" & d=$!
-  sleep "0.$(printf "%03d" $((100 + RANDOM % 250)))"
-  kill -KILL "$d"
+  sleep "0.$(printf "%03d" $((50 + RANDOM % 150)))"
+  kill -KILL "$d" 2>/dev/null ||
+    fail "discond ended before kill $((round + 1)): the guest was too quick for this test; raise its count"
   wait "$d" 2>/dev/null || true
 done
 # Make it as bad as a crash can: a torn frame at the end of the last file,
@@ -43,6 +47,10 @@ grep -q "\"events\": $total, \"interrupt\": 0, \"exception\": $count, \"hostcall
   "$tmp/stats.json" || fail "stats JSON: $(cat "$tmp/stats.json")"
 echo "ok: discond killed $rounds times at random points and restarted: $total events in $files files, none lost, none duplicated"
 
+# The remaining cases kill QEMU themselves: a guest that does not end on its
+# own (10^12 svc calls) cannot finish early on a slow machine and race them.
+build_svc_guest 1000000000000
+
 # SIGKILL of QEMU: finalized, marked as ended without finishing.
 new_shm qemukill
 "$DISCOND" --shm "$name" -o "$tmp/trace2" --summary 2>"$tmp/discond2.err" & d=$!
@@ -56,7 +64,7 @@ wait "$d" || fail "discond failed after QEMU was killed: $(cat "$tmp/discond2.er
 grep -qx "end finished 0 unrecorded 0" "$tmp/dump2" || fail "not marked as unfinished"
 grep -q "ended without finishing" "$tmp/discond2.err" || fail "no word of the unfinished producer"
 written=$(awk '/^total/ { print $3 }' "$tmp/dump2")
-[ "$written" -gt 0 ] && [ "$written" -lt "$total" ] || fail "implausible count $written"
+[ "$written" -gt 0 ] || fail "nothing written before QEMU was killed"
 grep -qx "end vcpu 0 produced $written dropped 0 written $written" "$tmp/dump2" ||
   fail "end totals disagree with the events: $(grep ^end "$tmp/dump2")"
 echo "ok: QEMU killed after $written events: trace finalized, marked unfinished"
@@ -68,7 +76,7 @@ new_shm term
   -plugin "$DISCON_PLUGIN,shm=$name,ring=4096" >/dev/null 2>&1 & qemu=$!
 "$DISCOND" --shm "$name" -o "$tmp/trace3" 2>"$tmp/discond3.err" & d=$!
 sleep 0.5
-kill -TERM "$d"
+kill -TERM "$d" || fail "discond exited before SIGTERM: $(cat "$tmp/discond3.err")"
 wait "$d" || fail "discond failed on SIGTERM: $(cat "$tmp/discond3.err")"
 kill -KILL "$qemu"
 wait "$qemu" 2>/dev/null || true
