@@ -9,6 +9,7 @@
  *     damage PATH OFFSET LENGTH WHAT
  *     gap VCPU EXPECTED GOT
  *     vcpu V interrupt N exception N hostcall N
+ *     pause vcpu V longest NS     (the longest time between two of its events)
  *     end vcpu V produced N dropped N written N
  *     end finished 0|1 unrecorded N
  *     total events N lost N files N damaged N gaps N ends N
@@ -24,6 +25,7 @@
 
 static int records;
 static uint64_t counts[MAX_VCPUS][DISCON_NTYPES], lost, ends;
+static uint64_t last_time[MAX_VCPUS], longest_pause[MAX_VCPUS];
 
 static int on_events(void *ctx, const struct discon_event *ev, size_t n)
 {
@@ -32,8 +34,14 @@ static int on_events(void *ctx, const struct discon_event *ev, size_t n)
         if (records)
             printf("record %u %s 0x%llx 0x%llx\n", ev[i].vcpu, discon_type_name(ev[i].type),
                    (unsigned long long)ev[i].from_pc, (unsigned long long)ev[i].to_pc);
-        if (ev[i].vcpu < MAX_VCPUS)
-            counts[ev[i].vcpu][discon_type_index(ev[i].type)]++;
+        if (ev[i].vcpu >= MAX_VCPUS)
+            continue;
+        uint32_t v = ev[i].vcpu;
+        uint64_t seen = counts[v][0] + counts[v][1] + counts[v][2];
+        if (seen && ev[i].time_ns > last_time[v] && ev[i].time_ns - last_time[v] > longest_pause[v])
+            longest_pause[v] = ev[i].time_ns - last_time[v];
+        last_time[v] = ev[i].time_ns;
+        counts[v][discon_type_index(ev[i].type)]++;
     }
     return 0;
 }
@@ -99,6 +107,9 @@ int main(int argc, char **argv)
             printf("vcpu %d interrupt %llu exception %llu hostcall %llu\n", v,
                    (unsigned long long)counts[v][0], (unsigned long long)counts[v][1],
                    (unsigned long long)counts[v][2]);
+    for (int v = 0; v < MAX_VCPUS; v++)
+        if (counts[v][0] + counts[v][1] + counts[v][2])
+            printf("pause vcpu %d longest %llu\n", v, (unsigned long long)longest_pause[v]);
     printf("total events %llu lost %llu files %llu damaged %llu gaps %llu ends %llu\n",
            (unsigned long long)st.events, (unsigned long long)lost, (unsigned long long)st.files,
            (unsigned long long)st.damaged_frames, (unsigned long long)st.gaps,
