@@ -32,7 +32,7 @@ static const char usage[] =
     "      --summary             print a summary on stderr at exit\n"
     "  -h, --help                this help\n"
     "QEMU ARGV, when given, is recorded in the trace header.\n"
-    "SIGINT/SIGTERM: drain what is there, write the end record, exit.\n";
+    "SIGINT/SIGTERM: drain what was published by then, write the end record, exit.\n";
 
 static volatile sig_atomic_t stop;
 static void on_signal(int sig) { (void)sig; stop = 1; }
@@ -116,6 +116,31 @@ static void print_summary(const struct discon_drain_totals *t, const char *dir, 
             t->events ? (double)t->bytes / (double)t->events : 0.0);
     if (!finished)
         fprintf(stderr, "discon: the producer ended without finishing (QEMU killed?)\n");
+}
+
+/* Each ring's published position now, or NULL with err. */
+static uint64_t *stop_positions(const struct discon_segment *seg, char *err, size_t errlen)
+{
+    uint64_t *at = calloc(seg->layout.vcpu_capacity, sizeof *at);
+    if (!at) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    for (uint32_t i = 0; i < seg->layout.vcpu_capacity; i++)
+        if (discon_ring_head(&seg->rings[i], &at[i], err, errlen) != 0) {
+            free(at);
+            return NULL;
+        }
+    return at;
+}
+
+/* Whether every ring has been read up to `at`. */
+static bool reached(const struct discon_segment *seg, const uint64_t *at)
+{
+    for (uint32_t i = 0; i < seg->layout.vcpu_capacity; i++)
+        if (seg->rings[i].read - at[i] > (uint64_t)1 << 63) /* read < at, wrap-safe */
+            return false;
+    return true;
 }
 
 int main(int argc, char **argv)
@@ -219,6 +244,9 @@ int main(int argc, char **argv)
     bool tty = isatty(2);
     uint64_t backoff = 50000, last_status = start, last_events = 0;
     int finished = 0, rc = 0;
+    /* On SIGINT/SIGTERM: the ring positions published by then. Draining up
+     * to them ends the run even while QEMU goes on producing. */
+    uint64_t *stop_at = NULL;
     for (;;) {
         /* Read the producer's state before the pass: whatever it says, the
          * pass then drains everything published before it. */
@@ -227,7 +255,10 @@ int main(int argc, char **argv)
             rc = die(err);
             break;
         }
-        bool stopping = stop;
+        if (stop && !stop_at && !(stop_at = stop_positions(&seg, err, sizeof err))) {
+            rc = die(err);
+            break;
+        }
         long n = discon_drain_pass(d, err, sizeof err);
         if (n < 0) {
             rc = die(err);
@@ -235,7 +266,7 @@ int main(int argc, char **argv)
         }
         /* A dead producer is asked after only a pass that found nothing. */
         bool gone = n == 0 && !finished && kill(seg.layout.producer_pid, 0) != 0 && errno == ESRCH;
-        if (n == 0 && (finished || gone || stopping))
+        if ((n == 0 && (finished || gone || stop_at)) || (stop_at && reached(&seg, stop_at)))
             break;
         long ring = (long)seg.layout.ring_capacity;
         if (n < ring / 16) {
@@ -269,6 +300,7 @@ int main(int argc, char **argv)
     /* Drained and its producer done: nobody needs the segment any more. */
     if (rc == 0 && (finished == 1 || kill(seg.layout.producer_pid, 0) != 0))
         shm_unlink(shm_name);
+    free(stop_at);
     discon_drain_free(d);
     discon_segment_detach(&seg);
     return rc;

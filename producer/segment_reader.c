@@ -188,17 +188,25 @@ void discon_segment_detach(struct discon_segment *seg)
     *seg = (struct discon_segment){.fd = -1};
 }
 
+int discon_ring_head(const struct discon_ring_reader *r, uint64_t *head, char *err, size_t errlen)
+{
+    uint64_t h = atomic_load_explicit(&r->ctl->head, memory_order_acquire);
+    /* tail <= read <= head, all within one capacity. */
+    if (ring_in_range(h, r->tail, r->capacity, r->vcpu, err, errlen))
+        return -1;
+    if (h - r->tail < r->read - r->tail)
+        return FAIL("vCPU %u ring is corrupt: head %llu went back behind position %llu, "
+                    "already read", r->vcpu, (unsigned long long)h, (unsigned long long)r->read);
+    *head = h;
+    return 0;
+}
+
 long discon_ring_peek(struct discon_ring_reader *r, struct discon_record *out, size_t max,
                       char *err, size_t errlen)
 {
-    uint64_t head = atomic_load_explicit(&r->ctl->head, memory_order_acquire);
-    /* tail <= read <= head, all within one capacity. */
-    if (ring_in_range(head, r->tail, r->capacity, r->vcpu, err, errlen))
+    uint64_t head;
+    if (discon_ring_head(r, &head, err, errlen) != 0)
         return -1;
-    if (head - r->tail < r->read - r->tail)
-        return FAIL("vCPU %u ring is corrupt: head %llu went back behind position %llu, "
-                    "already read", r->vcpu, (unsigned long long)head,
-                    (unsigned long long)r->read);
     size_t n = (size_t)(head - r->read);
     if (n > max)
         n = max;

@@ -67,6 +67,10 @@ void discon_segment_detach(struct discon_segment *seg);
 int discon_segment_validate(const void *base, size_t size, struct discon_layout *out,
                             char *err, size_t errlen);
 
+/* The producer's published position (records before it are ready to read),
+ * bounds-checked: 0, or -1 with err if it is out of range. */
+int discon_ring_head(const struct discon_ring_reader *r, uint64_t *head, char *err,
+                     size_t errlen);
 /* Copy up to `max` records after the last ones read, without freeing their
  * slots: a consumer that must not lose records on a crash frees them only
  * once they are safely stored. Returns how many, or -1 with err if the

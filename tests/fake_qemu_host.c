@@ -139,18 +139,23 @@ int main(int argc, char **argv)
         pthread_create(&t[v], NULL, guest_thread, (void *)v);
     uint64_t got[MAX_VCPUS] = {0}, bad = 0;
     struct discon_record buf[256];
-    for (int idle = 0; idle < 200;) { /* drain until quiet for ~200 ms */
+    /* Drain until every recorded vCPU has all its events (or 60 s passed:
+     * then the checks below say what is missing). */
+    for (int waited_ms = 0, done = 0; !done && waited_ms < 60000;) {
         long total = 0;
+        done = 1;
         for (uint32_t v = 0; v < MAX_VCPUS; v++) {
             long n = discon_ring_consume(&seg.rings[v], buf, 256, err, sizeof err);
             CHECK(n >= 0);
             for (long i = 0; i < n; i++, got[v]++)
                 bad += buf[i].from_pc != 0x400000 + got[v] || buf[i].type != DISCON_EXCEPTION;
             total += n > 0 ? n : 0;
+            done &= got[v] >= EVENTS;
         }
-        idle = total ? 0 : idle + 1;
-        if (!total)
+        if (!total && !done) {
             usleep(1000);
+            waited_ms++;
+        }
     }
     for (int v = 0; v < THREADS; v++)
         pthread_join(t[v], NULL);

@@ -19,8 +19,8 @@ exact() { # DIR: the trace holds every event once, complete
 #    which are otherwise microseconds apart), then resumes; nothing is lost.
 new_shm stop_block
 run_qemu "$name" ring=4096
-"$DISCOND" --shm "$name" -o "$tmp/stop_block" 2>/dev/null & d=$!
-sleep 0.2
+"$DISCOND" --wait 60 --shm "$name" -o "$tmp/stop_block" 2>/dev/null & d=$!
+wait_until 60 "discond to attach" has_trace_file "$tmp/stop_block"
 kill -STOP "$d" || fail "discond ended before it could be stopped"
 kill -0 "$qemu" || fail "the guest ended before discond was stopped"
 sleep 2.5; kill -CONT "$d"
@@ -35,8 +35,10 @@ echo "ok: discond stopped 2.5 s in block mode: the guest waited ($pause ms), not
 #    exactly, in the trace and in the report.
 new_shm stop_drop
 run_qemu "$name" ring=4096,mode=drop
-"$DISCOND" --shm "$name" -o "$tmp/stop_drop" 2>/dev/null & d=$!
-sleep 0.2; kill -STOP "$d"; sleep 1; kill -CONT "$d"
+"$DISCOND" --wait 60 --shm "$name" -o "$tmp/stop_drop" 2>/dev/null & d=$!
+wait_until 60 "discond to attach" has_trace_file "$tmp/stop_drop"
+kill -STOP "$d" || fail "discond ended before it could be stopped"
+sleep 1; kill -CONT "$d"
 wait "$qemu" || fail "QEMU failed"
 wait "$d" || fail "discond failed"
 "$TRACE_DUMP" "$tmp/stop_drop" >"$tmp/dump" || fail "damaged"
@@ -54,7 +56,7 @@ echo "ok: discond stopped 1 s in drop mode: $lost events lost, counted exactly i
 #    file reads on its own and together they are exact.
 new_shm rotate
 run_qemu "$name" ring=4096
-"$DISCOND" --shm "$name" -o "$tmp/rotate" --rotate-size 256K --flush-ms 50 2>/dev/null & d=$!
+"$DISCOND" --wait 60 --shm "$name" -o "$tmp/rotate" --rotate-size 256K --flush-ms 50 2>/dev/null & d=$!
 wait "$qemu" && wait "$d" || fail "rotation run failed"
 files=$(ls "$tmp"/rotate/*.discon | wc -l)
 [ "$files" -ge 5 ] || fail "only $files files"
@@ -73,25 +75,26 @@ echo "ok: two QEMUs recorded at once, each exact"
 # 5. A second discond on the same segment is refused while the first runs.
 new_shm second
 run_qemu "$name" ring=4096
-"$DISCOND" --shm "$name" -o "$tmp/first" 2>/dev/null & d=$!
-sleep 0.3
-set +e; "$DISCOND" --shm "$name" -o "$tmp/second" 2>"$tmp/err"; rc=$?; set -e
+"$DISCOND" --wait 60 --shm "$name" -o "$tmp/first" 2>/dev/null & d=$!
+wait_until 60 "the first discond to attach" has_trace_file "$tmp/first"
+set +e; "$DISCOND" --wait 60 --shm "$name" -o "$tmp/second" 2>"$tmp/err"; rc=$?; set -e
 [ "$rc" = 1 ] || fail "a second discond was not refused (exit $rc)"
 grep -q 'already has a consumer' "$tmp/err" || fail "unclear refusal: $(cat "$tmp/err")"
 wait "$qemu" && wait "$d" || fail "the first discond failed"
 exact "$tmp/first"
 echo "ok: a second discond on the same segment is refused; the first records everything"
 
-# 6. Disk full (a 512 KiB tmpfs; needs root): a clear error, the rotated
-#    files intact, the last one readable up to its last whole frame.
-if [ "$(id -u)" = 0 ]; then
-  mkdir -p "$tmp/full"
-  mount -t tmpfs -o size=512k tmpfs "$tmp/full"
+# 6. Disk full (a 512 KiB tmpfs; needs the right to mount): a clear error,
+#    the rotated files intact, the last one readable up to its last whole
+#    frame.
+mkdir -p "$tmp/full"
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=512k tmpfs "$tmp/full" 2>/dev/null; then
   trap 'umount "$tmp/full" 2>/dev/null || true; cleanup' EXIT
   new_shm full
   run_qemu "$name" ring=4096
-  set +e; "$DISCOND" --shm "$name" -o "$tmp/full" --rotate-size 128K --flush-ms 50 2>"$tmp/err"; rc=$?; set -e
-  kill -KILL "$qemu" 2>/dev/null; wait "$qemu" 2>/dev/null || true
+  set +e; "$DISCOND" --wait 60 --shm "$name" -o "$tmp/full" --rotate-size 128K --flush-ms 50 2>"$tmp/err"; rc=$?; set -e
+  kill -KILL "$qemu" 2>/dev/null || true
+  wait "$qemu" 2>/dev/null || true
   [ "$rc" = 1 ] || fail "disk full: discond exit $rc"
   grep -q 'No space left on device' "$tmp/err" || fail "no clear error: $(cat "$tmp/err")"
   n=0
@@ -105,5 +108,5 @@ if [ "$(id -u)" = 0 ]; then
   umount "$tmp/full"
   echo "ok: disk full: a clear error, $n files intact up to their last whole frame"
 else
-  echo "ok: disk full case skipped: mounting a small tmpfs needs root"
+  echo "ok: disk full case skipped: mounting a small tmpfs needs root and CAP_SYS_ADMIN"
 fi

@@ -38,3 +38,17 @@ svc_guest_records() {
     'BEGIN { for (i = 0; i < n; i++) print line }'
   printf 'record 0 hostcall 0x%x 0x%x\n' "$semi" $((semi + 4))
 }
+
+# wait_until SECONDS WHAT COMMAND...: poll until COMMAND succeeds, or fail
+# saying what never happened. For a background process's progress, instead
+# of a sleep that a slow machine can outlast.
+wait_until() {
+  local deadline=$((SECONDS + $1)) what=$2
+  shift 2
+  until "$@"; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "timed out waiting for $what"
+    sleep 0.02
+  done
+}
+has_trace_file() { compgen -G "$1/*.discon" >/dev/null; }
+has_ended() { ! kill -0 "$1" 2>/dev/null; }

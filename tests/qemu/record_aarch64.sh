@@ -18,7 +18,7 @@ grep -q "discon: $((count + 1)) events (interrupt 0, exception $count, hostcall 
   echo "vcpu 0 interrupt 0 exception $count hostcall 1"
   echo "total events $((count + 1)) lost 0 files 1 damaged 0 gaps 0 ends 1"
 } >"$tmp/want"
-diff -u "$tmp/want" "$tmp/dump" || fail "the trace does not hold exactly the guest's events"
+diff -u "$tmp/want" <(grep -v '^pause ' "$tmp/dump") || fail "the trace does not hold exactly the guest's events"
 ls /dev/shm | grep "^discon-rec-$record-" >/dev/null && fail "discon-record left its segment behind"
 echo "ok: discon-record wrote exactly $((count + 1)) events and a complete end record"
 
@@ -30,11 +30,12 @@ expect_eq "events decoded by lz4 | protoc" $((count + 1)) "$n"
 echo "ok: lz4 -dc | protoc --decode=discon.Trace decodes $n events"
 
 # The installed tree works on its own: discon-record finds the installed
-# plugin and discond relative to itself.
+# plugin and discond relative to itself (DISCON_PLUGIN, which meson sets to
+# the build tree's plugin, would take precedence).
 meson install -C "$BUILD_ROOT" --destdir "$tmp/inst" --no-rebuild --quiet >/dev/null
 inst_record=$(find "$tmp/inst" -path '*/bin/discon-record')
 [ -n "$(find "$tmp/inst" -path '*/share/discon/discon.proto')" ] || fail "the proto was not installed"
-"$inst_record" -o "$tmp/rec-inst" -- "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" \
+env -u DISCON_PLUGIN "$inst_record" -o "$tmp/rec-inst" -- "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" \
   >/dev/null 2>"$tmp/err" || fail "installed discon-record failed: $(cat "$tmp/err")"
 "$TRACE_DUMP" "$tmp/rec-inst" | tail -n1 | grep -x "total events $((count + 1)) lost 0 files 1 damaged 0 gaps 0 ends 1" >/dev/null ||
   fail "the installed tree recorded something else"
