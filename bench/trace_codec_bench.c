@@ -16,11 +16,11 @@
  */
 #define _GNU_SOURCE
 #include "discon_clock.h"
+#include "entropy.h"
 #include "discon_ring.h"
 #include "trace_reader.h"
 #include "trace_writer.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,16 +87,12 @@ static uint64_t encode(const char *path)
     return file_size(path);
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* Order-0 entropy of the time deltas of each vCPU, in bytes per event. */
 static double delta_entropy(void)
 {
     uint64_t *d = malloc(nev * sizeof *d), last[DISCON_MAX_VCPUS] = {0};
+    if (!d)
+        exit(1);
     size_t n = 0;
     for (size_t i = 0; i < nev; i++) {
         uint32_t v = ev[i].vcpu % DISCON_MAX_VCPUS;
@@ -104,14 +100,7 @@ static double delta_entropy(void)
             d[n++] = ev[i].time_ns - last[v];
         last[v] = ev[i].time_ns;
     }
-    qsort(d, n, sizeof *d, cmp_u64);
-    double h = 0;
-    for (size_t i = 0, j; i < n; i = j) {
-        for (j = i; j < n && d[j] == d[i]; j++)
-            ;
-        double p = (double)(j - i) / (double)n;
-        h -= p * log2(p);
-    }
+    double h = order0_entropy_bits(d, n);
     free(d);
     return h / 8;
 }
