@@ -7,8 +7,6 @@
  * exception from faulting_entry to vectors_b + 0x200.
  */
     .equ NORMAL_SVCS, 10
-    .equ SYS_EXIT, 0x18
-    .equ ADP_Stopped_ApplicationExit, 0x20026
 
     .text
     .global _start
@@ -29,14 +27,7 @@ el0_svc:
     svc     #0
     b       el0_svc
 
-done:
-    mov     x0, #SYS_EXIT
-    adr     x1, exit_ok
-    hlt     #0xf000
-unexpected:
-    mov     x0, #SYS_EXIT
-    adr     x1, exit_error
-    hlt     #0xf000
+    .include "semihost_exit.inc"
 
     .balign 0x800
 vectors_a:                      /* normal system calls */
@@ -78,11 +69,6 @@ faulting_entry:                 /* +0x400: its first instruction faults */
     .balign 0x80
     .endr
 
-    .balign 8
-exit_ok:
-    .quad   ADP_Stopped_ApplicationExit, 0
-exit_error:
-    .quad   ADP_Stopped_ApplicationExit, 3
     .balign 16
     .skip   1024
 stack_top:

@@ -4,8 +4,6 @@
  * Expected traps: LOOPS exceptions from stuck_insn to vectors + 0x200.
  */
     .equ LOOPS, 5000
-    .equ SYS_EXIT, 0x18
-    .equ ADP_Stopped_ApplicationExit, 0x20026
 
     .text
     .global _start
@@ -18,14 +16,7 @@ _start:
 stuck_insn:
     udf     #0
 
-done:
-    mov     x0, #SYS_EXIT
-    adr     x1, exit_ok
-    hlt     #0xf000
-unexpected:
-    mov     x0, #SYS_EXIT
-    adr     x1, exit_error
-    hlt     #0xf000
+    .include "semihost_exit.inc"
 
     .balign 0x800
     .global vectors
@@ -42,9 +33,3 @@ vectors:
     b       unexpected
     .balign 0x80
     .endr
-
-    .balign 8
-exit_ok:
-    .quad   ADP_Stopped_ApplicationExit, 0
-exit_error:
-    .quad   ADP_Stopped_ApplicationExit, 3

@@ -18,13 +18,21 @@ new_shm() { name="discon-test-$$-$1"; shm_names+=("$name"); }
 # expect_eq WHAT WANT GOT
 expect_eq() { [ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"; }
 
+# assemble_guest NAME OUT [AS ARGS...]: tests/qemu/NAME.S, linked for
+# `-M virt` into $tmp/OUT.elf.
+assemble_guest() {
+  local name=$1 out=$2
+  shift 2
+  aarch64-linux-gnu-as -I "$SRCDIR/tests/qemu" "$@" -o "$tmp/$out.o" "$SRCDIR/tests/qemu/$name.S"
+  aarch64-linux-gnu-ld -Ttext=0x40080000 -e _start -o "$tmp/$out.elf" "$tmp/$out.o"
+}
+
 # build_svc_guest [SVC_COUNT]: assemble the aarch64 bare-metal guest into
 # $tmp/guest.elf and set $svc, $semi, $vectors (addresses) and $count.
 build_svc_guest() {
   local defsym=()
   [ $# -ge 1 ] && defsym=(--defsym "SVC_COUNT=$1")
-  aarch64-linux-gnu-as "${defsym[@]}" -o "$tmp/guest.o" "$SRCDIR/tests/qemu/svc_semihost.S"
-  aarch64-linux-gnu-ld -Ttext=0x40080000 -e _start -o "$tmp/guest.elf" "$tmp/guest.o"
+  assemble_guest svc_semihost guest "${defsym[@]}"
   sym() { printf '%d' "0x$(aarch64-linux-gnu-nm "$tmp/guest.elf" | awk -v s="$1" '$3 == s { print $1 }')"; }
   svc=$(sym svc_insn); semi=$(sym semihost_call); vectors=$(sym vectors)
   count=${1:-$(sed -n 's/^ *\.equ SVC_COUNT, *\([0-9]*\).*/\1/p' "$SRCDIR/tests/qemu/svc_semihost.S")}

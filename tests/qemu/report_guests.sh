@@ -5,8 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 record_guest() { # NAME: assemble tests/qemu/NAME.S, record it into $tmp/NAME
-  aarch64-linux-gnu-as -o "$tmp/$1.o" "$SRCDIR/tests/qemu/$1.S"
-  aarch64-linux-gnu-ld -Ttext=0x40080000 -e _start -o "$tmp/$1.elf" "$tmp/$1.o"
+  assemble_guest "$1" "$1"
   "$DISCON_RECORD" -o "$tmp/$1" -- "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/$1.elf" \
     >/dev/null 2>"$tmp/$1.err" || { cat "$tmp/$1.err" >&2; fail "recording $1 failed"; }
 }

@@ -11,8 +11,6 @@
     .equ SVC_COUNT, 1000
     .endif
     .equ SYS_WRITE0, 0x04
-    .equ SYS_EXIT, 0x18
-    .equ ADP_Stopped_ApplicationExit, 0x20026
 
     .text
     .global _start
@@ -34,20 +32,7 @@ svc_insn:
 semihost_call:
     hlt     #0xf000
 
-    mov     x0, #SYS_EXIT       /* AArch64: x1 points at {reason, status} */
-    adr     x1, exit_ok
-    hlt     #0xf000
-
-unexpected:
-    mov     x0, #SYS_EXIT
-    adr     x1, exit_error
-    hlt     #0xf000
-
-    .balign 8
-exit_ok:
-    .quad   ADP_Stopped_ApplicationExit, 0
-exit_error:
-    .quad   ADP_Stopped_ApplicationExit, 3
+    .include "semihost_exit.inc" /* falls through to `done` */
 
     .balign 0x800
     .global vectors
