@@ -58,5 +58,6 @@ wait_until() {
     sleep 0.02
   done
 }
-has_trace_file() { compgen -G "$1/*.discon" >/dev/null; }
+# A trace file with its header written: discond is attached and draining.
+has_trace_file() { find "$1" -name '*.discon' -size +0 2>/dev/null | grep -q .; }
 has_ended() { ! kill -0 "$1" 2>/dev/null; }
