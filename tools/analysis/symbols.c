@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "symbols.h"
+#include "number_option.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -220,6 +221,17 @@ int discon_kaslr_find(const struct discon_symbols *s, const char *target,
             }
         }
     return -1;
+}
+
+int discon_kaslr_option_parse(const char *arg, struct discon_kaslr_option *out)
+{
+    uint64_t off = 0;
+    bool automatic = strcmp(arg, "auto") == 0;
+    if (!automatic && discon_parse_hex(arg, &off) != 0)
+        return -1;
+    *out = (struct discon_kaslr_option){.given = true, .automatic = automatic,
+                                        .offset = (int64_t)off};
+    return 0;
 }
 
 void discon_symbols_relocate(struct discon_symbols *s, int64_t offset)

@@ -7,6 +7,7 @@
 #ifndef DISCON_SYMBOLS_H
 #define DISCON_SYMBOLS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,6 +44,16 @@ void discon_symbols_sort(struct discon_symbols *s);
  */
 int discon_kaslr_find(const struct discon_symbols *s, const char *target,
                       const uint64_t *handlers, size_t n, int64_t *offset);
+
+/* The --kaslr-offset option of the tools: a hex offset, or "auto" (find it
+ * with discon_kaslr_find). */
+struct discon_kaslr_option {
+    bool given;
+    bool automatic;
+    int64_t offset; /* when given and not automatic */
+};
+/* 0, or -1 if `arg` is neither hex nor "auto". */
+int discon_kaslr_option_parse(const char *arg, struct discon_kaslr_option *out);
 
 /* Add `offset` to every address (KASLR slide). */
 void discon_symbols_relocate(struct discon_symbols *s, int64_t offset);

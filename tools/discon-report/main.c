@@ -56,7 +56,8 @@ static int is_sqlite(const char *path)
 
 int main(int argc, char **argv)
 {
-    const char *format = "text", *symbols = NULL, *kaslr = NULL;
+    const char *format = "text", *symbols = NULL;
+    struct discon_kaslr_option kaslr = {0};
     struct report_opts opt = {
         .top = 10, .vcpu = -1, .from_s = -INFINITY, .to_s = INFINITY, .window = 256,
         .time_bound_ns = 10000000, .loop = 1000, .tail = 10,
@@ -83,16 +84,13 @@ int main(int argc, char **argv)
             format = optarg;
             break;
         case SYMBOLS: symbols = optarg; break;
-        case KASLR: {
-            uint64_t off;
-            if (strcmp(optarg, "auto") != 0 && discon_parse_hex(optarg, &off)) {
+        case KASLR:
+            if (discon_kaslr_option_parse(optarg, &kaslr)) {
                 fprintf(stderr, "discon-report: --kaslr-offset: expected hex or 'auto', got '%s'\n",
                         optarg);
                 return 2;
             }
-            kaslr = optarg;
             break;
-        }
         case TOP: if (number("top", optarg, 100000, &v)) return 2; opt.top = (unsigned)v; break;
         case VCPU: if (number("vcpu", optarg, REPORT_MAX_VCPUS - 1, &v)) return 2; opt.vcpu = (long)v; break;
         case WINDOW: if (number("window", optarg, UINT32_MAX, &v)) return 2; opt.window = v; break;
@@ -127,7 +125,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "discon-report: --from must be before --to\n");
         return 2;
     }
-    if (kaslr && !symbols) {
+    if (kaslr.given && !symbols) {
         fprintf(stderr, "discon-report: --kaslr-offset needs --symbols\n");
         return 2;
     }
@@ -160,7 +158,7 @@ int main(int argc, char **argv)
         discon_symbols_free(&syms);
         return 1;
     }
-    if (symbols && (!kaslr || strcmp(kaslr, "auto") == 0)) {
+    if (symbols && (!kaslr.given || kaslr.automatic)) {
         /* Slide the symbols onto the trace's kernel, if it was randomized. */
         size_t *idx = pc_counts_sorted(&r->handlers, DISCON_EXCEPTION);
         uint64_t handlers[16];
@@ -171,12 +169,10 @@ int main(int argc, char **argv)
         int64_t off = 0;
         if (discon_kaslr_find(&syms, r->target, handlers, n, &off) == 0)
             discon_symbols_relocate(&syms, off);
-        else if (kaslr)
+        else if (kaslr.given)
             fprintf(stderr, "discon-report: cannot find the KASLR offset; symbols unslid\n");
-    } else if (kaslr) {
-        uint64_t off = 0;
-        discon_parse_hex(kaslr, &off);
-        discon_symbols_relocate(&syms, (int64_t)off);
+    } else if (kaslr.given) {
+        discon_symbols_relocate(&syms, kaslr.offset);
     }
     if (strcmp(format, "json") == 0)
         render_json(r, stdout);

@@ -587,7 +587,8 @@ static int find_kaslr_offset(struct loader *l, int64_t trace, const struct disco
     return -1;
 }
 
-static int load_symbols(struct loader *l, const char *path, const char *kaslr)
+static int load_symbols(struct loader *l, const char *path,
+                        const struct discon_kaslr_option *kaslr)
 {
     struct discon_symbols syms;
     if (discon_symbols_load(&syms, path, l->err, sizeof l->err) != 0)
@@ -595,10 +596,10 @@ static int load_symbols(struct loader *l, const char *path, const char *kaslr)
     int rc = 0;
     for (size_t t = 0; t < l->ntraces_seen && rc == 0; t++) {
         int64_t trace = l->traces_seen[t], offset = 0;
-        if (kaslr && strcmp(kaslr, "auto") == 0)
+        if (kaslr->automatic)
             rc = find_kaslr_offset(l, trace, &syms, &offset);
-        else if (kaslr)
-            discon_parse_hex(kaslr, (uint64_t *)&offset);
+        else if (kaslr->given)
+            offset = kaslr->offset;
         if (rc)
             break;
         discon_symbols_relocate(&syms, offset);
@@ -632,7 +633,8 @@ static int load_symbols(struct loader *l, const char *path, const char *kaslr)
 
 int main(int argc, char **argv)
 {
-    const char *db_path = NULL, *symbols = NULL, *kaslr = NULL;
+    const char *db_path = NULL, *symbols = NULL;
+    struct discon_kaslr_option kaslr = {0};
     struct loader l = {.from_s = -INFINITY, .to_s = INFINITY, .tty = isatty(2)};
     enum { SYMBOLS = 256, KASLR, AGGREGATE, FROM, TO, INDEX };
     bool row_indexes = false;
@@ -651,16 +653,13 @@ int main(int argc, char **argv)
         switch (c) {
         case 'o': db_path = optarg; break;
         case SYMBOLS: symbols = optarg; break;
-        case KASLR: {
-            uint64_t off;
-            if (strcmp(optarg, "auto") != 0 && discon_parse_hex(optarg, &off)) {
+        case KASLR:
+            if (discon_kaslr_option_parse(optarg, &kaslr)) {
                 fprintf(stderr, "trace2sqlite: --kaslr-offset: expected hex or 'auto', got '%s'\n",
                         optarg);
                 return 2;
             }
-            kaslr = optarg;
             break;
-        }
         case AGGREGATE: l.aggregate = true; break;
         case INDEX: row_indexes = true; break;
         case FROM:
@@ -684,7 +683,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "trace2sqlite: --from must be before --to\n");
         return 2;
     }
-    if (kaslr && !symbols) {
+    if (kaslr.given && !symbols) {
         fprintf(stderr, "trace2sqlite: --kaslr-offset needs --symbols\n");
         return 2;
     }
@@ -743,7 +742,7 @@ int main(int argc, char **argv)
         } else if (read == DISCON_READ_ERROR) {
             fprintf(stderr, "trace2sqlite: %s\n", err);
         } else if (sql(&l, discon_db_indexes) || (row_indexes && sql(&l, discon_db_row_indexes)) ||
-                   (symbols && load_symbols(&l, symbols, kaslr))) {
+                   (symbols && load_symbols(&l, symbols, &kaslr))) {
             fprintf(stderr, "trace2sqlite: %s\n", l.err);
         } else {
             rc = read == DISCON_READ_DAMAGED ? 3 : 0;
