@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include "discon_ring.h"
+#include "loaded_trace.h"
 #include "trace_reader.h"
 #include "trace_writer.h"
 
@@ -13,10 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct discon_event *ev;
-static size_t nev, cap;
-static size_t *runs; /* batch boundaries */
-static size_t nruns, cap_runs;
+static struct loaded_trace trace;
 static Discon__Header *header;
 static uint8_t header_buf[65536];
 static size_t header_len;
@@ -31,42 +29,25 @@ static int on_header(void *ctx, const char *path, const Discon__Header *h)
     return 0;
 }
 
-static int on_events(void *ctx, const struct discon_event *e, size_t n)
-{
-    (void)ctx;
-    if (nev + n > cap) {
-        while (nev + n > cap)
-            cap = cap ? cap * 2 : 1 << 16;
-        ev = realloc(ev, cap * sizeof *ev);
-    }
-    if (nruns == cap_runs)
-        runs = realloc(runs, (cap_runs = cap_runs ? cap_runs * 2 : 1024) * sizeof *runs);
-    runs[nruns++] = nev;
-    memcpy(ev + nev, e, n * sizeof *e);
-    nev += n;
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     if (argc != 4) {
         fprintf(stderr, "usage: replicate_trace SOURCE COPIES OUT.discon\n");
         return 2;
     }
-    struct discon_reader_ops ops = {.header = on_header, .events = on_events};
-    struct discon_read_stats st = {0};
-    char err[512];
-    if (discon_read_paths(argv + 1, 1, &ops, &st, err, sizeof err) != DISCON_READ_INTACT ||
-        !header || !nev) {
-        fprintf(stderr, "replicate_trace: cannot read %s cleanly: %s\n", argv[1], err);
+    loaded_trace_read(&trace, "replicate_trace", argv + 1, 1,
+                      (struct discon_reader_ops){.header = on_header});
+    if (!header) {
+        fprintf(stderr, "replicate_trace: %s has no header\n", argv[1]);
         return 1;
     }
+    char err[512];
     long copies = atol(argv[2]);
     uint64_t span = 0, per_vcpu[DISCON_MAX_VCPUS] = {0};
-    for (size_t i = 0; i < nev; i++) {
-        if (ev[i].time_ns - ev[0].time_ns > span)
-            span = ev[i].time_ns - ev[0].time_ns;
-        per_vcpu[ev[i].vcpu % DISCON_MAX_VCPUS]++;
+    for (size_t i = 0; i < trace.n; i++) {
+        if (trace.ev[i].time_ns - trace.ev[0].time_ns > span)
+            span = trace.ev[i].time_ns - trace.ev[0].time_ns;
+        per_vcpu[trace.ev[i].vcpu % DISCON_MAX_VCPUS]++;
     }
     span += 1000000; /* 1 ms between copies */
     struct discon_writer *w = discon_writer_create(argv[3], err, sizeof err);
@@ -74,15 +55,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "replicate_trace: %s\n", err);
         return 1;
     }
-    runs = realloc(runs, (nruns + 1) * sizeof *runs);
-    runs[nruns] = nev;
-    struct discon_event *batch = malloc(nev * sizeof *batch);
-    uint64_t frame_start = ev[0].time_ns;
+    struct discon_event *batch = malloc(trace.n * sizeof *batch);
+    uint64_t frame_start = trace.ev[0].time_ns;
     for (long c = 0; c < copies; c++) {
-        for (size_t r = 0; r < nruns; r++) {
-            size_t n = runs[r + 1] - runs[r];
+        for (size_t b = 0; b < trace.nbatches; b++) {
+            size_t n = trace.batch_start[b + 1] - trace.batch_start[b];
             for (size_t i = 0; i < n; i++) {
-                batch[i] = ev[runs[r] + i];
+                batch[i] = trace.ev[trace.batch_start[b] + i];
                 batch[i].time_ns += (uint64_t)c * span;
                 batch[i].seq += (uint64_t)c * per_vcpu[batch[i].vcpu % DISCON_MAX_VCPUS];
             }
@@ -113,8 +92,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "replicate_trace: %s\n", err);
         return 1;
     }
-    printf("%llu events\n", (unsigned long long)nev * (unsigned long long)copies);
+    printf("%llu events\n", (unsigned long long)trace.n * (unsigned long long)copies);
     discon__header__free_unpacked(header, NULL);
-    free(ev), free(runs), free(batch);
+    loaded_trace_free(&trace), free(batch);
     return 0;
 }

@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 #include "discon_clock.h"
 #include "entropy.h"
+#include "loaded_trace.h"
 #include "discon_ring.h"
 #include "trace_reader.h"
 #include "trace_writer.h"
@@ -27,28 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-struct run { uint32_t first; uint32_t n; };
-
-static struct discon_event *ev;
-static size_t nev, cap_ev;
-static struct run *runs;
-static size_t nruns, cap_runs;
-
-static int on_events(void *ctx, const struct discon_event *e, size_t n)
-{
-    (void)ctx;
-    if (nev + n > cap_ev) {
-        while (nev + n > cap_ev)
-            cap_ev = cap_ev ? cap_ev * 2 : 1 << 16;
-        ev = realloc(ev, cap_ev * sizeof *ev);
-    }
-    if (nruns == cap_runs)
-        runs = realloc(runs, (cap_runs = cap_runs ? cap_runs * 2 : 1024) * sizeof *runs);
-    runs[nruns++] = (struct run){(uint32_t)nev, (uint32_t)n};
-    memcpy(ev + nev, e, n * sizeof *e);
-    nev += n;
-    return 0;
-}
+static struct loaded_trace trace;
 
 static uint64_t file_size(const char *path)
 {
@@ -71,14 +51,15 @@ static uint64_t encode(const char *path)
     h.trace_id = (ProtobufCBinaryData){16, id};
     h.target = "bench";
     discon_writer_header(w, &h, err, sizeof err);
-    uint64_t frame_start = nev ? ev[0].time_ns : 0;
-    for (size_t r = 0; r < nruns; r++) {
-        const struct discon_event *e = ev + runs[r].first;
+    uint64_t frame_start = trace.ev[0].time_ns;
+    for (size_t b = 0; b < trace.nbatches; b++) {
+        const struct discon_event *e = trace.ev + trace.batch_start[b];
         if (e->time_ns - frame_start >= 1000000000u) {
             discon_writer_flush(w, err, sizeof err);
             frame_start = e->time_ns;
         }
-        if (discon_writer_events(w, e, runs[r].n, 0, err, sizeof err)) {
+        size_t n = trace.batch_start[b + 1] - trace.batch_start[b];
+        if (discon_writer_events(w, e, n, 0, err, sizeof err)) {
             fprintf(stderr, "bench: %s\n", err);
             exit(1);
         }
@@ -90,15 +71,15 @@ static uint64_t encode(const char *path)
 /* Order-0 entropy of the time deltas of each vCPU, in bytes per event. */
 static double delta_entropy(void)
 {
-    uint64_t *d = malloc(nev * sizeof *d), last[DISCON_MAX_VCPUS] = {0};
+    uint64_t *d = malloc(trace.n * sizeof *d), last[DISCON_MAX_VCPUS] = {0};
     if (!d)
         exit(1);
     size_t n = 0;
-    for (size_t i = 0; i < nev; i++) {
-        uint32_t v = ev[i].vcpu % DISCON_MAX_VCPUS;
+    for (size_t i = 0; i < trace.n; i++) {
+        uint32_t v = trace.ev[i].vcpu % DISCON_MAX_VCPUS;
         if (last[v])
-            d[n++] = ev[i].time_ns - last[v];
-        last[v] = ev[i].time_ns;
+            d[n++] = trace.ev[i].time_ns - last[v];
+        last[v] = trace.ev[i].time_ns;
     }
     double h = order0_entropy_bits(d, n);
     free(d);
@@ -125,17 +106,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: trace_codec_bench --header | NAME TRACE...\n");
         return 2;
     }
-    struct discon_reader_ops ops = {.events = on_events};
-    struct discon_read_stats st = {0};
-    char err[512];
-    if (discon_read_paths(argv + 2, argc - 2, &ops, &st, err, sizeof err) != DISCON_READ_INTACT) {
-        fprintf(stderr, "bench: cannot read the trace cleanly: %s\n", err);
-        return 1;
-    }
-    if (nev == 0) {
-        fprintf(stderr, "bench: no events\n");
-        return 1;
-    }
+    loaded_trace_read(&trace, "trace_codec_bench", argv + 2, argc - 2, (struct discon_reader_ops){0});
     char dir[] = "/tmp/discon-bench-XXXXXX", raw[64], tmp[64], out[64];
     if (!mkdtemp(dir))
         return 1;
@@ -145,15 +116,15 @@ int main(int argc, char **argv)
 
     /* The producer's 32-byte records, in the order they were recorded. */
     FILE *f = fopen(raw, "wb");
-    for (size_t i = 0; i < nev; i++) {
+    for (size_t i = 0; i < trace.n; i++) {
         struct discon_record r = {
-            .time_ns = ev[i].time_ns, .from_pc = ev[i].from_pc, .to_pc = ev[i].to_pc,
-            .cause = ev[i].cause, .type = ev[i].type,
+            .time_ns = trace.ev[i].time_ns, .from_pc = trace.ev[i].from_pc, .to_pc = trace.ev[i].to_pc,
+            .cause = trace.ev[i].cause, .type = trace.ev[i].type,
         };
         fwrite(&r, sizeof r, 1, f);
     }
     fclose(f);
-    double n = (double)nev;
+    double n = (double)trace.n;
     uint64_t lz4 = tool_size("lz4 -9 -c", raw, tmp);
     uint64_t zstd = tool_size("zstd -19 -q -c", raw, tmp);
 
@@ -166,7 +137,7 @@ int main(int argc, char **argv)
     } while (t - t0 < 1000000000u);
     double rate = n * (double)rounds / ((double)(t - t0) / 1e9);
 
-    printf("%-18s %8zu %8.2f %7.2f %8.2f %7.2f %7.2f %12.3g\n", argv[1], nev,
+    printf("%-18s %8zu %8.2f %7.2f %8.2f %7.2f %7.2f %12.3g\n", argv[1], trace.n,
            (double)sizeof(struct discon_record), (double)lz4 / n, (double)zstd / n,
            (double)bytes / n, delta_entropy(), rate);
     unlink(raw);
