@@ -29,6 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "discon_types.h" /* record types: the one table */
+
 #define DISCON_SHM_MAGIC UINT64_C(0x314d48534e4f4344) /* "DCONSHM1" */
 #define DISCON_SHM_VERSION 1u
 #define DISCON_HEADER_SIZE 4096u
@@ -37,29 +39,6 @@
 #define DISCON_RING_MIN_RECORDS 16u
 #define DISCON_RING_MAX_RECORDS (1u << 24) /* 512 MiB of records per vCPU */
 #define DISCON_MAX_VCPUS 4096u
-
-/* Discontinuity types: the values QEMU's plugin API uses. */
-enum discon_type {
-    DISCON_INTERRUPT = 1,
-    DISCON_EXCEPTION = 2,
-    DISCON_HOSTCALL = 4,
-};
-#define DISCON_TYPES_ALL (DISCON_INTERRUPT | DISCON_EXCEPTION | DISCON_HOSTCALL)
-#define DISCON_NTYPES 3
-
-/* Dense index (0 interrupt, 1 exception, 2 host call) of a type, or -1. */
-static inline int discon_type_index(unsigned type)
-{
-    return type == DISCON_INTERRUPT ? 0 : type == DISCON_EXCEPTION ? 1
-         : type == DISCON_HOSTCALL ? 2 : -1;
-}
-
-static inline const char *discon_type_name(unsigned type)
-{
-    static const char *const names[DISCON_NTYPES] = {"interrupt", "exception", "hostcall"};
-    int i = discon_type_index(type);
-    return i < 0 ? NULL : names[i];
-}
 
 /*
  * In-band loss marker, written by the producer before the first record
@@ -74,7 +53,7 @@ struct discon_record {
     uint64_t from_pc;
     uint64_t to_pc;
     uint32_t cause;   /* architecture cause register; reserved, 0 for now */
-    uint8_t type;     /* enum discon_type or DISCON_RECORD_LOSS */
+    uint8_t type;     /* enum discon_type (discon_types.h) or DISCON_RECORD_LOSS */
     uint8_t reserved[3];
 };
 

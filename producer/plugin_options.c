@@ -7,26 +7,14 @@
 
 #define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 
-static const struct {
-    const char *name;
-    uint32_t bit;
-} type_names[] = {
-    {"interrupt", DISCON_INTERRUPT},
-    {"exception", DISCON_EXCEPTION},
-    {"hostcall", DISCON_HOSTCALL},
-    {"all", DISCON_TYPES_ALL},
-};
-
 uint32_t discon_types_parse(const char *list)
 {
     uint32_t mask = 0;
     const char *p = list;
     for (;;) {
         size_t len = strcspn(p, "+");
-        uint32_t bit = 0;
-        for (size_t i = 0; i < sizeof type_names / sizeof type_names[0]; i++)
-            if (strlen(type_names[i].name) == len && strncmp(p, type_names[i].name, len) == 0)
-                bit = type_names[i].bit;
+        uint32_t bit = len == 3 && strncmp(p, "all", 3) == 0 ? DISCON_TYPES_ALL
+                                                            : discon_type_by_name(p, len);
         if (!bit)
             return 0;
         mask |= bit;

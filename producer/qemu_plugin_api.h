@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "discon_types.h"
+
 #define QEMU_PLUGIN_EXPORT __attribute__((visibility("default")))
 #define DISCON_QEMU_PLUGIN_API_VERSION 7
 
@@ -35,10 +37,12 @@ typedef struct qemu_info_t {
     };
 } qemu_info_t;
 
+/* discon's event types are QEMU's values by design (discon_types.h says
+ * why), so QEMU's enum is spelled from the one table. ALL is a mask. */
 enum qemu_plugin_discon_type {
-    QEMU_PLUGIN_DISCON_INTERRUPT = 1,
-    QEMU_PLUGIN_DISCON_EXCEPTION = 2,
-    QEMU_PLUGIN_DISCON_HOSTCALL = 4,
+    QEMU_PLUGIN_DISCON_INTERRUPT = DISCON_INTERRUPT,
+    QEMU_PLUGIN_DISCON_EXCEPTION = DISCON_EXCEPTION,
+    QEMU_PLUGIN_DISCON_HOSTCALL = DISCON_HOSTCALL,
     QEMU_PLUGIN_DISCON_ALL = -1,
 };
 

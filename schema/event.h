@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "discon_types.h"
+
 struct discon_event {
     uint64_t seq;     /* per-vCPU sequence number, counting lost events */
     uint64_t time_ns; /* CLOCK_MONOTONIC of the producer */
@@ -11,7 +13,7 @@ struct discon_event {
     uint64_t to_pc;
     uint32_t vcpu;
     uint32_t cause;
-    uint8_t type;     /* 1 interrupt, 2 exception, 4 host call */
+    uint8_t type;     /* enum discon_type (discon_types.h) */
 };
 
 #endif

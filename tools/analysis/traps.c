@@ -80,7 +80,7 @@ int discon_traps_feed(struct discon_trap_deriver *d, const struct discon_event *
             return -1;
         if (d->has_pending[e->vcpu]) {
             const struct discon_event *p = &d->pending[e->vcpu];
-            if (e->type == 1 && e->seq == p->seq + 1) { /* the delivery: one trap */
+            if (e->type == DISCON_INTERRUPT && e->seq == p->seq + 1) { /* the delivery: one trap */
                 d->has_pending[e->vcpu] = 0;
                 struct discon_trap t = {
                     .vcpu = p->vcpu, .type = p->type, .events = 2, .seq = p->seq,
@@ -93,7 +93,7 @@ int discon_traps_feed(struct discon_trap_deriver *d, const struct discon_event *
             if (rc)
                 break;
         }
-        if (e->type == 2 && e->to_pc == e->from_pc) {
+        if (e->type == DISCON_EXCEPTION && e->to_pc == e->from_pc) {
             d->pending[e->vcpu] = *e;
             d->has_pending[e->vcpu] = 1;
         } else {

@@ -271,7 +271,8 @@ void report_vcpu_totals(struct report *r, uint32_t vcpu, uint64_t produced, uint
 int report_trap_counts(struct report *r, int64_t second, uint32_t vcpu, uint8_t type,
                        uint64_t to_pc, uint64_t count)
 {
-    if (vcpu >= REPORT_MAX_VCPUS || discon_type_index(type) < 0)
+    int ti = discon_type_index(type);
+    if (vcpu >= REPORT_MAX_VCPUS || ti < 0)
         return 0;
     if (r->opt.vcpu >= 0 && vcpu != (uint64_t)r->opt.vcpu)
         return 0;
@@ -282,9 +283,9 @@ int report_trap_counts(struct report *r, int64_t second, uint32_t vcpu, uint8_t 
     if (vcpu + 1 > r->nvcpus)
         r->nvcpus = vcpu + 1;
     r->traps += count;
-    r->traps_by_type[discon_type_index(type)] += count;
+    r->traps_by_type[ti] += count;
     v->traps += count;
-    v->traps_by_type[discon_type_index(type)] += count;
+    v->traps_by_type[ti] += count;
     uint64_t t = r->clock_mono + (uint64_t)second * 1000000000u;
     if (t < r->first_ns)
         r->first_ns = t;

@@ -136,11 +136,11 @@ void render_json(const struct report *r, FILE *o)
     free(idx);
     fprintf(o, "],\n \"sources\": [");
     int first = 1;
-    for (int t = 0; t < 3 && !r->aggregate_only; t++) {
+    for (int t = 0; t < DISCON_NTYPES && !r->aggregate_only; t++) {
         idx = pc_counts_sorted(&r->sources, 1 << t);
         for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++) {
             size_t i = idx[k];
-            fprintf(o, "%s{\"type\": \"%s\", ", first ? "" : ", ", report_type_name(1u << t));
+            fprintf(o, "%s{\"type\": \"%s\", ", first ? "" : ", ", report_type_name(discon_type_at(t)));
             first = 0;
             jpc(r, o, "source", r->sources.pc[i]);
             fprintf(o, ", \"count\": %llu}", (unsigned long long)r->sources.count[i]);
@@ -150,8 +150,8 @@ void render_json(const struct report *r, FILE *o)
     size_t start = r->first_ns == UINT64_MAX || r->first_ns <= r->clock_mono
                        ? 0 : (size_t)((r->first_ns - r->clock_mono) / 1000000000u);
     fprintf(o, "],\n \"rate\": {\"interval_s\": 1, \"start_s\": %zu", start);
-    for (int t = 0; t < 3; t++) {
-        fprintf(o, ", \"%s\": [", report_type_name(1u << t));
+    for (int t = 0; t < DISCON_NTYPES; t++) {
+        fprintf(o, ", \"%s\": [", report_type_name(discon_type_at(t)));
         for (size_t s = start; s < r->nseconds && r->last_ns > r->clock_mono &&
                                s <= (r->last_ns - r->clock_mono) / 1000000000u; s++)
             fprintf(o, "%s%llu", s > start ? ", " : "", (unsigned long long)r->per_second[t][s]);
@@ -248,10 +248,10 @@ void render_csv(const struct report *r, FILE *o)
     }
     free(idx);
     fprintf(o, "\n# sources\ntype,source,symbol,count\n");
-    for (int t = 0; t < 3 && !r->aggregate_only; t++) {
+    for (int t = 0; t < DISCON_NTYPES && !r->aggregate_only; t++) {
         idx = pc_counts_sorted(&r->sources, 1 << t);
         for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++)
-            fprintf(o, "%s,0x%llx,%s,%llu\n", report_type_name(1u << t),
+            fprintf(o, "%s,0x%llx,%s,%llu\n", report_type_name(discon_type_at(t)),
                     (unsigned long long)r->sources.pc[idx[k]],
                     csv_sym(r, r->sources.pc[idx[k]], a, q),
                     (unsigned long long)r->sources.count[idx[k]]);
@@ -259,9 +259,9 @@ void render_csv(const struct report *r, FILE *o)
     }
     fprintf(o, "\n# rate\nsecond,type,count\n");
     for (size_t s = 0; s < r->nseconds; s++)
-        for (int t = 0; t < 3; t++)
+        for (int t = 0; t < DISCON_NTYPES; t++)
             if (r->per_second[t][s])
-                fprintf(o, "%zu,%s,%llu\n", s, report_type_name(1u << t),
+                fprintf(o, "%zu,%s,%llu\n", s, report_type_name(discon_type_at(t)),
                         (unsigned long long)r->per_second[t][s]);
     fprintf(o, "\n# double_traps\nvcpu,first_time_s,first_from,first_to,second_time_s,second_from,"
                "second_from_symbol,second_to\n");

@@ -67,8 +67,8 @@ static void summary(const struct report *r, FILE *o)
     fprintf(o, "  rate        %.0f traps/s\n", d > 0 ? (double)r->traps / d : 0.0);
     fprintf(o, "  complete    %s: %s\n", complete ? "yes" : "NO", why);
     fprintf(o, "  by type    ");
-    for (int t = 0; t < 3; t++)
-        fprintf(o, " %s %llu (%.1f%%)", report_type_name(1u << t),
+    for (int t = 0; t < DISCON_NTYPES; t++)
+        fprintf(o, " %s %llu (%.1f%%)", report_type_name(discon_type_at(t)),
                 (unsigned long long)r->traps_by_type[t], share(r->traps_by_type[t], r->traps));
     fprintf(o, "\n");
     if (r->losses_total == 0 && !r->unrecorded) {
@@ -91,16 +91,24 @@ static void summary(const struct report *r, FILE *o)
             fprintf(o, "    %llu events of vCPUs beyond max_vcpus were not recorded\n",
                     (unsigned long long)r->unrecorded);
     }
-    fprintf(o, "\n  %-5s %11s %11s %11s %11s %9s %9s\n", "vCPU", "events", "traps", "exception",
-            "interrupt", "hostcall", "dropped");
+    /* Exceptions first: the column people read first. */
+    static const int order[] = {DISCON_TYPE_INDEX_EXCEPTION, DISCON_TYPE_INDEX_INTERRUPT,
+                                DISCON_TYPE_INDEX_HOSTCALL};
+    _Static_assert(sizeof order / sizeof order[0] == DISCON_NTYPES, "a column per type");
+    fprintf(o, "\n  %-5s %11s %11s", "vCPU", "events", "traps");
+    for (int k = 0; k < DISCON_NTYPES; k++)
+        fprintf(o, " %*s", k < DISCON_NTYPES - 1 ? 11 : 9, discon_type_name(discon_type_at(order[k])));
+    fprintf(o, " %9s\n", "dropped");
     for (uint32_t i = 0; i < r->nvcpus; i++) {
         const struct vcpu_state *v = &r->vcpu[i];
         if (!v->seen && !v->has_totals)
             continue;
-        fprintf(o, "  %-5u %11llu %11llu %11llu %11llu %9llu %9llu\n", i,
-                (unsigned long long)v->events, (unsigned long long)v->traps,
-                (unsigned long long)v->traps_by_type[1], (unsigned long long)v->traps_by_type[0],
-                (unsigned long long)v->traps_by_type[2], (unsigned long long)v->dropped);
+        fprintf(o, "  %-5u %11llu %11llu", i, (unsigned long long)v->events,
+                (unsigned long long)v->traps);
+        for (int k = 0; k < DISCON_NTYPES; k++)
+            fprintf(o, " %*llu", k < DISCON_NTYPES - 1 ? 11 : 9,
+                    (unsigned long long)v->traps_by_type[order[k]]);
+        fprintf(o, " %9llu\n", (unsigned long long)v->dropped);
     }
 }
 
@@ -131,11 +139,11 @@ static void sources(const struct report *r, FILE *o)
         return;
     }
     char buf[256];
-    for (int t = 0; t < 3; t++) {
+    for (int t = 0; t < DISCON_NTYPES; t++) {
         if (!r->traps_by_type[t])
             continue;
         size_t *idx = pc_counts_sorted(&r->sources, 1 << t);
-        fprintf(o, "  %s\n", report_type_name(1u << t));
+        fprintf(o, "  %s\n", report_type_name(discon_type_at(t)));
         for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++) {
             size_t i = idx[k];
             fprintf(o, "    0x%016llx %-36s %9llu %5.1f%%\n", (unsigned long long)r->sources.pc[i],
@@ -154,7 +162,7 @@ static void rate(const struct report *r, FILE *o)
                                  "\u2586", "\u2587", "\u2588"};
     enum { COLS = 56 };
     size_t last = 0;
-    for (int t = 0; t < 3; t++)
+    for (int t = 0; t < DISCON_NTYPES; t++)
         for (size_t s = 0; s < r->nseconds; s++)
             if (r->per_second[t][s] && s + 1 > last)
                 last = s + 1;
@@ -163,7 +171,7 @@ static void rate(const struct report *r, FILE *o)
     size_t span = last > first ? last - first : 1;
     size_t per = (span + COLS - 1) / COLS;
     fprintf(o, "\nRate over time (%zu s per column, from %zu s)\n", per, first);
-    for (int t = 0; t < 3; t++) {
+    for (int t = 0; t < DISCON_NTYPES; t++) {
         if (!r->traps_by_type[t])
             continue;
         uint64_t col[COLS] = {0}, max = 0;
@@ -171,7 +179,7 @@ static void rate(const struct report *r, FILE *o)
             col[(s - first) / per] += r->per_second[t][s];
         for (int c = 0; c < COLS; c++)
             max = col[c] > max ? col[c] : max;
-        fprintf(o, "  %-9s |", report_type_name(1u << t));
+        fprintf(o, "  %-9s |", report_type_name(discon_type_at(t)));
         for (size_t c = 0; c < (span + per - 1) / per && c < COLS; c++)
             fputs(bars[col[c] ? 1 + (int)(7 * col[c] / (max ? max : 1)) : 0], o);
         fprintf(o, "| max %.0f/s\n", (double)max / (double)per);

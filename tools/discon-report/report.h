@@ -8,7 +8,6 @@
 #define DISCON_REPORT_H
 
 #include "discon.pb-c.h"
-#include "discon_ring.h"
 #include "event.h"
 #include "symbols.h"
 #include "traps.h"
@@ -60,7 +59,7 @@ struct loss {
 
 struct vcpu_state {
     bool seen;
-    uint64_t events, traps, traps_by_type[3];
+    uint64_t events, traps, traps_by_type[DISCON_NTYPES];
     struct discon_trap recent[REPORT_CONTEXT + 1]; /* ring: the last trap and its context */
     unsigned nrecent;
     struct double_trap *open; /* collecting traps after a double trap */
@@ -81,12 +80,12 @@ struct report {
     bool system_mode;
     uint64_t clock_mono, clock_real;
     /* totals */
-    uint64_t events, traps, events_by_type[3], traps_by_type[3];
+    uint64_t events, traps, events_by_type[DISCON_NTYPES], traps_by_type[DISCON_NTYPES];
     uint64_t first_ns, last_ns;
     struct vcpu_state vcpu[REPORT_MAX_VCPUS];
     uint32_t nvcpus;
     struct pc_counts handlers, sources;
-    uint64_t *per_second[3]; /* traps per second since the start, by type */
+    uint64_t *per_second[DISCON_NTYPES]; /* traps per second since the start, by type */
     size_t nseconds;
     struct double_trap doubles[REPORT_MAX_ITEMS];
     size_t ndoubles, doubles_total;
