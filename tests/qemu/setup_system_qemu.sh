@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# scripts/setup on a machine whose system QEMU is already 11.1: it must use
+# that QEMU, and still fetch the guest material (kernels, busybox) and read
+# the kernels' symbols, into a fresh cache.
+#
+# The "system QEMU" here is the real QEMU 11.1 of the existing cache, put on
+# PATH under its system names. The fresh cache is seeded with the existing
+# Debian tree that apt runs in (building another one only repeats the
+# sysroot build that every run of setup already exercises), so what this
+# test exercises is the part that used to fail: fetching guests without a
+# QEMU sysroot.
+. "$(dirname "$0")/lib.sh"
+[ -e "$SYSROOT/.complete" ] || { echo "SKIP: no Debian trixie tree in $CACHE to seed apt with" >&2; exit 77; }
+wrap=$tmp/bin
+mkdir -p "$wrap"
+for target in aarch64 x86_64; do
+  printf '#!/bin/sh\nDISCON_CACHE=%q exec %q %s "$@"\n' "$CACHE" "$QEMU" "$target" \
+    >"$wrap/qemu-system-$target"
+  chmod 755 "$wrap/qemu-system-$target"
+done
+fresh=$tmp/cache
+mkdir -p "$fresh"
+ln -s "$SYSROOT" "$fresh/aptroot-trixie"
+PATH=$wrap:$PATH DISCON_CACHE=$fresh timeout 900 "$SRCDIR/scripts/setup" 2>"$tmp/log" ||
+  fail "setup failed with a system QEMU 11: $(tail -n 3 "$tmp/log")"
+grep -q "using the system's QEMU 11" "$tmp/log" || fail "setup did not take the system QEMU: $(cat "$tmp/log")"
+. "$fresh/env"
+expect_eq "QEMU_MODE" system "$QEMU_MODE"
+for arch in amd64 arm64; do
+  [ -e "$GUEST/$arch/.complete" ] || fail "$arch guest not marked complete in the fresh cache"
+  for f in vmlinuz busybox kernel-version; do
+    [ -s "$GUEST/$arch/$f" ] || fail "$arch guest: $f missing in the fresh cache"
+  done
+  grep -q ' T _text$' "$GUEST/$arch/kallsyms" || fail "$arch: no kernel symbols read"
+done
+echo "ok: setup with a system QEMU 11 fetched both guests and read their symbols"
+# The fresh cache works for the tools: scripts/qemu runs the system QEMU.
+DISCON_CACHE=$fresh PATH=$wrap:$PATH "$SRCDIR/scripts/qemu" aarch64 --version | grep -q "version 11" ||
+  fail "scripts/qemu with the fresh cache does not run QEMU 11"
+echo "ok: scripts/qemu runs the system QEMU"
