@@ -3,7 +3,6 @@
 #include "batch_codec.h"
 #include "trace_writer.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <lz4frame.h>

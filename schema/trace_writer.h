@@ -41,6 +41,9 @@ int discon_writer_header(struct discon_writer *w, const Discon__Header *h, char 
  * as one batch (-DISCON_E_INVALID for n == 0). ev is not retained. */
 int discon_writer_events(struct discon_writer *w, const struct discon_event *ev, size_t n,
                          uint64_t ring_position, char *err, size_t errlen);
+/* A loss record (events the producer dropped), and the end record (per-vCPU
+ * totals; the last packet of a complete trace). Neither is retained; codes
+ * as discon_writer_packet. */
 int discon_writer_loss(struct discon_writer *w, const Discon__Loss *l, char *err,
                        size_t errlen);
 int discon_writer_end(struct discon_writer *w, const Discon__End *e, char *err, size_t errlen);

@@ -30,10 +30,10 @@ case "$flags" in *"$BUILD_ROOT"*) fail "pkg-config flags point into the build tr
 cc -std=c11 -Wall -Wextra -Werror -o "$tmp/count_events" "$SRCDIR/tests/external/count_events.c" $flags ||
   fail "count_events does not compile against the installed library"
 export LD_LIBRARY_PATH="$libdir"
-ldd "$tmp/count_events" | grep -q "libdiscon-trace.so.1 => $libdir/" ||
-  fail "count_events does not load the installed library: $(ldd "$tmp/count_events" | grep discon)"
-ldd "$report" | grep -q "libdiscon-trace.so.1 => $libdir/" ||
-  fail "the installed discon-report does not load the installed library"
+# (ldd's output whole: grep -q ending early would fail the pipe.)
+loads() { local libs; libs=$(ldd "$1"); grep -q "libdiscon-trace.so.1 => $libdir/" <<<"$libs"; }
+loads "$tmp/count_events" || fail "count_events does not load the installed library"
+loads "$report" || fail "the installed discon-report does not load the installed library"
 
 # Raw events by type from the report: its by_type counts traps. Under the
 # x86 rule a trap of two events is an EXCEPTION and the INTERRUPT that
