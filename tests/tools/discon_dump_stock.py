@@ -8,7 +8,9 @@ in order. Then: JSON lines parse and agree with CSV; --vcpu/--type/--from/
 --to select exactly the matching subset; --traps covers every event once;
 exit codes for damaged, empty and missing input.
 
-Environment: DUMP (discon-dump), SRCDIR."""
+Environment: DUMP (discon-dump), SRCDIR, EDGE (make_edge_traces: a trace
+with a loss record, a vCPU 0xffffffff, an event before the clock reference,
+an x86 exception whose delivery is in the next file)."""
 import csv
 import io
 import json
@@ -144,12 +146,12 @@ def dumped_records(rows, start):
     return out
 
 
-def check_against_stock(name, paths, files):
+def check_against_stock(name, paths, files, min_events=1000):
     stock, start = stock_records(files)
     rows = csv_rows(paths)
     dumped = dumped_records(rows, start)
     nev = sum(1 for r in stock if r[0] == "event")
-    if nev < 1000:
+    if nev < min_events:
         fail("%s: protoc showed only %d events" % (name, nev))
     if dumped != stock:
         diff = next((i for i, (a, b) in enumerate(zip(dumped, stock)) if a != b), min(len(dumped), len(stock)))
@@ -175,6 +177,24 @@ def check_json(name, paths, rows):
             break
     else:
         print("ok: %s: %d JSON lines parse and agree with CSV" % (name, len(objs)))
+
+
+def check_text(name, paths, rows):
+    """Text: a '#' header, then one line per event with the same fields."""
+    lines = run_dump(paths).stdout.splitlines()
+    if not lines or not lines[0].startswith("#"):
+        fail("%s: text output has no header line" % name)
+        return
+    got = []
+    for l in lines[1:]:
+        f = l.split()  # vcpu seq time_s time_ns type from -> to cause
+        got.append((f[0], f[1], f[3], f[4], int(f[5], 16), int(f[7], 16), f[8]))
+    want = [(r["vcpu"], r["seq"], r["time_ns"], r["type"], int(r["from_pc"], 16),
+             int(r["to_pc"], 16), r["cause"]) for r in rows]
+    if got != want:
+        fail("%s: text lines (%d) differ from CSV rows (%d)" % (name, len(got), len(want)))
+    else:
+        print("ok: %s: %d text lines agree with CSV" % (name, len(got)))
 
 
 def check_filters(name, paths, rows):
@@ -213,6 +233,26 @@ def check_traps(name, paths, rows):
     return traps
 
 
+def check_edges(tmp):
+    subprocess.run([os.environ["EDGE"], tmp], check=True)
+    loss = os.path.join(tmp, "loss.discon")
+    rows = check_against_stock("loss", [loss], [loss], min_events=4)
+    kinds = [(r["record"], r["seq"], r["count"]) for r in rows]
+    if kinds != [("event", "0", "1"), ("event", "1", "1"), ("loss", "2", "5"),
+                 ("event", "7", "1"), ("event", "8", "1")]:
+        fail("loss trace: rows %s" % kinds)
+    if "\nloss vcpu 0 seq 2 count 5 at 0.000000250\n" not in run_dump([loss]).stdout:
+        fail("loss trace: no loss line in text")
+    edge = {(r["vcpu"], r["seq"]): r for r in csv_rows([os.path.join(tmp, "edge.discon")])}
+    if edge.get(("1", "0"), {}).get("time_s") != "-1.000000000" or ("4294967295", "1") not in edge:
+        fail("edge trace: %s" % edge)
+    traps = csv_rows(["--traps", os.path.join(tmp, "pair")])
+    got = [(t["record"], t["type"], t["from_pc"], t["to_pc"], t["count"], t["cause"]) for t in traps]
+    if got != [("trap", "exception", "0x401004", "0xffffffff81e01280", "2", "")]:
+        fail("an exception delivered in the next file is not one trap: %s" % got)
+    print("ok: a loss row in sequence, a negative time, vCPU 0xffffffff, a trap across files")
+
+
 def check_exit_codes(tmp):
     src = os.path.join(DATA, "aarch64-boot.discon")
     data = bytearray(open(src, "rb").read())
@@ -246,12 +286,15 @@ def main():
             os.path.join(x86_dir, f) for f in os.listdir(x86_dir) if f.endswith(".discon"))
         rows = check_against_stock(name, paths, files)
         check_json(name, paths, rows)
+        check_text(name, paths, rows)
         check_filters(name, paths, rows)
         traps = check_traps(name, paths, rows)
         if name == "x86_64-boot" and not any(t["count"] == "2" for t in traps):
             fail("x86: no exception was paired with its delivery")
     with tempfile.TemporaryDirectory() as tmp:
         check_exit_codes(tmp)
+    with tempfile.TemporaryDirectory() as tmp:
+        check_edges(tmp)
     if failures:
         print("%d failure(s)" % failures)
         sys.exit(1)

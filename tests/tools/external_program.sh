@@ -4,7 +4,7 @@
 # `cc $(pkg-config --cflags --libs discon-trace)` against the install tree,
 # run against the installed library, and must count the events of each
 # committed trace exactly as the installed discon-report does.
-# BUILD_ROOT, SRCDIR.
+# BUILD_ROOT, SRCDIR, SANITIZE (the build's b_sanitize).
 set -euo pipefail
 # Nothing of the build tree may leak in: no DISCON_* overrides.
 for v in $(env | sed -n 's/^\(DISCON_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
@@ -26,8 +26,11 @@ flags=$(PKG_CONFIG_PATH=$(dirname "$pc") PKG_CONFIG_SYSROOT_DIR="$tmp/dest" \
         pkg-config --cflags --libs discon-trace) || fail "pkg-config does not know discon-trace"
 case "$flags" in *"$tmp/dest"*) ;; *) fail "pkg-config flags do not point into the install tree: $flags" ;; esac
 case "$flags" in *"$BUILD_ROOT"*) fail "pkg-config flags point into the build tree: $flags" ;; esac
+# A library built with sanitizers needs their runtime in the program too.
+sanitize=()
+[ "${SANITIZE:-none}" = none ] || sanitize=("-fsanitize=$SANITIZE")
 # shellcheck disable=SC2086
-cc -std=c11 -Wall -Wextra -Werror -o "$tmp/count_events" "$SRCDIR/tests/external/count_events.c" $flags ||
+cc "${sanitize[@]}" -std=c11 -Wall -Wextra -Werror -o "$tmp/count_events" "$SRCDIR/tests/external/count_events.c" $flags ||
   fail "count_events does not compile against the installed library"
 export LD_LIBRARY_PATH="$libdir"
 # (ldd's output whole: grep -q ending early would fail the pipe.)

@@ -32,6 +32,7 @@ struct dump_row {
     unsigned type;
     bool has_pcs;
     uint64_t from_pc, to_pc;
+    bool has_cause;        /* false for traps: derived, they carry no cause */
     uint32_t cause;
     uint64_t count;        /* raw events: 1 per event, 1 or 2 per trap, the loss's count */
 };

@@ -41,12 +41,13 @@ static void text_row(const struct dump_row *r)
                r->seq, r->count, r->has_time ? seconds(r->rel_ns, s) : "unknown");
         return;
     }
-    printf("%6" PRIu32 " %10" PRIu64 " %15s %20" PRIu64 " %-9s 0x%016" PRIx64 " -> 0x%016" PRIx64
-           " %5" PRIu32, r->vcpu, r->seq, seconds(r->rel_ns, s), r->time_ns, type_name(r->type),
-           r->from_pc, r->to_pc, r->cause);
-    if (strcmp(r->record, "trap") == 0)
-        printf(" %6" PRIu64, r->count);
-    printf("\n");
+    printf("%6" PRIu32 " %10" PRIu64 " %15s %20" PRIu64 " %-9s 0x%016" PRIx64 " -> 0x%016" PRIx64,
+           r->vcpu, r->seq, seconds(r->rel_ns, s), r->time_ns, type_name(r->type), r->from_pc,
+           r->to_pc);
+    if (r->has_cause)
+        printf(" %5" PRIu32 "\n", r->cause);
+    else
+        printf("     - %6" PRIu64 "\n", r->count);
 }
 
 static void csv_row(const struct dump_row *r)
@@ -58,10 +59,11 @@ static void csv_row(const struct dump_row *r)
     else
         printf(",");
     if (r->has_pcs)
-        printf(",%s,0x%" PRIx64 ",0x%" PRIx64 ",%" PRIu32, type_name(r->type), r->from_pc,
-               r->to_pc, r->cause);
+        printf(",%s,0x%" PRIx64 ",0x%" PRIx64 ",", type_name(r->type), r->from_pc, r->to_pc);
     else
         printf(",,,,");
+    if (r->has_cause)
+        printf("%" PRIu32, r->cause);
     printf(",%" PRIu64 ",\n", r->count);
 }
 
@@ -124,8 +126,9 @@ static int json_row(const struct dump_row *r)
         add(o, "type", json_object_new_string(type_name(r->type)), &failed);
         add(o, "from_pc", hex(r->from_pc), &failed);
         add(o, "to_pc", hex(r->to_pc), &failed);
-        add(o, "cause", json_object_new_uint64(r->cause), &failed);
     }
+    if (r->has_cause)
+        add(o, "cause", json_object_new_uint64(r->cause), &failed);
     add(o, strcmp(r->record, "loss") == 0 ? "count" : "events", json_object_new_uint64(r->count),
         &failed);
     return json_line(o, failed);

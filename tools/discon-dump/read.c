@@ -103,7 +103,7 @@ static int on_events(void *ctx, const struct discon_event *ev, size_t n)
             .record = "event", .vcpu = e->vcpu, .seq = e->seq, .has_time = true,
             .time_ns = e->time_ns, .rel_ns = (int64_t)(e->time_ns - u->start_ns),
             .type = e->type, .has_pcs = true, .from_pc = e->from_pc, .to_pc = e->to_pc,
-            .cause = e->cause, .count = 1,
+            .has_cause = true, .cause = e->cause, .count = 1,
         });
         if (rc)
             return rc;
