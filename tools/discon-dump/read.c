@@ -15,13 +15,18 @@ struct dumper {
     bool nomem;
 };
 
-static bool wanted(const struct dumper *u, uint32_t vcpu, unsigned type, uint64_t time_ns)
+/* type 0: a record without a type (a loss); timed false: without a time
+ * (drops after the last record), which no window can place, so shown. */
+static bool wanted(const struct dumper *u, uint32_t vcpu, unsigned type, bool timed,
+                   uint64_t time_ns)
 {
     const struct dump_options *o = u->o;
     if (!o->any_vcpu && vcpu != o->vcpu)
         return false;
     if (type && !(type & o->types))
         return false;
+    if (!timed)
+        return true;
     double s = ((double)time_ns - (double)u->start_ns) / 1e9;
     return s >= o->from_s && s < o->to_s;
 }
@@ -37,7 +42,7 @@ static int print(struct dumper *u, const struct dump_row *r)
 static int on_trap(void *ctx, const struct discon_trap *t)
 {
     struct dumper *u = ctx;
-    if (!wanted(u, t->vcpu, t->type, t->time_ns))
+    if (!wanted(u, t->vcpu, t->type, true, t->time_ns))
         return 0;
     return print(u, &(struct dump_row){
         .record = "trap", .vcpu = t->vcpu, .seq = t->seq, .has_time = true,
@@ -97,7 +102,7 @@ static int on_events(void *ctx, const struct discon_event *ev, size_t n)
     }
     for (size_t i = 0; i < n; i++) {
         const struct discon_event *e = &ev[i];
-        if (!wanted(u, e->vcpu, e->type, e->time_ns))
+        if (!wanted(u, e->vcpu, e->type, true, e->time_ns))
             continue;
         int rc = print(u, &(struct dump_row){
             .record = "event", .vcpu = e->vcpu, .seq = e->seq, .has_time = true,
@@ -117,7 +122,7 @@ static int on_loss(void *ctx, const Discon__Loss *l)
     if (u->deriving && discon_traps_break(&u->d, l->vcpu) != 0)
         return DISCON_READ_STOP;
     bool timed = l->first_time_ns != 0;
-    if (!wanted(u, l->vcpu, 0, timed ? l->first_time_ns : u->start_ns))
+    if (!wanted(u, l->vcpu, 0, timed, l->first_time_ns))
         return 0;
     return print(u, &(struct dump_row){
         .record = "loss", .vcpu = l->vcpu, .seq = l->first_seq, .has_time = timed,
