@@ -41,7 +41,7 @@ void loaded_trace_read(struct loaded_trace *t, const char *tool, char *const *pa
     int rc = discon_read_paths(paths, npaths, &ops, &st, err, sizeof err);
     if (rc != DISCON_READ_INTACT || t->n == 0) {
         fprintf(stderr, "%s: cannot read %s cleanly: %s\n", tool, paths[0],
-                rc == DISCON_READ_ERROR ? err : rc == DISCON_READ_DAMAGED ? "damaged" : "no events");
+                rc < 0 ? err : rc == DISCON_READ_DAMAGED ? "damaged" : "no events");
         exit(1);
     }
 }

@@ -233,7 +233,7 @@ static int resume(struct discon_drain *d, char *err, size_t errlen)
     free(paths);
     if (r.bad)
         return FAIL("cannot resume the trace in %s: %s", d->cfg.dir, r.msg);
-    if (rc == DISCON_READ_ERROR)
+    if (rc < 0)
         return -1;
     if (r.complete)
         return FAIL("the trace of this segment in %s is already complete", d->cfg.dir);

@@ -9,19 +9,7 @@
 
 uint32_t discon_types_parse(const char *list)
 {
-    uint32_t mask = 0;
-    const char *p = list;
-    for (;;) {
-        size_t len = strcspn(p, "+");
-        uint32_t bit = len == 3 && strncmp(p, "all", 3) == 0 ? DISCON_TYPES_ALL
-                                                            : discon_type_by_name(p, len);
-        if (!bit)
-            return 0;
-        mask |= bit;
-        if (p[len] == '\0')
-            return mask;
-        p += len + 1;
-    }
+    return discon_types_parse_list(list);
 }
 
 static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)

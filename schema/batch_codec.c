@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+/* Every decoding error is a malformed batch. */
+#define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -DISCON_E_BAD_BATCH)
 
 void discon_batch_encoder_free(struct discon_batch_encoder *e)
 {
@@ -77,8 +78,10 @@ static unsigned varint_size(int64_t v)
 int discon_batch_encode(struct discon_batch_encoder *e, const struct discon_event *ev, size_t n,
                         uint64_t ring_position, Discon__EventBatch *out)
 {
-    if (n == 0 || reserve(e, n) != 0)
-        return -1;
+    if (n == 0)
+        return -DISCON_E_INVALID;
+    if (reserve(e, n) != 0)
+        return -DISCON_E_NOMEM;
     memset(e->slot_ref, 0, e->slots * sizeof *e->slot_ref);
     size_t nhandlers = 0;
     int any_cause = 0;
@@ -151,7 +154,7 @@ int discon_batch_decode(const Discon__EventBatch *b, struct discon_event *out, c
             return FAIL("vCPU %u seq %llu refers to handler %u of %zu", b->vcpu,
                         (unsigned long long)(b->first_seq + i), ref, b->n_handler);
         uint32_t type = b->type[i];
-        if (type != 1 && type != 2 && type != 4)
+        if (discon_type_index(type) < 0)
             return FAIL("vCPU %u seq %llu has unknown type %u", b->vcpu,
                         (unsigned long long)(b->first_seq + i), type);
         out[i] = (struct discon_event){

@@ -88,4 +88,24 @@ static inline unsigned discon_type_by_name(const char *name, size_t len)
     return 0;
 }
 
+/* The mask of a list of type names joined by '+' ("exception+interrupt"),
+ * or "all" anywhere in it; 0 if the list is empty or names an unknown
+ * type. The one parser of such lists, for the plugin's types= option and
+ * every tool's. */
+static inline uint32_t discon_types_parse_list(const char *list)
+{
+    uint32_t mask = 0;
+    for (const char *p = list;;) {
+        size_t len = strcspn(p, "+");
+        uint32_t bit = len == 3 && strncmp(p, "all", 3) == 0 ? DISCON_TYPES_ALL
+                                                            : discon_type_by_name(p, len);
+        if (!bit)
+            return 0;
+        mask |= bit;
+        if (p[len] == '\0')
+            return mask;
+        p += len + 1;
+    }
+}
+
 #endif

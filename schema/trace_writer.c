@@ -9,7 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+/* Write the message and return the negated code. */
+#define FAIL(code, ...) (snprintf(err, errlen, __VA_ARGS__), -(code))
 
 struct discon_writer {
     int fd;
@@ -30,13 +31,16 @@ struct discon_writer *discon_writer_create(const char *path, char *err, size_t e
     if (!w || !(w->path = strdup(path))) {
         free(w);
         snprintf(err, errlen, "out of memory");
+        errno = ENOMEM;
         return NULL;
     }
     w->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (w->fd < 0) {
-        snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+        int e = errno;
+        snprintf(err, errlen, "cannot create %s: %s", path, strerror(e));
         free(w->path);
         free(w);
+        errno = e; /* the caller may tell EEXIST from the rest */
         return NULL;
     }
     w->prefs = (LZ4F_preferences_t){
@@ -65,7 +69,7 @@ static int write_all(struct discon_writer *w, const uint8_t *p, size_t n, char *
             /* Leave whole frames only; a reader then sees a clean end. */
             if (ftruncate(w->fd, (off_t)start) == 0 && lseek(w->fd, (off_t)start, SEEK_SET) >= 0)
                 w->bytes = start;
-            return FAIL("%s", w->failed);
+            return FAIL(DISCON_E_IO, "%s", w->failed);
         }
         p += k;
         n -= (size_t)k;
@@ -77,21 +81,21 @@ static int write_all(struct discon_writer *w, const uint8_t *p, size_t n, char *
 int discon_writer_flush(struct discon_writer *w, char *err, size_t errlen)
 {
     if (w->failed[0])
-        return FAIL("%s (earlier)", w->failed);
+        return FAIL(DISCON_E_WRITER_FAILED, "%s (earlier)", w->failed);
     if (w->pending_len == 0)
         return 0;
     size_t bound = LZ4F_compressFrameBound(w->pending_len, &w->prefs);
     if (bound > w->frame_cap) {
         uint8_t *f = realloc(w->frame, bound);
         if (!f)
-            return FAIL("out of memory");
+            return FAIL(DISCON_E_NOMEM, "out of memory");
         w->frame = f;
         w->frame_cap = bound;
     }
     w->prefs.frameInfo.contentSize = w->pending_len;
     size_t n = LZ4F_compressFrame(w->frame, w->frame_cap, w->pending, w->pending_len, &w->prefs);
     if (LZ4F_isError(n))
-        return FAIL("lz4: %s", LZ4F_getErrorName(n));
+        return FAIL(DISCON_E_CODEC, "lz4: %s", LZ4F_getErrorName(n));
     w->pending_len = 0;
     return write_all(w, w->frame, n, err, errlen);
 }
@@ -101,20 +105,23 @@ int discon_writer_packet(struct discon_writer *w, const Discon__Packet *p, char 
                          size_t errlen)
 {
     if (w->failed[0])
-        return FAIL("%s (earlier)", w->failed);
+        return FAIL(DISCON_E_WRITER_FAILED, "%s (earlier)", w->failed);
     size_t size = discon__packet__get_packed_size(p);
     size_t need = 1 + 10 + size;
     if (size > DISCON_FRAME_MAX_CONTENT - 16)
-        return FAIL("packet of %zu bytes is too large", size);
-    if (w->pending_len + need > DISCON_FRAME_TARGET && discon_writer_flush(w, err, errlen))
-        return -1;
+        return FAIL(DISCON_E_TOO_LARGE, "packet of %zu bytes is too large", size);
+    if (w->pending_len + need > DISCON_FRAME_TARGET) {
+        int rc = discon_writer_flush(w, err, errlen);
+        if (rc < 0)
+            return rc;
+    }
     if (w->pending_len + need > w->pending_cap) {
         size_t cap = w->pending_cap ? w->pending_cap : 1 << 16;
         while (cap < w->pending_len + need)
             cap *= 2;
         uint8_t *b = realloc(w->pending, cap);
         if (!b)
-            return FAIL("out of memory");
+            return FAIL(DISCON_E_NOMEM, "out of memory");
         w->pending = b;
         w->pending_cap = cap;
     }
@@ -138,17 +145,19 @@ int discon_writer_header(struct discon_writer *w, const Discon__Header *h, char 
     p.header = (Discon__Header *)h;
     /* A frame of its own: small, so it survives damage to the events, and
      * cheap for a reader that only wants to know what the file is. */
-    if (discon_writer_flush(w, err, errlen) || discon_writer_packet(w, &p, err, errlen))
-        return -1;
-    return discon_writer_flush(w, err, errlen);
+    int rc = discon_writer_flush(w, err, errlen);
+    if (rc == 0)
+        rc = discon_writer_packet(w, &p, err, errlen);
+    return rc < 0 ? rc : discon_writer_flush(w, err, errlen);
 }
 
 int discon_writer_events(struct discon_writer *w, const struct discon_event *ev, size_t n,
                          uint64_t ring_position, char *err, size_t errlen)
 {
     Discon__EventBatch b;
-    if (discon_batch_encode(&w->enc, ev, n, ring_position, &b) != 0)
-        return FAIL("cannot encode a batch of %zu events", n);
+    int rc = discon_batch_encode(&w->enc, ev, n, ring_position, &b);
+    if (rc < 0)
+        return FAIL(-rc, "cannot encode a batch of %zu events: %s", n, discon_strerror(rc));
     Discon__Packet p = DISCON__PACKET__INIT;
     p.kind_case = DISCON__PACKET__KIND_EVENTS;
     p.events = &b;
@@ -175,9 +184,9 @@ int discon_writer_close(struct discon_writer *w, bool sync, char *err, size_t er
 {
     int rc = discon_writer_flush(w, err, errlen);
     if (rc == 0 && sync && fsync(w->fd) != 0)
-        rc = FAIL("cannot fsync %s: %s", w->path, strerror(errno));
+        rc = FAIL(DISCON_E_IO, "cannot fsync %s: %s", w->path, strerror(errno));
     if (close(w->fd) != 0 && rc == 0)
-        rc = FAIL("cannot close %s: %s", w->path, strerror(errno));
+        rc = FAIL(DISCON_E_IO, "cannot close %s: %s", w->path, strerror(errno));
     discon_batch_encoder_free(&w->enc);
     free(w->pending);
     free(w->frame);

@@ -4,6 +4,7 @@
  * DIR/pair/       an x86 exception in file 0 whose delivery is in file 1
  * DIR/edge.discon a vCPU numbered 0xffffffff, and an event timed before the
  *                 trace's clock reference
+ * DIR/loss.discon vCPU 0: events 0-1, a loss of 5 (seq 2-6), events 7-8
  */
 #include "trace_writer.h"
 
@@ -43,18 +44,44 @@ static void events(struct discon_writer *w, uint32_t vcpu, uint64_t seq, uint64_
     discon_writer_events(w, &e, 1, 0, err, sizeof err);
 }
 
-static void finish(struct discon_writer *w, uint32_t vcpu, uint64_t n)
+static void finish_lost(struct discon_writer *w, uint32_t vcpu, uint64_t n, uint64_t lost)
 {
     char err[256];
     Discon__VcpuTotals t = DISCON__VCPU_TOTALS__INIT, *tp = &t;
     t.vcpu = vcpu;
-    t.produced = t.written = n;
+    t.produced = n + lost;
+    t.dropped = lost;
+    t.written = n;
     Discon__End e = DISCON__END__INIT;
     e.n_vcpu = 1;
     e.vcpu = &tp;
     e.producer_finished = 1;
     discon_writer_end(w, &e, err, sizeof err);
     discon_writer_close(w, true, err, sizeof err);
+}
+
+static void finish(struct discon_writer *w, uint32_t vcpu, uint64_t n)
+{
+    finish_lost(w, vcpu, n, 0);
+}
+
+/* Two events, a loss record for the 5 dropped after them, two more: what
+ * drop mode writes (the loss precedes the first event after the drops). */
+static void loss_trace(const char *path, uint64_t t0, uint64_t pc, uint64_t handler)
+{
+    struct discon_writer *w = start(path, 0, t0);
+    char err[256];
+    Discon__Loss l = DISCON__LOSS__INIT;
+    l.first_seq = 2;
+    l.count = 5;
+    l.first_time_ns = t0 + 250;
+    l.last_time_ns = t0 + 650;
+    for (uint64_t seq = 0; seq < 9; seq = seq == 1 ? 7 : seq + 1) {
+        if (seq == 7)
+            discon_writer_loss(w, &l, err, sizeof err);
+        events(w, 0, seq, t0 + 100 * (seq + 1), DISCON_INTERRUPT, pc, handler);
+    }
+    finish_lost(w, 0, 4, 5);
 }
 
 int main(int argc, char **argv)
@@ -69,19 +96,22 @@ int main(int argc, char **argv)
     mkdir(path, 0755);
     snprintf(path, sizeof path, "%s/pair/trace-edge-000000.discon", argv[1]);
     struct discon_writer *w = start(path, 0, T0);
-    events(w, 0, 0, T0 + 100, 2, A, A);
+    events(w, 0, 0, T0 + 100, DISCON_EXCEPTION, A, A);
     char err[256];
     discon_writer_close(w, true, err, sizeof err);
     snprintf(path, sizeof path, "%s/pair/trace-edge-000001.discon", argv[1]);
     w = start(path, 1, T0);
-    events(w, 0, 1, T0 + 200, 1, A + 4, PF);
+    events(w, 0, 1, T0 + 200, DISCON_INTERRUPT, A + 4, PF);
     finish(w, 0, 2);
 
     snprintf(path, sizeof path, "%s/edge.discon", argv[1]);
     w = start(path, 0, 5 * T0);
-    events(w, 0xffffffffu, 0, 5 * T0 + 10, 2, A, A);
-    events(w, 0xffffffffu, 1, 5 * T0 + 20, 1, A, PF);
-    events(w, 1, 0, 4 * T0, 1, A, PF); /* before the clock reference */
+    events(w, 0xffffffffu, 0, 5 * T0 + 10, DISCON_EXCEPTION, A, A);
+    events(w, 0xffffffffu, 1, 5 * T0 + 20, DISCON_INTERRUPT, A, PF);
+    events(w, 1, 0, 4 * T0, DISCON_INTERRUPT, A, PF); /* before the clock reference */
     finish(w, 1, 1);
+
+    snprintf(path, sizeof path, "%s/loss.discon", argv[1]);
+    loss_trace(path, T0, A, PF);
     return 0;
 }

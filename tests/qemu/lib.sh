@@ -40,7 +40,14 @@ build_svc_guest() {
 # The QEMU command line of that guest.
 svc_guest_qemu=(aarch64 -M virt -cpu cortex-a57 -semihosting -display none -nographic -no-reboot)
 
-# Lines trace_dump/drain_segment print for the guest's exact events.
+# The events of a trace (file or directory) in svc_guest_records' format,
+# read by discon-dump; its exit status if the trace is damaged or unreadable.
+dump_records() {
+  "$DISCON_DUMP" --format csv "$1" >"$tmp/records.csv" || return
+  awk -F, '$1 == "event" { print "record", $2, $6, $7, $8 }' "$tmp/records.csv"
+}
+
+# Lines dump_records/drain_segment print for the guest's exact events.
 svc_guest_records() {
   awk -v n="$count" -v line="$(printf 'record 0 exception 0x%x 0x%x' $((svc + 4)) $((vectors + 0x200)))" \
     'BEGIN { for (i = 0; i < n; i++) print line }'

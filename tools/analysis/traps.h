@@ -27,7 +27,7 @@
 
 struct discon_trap {
     uint32_t vcpu;
-    uint8_t type;     /* 1 interrupt, 2 exception, 4 host call */
+    uint8_t type;     /* enum discon_type (discon_types.h) */
     uint8_t events;   /* raw events it was derived from: 1 or 2 */
     uint64_t seq;     /* sequence number of its first event */
     uint64_t time_ns; /* time of its first event */

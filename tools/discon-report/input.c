@@ -81,7 +81,7 @@ int report_read_files(struct report *r, char *const *paths, int n, char *err, si
     int rc = discon_read_paths(paths, n, &ops, &st, err, errlen);
     if (c.other_trace)
         return FAIL("the inputs hold more than one trace; report on one at a time");
-    if (rc == DISCON_READ_ERROR)
+    if (rc < 0)
         return -1;
     if (!r->have_header)
         return FAIL("no trace header found in the input");

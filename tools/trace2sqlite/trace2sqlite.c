@@ -739,7 +739,7 @@ int main(int argc, char **argv)
             fputc('\n', stderr);
         if (l.failed || end_file(&l)) {
             fprintf(stderr, "trace2sqlite: %s\n", l.err);
-        } else if (read == DISCON_READ_ERROR) {
+        } else if (read < 0) {
             fprintf(stderr, "trace2sqlite: %s\n", err);
         } else if (sql(&l, discon_db_indexes) || (row_indexes && sql(&l, discon_db_row_indexes)) ||
                    (symbols && load_symbols(&l, symbols, &kaslr))) {

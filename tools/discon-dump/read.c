@@ -1,0 +1,167 @@
+/* discon-dump's side of the reader: filters, the trace's start, and trap
+ * derivation, between the library's callbacks and the printers. */
+#include "dump.h"
+
+#include <string.h>
+
+struct dumper {
+    const struct dump_options *o;
+    bool have_start;
+    uint64_t start_ns;     /* the trace's clock reference: time 0 of time_s */
+    uint8_t trace_id[16];
+    size_t trace_id_len;
+    bool deriving;         /* traps: d holds state of the current trace */
+    struct discon_trap_deriver d;
+    bool nomem;
+};
+
+/* type 0: a record without a type (a loss); timed false: without a time
+ * (drops after the last record), which no window can place, so shown. */
+static bool wanted(const struct dumper *u, uint32_t vcpu, unsigned type, bool timed,
+                   uint64_t time_ns)
+{
+    const struct dump_options *o = u->o;
+    if (!o->any_vcpu && vcpu != o->vcpu)
+        return false;
+    if (type && !(type & o->types))
+        return false;
+    if (!timed)
+        return true;
+    double s = ((double)time_ns - (double)u->start_ns) / 1e9;
+    return s >= o->from_s && s < o->to_s;
+}
+
+static int print(struct dumper *u, const struct dump_row *r)
+{
+    if (dump_row(u->o->format, r) == 0)
+        return DISCON_READ_CONTINUE;
+    u->nomem = true;
+    return DISCON_READ_STOP;
+}
+
+static int on_trap(void *ctx, const struct discon_trap *t)
+{
+    struct dumper *u = ctx;
+    if (!wanted(u, t->vcpu, t->type, true, t->time_ns))
+        return 0;
+    return print(u, &(struct dump_row){
+        .record = "trap", .vcpu = t->vcpu, .seq = t->seq, .has_time = true,
+        .time_ns = t->time_ns, .rel_ns = (int64_t)(t->time_ns - u->start_ns), .type = t->type,
+        .has_pcs = true, .from_pc = t->from_pc, .to_pc = t->to_pc, .count = t->events,
+    });
+}
+
+/* Traps still pending in the deriver are emitted before a new trace's. */
+static int finish_traps(struct dumper *u)
+{
+    if (!u->deriving)
+        return 0;
+    int rc = discon_traps_finish(&u->d);
+    discon_traps_free(&u->d);
+    u->deriving = false;
+    return rc;
+}
+
+static int on_header(void *ctx, const char *path, const Discon__Header *h)
+{
+    (void)path;
+    struct dumper *u = ctx;
+    size_t len = h->trace_id.len < sizeof u->trace_id ? h->trace_id.len : sizeof u->trace_id;
+    bool same = u->have_start && len == u->trace_id_len &&
+                (len == 0 || memcmp(h->trace_id.data, u->trace_id, len) == 0);
+    if (same)
+        return 0;
+    /* A new trace: its own start and, for traps, its own rule. */
+    if (finish_traps(u) != 0)
+        return DISCON_READ_STOP;
+    u->trace_id_len = len;
+    if (len)
+        memcpy(u->trace_id, h->trace_id.data, len);
+    u->have_start = h->clock && h->clock->monotonic_ns;
+    u->start_ns = u->have_start ? h->clock->monotonic_ns : 0;
+    if (u->o->traps) {
+        discon_traps_init(&u->d, discon_trap_rule_for(h->target), on_trap, u);
+        u->deriving = true;
+    }
+    return 0;
+}
+
+static int on_events(void *ctx, const struct discon_event *ev, size_t n)
+{
+    struct dumper *u = ctx;
+    if (!u->have_start) { /* no header read yet (damaged): time from the first event */
+        u->have_start = true;
+        u->start_ns = ev[0].time_ns;
+    }
+    if (u->o->traps) {
+        if (!u->deriving) {
+            discon_traps_init(&u->d, DISCON_RULE_ONE_EVENT_ONE_TRAP, on_trap, u);
+            u->deriving = true;
+        }
+        return discon_traps_feed(&u->d, ev, n) ? DISCON_READ_STOP : 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct discon_event *e = &ev[i];
+        if (!wanted(u, e->vcpu, e->type, true, e->time_ns))
+            continue;
+        int rc = print(u, &(struct dump_row){
+            .record = "event", .vcpu = e->vcpu, .seq = e->seq, .has_time = true,
+            .time_ns = e->time_ns, .rel_ns = (int64_t)(e->time_ns - u->start_ns),
+            .type = e->type, .has_pcs = true, .from_pc = e->from_pc, .to_pc = e->to_pc,
+            .has_cause = true, .cause = e->cause, .count = 1,
+        });
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int on_loss(void *ctx, const Discon__Loss *l)
+{
+    struct dumper *u = ctx;
+    if (u->deriving && discon_traps_break(&u->d, l->vcpu) != 0)
+        return DISCON_READ_STOP;
+    bool timed = l->first_time_ns != 0;
+    if (!wanted(u, l->vcpu, 0, timed, l->first_time_ns))
+        return 0;
+    return print(u, &(struct dump_row){
+        .record = "loss", .vcpu = l->vcpu, .seq = l->first_seq, .has_time = timed,
+        .time_ns = l->first_time_ns, .rel_ns = (int64_t)(l->first_time_ns - u->start_ns),
+        .count = l->count,
+    });
+}
+
+static void on_damage(void *ctx, const struct discon_damage *d)
+{
+    struct dumper *u = ctx;
+    if (dump_damage(u->o->format, d) != 0)
+        u->nomem = true;
+}
+
+static void on_gap(void *ctx, uint32_t vcpu, uint64_t expected, uint64_t got)
+{
+    struct dumper *u = ctx;
+    if ((u->o->any_vcpu || vcpu == u->o->vcpu) && dump_gap(u->o->format, vcpu, expected, got))
+        u->nomem = true;
+}
+
+int dump_paths(const struct dump_options *o, char *const *paths, int n, char *err,
+               size_t errlen)
+{
+    struct dumper u = {.o = o};
+    struct discon_reader_ops ops = {
+        .ctx = &u, .header = on_header, .events = on_events, .loss = on_loss,
+        .damage = on_damage, .gap = on_gap,
+    };
+    struct discon_read_stats st = {0};
+    dump_begin(o->format, o->traps);
+    int rc = discon_read_paths(paths, n, &ops, &st, err, errlen);
+    if (rc >= 0 && finish_traps(&u) != 0)
+        u.nomem = true;
+    discon_traps_free(&u.d);
+    if (u.nomem) {
+        snprintf(err, errlen, "out of memory");
+        return -DISCON_E_NOMEM;
+    }
+    return rc;
+}
