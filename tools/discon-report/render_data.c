@@ -72,6 +72,15 @@ static void jpc(const struct report *r, FILE *o, const char *key, uint64_t pc)
     jstr(o, report_symbol(r, pc, buf, sizeof buf));
 }
 
+/* "name": count for each type of schema/discon_types.h, in its order,
+ * the first after `first_sep`, the others after ", ". */
+static void jtype_counts(FILE *o, const uint64_t counts[DISCON_NTYPES], const char *first_sep)
+{
+    for (int t = 0; t < DISCON_NTYPES; t++)
+        fprintf(o, "%s\"%s\": %llu", t ? ", " : first_sep, report_type_name(discon_type_at(t)),
+                (unsigned long long)counts[t]);
+}
+
 static void jtrap(const struct report *r, FILE *o, const struct discon_trap *t)
 {
     fprintf(o, "{\"time_s\": %.9f, \"type\": \"%s\", ", secs(r, t->time_ns), report_type_name(t->type));
@@ -98,11 +107,10 @@ void render_json(const struct report *r, FILE *o)
             d, (unsigned long long)r->events, (unsigned long long)r->traps,
             d > 0 ? (double)r->traps / d : 0.0, complete ? "true" : "false");
     jstr(o, why);
-    fprintf(o, ", \"by_type\": {\"interrupt\": %llu, \"exception\": %llu, \"hostcall\": %llu}, "
-               "\"lost_events\": %llu, \"unrecorded\": %llu, \"losses\": [",
-            (unsigned long long)r->traps_by_type[0], (unsigned long long)r->traps_by_type[1],
-            (unsigned long long)r->traps_by_type[2], (unsigned long long)r->lost_events,
-            (unsigned long long)r->unrecorded);
+    fprintf(o, ", \"by_type\": {");
+    jtype_counts(o, r->traps_by_type, "");
+    fprintf(o, "}, \"lost_events\": %llu, \"unrecorded\": %llu, \"losses\": [",
+            (unsigned long long)r->lost_events, (unsigned long long)r->unrecorded);
     for (size_t i = 0; i < r->nlosses; i++)
         fprintf(o, "%s{\"vcpu\": %u, \"first_seq\": %llu, \"count\": %llu, \"first_s\": %.9f, "
                    "\"last_s\": %.9f}", i ? ", " : "", r->losses[i].vcpu,
@@ -114,13 +122,12 @@ void render_json(const struct report *r, FILE *o)
         const struct vcpu_state *v = &r->vcpu[i];
         if (!v->seen && !v->has_totals)
             continue;
-        fprintf(o, "%s{\"vcpu\": %u, \"events\": %llu, \"traps\": %llu, \"interrupt\": %llu, "
-                   "\"exception\": %llu, \"hostcall\": %llu, \"produced\": %llu, "
-                   "\"dropped\": %llu, \"written\": %llu}", n++ ? ", " : "", i,
-                (unsigned long long)v->events, (unsigned long long)v->traps,
-                (unsigned long long)v->traps_by_type[0], (unsigned long long)v->traps_by_type[1],
-                (unsigned long long)v->traps_by_type[2], (unsigned long long)v->produced,
-                (unsigned long long)v->dropped, (unsigned long long)v->written);
+        fprintf(o, "%s{\"vcpu\": %u, \"events\": %llu, \"traps\": %llu", n++ ? ", " : "", i,
+                (unsigned long long)v->events, (unsigned long long)v->traps);
+        jtype_counts(o, v->traps_by_type, ", ");
+        fprintf(o, ", \"produced\": %llu, \"dropped\": %llu, \"written\": %llu}",
+                (unsigned long long)v->produced, (unsigned long long)v->dropped,
+                (unsigned long long)v->written);
     }
     fprintf(o, "]},\n \"handlers\": [");
     size_t *idx = pc_counts_sorted(&r->handlers, 0);
@@ -137,7 +144,7 @@ void render_json(const struct report *r, FILE *o)
     fprintf(o, "],\n \"sources\": [");
     int first = 1;
     for (int t = 0; t < DISCON_NTYPES && !r->aggregate_only; t++) {
-        idx = pc_counts_sorted(&r->sources, 1 << t);
+        idx = pc_counts_sorted(&r->sources, (int)discon_type_at(t));
         for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++) {
             size_t i = idx[k];
             fprintf(o, "%s{\"type\": \"%s\", ", first ? "" : ", ", report_type_name(discon_type_at(t)));
@@ -221,20 +228,25 @@ void render_csv(const struct report *r, FILE *o)
     bool complete = report_complete(r, why, sizeof why);
     double d = dur(r);
     fprintf(o, "# summary\nkey,value\ntarget,%s\ntrace_id,%s\nduration_s,%.9f\nevents,%llu\n"
-               "traps,%llu\ninterrupt,%llu\nexception,%llu\nhostcall,%llu\nlost_events,%llu\n"
-               "complete,%d\n\n", csv(r->target, q, sizeof q), r->trace_id, d, (unsigned long long)r->events,
-            (unsigned long long)r->traps, (unsigned long long)r->traps_by_type[0],
-            (unsigned long long)r->traps_by_type[1], (unsigned long long)r->traps_by_type[2],
-            (unsigned long long)r->lost_events, complete);
-    fprintf(o, "# vcpus\nvcpu,events,traps,interrupt,exception,hostcall,produced,dropped,written\n");
+               "traps,%llu\n", csv(r->target, q, sizeof q), r->trace_id, d,
+            (unsigned long long)r->events, (unsigned long long)r->traps);
+    for (int t = 0; t < DISCON_NTYPES; t++)
+        fprintf(o, "%s,%llu\n", report_type_name(discon_type_at(t)),
+                (unsigned long long)r->traps_by_type[t]);
+    fprintf(o, "lost_events,%llu\ncomplete,%d\n\n", (unsigned long long)r->lost_events, complete);
+    fprintf(o, "# vcpus\nvcpu,events,traps");
+    for (int t = 0; t < DISCON_NTYPES; t++)
+        fprintf(o, ",%s", report_type_name(discon_type_at(t)));
+    fprintf(o, ",produced,dropped,written\n");
     for (uint32_t i = 0; i < r->nvcpus; i++) {
         const struct vcpu_state *v = &r->vcpu[i];
-        if (v->seen || v->has_totals)
-            fprintf(o, "%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n", i,
-                    (unsigned long long)v->events, (unsigned long long)v->traps,
-                    (unsigned long long)v->traps_by_type[0], (unsigned long long)v->traps_by_type[1],
-                    (unsigned long long)v->traps_by_type[2], (unsigned long long)v->produced,
-                    (unsigned long long)v->dropped, (unsigned long long)v->written);
+        if (!v->seen && !v->has_totals)
+            continue;
+        fprintf(o, "%u,%llu,%llu", i, (unsigned long long)v->events, (unsigned long long)v->traps);
+        for (int t = 0; t < DISCON_NTYPES; t++)
+            fprintf(o, ",%llu", (unsigned long long)v->traps_by_type[t]);
+        fprintf(o, ",%llu,%llu,%llu\n", (unsigned long long)v->produced,
+                (unsigned long long)v->dropped, (unsigned long long)v->written);
     }
     fprintf(o, "\n# handlers\ntype,handler,symbol,count,share,per_s\n");
     size_t *idx = pc_counts_sorted(&r->handlers, 0);
@@ -249,7 +261,7 @@ void render_csv(const struct report *r, FILE *o)
     free(idx);
     fprintf(o, "\n# sources\ntype,source,symbol,count\n");
     for (int t = 0; t < DISCON_NTYPES && !r->aggregate_only; t++) {
-        idx = pc_counts_sorted(&r->sources, 1 << t);
+        idx = pc_counts_sorted(&r->sources, (int)discon_type_at(t));
         for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++)
             fprintf(o, "%s,0x%llx,%s,%llu\n", report_type_name(discon_type_at(t)),
                     (unsigned long long)r->sources.pc[idx[k]],
