@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "number_option.h"
 #include "report_options.h"
+#include "tool_args.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -80,20 +81,11 @@ static int parse_one(int c, const char *arg, struct report_args *a)
     switch (c) {
     case FORMAT: return parse_format(arg, &a->format);
     case SYMBOLS: a->symbols = arg; return -1;
-    case KASLR:
-        if (discon_kaslr_option_parse(arg, &a->kaslr) == 0)
-            return -1;
-        fprintf(stderr, "discon-report: --kaslr-offset: expected hex or 'auto', got '%s'\n", arg);
-        return 2;
+    case KASLR: return discon_arg_kaslr("discon-report", arg, &a->kaslr) ? 2 : -1;
     case TOP: case VCPU: case WINDOW: case BOUND: case LOOP: case TAIL:
         return parse_count(c, arg, &a->opt);
-    case FROM:
-    case TO:
-        if (discon_parse_seconds(arg, c == FROM ? &a->opt.from_s : &a->opt.to_s) == 0)
-            return -1;
-        fprintf(stderr, "discon-report: --%s: expected seconds >= 0, got '%s'\n",
-                c == FROM ? "from" : "to", arg);
-        return 2;
+    case FROM: return discon_arg_seconds("discon-report", "from", arg, &a->opt.from_s) ? 2 : -1;
+    case TO: return discon_arg_seconds("discon-report", "to", arg, &a->opt.to_s) ? 2 : -1;
     case 'h': fputs(usage, stdout); return 0;
     default: fputs(usage, stderr); return 2;
     }
@@ -122,9 +114,7 @@ int report_args_parse(int argc, char **argv, struct report_args *a)
     a->paths = argv + optind;
     a->npaths = argc - optind;
     const char *why = a->npaths < 1 ? "nothing to report on"
-                      : a->opt.from_s >= a->opt.to_s ? "--from must be before --to"
-                      : a->kaslr.given && !a->symbols ? "--kaslr-offset needs --symbols"
-                      : NULL;
+                      : discon_args_conflict(a->opt.from_s, a->opt.to_s, &a->kaslr, a->symbols);
     if (!why)
         return -1;
     fprintf(stderr, "discon-report: %s\n%s", why, a->npaths < 1 ? usage : "");

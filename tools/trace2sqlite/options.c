@@ -1,7 +1,7 @@
 /* trace2sqlite's command line (see options.h). */
 #define _GNU_SOURCE
 #include "options.h"
-#include "number_option.h"
+#include "tool_args.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -33,18 +33,9 @@ static int parse_one(int c, const char *arg, struct t2s_options *o)
     case SYMBOLS: o->symbols = arg; return -1;
     case AGGREGATE: o->aggregate = true; return -1;
     case INDEX: o->row_indexes = true; return -1;
-    case KASLR:
-        if (discon_kaslr_option_parse(arg, &o->kaslr) == 0)
-            return -1;
-        fprintf(stderr, "trace2sqlite: --kaslr-offset: expected hex or 'auto', got '%s'\n", arg);
-        return 2;
-    case FROM:
-    case TO:
-        if (discon_parse_seconds(arg, c == FROM ? &o->from_s : &o->to_s) == 0)
-            return -1;
-        fprintf(stderr, "trace2sqlite: --%s: expected seconds >= 0, got '%s'\n",
-                c == FROM ? "from" : "to", arg);
-        return 2;
+    case KASLR: return discon_arg_kaslr("trace2sqlite", arg, &o->kaslr) ? 2 : -1;
+    case FROM: return discon_arg_seconds("trace2sqlite", "from", arg, &o->from_s) ? 2 : -1;
+    case TO: return discon_arg_seconds("trace2sqlite", "to", arg, &o->to_s) ? 2 : -1;
     case 'h': fputs(usage, stdout); return 0;
     default: fputs(usage, stderr); return 2;
     }
@@ -55,9 +46,7 @@ static int check(const struct t2s_options *o)
 {
     const char *why = !o->db_path ? "-o DB is required"
                       : o->npaths < 1 ? "no trace files given"
-                      : o->from_s >= o->to_s ? "--from must be before --to"
-                      : o->kaslr.given && !o->symbols ? "--kaslr-offset needs --symbols"
-                      : NULL;
+                      : discon_args_conflict(o->from_s, o->to_s, &o->kaslr, o->symbols);
     if (!why)
         return -1;
     fprintf(stderr, "trace2sqlite: %s\n", why);
