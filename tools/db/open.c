@@ -90,7 +90,8 @@ static int classify(struct discon_db *db, bool *empty)
         return 0;
     if (app == DISCON_DB_APPLICATION_ID || (app == 0 && version == 0 && core == NCORE_TABLES)) {
         db->found_version = (int)version;
-        snprintf(db->detail, sizeof db->detail, "schema version %lld, this program uses %d",
+        snprintf(db->detail, sizeof db->detail, "version %lld, this program's is %d "
+                 "(load the trace into a new database)",
                  (long long)version, DISCON_DB_SCHEMA_VERSION);
         return DISCON_DB_E_VERSION;
     }
@@ -196,8 +197,7 @@ const char *discon_db_strerror(int code)
     case DISCON_DB_E_OPEN: return "cannot open";
     case DISCON_DB_E_NOT_SQLITE: return "not an SQLite database";
     case DISCON_DB_E_FOREIGN: return "not a discon database (made by another program)";
-    case DISCON_DB_E_VERSION: return "a discon database of another schema version: "
-                                     "load the trace into a new database";
+    case DISCON_DB_E_VERSION: return "a discon database of another schema version";
     case DISCON_DB_E_SQLITE: return "SQLite failed";
     case DISCON_DB_E_NOMEM: return "out of memory";
     default: return "unknown error";
