@@ -90,9 +90,10 @@ static void jtrap(const struct report *r, FILE *o, const struct discon_trap *t)
     fprintf(o, ", \"events\": %u}", t->events);
 }
 
-void render_json(const struct report *r, FILE *o)
+/* "trace" and "summary": header, totals, losses, vCPUs. */
+static void json_summary(const struct report *r, FILE *o)
 {
-    char why[256], buf[256];
+    char why[256];
     bool complete = report_complete(r, why, sizeof why);
     double d = dur(r);
     fprintf(o, "{\"trace\": {\"id\": \"%s\", \"target\": ", r->trace_id);
@@ -129,6 +130,12 @@ void render_json(const struct report *r, FILE *o)
                 (unsigned long long)v->produced, (unsigned long long)v->dropped,
                 (unsigned long long)v->written);
     }
+}
+
+/* "handlers" and "sources": the frequency tables. */
+static void json_frequencies(const struct report *r, FILE *o)
+{
+    double d = dur(r);
     fprintf(o, "]},\n \"handlers\": [");
     size_t *idx = pc_counts_sorted(&r->handlers, 0);
     for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++) {
@@ -154,6 +161,11 @@ void render_json(const struct report *r, FILE *o)
         }
         free(idx);
     }
+}
+
+/* "rate": traps per second by type. */
+static void json_rate(const struct report *r, FILE *o)
+{
     size_t start = r->first_ns == UINT64_MAX || r->first_ns <= r->clock_mono
                        ? 0 : (size_t)((r->first_ns - r->clock_mono) / 1000000000u);
     fprintf(o, "],\n \"rate\": {\"interval_s\": 1, \"start_s\": %zu", start);
@@ -164,6 +176,11 @@ void render_json(const struct report *r, FILE *o)
             fprintf(o, "%s%llu", s > start ? ", " : "", (unsigned long long)r->per_second[t][s]);
         fprintf(o, "]");
     }
+}
+
+/* "double_traps" and "fault_loops". */
+static void json_patterns(const struct report *r, FILE *o)
+{
     fprintf(o, "},\n \"double_traps\": [");
     for (size_t i = 0; i < r->ndoubles; i++) {
         const struct double_trap *dt = &r->doubles[i];
@@ -193,6 +210,11 @@ void render_json(const struct report *r, FILE *o)
         fprintf(o, ", \"count\": %llu, \"first_s\": %.9f, \"last_s\": %.9f}",
                 (unsigned long long)l->count, secs(r, l->first_ns), secs(r, l->last_ns));
     }
+}
+
+/* "tail": the last events of each vCPU, and the end of the object. */
+static void json_tail(const struct report *r, FILE *o)
+{
     fprintf(o, "],\n \"tail\": [");
     for (uint32_t i = 0, n = 0; i < r->nvcpus && r->opt.tail; i++) {
         const struct vcpu_state *v = &r->vcpu[i];
@@ -212,7 +234,15 @@ void render_json(const struct report *r, FILE *o)
         fprintf(o, "]}");
     }
     fprintf(o, "]}\n");
-    (void)buf;
+}
+
+void render_json(const struct report *r, FILE *o)
+{
+    json_summary(r, o);
+    json_frequencies(r, o);
+    json_rate(r, o);
+    json_patterns(r, o);
+    json_tail(r, o);
 }
 
 /* A symbol as a CSV field. */
@@ -221,10 +251,10 @@ static const char *csv_sym(const struct report *r, uint64_t pc, char *buf, char 
     return csv(report_symbol(r, pc, buf, 256), q, 600);
 }
 
-/* CSV fields are numbers, hex, names and symbols (quoted if need be). */
-void render_csv(const struct report *r, FILE *o)
+/* "# summary" and "# vcpus". */
+static void csv_summary(const struct report *r, FILE *o)
 {
-    char why[256], a[256], b[256], q[600], q2[600];
+    char why[256], q[600];
     bool complete = report_complete(r, why, sizeof why);
     double d = dur(r);
     fprintf(o, "# summary\nkey,value\ntarget,%s\ntrace_id,%s\nduration_s,%.9f\nevents,%llu\n"
@@ -248,6 +278,13 @@ void render_csv(const struct report *r, FILE *o)
         fprintf(o, ",%llu,%llu,%llu\n", (unsigned long long)v->produced,
                 (unsigned long long)v->dropped, (unsigned long long)v->written);
     }
+}
+
+/* "# handlers", "# sources" and "# rate". */
+static void csv_frequencies(const struct report *r, FILE *o)
+{
+    char a[256], q[600];
+    double d = dur(r);
     fprintf(o, "\n# handlers\ntype,handler,symbol,count,share,per_s\n");
     size_t *idx = pc_counts_sorted(&r->handlers, 0);
     for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++) {
@@ -275,6 +312,12 @@ void render_csv(const struct report *r, FILE *o)
             if (r->per_second[t][s])
                 fprintf(o, "%zu,%s,%llu\n", s, report_type_name(discon_type_at(t)),
                         (unsigned long long)r->per_second[t][s]);
+}
+
+/* "# double_traps", "# fault_loops" and "# tail". */
+static void csv_events(const struct report *r, FILE *o)
+{
+    char a[256], b[256], q[600], q2[600];
     fprintf(o, "\n# double_traps\nvcpu,first_time_s,first_from,first_to,second_time_s,second_from,"
                "second_from_symbol,second_to\n");
     for (size_t i = 0; i < r->ndoubles; i++) {
@@ -305,4 +348,12 @@ void render_csv(const struct report *r, FILE *o)
                     csv_sym(r, e->to_pc, b, q2));
         }
     }
+}
+
+/* CSV fields are numbers, hex, names and symbols (quoted if need be). */
+void render_csv(const struct report *r, FILE *o)
+{
+    csv_summary(r, o);
+    csv_frequencies(r, o);
+    csv_events(r, o);
 }
