@@ -175,6 +175,11 @@ static void edges(void)
     CHECK(access(at("missing.db"), F_OK) != 0);
     CHECK(discon_db_open_write(&db, dir) < 0);
     CHECK(db.sql == NULL);
+    /* Devices and FIFOs are refused before SQLite can block on or misread them. */
+    CHECK_EQ(discon_db_open_write(&db, "/dev/null"), DISCON_DB_E_OPEN);
+    CHECK(mkfifo(at("fifo"), 0600) == 0);
+    CHECK_EQ(discon_db_open_write(&db, at("fifo")), DISCON_DB_E_OPEN);
+    CHECK_EQ(discon_db_open_read(&db, at("fifo")), DISCON_DB_E_OPEN);
     char msg[512];
     CHECK(discon_db_message(&db, DISCON_DB_E_OPEN, msg, sizeof msg)[0] != '\0');
     CHECK(strchr(msg, '\n') == NULL);

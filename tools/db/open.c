@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Tables every discon database has had, version 0 included: how a
@@ -112,12 +113,38 @@ static int refuse(struct discon_db *db, int rc)
     return rc;
 }
 
+/* A database accepted as ours: closing may checkpoint its log and remove
+ * the -wal and -shm files again, as SQLite does by default. */
+static void accept(struct discon_db *db)
+{
+    sqlite3_db_config(db->sql, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
+}
+
+/* A regular file (or a link to one) or nothing: never a device, FIFO or
+ * directory, which SQLite would block on or misread. */
+static int regular_or_missing(struct discon_db *db, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || S_ISREG(st.st_mode))
+        return 0;
+    memset(db, 0, sizeof *db);
+    db->path = path;
+    snprintf(db->detail, sizeof db->detail, "not a regular file");
+    return DISCON_DB_E_OPEN;
+}
+
 /* A read-only connection to `path`, and its classification. The
  * connection stays open (or is NULL) for the caller to keep or refuse. */
 static int judge(struct discon_db *db, const char *path, bool *empty)
 {
-    int rc = connect(db, path, SQLITE_OPEN_READONLY);
-    return rc ? rc : classify(db, empty);
+    int rc = regular_or_missing(db, path);
+    if (rc == 0)
+        rc = connect(db, path, SQLITE_OPEN_READONLY);
+    if (rc == 0)
+        rc = classify(db, empty);
+    if (rc == 0 && !*empty)
+        accept(db);
+    return rc;
 }
 
 int discon_db_open_read(struct discon_db *db, const char *path)
@@ -174,8 +201,7 @@ int discon_db_open_write(struct discon_db *db, const char *path)
                                 " PRAGMA temp_store = MEMORY");
     if (rc)
         return refuse(db, rc);
-    /* Ours: checkpointing on close is wanted again. */
-    sqlite3_db_config(db->sql, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
+    accept(db);
     return 0;
 }
 
