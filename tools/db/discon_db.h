@@ -31,7 +31,7 @@
 
 enum discon_db_error {
     DISCON_DB_OK = 0,
-    DISCON_DB_E_OPEN = -1,       /* the file cannot be opened or created */
+    DISCON_DB_E_OPEN = -1,       /* cannot be opened or created, or not a regular file */
     DISCON_DB_E_NOT_SQLITE = -2, /* the file is not an SQLite database */
     DISCON_DB_E_FOREIGN = -3,    /* an SQLite database, not a discon one (or empty, when reading) */
     DISCON_DB_E_VERSION = -4,    /* a discon database of another schema version */
