@@ -2,9 +2,9 @@
 #include "check.h"
 #include "traps.h"
 
-#define INT 1
-#define EXC 2
-#define HOST 4
+#define INT DISCON_INTERRUPT
+#define EXC DISCON_EXCEPTION
+#define HOST DISCON_HOSTCALL
 
 static struct discon_trap got[64];
 static int ngot;

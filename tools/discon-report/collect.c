@@ -74,7 +74,7 @@ static int count_second(struct report *r, int64_t second, uint8_t type, uint64_t
         size_t n2 = r->nseconds ? r->nseconds : 64;
         while (n2 <= (size_t)second)
             n2 *= 2;
-        for (int k = 0; k < 3; k++) {
+        for (int k = 0; k < DISCON_NTYPES; k++) {
             uint64_t *p = realloc(r->per_second[k], n2 * sizeof *p);
             if (!p)
                 return -1;
@@ -166,7 +166,7 @@ void report_free(struct report *r)
     discon_traps_free(&r->deriver);
     free(r->handlers.pc), free(r->handlers.type), free(r->handlers.count);
     free(r->sources.pc), free(r->sources.type), free(r->sources.count);
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < DISCON_NTYPES; k++)
         free(r->per_second[k]);
     for (uint32_t i = 0; i < REPORT_MAX_VCPUS; i++)
         free(r->vcpu[i].tail);

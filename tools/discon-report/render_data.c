@@ -72,6 +72,15 @@ static void jpc(const struct report *r, FILE *o, const char *key, uint64_t pc)
     jstr(o, report_symbol(r, pc, buf, sizeof buf));
 }
 
+/* "name": count for each type of schema/discon_types.h, in its order,
+ * the first after `first_sep`, the others after ", ". */
+static void jtype_counts(FILE *o, const uint64_t counts[DISCON_NTYPES], const char *first_sep)
+{
+    for (int t = 0; t < DISCON_NTYPES; t++)
+        fprintf(o, "%s\"%s\": %llu", t ? ", " : first_sep, report_type_name(discon_type_at(t)),
+                (unsigned long long)counts[t]);
+}
+
 static void jtrap(const struct report *r, FILE *o, const struct discon_trap *t)
 {
     fprintf(o, "{\"time_s\": %.9f, \"type\": \"%s\", ", secs(r, t->time_ns), report_type_name(t->type));
@@ -81,9 +90,10 @@ static void jtrap(const struct report *r, FILE *o, const struct discon_trap *t)
     fprintf(o, ", \"events\": %u}", t->events);
 }
 
-void render_json(const struct report *r, FILE *o)
+/* "trace" and "summary": header, totals, losses, vCPUs. */
+static void json_summary(const struct report *r, FILE *o)
 {
-    char why[256], buf[256];
+    char why[256];
     bool complete = report_complete(r, why, sizeof why);
     double d = dur(r);
     fprintf(o, "{\"trace\": {\"id\": \"%s\", \"target\": ", r->trace_id);
@@ -98,11 +108,10 @@ void render_json(const struct report *r, FILE *o)
             d, (unsigned long long)r->events, (unsigned long long)r->traps,
             d > 0 ? (double)r->traps / d : 0.0, complete ? "true" : "false");
     jstr(o, why);
-    fprintf(o, ", \"by_type\": {\"interrupt\": %llu, \"exception\": %llu, \"hostcall\": %llu}, "
-               "\"lost_events\": %llu, \"unrecorded\": %llu, \"losses\": [",
-            (unsigned long long)r->traps_by_type[0], (unsigned long long)r->traps_by_type[1],
-            (unsigned long long)r->traps_by_type[2], (unsigned long long)r->lost_events,
-            (unsigned long long)r->unrecorded);
+    fprintf(o, ", \"by_type\": {");
+    jtype_counts(o, r->traps_by_type, "");
+    fprintf(o, "}, \"lost_events\": %llu, \"unrecorded\": %llu, \"losses\": [",
+            (unsigned long long)r->lost_events, (unsigned long long)r->unrecorded);
     for (size_t i = 0; i < r->nlosses; i++)
         fprintf(o, "%s{\"vcpu\": %u, \"first_seq\": %llu, \"count\": %llu, \"first_s\": %.9f, "
                    "\"last_s\": %.9f}", i ? ", " : "", r->losses[i].vcpu,
@@ -114,14 +123,19 @@ void render_json(const struct report *r, FILE *o)
         const struct vcpu_state *v = &r->vcpu[i];
         if (!v->seen && !v->has_totals)
             continue;
-        fprintf(o, "%s{\"vcpu\": %u, \"events\": %llu, \"traps\": %llu, \"interrupt\": %llu, "
-                   "\"exception\": %llu, \"hostcall\": %llu, \"produced\": %llu, "
-                   "\"dropped\": %llu, \"written\": %llu}", n++ ? ", " : "", i,
-                (unsigned long long)v->events, (unsigned long long)v->traps,
-                (unsigned long long)v->traps_by_type[0], (unsigned long long)v->traps_by_type[1],
-                (unsigned long long)v->traps_by_type[2], (unsigned long long)v->produced,
-                (unsigned long long)v->dropped, (unsigned long long)v->written);
+        fprintf(o, "%s{\"vcpu\": %u, \"events\": %llu, \"traps\": %llu", n++ ? ", " : "", i,
+                (unsigned long long)v->events, (unsigned long long)v->traps);
+        jtype_counts(o, v->traps_by_type, ", ");
+        fprintf(o, ", \"produced\": %llu, \"dropped\": %llu, \"written\": %llu}",
+                (unsigned long long)v->produced, (unsigned long long)v->dropped,
+                (unsigned long long)v->written);
     }
+}
+
+/* "handlers" and "sources": the frequency tables. */
+static void json_frequencies(const struct report *r, FILE *o)
+{
+    double d = dur(r);
     fprintf(o, "]},\n \"handlers\": [");
     size_t *idx = pc_counts_sorted(&r->handlers, 0);
     for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++) {
@@ -137,7 +151,7 @@ void render_json(const struct report *r, FILE *o)
     fprintf(o, "],\n \"sources\": [");
     int first = 1;
     for (int t = 0; t < DISCON_NTYPES && !r->aggregate_only; t++) {
-        idx = pc_counts_sorted(&r->sources, 1 << t);
+        idx = pc_counts_sorted(&r->sources, (int)discon_type_at(t));
         for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++) {
             size_t i = idx[k];
             fprintf(o, "%s{\"type\": \"%s\", ", first ? "" : ", ", report_type_name(discon_type_at(t)));
@@ -147,6 +161,11 @@ void render_json(const struct report *r, FILE *o)
         }
         free(idx);
     }
+}
+
+/* "rate": traps per second by type. */
+static void json_rate(const struct report *r, FILE *o)
+{
     size_t start = r->first_ns == UINT64_MAX || r->first_ns <= r->clock_mono
                        ? 0 : (size_t)((r->first_ns - r->clock_mono) / 1000000000u);
     fprintf(o, "],\n \"rate\": {\"interval_s\": 1, \"start_s\": %zu", start);
@@ -157,6 +176,11 @@ void render_json(const struct report *r, FILE *o)
             fprintf(o, "%s%llu", s > start ? ", " : "", (unsigned long long)r->per_second[t][s]);
         fprintf(o, "]");
     }
+}
+
+/* "double_traps" and "fault_loops". */
+static void json_patterns(const struct report *r, FILE *o)
+{
     fprintf(o, "},\n \"double_traps\": [");
     for (size_t i = 0; i < r->ndoubles; i++) {
         const struct double_trap *dt = &r->doubles[i];
@@ -186,6 +210,11 @@ void render_json(const struct report *r, FILE *o)
         fprintf(o, ", \"count\": %llu, \"first_s\": %.9f, \"last_s\": %.9f}",
                 (unsigned long long)l->count, secs(r, l->first_ns), secs(r, l->last_ns));
     }
+}
+
+/* "tail": the last events of each vCPU, and the end of the object. */
+static void json_tail(const struct report *r, FILE *o)
+{
     fprintf(o, "],\n \"tail\": [");
     for (uint32_t i = 0, n = 0; i < r->nvcpus && r->opt.tail; i++) {
         const struct vcpu_state *v = &r->vcpu[i];
@@ -205,7 +234,15 @@ void render_json(const struct report *r, FILE *o)
         fprintf(o, "]}");
     }
     fprintf(o, "]}\n");
-    (void)buf;
+}
+
+void render_json(const struct report *r, FILE *o)
+{
+    json_summary(r, o);
+    json_frequencies(r, o);
+    json_rate(r, o);
+    json_patterns(r, o);
+    json_tail(r, o);
 }
 
 /* A symbol as a CSV field. */
@@ -214,28 +251,40 @@ static const char *csv_sym(const struct report *r, uint64_t pc, char *buf, char 
     return csv(report_symbol(r, pc, buf, 256), q, 600);
 }
 
-/* CSV fields are numbers, hex, names and symbols (quoted if need be). */
-void render_csv(const struct report *r, FILE *o)
+/* "# summary" and "# vcpus". */
+static void csv_summary(const struct report *r, FILE *o)
 {
-    char why[256], a[256], b[256], q[600], q2[600];
+    char why[256], q[600];
     bool complete = report_complete(r, why, sizeof why);
     double d = dur(r);
     fprintf(o, "# summary\nkey,value\ntarget,%s\ntrace_id,%s\nduration_s,%.9f\nevents,%llu\n"
-               "traps,%llu\ninterrupt,%llu\nexception,%llu\nhostcall,%llu\nlost_events,%llu\n"
-               "complete,%d\n\n", csv(r->target, q, sizeof q), r->trace_id, d, (unsigned long long)r->events,
-            (unsigned long long)r->traps, (unsigned long long)r->traps_by_type[0],
-            (unsigned long long)r->traps_by_type[1], (unsigned long long)r->traps_by_type[2],
-            (unsigned long long)r->lost_events, complete);
-    fprintf(o, "# vcpus\nvcpu,events,traps,interrupt,exception,hostcall,produced,dropped,written\n");
+               "traps,%llu\n", csv(r->target, q, sizeof q), r->trace_id, d,
+            (unsigned long long)r->events, (unsigned long long)r->traps);
+    for (int t = 0; t < DISCON_NTYPES; t++)
+        fprintf(o, "%s,%llu\n", report_type_name(discon_type_at(t)),
+                (unsigned long long)r->traps_by_type[t]);
+    fprintf(o, "lost_events,%llu\ncomplete,%d\n\n", (unsigned long long)r->lost_events, complete);
+    fprintf(o, "# vcpus\nvcpu,events,traps");
+    for (int t = 0; t < DISCON_NTYPES; t++)
+        fprintf(o, ",%s", report_type_name(discon_type_at(t)));
+    fprintf(o, ",produced,dropped,written\n");
     for (uint32_t i = 0; i < r->nvcpus; i++) {
         const struct vcpu_state *v = &r->vcpu[i];
-        if (v->seen || v->has_totals)
-            fprintf(o, "%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n", i,
-                    (unsigned long long)v->events, (unsigned long long)v->traps,
-                    (unsigned long long)v->traps_by_type[0], (unsigned long long)v->traps_by_type[1],
-                    (unsigned long long)v->traps_by_type[2], (unsigned long long)v->produced,
-                    (unsigned long long)v->dropped, (unsigned long long)v->written);
+        if (!v->seen && !v->has_totals)
+            continue;
+        fprintf(o, "%u,%llu,%llu", i, (unsigned long long)v->events, (unsigned long long)v->traps);
+        for (int t = 0; t < DISCON_NTYPES; t++)
+            fprintf(o, ",%llu", (unsigned long long)v->traps_by_type[t]);
+        fprintf(o, ",%llu,%llu,%llu\n", (unsigned long long)v->produced,
+                (unsigned long long)v->dropped, (unsigned long long)v->written);
     }
+}
+
+/* "# handlers", "# sources" and "# rate". */
+static void csv_frequencies(const struct report *r, FILE *o)
+{
+    char a[256], q[600];
+    double d = dur(r);
     fprintf(o, "\n# handlers\ntype,handler,symbol,count,share,per_s\n");
     size_t *idx = pc_counts_sorted(&r->handlers, 0);
     for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++) {
@@ -249,7 +298,7 @@ void render_csv(const struct report *r, FILE *o)
     free(idx);
     fprintf(o, "\n# sources\ntype,source,symbol,count\n");
     for (int t = 0; t < DISCON_NTYPES && !r->aggregate_only; t++) {
-        idx = pc_counts_sorted(&r->sources, 1 << t);
+        idx = pc_counts_sorted(&r->sources, (int)discon_type_at(t));
         for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++)
             fprintf(o, "%s,0x%llx,%s,%llu\n", report_type_name(discon_type_at(t)),
                     (unsigned long long)r->sources.pc[idx[k]],
@@ -263,6 +312,12 @@ void render_csv(const struct report *r, FILE *o)
             if (r->per_second[t][s])
                 fprintf(o, "%zu,%s,%llu\n", s, report_type_name(discon_type_at(t)),
                         (unsigned long long)r->per_second[t][s]);
+}
+
+/* "# double_traps", "# fault_loops" and "# tail". */
+static void csv_events(const struct report *r, FILE *o)
+{
+    char a[256], b[256], q[600], q2[600];
     fprintf(o, "\n# double_traps\nvcpu,first_time_s,first_from,first_to,second_time_s,second_from,"
                "second_from_symbol,second_to\n");
     for (size_t i = 0; i < r->ndoubles; i++) {
@@ -293,4 +348,12 @@ void render_csv(const struct report *r, FILE *o)
                     csv_sym(r, e->to_pc, b, q2));
         }
     }
+}
+
+/* CSV fields are numbers, hex, names and symbols (quoted if need be). */
+void render_csv(const struct report *r, FILE *o)
+{
+    csv_summary(r, o);
+    csv_frequencies(r, o);
+    csv_events(r, o);
 }

@@ -142,7 +142,7 @@ static void sources(const struct report *r, FILE *o)
     for (int t = 0; t < DISCON_NTYPES; t++) {
         if (!r->traps_by_type[t])
             continue;
-        size_t *idx = pc_counts_sorted(&r->sources, 1 << t);
+        size_t *idx = pc_counts_sorted(&r->sources, (int)discon_type_at(t));
         fprintf(o, "  %s\n", report_type_name(discon_type_at(t)));
         for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++) {
             size_t i = idx[k];

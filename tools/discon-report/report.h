@@ -122,7 +122,9 @@ bool report_complete(const struct report *r, char *why, size_t len);
 /* Sorted view of a pc_counts table: indices by count, descending. */
 size_t *pc_counts_sorted(const struct pc_counts *c, int type);
 
-/* Inputs. 0, or -1 with err (exit 1); 3 if the files were damaged. */
+/* Inputs. 0, or -1 with one line in err (exit 1); 3 if the files were
+ * damaged. report_read_db (input_db.c) reads through tools/db and refuses
+ * a file that is not a discon database of this schema version. */
 int report_read_files(struct report *r, char *const *paths, int n, char *err, size_t errlen);
 int report_read_db(struct report *r, const char *path, char *err, size_t errlen);
 

@@ -1,0 +1,202 @@
+/* The database module (tools/db): which files it accepts, the codes it
+ * refuses the rest with, that a refused file is left byte for byte as it
+ * was, and that the types table is the table of schema/discon_types.h. */
+#define _GNU_SOURCE
+#include "check.h"
+#include "discon_db.h"
+#include "discon_types.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/discon-test-db.XXXXXX";
+static char path[512];
+
+static const char *at(const char *name)
+{
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return path;
+}
+
+/* The whole file, malloc'd (NULL if unreadable); *len its size. */
+static char *slurp(const char *p, size_t *len)
+{
+    FILE *f = fopen(p, "rb");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t cap = 0;
+    *len = 0;
+    for (size_t n; (buf = realloc(buf, cap += 65536)) && (n = fread(buf + *len, 1, cap - *len, f));)
+        *len += n;
+    fclose(f);
+    return buf;
+}
+
+/* Another program's SQLite database, made with plain SQLite calls. */
+static void make_sqlite(const char *p, const char *sql)
+{
+    sqlite3 *db;
+    CHECK(sqlite3_open(p, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static void write_bytes(const char *p, const char *bytes, size_t n)
+{
+    FILE *f = fopen(p, "wb");
+    CHECK(f && fwrite(bytes, 1, n, f) == n);
+    if (f)
+        fclose(f);
+}
+
+/* Both opens refuse p with `code`, and leave it byte-identical. */
+static void refused(const char *p, int code)
+{
+    size_t n0 = 0, n1 = 0;
+    char *before = slurp(p, &n0);
+    struct discon_db db;
+    CHECK_EQ(discon_db_open_write(&db, p), code);
+    CHECK(db.sql == NULL);
+    CHECK(discon_db_strerror(code)[0] != '\0');
+    CHECK_EQ(discon_db_open_read(&db, p), code);
+    CHECK(db.sql == NULL);
+    char *after = slurp(p, &n1);
+    CHECK(before && after && n0 == n1 && memcmp(before, after, n0) == 0);
+    free(before);
+    free(after);
+}
+
+static void types_table_is_discon_types(struct discon_db *db)
+{
+    sqlite3_stmt *s;
+    CHECK_EQ(discon_db_prepare(db, "SELECT type, name FROM types ORDER BY type", &s), 0);
+    int i = 0;
+    while (s && sqlite3_step(s) == SQLITE_ROW) {
+        CHECK(i < DISCON_NTYPES);
+        CHECK_EQ(sqlite3_column_int64(s, 0), discon_type_at(i));
+        CHECK(strcmp((const char *)sqlite3_column_text(s, 1), discon_type_name(discon_type_at(i))) == 0);
+        i++;
+    }
+    CHECK_EQ(i, DISCON_NTYPES);
+    sqlite3_finalize(s);
+}
+
+static void new_then_append(void)
+{
+    struct discon_db db;
+    CHECK_EQ(discon_db_open_write(&db, at("new.db")), DISCON_DB_OK);
+    CHECK(db.created);
+    types_table_is_discon_types(&db);
+    discon_db_close(&db);
+    CHECK_EQ(discon_db_open_write(&db, at("new.db")), DISCON_DB_OK);
+    CHECK(!db.created);
+    types_table_is_discon_types(&db); /* not doubled */
+    discon_db_close(&db);
+
+    CHECK_EQ(discon_db_open_read(&db, at("new.db")), DISCON_DB_OK);
+    sqlite3_stmt *s;
+    CHECK_EQ(discon_db_prepare(&db, "SELECT (SELECT application_id FROM pragma_application_id),"
+                                    " (SELECT user_version FROM pragma_user_version)", &s), 0);
+    CHECK(s && sqlite3_step(s) == SQLITE_ROW);
+    CHECK_EQ(sqlite3_column_int64(s, 0), DISCON_DB_APPLICATION_ID);
+    CHECK_EQ(sqlite3_column_int64(s, 1), DISCON_DB_SCHEMA_VERSION);
+    sqlite3_finalize(s);
+    /* Every read query prepares against the schema; no other query does. */
+    for (int q = DISCON_DB_Q_TRACE; q <= DISCON_DB_Q_AGGREGATES; q++) {
+        CHECK_EQ(discon_db_query(&db, (enum discon_db_query)q, &s), 0);
+        CHECK(s != NULL);
+        sqlite3_finalize(s);
+    }
+    CHECK_EQ(discon_db_query(&db, (enum discon_db_query)(DISCON_DB_Q_AGGREGATES + 1), &s),
+             DISCON_DB_E_SQLITE);
+    CHECK(s == NULL);
+    /* Read-only: writing fails with a code, not a crash. */
+    CHECK_EQ(discon_db_exec(&db, "DELETE FROM types"), DISCON_DB_E_SQLITE);
+    discon_db_close(&db);
+    discon_db_close(&db); /* twice is harmless */
+}
+
+static void refusals(void)
+{
+    make_sqlite(at("foreign.db"), "CREATE TABLE notes(x); INSERT INTO notes VALUES ('mine')");
+    refused(at("foreign.db"), DISCON_DB_E_FOREIGN);
+    make_sqlite(at("wal.db"), "PRAGMA journal_mode = WAL; CREATE TABLE notes(x)");
+    refused(at("wal.db"), DISCON_DB_E_FOREIGN);
+    make_sqlite(at("app.db"), "PRAGMA application_id = 1234; CREATE TABLE traces(x)");
+    refused(at("app.db"), DISCON_DB_E_FOREIGN);
+    make_sqlite(at("appempty.db"), "PRAGMA application_id = 1234");
+    refused(at("appempty.db"), DISCON_DB_E_FOREIGN);
+
+    /* A discon database of the next version, and one from before versions. */
+    struct discon_db db;
+    CHECK_EQ(discon_db_open_write(&db, at("next.db")), DISCON_DB_OK);
+    char q[64];
+    snprintf(q, sizeof q, "PRAGMA user_version = %d", DISCON_DB_SCHEMA_VERSION + 1);
+    CHECK_EQ(discon_db_exec(&db, q), 0);
+    discon_db_close(&db);
+    refused(at("next.db"), DISCON_DB_E_VERSION);
+    CHECK_EQ(discon_db_open_read(&db, at("next.db")), DISCON_DB_E_VERSION);
+    CHECK_EQ(db.found_version, DISCON_DB_SCHEMA_VERSION + 1);
+    CHECK_EQ(discon_db_open_write(&db, at("old.db")), DISCON_DB_OK);
+    CHECK_EQ(discon_db_exec(&db, "PRAGMA application_id = 0; PRAGMA user_version = 0"), 0);
+    discon_db_close(&db);
+    refused(at("old.db"), DISCON_DB_E_VERSION);
+
+    static const char junk[] = "not a database, just text\n";
+    write_bytes(at("junk"), junk, sizeof junk - 1);
+    refused(at("junk"), DISCON_DB_E_NOT_SQLITE);
+    char fake[4096];
+    memset(fake, 0x5a, sizeof fake);
+    memcpy(fake, "SQLite format 3", 16);
+    write_bytes(at("fake.db"), fake, sizeof fake);
+    struct discon_db f;
+    int rc = discon_db_open_read(&f, at("fake.db"));
+    CHECK(rc == DISCON_DB_E_NOT_SQLITE || rc == DISCON_DB_E_SQLITE);
+    refused(at("fake.db"), rc);
+    CHECK(discon_db_looks_like(at("fake.db")));
+    CHECK(!discon_db_looks_like(at("junk")));
+}
+
+static void edges(void)
+{
+    struct discon_db db;
+    /* An empty file is an empty database: created for writing... */
+    write_bytes(at("empty.db"), "", 0);
+    CHECK_EQ(discon_db_open_read(&db, at("empty.db")), DISCON_DB_E_FOREIGN);
+    CHECK_EQ(discon_db_open_write(&db, at("empty.db")), DISCON_DB_OK);
+    CHECK(db.created);
+    discon_db_close(&db);
+    CHECK_EQ(discon_db_open_read(&db, at("empty.db")), DISCON_DB_OK);
+    discon_db_close(&db);
+    /* ...a file that is not there cannot be read, a directory is not a file. */
+    CHECK_EQ(discon_db_open_read(&db, at("missing.db")), DISCON_DB_E_OPEN);
+    CHECK(access(at("missing.db"), F_OK) != 0);
+    CHECK(discon_db_open_write(&db, dir) < 0);
+    CHECK(db.sql == NULL);
+    /* Devices and FIFOs are refused before SQLite can block on or misread them. */
+    CHECK_EQ(discon_db_open_write(&db, "/dev/null"), DISCON_DB_E_OPEN);
+    CHECK(mkfifo(at("fifo"), 0600) == 0);
+    CHECK_EQ(discon_db_open_write(&db, at("fifo")), DISCON_DB_E_OPEN);
+    CHECK_EQ(discon_db_open_read(&db, at("fifo")), DISCON_DB_E_OPEN);
+    char msg[512];
+    CHECK(discon_db_message(&db, DISCON_DB_E_OPEN, msg, sizeof msg)[0] != '\0');
+    CHECK(strchr(msg, '\n') == NULL);
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    new_then_append();
+    refusals();
+    edges();
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+    CHECK_DONE();
+}

@@ -1,0 +1,31 @@
+/* The options both tools share (see tool_args.h). */
+#include "tool_args.h"
+#include "number_option.h"
+
+#include <stdio.h>
+
+int discon_arg_kaslr(const char *tool, const char *arg, struct discon_kaslr_option *out)
+{
+    if (discon_kaslr_option_parse(arg, out) == 0)
+        return 0;
+    fprintf(stderr, "%s: --kaslr-offset: expected hex or 'auto', got '%s'\n", tool, arg);
+    return -1;
+}
+
+int discon_arg_seconds(const char *tool, const char *name, const char *arg, double *out)
+{
+    if (discon_parse_seconds(arg, out) == 0)
+        return 0;
+    fprintf(stderr, "%s: --%s: expected seconds >= 0, got '%s'\n", tool, name, arg);
+    return -1;
+}
+
+const char *discon_args_conflict(double from_s, double to_s, const struct discon_kaslr_option *kaslr,
+                                 const char *symbols)
+{
+    if (from_s >= to_s)
+        return "--from must be before --to";
+    if (kaslr->given && !symbols)
+        return "--kaslr-offset needs --symbols";
+    return NULL;
+}

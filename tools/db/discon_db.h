@@ -1,0 +1,147 @@
+/*
+ * The discon database: the one module that knows its schema, its version
+ * and how to tell a discon database from anything else. trace2sqlite
+ * writes through it, discon-report reads through it.
+ *
+ * A discon database is an SQLite file whose header says
+ * `PRAGMA application_id = DISCON_DB_APPLICATION_ID` and
+ * `PRAGMA user_version = DISCON_DB_SCHEMA_VERSION`. Opening refuses
+ * anything else (another program's database, another schema version, a
+ * file that is not SQLite) after reading it only: nothing is written to a
+ * refused file.
+ *
+ * Errors are the negative codes of enum discon_db_error ("< 0 means
+ * error"); discon_db_message() turns one into a line for a person. PCs are
+ * unsigned 64-bit values stored as their signed two's-complement twins.
+ */
+#ifndef DISCON_DB_H
+#define DISCON_DB_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* "DSCN": identifies discon databases in the SQLite header (offset 68). */
+#define DISCON_DB_APPLICATION_ID 0x4453434e
+/* The schema's version, in the header's user_version (offset 60). Raise it
+ * whenever a table, view or column changes meaning; databases of another
+ * version are refused, never migrated. Version 0 is what trace2sqlite made
+ * before databases carried a version. */
+#define DISCON_DB_SCHEMA_VERSION 1
+
+enum discon_db_error {
+    DISCON_DB_OK = 0,
+    DISCON_DB_E_OPEN = -1,       /* cannot be opened or created, or not a regular file */
+    DISCON_DB_E_NOT_SQLITE = -2, /* the file is not an SQLite database */
+    DISCON_DB_E_FOREIGN = -3,    /* an SQLite database, not a discon one (or empty, when reading) */
+    DISCON_DB_E_VERSION = -4,    /* a discon database of another schema version */
+    DISCON_DB_E_SQLITE = -5,     /* SQLite failed: I/O, disk full, damaged file, bad statement */
+    DISCON_DB_E_NOMEM = -6,      /* out of memory */
+};
+
+struct discon_db {
+    sqlite3 *sql;          /* the connection; NULL when closed */
+    const char *path;      /* as given to open (not copied: must outlive db) */
+    bool created;          /* discon_db_open_write: this open wrote the schema */
+    int found_version;     /* after DISCON_DB_E_VERSION: the file's schema version */
+    char detail[256];      /* after an error: what SQLite or the check said, or "" */
+};
+
+/*
+ * Open `path` for appending, creating the file if it does not exist.
+ * A new or empty SQLite database gets the schema, the version and the
+ * types table (its rows generated from schema/discon_types.h); a discon
+ * database of this version is opened as it is. Anything else is refused
+ * before anything is written to it, and the connection is closed.
+ * Also sets bulk-loading pragmas: a database created by this open keeps
+ * its journal in memory (nothing to protect yet); an existing one is put
+ * in WAL mode so earlier loads survive a crash of this one.
+ * Returns DISCON_DB_OK, or DISCON_DB_E_OPEN, _NOT_SQLITE, _FOREIGN,
+ * _VERSION, _SQLITE. On success close with discon_db_close().
+ */
+int discon_db_open_write(struct discon_db *db, const char *path);
+
+/*
+ * Open `path` read-only. Accepts a discon database of this version only;
+ * an empty SQLite database is DISCON_DB_E_FOREIGN. Same codes as above;
+ * nothing is ever written. On success close with discon_db_close().
+ */
+int discon_db_open_read(struct discon_db *db, const char *path);
+
+/* Close the connection (any statements must be finalized first). Safe on a
+ * closed or zeroed struct. */
+void discon_db_close(struct discon_db *db);
+
+/* Whether the file at `path` starts with the SQLite header magic: how a
+ * tool tells a database argument from a trace file. False if unreadable. */
+bool discon_db_looks_like(const char *path);
+
+/* A static phrase for a code ("not a discon database", ...). */
+const char *discon_db_strerror(int code);
+
+/* One line, no newline, into buf (len bytes): "PATH: phrase[: detail]"
+ * for the last error of db (opened or refused). Returns buf. */
+const char *discon_db_message(const struct discon_db *db, int code, char *buf, size_t len);
+
+/* ---- statements: SQLite calls that return codes ------------------------ */
+
+/* Run one or more statements without results. 0 or DISCON_DB_E_SQLITE
+ * (detail set). */
+int discon_db_exec(struct discon_db *db, const char *sql);
+
+/* Prepare a statement kept for many steps. *out is NULL on error. 0 or
+ * DISCON_DB_E_SQLITE (detail set). The caller finalizes *out. */
+int discon_db_prepare(struct discon_db *db, const char *sql, sqlite3_stmt **out);
+
+/* Step a statement that returns no rows (or whose rows are not wanted)
+ * once, then reset it for the next bindings. 0 or DISCON_DB_E_SQLITE. */
+int discon_db_step(struct discon_db *db, sqlite3_stmt *s);
+
+/* Indexes built after a bulk load (faster than maintaining them per row):
+ * always the symbol lookup; with `rows`, events and traps by vCPU and
+ * sequence number and by time (trace2sqlite --index). 0 or _E_SQLITE. */
+int discon_db_create_indexes(struct discon_db *db, bool rows);
+
+/* ---- the queries discon-report reads with ------------------------------ */
+
+enum discon_db_query {
+    /* The first trace's header and end record, and how many traces there
+     * are: columns DISCON_DB_TRACE_*. */
+    DISCON_DB_Q_TRACE,
+    /* Per-vCPU totals of the end record: DISCON_DB_VCPU_*. */
+    DISCON_DB_Q_VCPUS,
+    /* Raw events and loss records merged, vCPU by vCPU in sequence order,
+     * a loss before the event at its sequence number: DISCON_DB_ROW_*. */
+    DISCON_DB_Q_EVENTS,
+    /* Stored symbols (already slid by any KASLR offset): DISCON_DB_SYM_*. */
+    DISCON_DB_Q_SYMBOLS,
+    /* --aggregate-only counts: DISCON_DB_AGG_*. */
+    DISCON_DB_Q_AGGREGATES,
+};
+
+enum {
+    DISCON_DB_TRACE_ROW, DISCON_DB_TRACE_ID_HEX, DISCON_DB_TRACE_TARGET,
+    DISCON_DB_TRACE_SYSTEM_MODE, DISCON_DB_TRACE_VCPU_COUNT, DISCON_DB_TRACE_HOST,
+    DISCON_DB_TRACE_CLOCK_MONO_NS, DISCON_DB_TRACE_CLOCK_REAL_NS, DISCON_DB_TRACE_COMPLETE,
+    DISCON_DB_TRACE_PRODUCER_FINISHED, DISCON_DB_TRACE_UNRECORDED, DISCON_DB_TRACE_COUNT,
+};
+enum { DISCON_DB_VCPU_VCPU, DISCON_DB_VCPU_PRODUCED, DISCON_DB_VCPU_DROPPED, DISCON_DB_VCPU_WRITTEN };
+/* An event row (IS_LOSS 0): SEQ, TIME_NS, TYPE, FROM_PC, TO_PC, CAUSE as
+ * named. A loss row (IS_LOSS 1): SEQ is its first_seq, TIME_NS its first
+ * time, FROM_PC its count, TO_PC its last time; TYPE and CAUSE are 0. */
+enum {
+    DISCON_DB_ROW_VCPU, DISCON_DB_ROW_SEQ, DISCON_DB_ROW_TIME_NS, DISCON_DB_ROW_TYPE,
+    DISCON_DB_ROW_FROM_PC, DISCON_DB_ROW_TO_PC, DISCON_DB_ROW_CAUSE, DISCON_DB_ROW_IS_LOSS,
+};
+enum { DISCON_DB_SYM_ADDR, DISCON_DB_SYM_END, DISCON_DB_SYM_NAME };
+enum {
+    DISCON_DB_AGG_SECOND, DISCON_DB_AGG_VCPU, DISCON_DB_AGG_TYPE, DISCON_DB_AGG_TO_PC,
+    DISCON_DB_AGG_COUNT,
+};
+
+/* Prepare query `q`, ready to step. 0 or DISCON_DB_E_SQLITE (detail set;
+ * a discon database of this version always prepares them, so this means a
+ * damaged or tampered file). The caller finalizes *out. */
+int discon_db_query(struct discon_db *db, enum discon_db_query q, sqlite3_stmt **out);
+
+#endif

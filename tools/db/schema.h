@@ -1,0 +1,15 @@
+/* Inside the db module: writing the schema (schema.c) for open.c. */
+#ifndef DISCON_DB_SCHEMA_H
+#define DISCON_DB_SCHEMA_H
+
+#include "discon_db.h"
+
+/* Tables, views, application_id and user_version, into an empty database,
+ * inside the caller's transaction. 0 or DISCON_DB_E_SQLITE. */
+int discon_db_write_schema(struct discon_db *db);
+
+/* The rows of the types table from schema/discon_types.h (missing ones
+ * only). 0 or DISCON_DB_E_SQLITE. */
+int discon_db_write_types(struct discon_db *db);
+
+#endif

@@ -1,0 +1,216 @@
+/* Feeding a report from a trace2sqlite database, through the one database
+ * module (tools/db): raw events are re-derived into traps with the same
+ * rules as trace files, or counts are taken when the database holds
+ * aggregates only. A file that is not a discon database of this schema
+ * version is refused by discon_db_open_read. */
+#include "discon_db.h"
+#include "report.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+struct db_input {
+    struct discon_db db;
+    struct report *r;
+    char *err;
+    size_t errlen;
+};
+
+static int db_fail(struct db_input *in, int code)
+{
+    discon_db_message(&in->db, code, in->err, in->errlen);
+    return -1;
+}
+
+/* The end of a row loop: SQLITE_DONE, or what went wrong. */
+static int rows_done(struct db_input *in, sqlite3_stmt *s, int step)
+{
+    sqlite3_finalize(s);
+    if (step == SQLITE_DONE)
+        return 0;
+    snprintf(in->db.detail, sizeof in->db.detail, "%s", sqlite3_errmsg(in->db.sql));
+    return db_fail(in, DISCON_DB_E_SQLITE);
+}
+
+static const char *text(sqlite3_stmt *s, int col)
+{
+    const unsigned char *t = sqlite3_column_text(s, col);
+    return t ? (const char *)t : "";
+}
+
+/* The header and end record, as trace2sqlite stored them. */
+static int trace_from_row(struct db_input *in, sqlite3_stmt *s)
+{
+    unsigned char id[16] = {0};
+    const char *hex = text(s, DISCON_DB_TRACE_ID_HEX);
+    for (size_t i = 0; i < sizeof id && 2 * i + 1 < strlen(hex) &&
+                       sscanf(hex + 2 * i, "%2hhx", &id[i]) == 1; i++)
+        ;
+    Discon__ClockReference clock = DISCON__CLOCK_REFERENCE__INIT;
+    clock.monotonic_ns = (uint64_t)sqlite3_column_int64(s, DISCON_DB_TRACE_CLOCK_MONO_NS);
+    clock.realtime_ns = (uint64_t)sqlite3_column_int64(s, DISCON_DB_TRACE_CLOCK_REAL_NS);
+    Discon__Header h = DISCON__HEADER__INIT;
+    h.trace_id = (ProtobufCBinaryData){sizeof id, id};
+    h.target = (char *)text(s, DISCON_DB_TRACE_TARGET);
+    h.system_mode = sqlite3_column_int(s, DISCON_DB_TRACE_SYSTEM_MODE);
+    h.vcpu_count = (uint32_t)sqlite3_column_int64(s, DISCON_DB_TRACE_VCPU_COUNT);
+    h.host_name = (char *)text(s, DISCON_DB_TRACE_HOST);
+    h.clock = &clock;
+    if (report_header(in->r, &h))
+        return db_fail(in, DISCON_DB_E_NOMEM);
+    in->r->have_end = sqlite3_column_int(s, DISCON_DB_TRACE_COMPLETE);
+    in->r->producer_finished = sqlite3_column_int(s, DISCON_DB_TRACE_PRODUCER_FINISHED);
+    in->r->unrecorded = (uint64_t)sqlite3_column_int64(s, DISCON_DB_TRACE_UNRECORDED);
+    return 0;
+}
+
+/* The one trace of the database: a report is on one trace. */
+static int read_trace(struct db_input *in)
+{
+    sqlite3_stmt *s;
+    int rc = discon_db_query(&in->db, DISCON_DB_Q_TRACE, &s);
+    if (rc)
+        return db_fail(in, rc);
+    int step = sqlite3_step(s);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return rows_done(in, s, step);
+    if (step == SQLITE_DONE) {
+        snprintf(in->err, in->errlen, "%s holds no trace", in->db.path);
+        sqlite3_finalize(s);
+        return -1;
+    }
+    int64_t traces = sqlite3_column_int64(s, DISCON_DB_TRACE_COUNT);
+    if (traces > 1) {
+        snprintf(in->err, in->errlen, "%s holds %lld traces; report on one at a time", in->db.path,
+                 (long long)traces);
+        sqlite3_finalize(s);
+        return -1;
+    }
+    rc = trace_from_row(in, s);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int read_vcpus(struct db_input *in)
+{
+    sqlite3_stmt *s;
+    int rc = discon_db_query(&in->db, DISCON_DB_Q_VCPUS, &s), step;
+    if (rc)
+        return db_fail(in, rc);
+    while ((step = sqlite3_step(s)) == SQLITE_ROW)
+        report_vcpu_totals(in->r, (uint32_t)sqlite3_column_int64(s, DISCON_DB_VCPU_VCPU),
+                           (uint64_t)sqlite3_column_int64(s, DISCON_DB_VCPU_PRODUCED),
+                           (uint64_t)sqlite3_column_int64(s, DISCON_DB_VCPU_DROPPED),
+                           (uint64_t)sqlite3_column_int64(s, DISCON_DB_VCPU_WRITTEN));
+    return rows_done(in, s, step);
+}
+
+/* One row of DISCON_DB_Q_EVENTS into the report: 0, or -1 with err. */
+static int feed_row(struct db_input *in, sqlite3_stmt *s, uint64_t *raw)
+{
+    uint32_t vcpu = (uint32_t)sqlite3_column_int64(s, DISCON_DB_ROW_VCPU);
+    uint64_t seq = (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_SEQ);
+    uint64_t time_ns = (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_TIME_NS);
+    uint64_t from = (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_FROM_PC);
+    uint64_t to = (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_TO_PC);
+    if (sqlite3_column_int(s, DISCON_DB_ROW_IS_LOSS)) /* count in FROM, last time in TO */
+        return report_loss(in->r, vcpu, seq, from, time_ns, to) ? db_fail(in, DISCON_DB_E_NOMEM) : 0;
+    int64_t type = sqlite3_column_int64(s, DISCON_DB_ROW_TYPE);
+    if (type < 0 || type > UINT8_MAX || discon_type_index((unsigned)type) < 0) {
+        snprintf(in->err, in->errlen, "%s: event of unknown type %lld", in->db.path,
+                 (long long)type);
+        return -1;
+    }
+    struct discon_event e = {
+        .vcpu = vcpu, .seq = seq, .time_ns = time_ns, .type = (uint8_t)type,
+        .from_pc = from, .to_pc = to,
+        .cause = (uint32_t)sqlite3_column_int64(s, DISCON_DB_ROW_CAUSE),
+    };
+    ++*raw;
+    return report_events(in->r, &e, 1) ? db_fail(in, DISCON_DB_E_NOMEM) : 0;
+}
+
+/* Raw events and losses, vCPU by vCPU in sequence order. */
+static int read_events(struct db_input *in, uint64_t *raw)
+{
+    sqlite3_stmt *s;
+    int rc = discon_db_query(&in->db, DISCON_DB_Q_EVENTS, &s), step;
+    if (rc)
+        return db_fail(in, rc);
+    while ((step = sqlite3_step(s)) == SQLITE_ROW)
+        if (feed_row(in, s, raw)) {
+            sqlite3_finalize(s);
+            return -1;
+        }
+    return rows_done(in, s, step);
+}
+
+/* Without --symbols, the symbols trace2sqlite stored (already slid). */
+static int read_symbols(struct db_input *in)
+{
+    struct report *r = in->r;
+    sqlite3_stmt *s;
+    int rc = discon_db_query(&in->db, DISCON_DB_Q_SYMBOLS, &s), step;
+    if (rc)
+        return db_fail(in, rc);
+    while ((step = sqlite3_step(s)) == SQLITE_ROW)
+        if (sqlite3_column_text(s, DISCON_DB_SYM_NAME) &&
+            discon_symbols_add(&r->db_syms, (uint64_t)sqlite3_column_int64(s, DISCON_DB_SYM_ADDR),
+                               (uint64_t)sqlite3_column_int64(s, DISCON_DB_SYM_END),
+                               text(s, DISCON_DB_SYM_NAME))) {
+            sqlite3_finalize(s);
+            return db_fail(in, DISCON_DB_E_NOMEM);
+        }
+    if (rows_done(in, s, step))
+        return -1;
+    if (r->db_syms.n) {
+        discon_symbols_sort(&r->db_syms);
+        r->opt.syms = &r->db_syms;
+    }
+    return 0;
+}
+
+/* An aggregate-only database: counts, no rows. */
+static int read_aggregates(struct db_input *in)
+{
+    sqlite3_stmt *s;
+    int rc = discon_db_query(&in->db, DISCON_DB_Q_AGGREGATES, &s), step;
+    if (rc)
+        return db_fail(in, rc);
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        in->r->aggregate_only = true;
+        int64_t type = sqlite3_column_int64(s, DISCON_DB_AGG_TYPE);
+        if (report_trap_counts(in->r, sqlite3_column_int64(s, DISCON_DB_AGG_SECOND),
+                               (uint32_t)sqlite3_column_int64(s, DISCON_DB_AGG_VCPU),
+                               type < 0 || type > UINT8_MAX ? 0 : (uint8_t)type,
+                               (uint64_t)sqlite3_column_int64(s, DISCON_DB_AGG_TO_PC),
+                               (uint64_t)sqlite3_column_int64(s, DISCON_DB_AGG_COUNT))) {
+            sqlite3_finalize(s);
+            return db_fail(in, DISCON_DB_E_NOMEM);
+        }
+    }
+    return rows_done(in, s, step);
+}
+
+int report_read_db(struct report *r, const char *path, char *err, size_t errlen)
+{
+    struct db_input in = {.r = r, .err = err, .errlen = errlen};
+    int rc = discon_db_open_read(&in.db, path);
+    if (rc)
+        return db_fail(&in, rc);
+    uint64_t raw = 0;
+    rc = read_trace(&in);
+    if (rc == 0)
+        rc = read_vcpus(&in);
+    if (rc == 0)
+        rc = read_events(&in, &raw);
+    if (rc == 0 && !r->opt.syms)
+        rc = read_symbols(&in);
+    if (rc == 0 && raw == 0)
+        rc = read_aggregates(&in);
+    if (rc == 0 && report_finish(r))
+        rc = db_fail(&in, DISCON_DB_E_NOMEM);
+    discon_db_close(&in.db);
+    return rc;
+}

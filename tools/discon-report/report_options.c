@@ -1,0 +1,122 @@
+/* discon-report's command line (see report_options.h). */
+#define _GNU_SOURCE
+#include "number_option.h"
+#include "report_options.h"
+#include "tool_args.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: discon-report [options] DB|FILE|DIR...\n"
+    "Report on a discon trace: trace files, directories of them, or a trace2sqlite database.\n"
+    "\n"
+    "      --format text|json|csv  output format (default text)\n"
+    "      --symbols FILE          System.map, /proc/kallsyms text or ELF, to symbolize PCs\n"
+    "      --kaslr-offset OFF      slide the symbols by OFF (hex), or 'auto' (default\n"
+    "                              with --symbols: found from the trace's handlers)\n"
+    "      --top N                 rows per frequency table (default 10)\n"
+    "      --vcpu N                only this vCPU\n"
+    "      --from SEC, --to SEC    only this window, seconds from the trace's start\n"
+    "      --window BYTES          double trap: a trap this close after the previous\n"
+    "                              trap's handler (default 256)\n"
+    "      --time-bound US         ... and within this many microseconds (default 10000)\n"
+    "      --loop N                fault loop: N exceptions in a row from one PC (default 1000)\n"
+    "      --tail N                last events shown per vCPU (default 10, 0: none)\n"
+    "  -h, --help                  this help\n"
+    "Exit status: 0, 1 on errors, 2 on bad usage, 3 if the trace files were damaged.\n";
+
+enum { FORMAT = 256, SYMBOLS, KASLR, TOP, VCPU, FROM, TO, WINDOW, BOUND, LOOP, TAIL };
+
+/* A count option up to max: 0, or -1 after one line. */
+static int number(const char *opt, const char *s, uint64_t max, uint64_t *out)
+{
+    if (discon_parse_count(s, 0, max, out) == 0)
+        return 0;
+    fprintf(stderr, "discon-report: --%s: expected a number up to %llu, got '%s'\n", opt,
+            (unsigned long long)max, s);
+    return -1;
+}
+
+static int parse_format(const char *arg, enum report_format *f)
+{
+    static const char *const names[] = {[REPORT_TEXT] = "text", [REPORT_JSON] = "json",
+                                        [REPORT_CSV] = "csv"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(arg, names[i]) == 0) {
+            *f = (enum report_format)i;
+            return -1;
+        }
+    fprintf(stderr, "discon-report: --format: expected text, json or csv, got '%s'\n", arg);
+    return 2;
+}
+
+/* The options that take a count: -1 to go on, or 2. */
+static int parse_count(int c, const char *arg, struct report_opts *o)
+{
+    uint64_t v;
+    switch (c) {
+    case TOP: if (number("top", arg, 100000, &v)) return 2; o->top = (unsigned)v; return -1;
+    case VCPU: if (number("vcpu", arg, REPORT_MAX_VCPUS - 1, &v)) return 2; o->vcpu = (long)v; return -1;
+    case WINDOW: if (number("window", arg, UINT32_MAX, &v)) return 2; o->window = v; return -1;
+    case BOUND: if (number("time-bound", arg, 3600000000u, &v)) return 2; o->time_bound_ns = v * 1000; return -1;
+    case TAIL: if (number("tail", arg, 100000, &v)) return 2; o->tail = (unsigned)v; return -1;
+    default: /* LOOP */
+        if (number("loop", arg, UINT32_MAX, &v))
+            return 2;
+        if (v < 2) {
+            fprintf(stderr, "discon-report: --loop: at least 2\n");
+            return 2;
+        }
+        o->loop = v;
+        return -1;
+    }
+}
+
+/* One option into a: -1 to go on, or the exit status. */
+static int parse_one(int c, const char *arg, struct report_args *a)
+{
+    switch (c) {
+    case FORMAT: return parse_format(arg, &a->format);
+    case SYMBOLS: a->symbols = arg; return -1;
+    case KASLR: return discon_arg_kaslr("discon-report", arg, &a->kaslr) ? 2 : -1;
+    case TOP: case VCPU: case WINDOW: case BOUND: case LOOP: case TAIL:
+        return parse_count(c, arg, &a->opt);
+    case FROM: return discon_arg_seconds("discon-report", "from", arg, &a->opt.from_s) ? 2 : -1;
+    case TO: return discon_arg_seconds("discon-report", "to", arg, &a->opt.to_s) ? 2 : -1;
+    case 'h': fputs(usage, stdout); return 0;
+    default: fputs(usage, stderr); return 2;
+    }
+}
+
+int report_args_parse(int argc, char **argv, struct report_args *a)
+{
+    static const struct option longopts[] = {
+        {"format", required_argument, NULL, FORMAT}, {"symbols", required_argument, NULL, SYMBOLS},
+        {"kaslr-offset", required_argument, NULL, KASLR}, {"top", required_argument, NULL, TOP},
+        {"vcpu", required_argument, NULL, VCPU}, {"from", required_argument, NULL, FROM},
+        {"to", required_argument, NULL, TO}, {"window", required_argument, NULL, WINDOW},
+        {"time-bound", required_argument, NULL, BOUND}, {"loop", required_argument, NULL, LOOP},
+        {"tail", required_argument, NULL, TAIL}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    *a = (struct report_args){.format = REPORT_TEXT, .opt = {
+        .top = 10, .vcpu = -1, .from_s = -INFINITY, .to_s = INFINITY, .window = 256,
+        .time_bound_ns = 10000000, .loop = 1000, .tail = 10,
+    }};
+    for (int c; (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1;) {
+        int rc = parse_one(c, optarg, a);
+        if (rc >= 0)
+            return rc;
+    }
+    a->paths = argv + optind;
+    a->npaths = argc - optind;
+    const char *why = a->npaths < 1 ? "nothing to report on"
+                      : discon_args_conflict(a->opt.from_s, a->opt.to_s, &a->kaslr, a->symbols);
+    if (!why)
+        return -1;
+    fprintf(stderr, "discon-report: %s\n%s", why, a->npaths < 1 ? usage : "");
+    return 2;
+}

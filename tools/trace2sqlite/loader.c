@@ -1,0 +1,327 @@
+/* trace2sqlite: trace records into rows (see loader.h). */
+#include "loader.h"
+#include "loaded_files.h"
+#include "pending.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Keep the first failure: later ones are its consequences. */
+static int fail(struct loader *l, int code)
+{
+    if (!l->failed)
+        discon_db_message(l->db, code, l->err, sizeof l->err);
+    l->failed = true;
+    return -1;
+}
+
+int loader_init(struct loader *l, struct discon_db *db, bool aggregate, double from_s,
+                double to_s)
+{
+    memset(l, 0, sizeof *l);
+    l->db = db;
+    l->aggregate = aggregate;
+    l->from_s = from_s;
+    l->to_s = to_s;
+    int rc = row_batch_open(&l->event_rows, db, "events");
+    if (rc == 0)
+        rc = row_batch_open(&l->trap_rows, db, "traps");
+    if (rc == 0)
+        rc = trap_agg_open(&l->agg, db);
+    if (rc == 0)
+        rc = discon_db_prepare(db, "INSERT INTO losses VALUES (?, ?, ?, ?, ?, ?)", &l->ins_loss);
+    return rc ? fail(l, rc) : 0;
+}
+
+void loader_free(struct loader *l)
+{
+    row_batch_close(&l->event_rows);
+    row_batch_close(&l->trap_rows);
+    trap_agg_close(&l->agg);
+    sqlite3_finalize(l->ins_loss);
+    if (l->have_deriver)
+        discon_traps_free(&l->deriver);
+    free(l->traces_seen);
+    l->traces_seen = NULL;
+}
+
+/* ---- traps ------------------------------------------------------------- */
+
+static double seconds(const struct loader *l, uint64_t time_ns)
+{
+    return ((double)time_ns - (double)l->t0) / 1e9;
+}
+
+static bool in_window(const struct loader *l, uint64_t time_ns)
+{
+    double s = seconds(l, time_ns);
+    return s >= l->from_s && s < l->to_s;
+}
+
+static int on_trap(void *ctx, const struct discon_trap *t)
+{
+    struct loader *l = ctx;
+    if (!in_window(l, t->time_ns))
+        return 0;
+    int rc;
+    if (l->aggregate) {
+        struct agg_key k = {
+            .second = (int64_t)floor(seconds(l, t->time_ns)),
+            .vcpu = t->vcpu, .type = t->type, .to_pc = t->to_pc,
+        };
+        rc = trap_agg_add(&l->agg, l->trace, &k);
+    } else {
+        const int64_t row[ROW_BATCH_COLS] = {
+            l->trace, t->vcpu, (int64_t)t->seq, (int64_t)t->time_ns,
+            t->type, (int64_t)t->from_pc, (int64_t)t->to_pc, t->events,
+        };
+        rc = row_batch_add(&l->trap_rows, row);
+    }
+    return rc ? fail(l, rc) : 0;
+}
+
+/* ---- files ------------------------------------------------------------- */
+
+int loader_end_file(struct loader *l)
+{
+    if (!l->in_file)
+        return 0;
+    l->in_file = false;
+    int rc = row_batch_flush(&l->event_rows);
+    if (rc == 0)
+        rc = row_batch_flush(&l->trap_rows);
+    if (rc == 0 && l->aggregate)
+        rc = trap_agg_flush(&l->agg, l->trace);
+    if (rc == 0 && l->file_damaged)
+        rc = loaded_file_damaged(l->db, l->trace, l->file_path);
+    if (rc == 0 && l->have_deriver)
+        rc = pending_save(l->db, l->trace, &l->deriver);
+    if (rc == 0)
+        rc = discon_db_exec(l->db, "COMMIT");
+    if (rc == 0)
+        return 0;
+    fail(l, rc);
+    sqlite3_exec(l->db->sql, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+}
+
+/* The traces row of the header's trace id, inserted if new. */
+static int trace_row(struct discon_db *db, const Discon__Header *h, const char *id_hex,
+                     int64_t *row)
+{
+    sqlite3_stmt *s;
+    int rc = discon_db_prepare(db, "SELECT trace FROM traces WHERE trace_id = ?", &s);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, id_hex, -1, SQLITE_STATIC);
+    *row = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_finalize(s);
+    if (*row)
+        return 0;
+    rc = discon_db_prepare(db, "INSERT INTO traces(trace_id, target, system_mode, vcpu_count, host,"
+                               " qemu_argv, plugin_options, mode, ring_capacity, clock_monotonic_ns,"
+                               " clock_realtime_ns, trap_rule) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           &s);
+    if (rc)
+        return rc;
+    char argv[4096] = "";
+    for (size_t i = 0, used = 0; i < h->n_qemu_argv && used < sizeof argv; i++)
+        used += (size_t)snprintf(argv + used, sizeof argv - used, "%s%s", i ? " " : "",
+                                 h->qemu_argv[i]);
+    sqlite3_bind_text(s, 1, id_hex, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, h->target, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 3, h->system_mode);
+    sqlite3_bind_int64(s, 4, h->vcpu_count);
+    sqlite3_bind_text(s, 5, h->host_name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, argv, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 7, h->plugin_options, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 8, h->mode, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 9, h->ring_capacity);
+    sqlite3_bind_int64(s, 10, h->clock ? (int64_t)h->clock->monotonic_ns : 0);
+    sqlite3_bind_int64(s, 11, h->clock ? (int64_t)h->clock->realtime_ns : 0);
+    sqlite3_bind_text(s, 12, discon_trap_rule_name(discon_trap_rule_for(h->target)), -1,
+                      SQLITE_STATIC);
+    rc = discon_db_step(db, s);
+    sqlite3_finalize(s);
+    *row = sqlite3_last_insert_rowid(db->sql);
+    return rc;
+}
+
+/* A header of another trace than the last one: a fresh deriver, fed the
+ * halves of pairs an earlier load of this trace left waiting. */
+static int begin_trace(struct loader *l, int64_t trace, const Discon__Header *h)
+{
+    if (l->have_deriver) {
+        discon_traps_free(&l->deriver);
+        l->have_deriver = false;
+    }
+    l->trace = trace;
+    discon_traps_init(&l->deriver, discon_trap_rule_for(h->target), on_trap, l);
+    l->have_deriver = true;
+    l->t0 = h->clock ? h->clock->monotonic_ns : 0;
+    int rc = pending_restore(l->db, trace, &l->deriver);
+    if (rc)
+        return fail(l, rc);
+    int64_t *seen = realloc(l->traces_seen, (l->ntraces_seen + 1) * sizeof *seen);
+    if (!seen)
+        return fail(l, DISCON_DB_E_NOMEM);
+    l->traces_seen = seen;
+    l->traces_seen[l->ntraces_seen++] = trace;
+    return 0;
+}
+
+/* A file loaded before: skipped if unchanged, refused if it was damaged
+ * or has grown since (see loaded_files.h). */
+static int file_seen_before(struct loader *l, const char *path, int seen,
+                            const struct loaded_file *before)
+{
+    sqlite3_exec(l->db->sql, "ROLLBACK", NULL, NULL, NULL);
+    l->in_file = false;
+    if (seen == LOADED_FILE_AGAIN)
+        return DISCON_READ_SKIP_FILE; /* the same file again: add nothing */
+    snprintf(l->err, sizeof l->err, "%s was loaded before while %s (%lld bytes, now %lld): "
+             "load the trace into a new database", path,
+             before->damaged ? "damaged or incomplete" : "still being written",
+             (long long)before->bytes_then, (long long)before->bytes_now);
+    l->failed = true;
+    return -1;
+}
+
+static int on_header(void *ctx, const char *path, const Discon__Header *h)
+{
+    struct loader *l = ctx;
+    if (loader_end_file(l))
+        return -1;
+    char id[33] = "";
+    for (size_t i = 0; i < h->trace_id.len && i < 16; i++)
+        snprintf(id + 2 * i, 3, "%02x", h->trace_id.data[i]);
+    int rc = discon_db_exec(l->db, "BEGIN");
+    if (rc)
+        return fail(l, rc);
+    l->in_file = true;
+    int64_t trace = 0;
+    rc = trace_row(l->db, h, id, &trace);
+    if (rc)
+        return fail(l, rc);
+    if ((trace != l->trace || !l->have_deriver) && begin_trace(l, trace, h))
+        return -1;
+    struct loaded_file before;
+    int seen = loaded_file_begin(l->db, trace, h->file_index, path, &before);
+    if (seen < 0)
+        return fail(l, seen);
+    if (seen != LOADED_FILE_NEW)
+        return file_seen_before(l, path, seen, &before);
+    l->file_damaged = false;
+    snprintf(l->file_path, sizeof l->file_path, "%s", path);
+    return 0;
+}
+
+/* ---- records ------------------------------------------------------------ */
+
+static int on_events(void *ctx, const struct discon_event *ev, size_t n)
+{
+    struct loader *l = ctx;
+    if (!l->in_file)
+        return DISCON_READ_SKIP_FILE; /* events before any header: nothing to attach them to */
+    for (size_t i = 0; i < n && !l->aggregate; i++) {
+        if (!in_window(l, ev[i].time_ns))
+            continue;
+        const int64_t row[ROW_BATCH_COLS] = {
+            l->trace, ev[i].vcpu, (int64_t)ev[i].seq, (int64_t)ev[i].time_ns,
+            ev[i].type, (int64_t)ev[i].from_pc, (int64_t)ev[i].to_pc, ev[i].cause,
+        };
+        int rc = row_batch_add(&l->event_rows, row);
+        if (rc)
+            return fail(l, rc);
+    }
+    l->events += n;
+    /* A failing trap callback has said why; otherwise memory ran out. */
+    return discon_traps_feed(&l->deriver, ev, n) ? fail(l, DISCON_DB_E_NOMEM) : 0;
+}
+
+static int on_loss(void *ctx, const Discon__Loss *loss)
+{
+    struct loader *l = ctx;
+    if (!l->in_file)
+        return DISCON_READ_SKIP_FILE;
+    sqlite3_stmt *s = l->ins_loss;
+    sqlite3_bind_int64(s, 1, l->trace);
+    sqlite3_bind_int64(s, 2, loss->vcpu);
+    sqlite3_bind_int64(s, 3, (int64_t)loss->first_seq);
+    sqlite3_bind_int64(s, 4, (int64_t)loss->count);
+    sqlite3_bind_int64(s, 5, (int64_t)loss->first_time_ns);
+    sqlite3_bind_int64(s, 6, (int64_t)loss->last_time_ns);
+    int rc = discon_db_step(l->db, s);
+    if (rc)
+        return fail(l, rc);
+    return discon_traps_break(&l->deriver, loss->vcpu) ? fail(l, DISCON_DB_E_NOMEM) : 0;
+}
+
+/* The end record: per-vCPU totals, and the trace is complete. */
+static int store_end(struct discon_db *db, int64_t trace, const Discon__End *e)
+{
+    sqlite3_stmt *s;
+    int rc = discon_db_prepare(db, "INSERT OR REPLACE INTO vcpus VALUES (?, ?, ?, ?, ?)", &s);
+    for (size_t i = 0; i < e->n_vcpu && rc == 0; i++) {
+        sqlite3_bind_int64(s, 1, trace);
+        sqlite3_bind_int64(s, 2, e->vcpu[i]->vcpu);
+        sqlite3_bind_int64(s, 3, (int64_t)e->vcpu[i]->produced);
+        sqlite3_bind_int64(s, 4, (int64_t)e->vcpu[i]->dropped);
+        sqlite3_bind_int64(s, 5, (int64_t)e->vcpu[i]->written);
+        rc = discon_db_step(db, s);
+    }
+    sqlite3_finalize(s);
+    if (rc == 0)
+        rc = discon_db_prepare(db, "UPDATE traces SET complete = 1, producer_finished = ?,"
+                                   " unrecorded = ? WHERE trace = ?", &s);
+    if (rc)
+        return rc;
+    sqlite3_bind_int(s, 1, e->producer_finished);
+    sqlite3_bind_int64(s, 2, (int64_t)e->unrecorded);
+    sqlite3_bind_int64(s, 3, trace);
+    rc = discon_db_step(db, s);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int on_end(void *ctx, const Discon__End *e)
+{
+    struct loader *l = ctx;
+    if (!l->in_file)
+        return DISCON_READ_SKIP_FILE;
+    if (discon_traps_finish(&l->deriver)) /* the trace is complete */
+        return fail(l, DISCON_DB_E_NOMEM);
+    int rc = store_end(l->db, l->trace, e);
+    return rc ? fail(l, rc) : 0;
+}
+
+static void on_damage(void *ctx, const struct discon_damage *d)
+{
+    ((struct loader *)ctx)->file_damaged = true;
+    fprintf(stderr, "trace2sqlite: %s: damaged data at offset %llu (%llu bytes skipped): %s\n",
+            d->path, (unsigned long long)d->offset, (unsigned long long)d->length, d->what);
+}
+
+static void on_gap(void *ctx, uint32_t vcpu, uint64_t expected, uint64_t got)
+{
+    (void)ctx;
+    fprintf(stderr, "trace2sqlite: vCPU %u: sequence jumps from %llu to %llu (data missing)\n",
+            vcpu, (unsigned long long)expected, (unsigned long long)got);
+}
+
+static void on_progress(void *ctx, const char *path, uint64_t offset, uint64_t size)
+{
+    (void)path;
+    struct loader *l = ctx;
+    progress_update(&l->progress, offset, size, l->events);
+}
+
+struct discon_reader_ops loader_ops(struct loader *l)
+{
+    return (struct discon_reader_ops){
+        .ctx = l, .header = on_header, .events = on_events, .loss = on_loss, .end = on_end,
+        .damage = on_damage, .gap = on_gap, .progress = on_progress,
+    };
+}

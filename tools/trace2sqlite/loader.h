@@ -1,0 +1,55 @@
+/* trace2sqlite: the reader's callbacks that turn a trace's records into
+ * rows. One transaction per file: a file is loaded whole or not at all.
+ * Rows go through row_batch (events, traps) or trap_agg
+ * (--aggregate-only); pending.h, loaded_files.h and progress.h do the
+ * rest of their jobs. */
+#ifndef T2S_LOADER_H
+#define T2S_LOADER_H
+
+#include "aggregate.h"
+#include "discon_db.h"
+#include "progress.h"
+#include "row_batch.h"
+#include "trace_reader.h"
+#include "traps.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct loader {
+    struct discon_db *db; /* not owned */
+    struct row_batch event_rows, trap_rows;
+    struct trap_agg agg;
+    sqlite3_stmt *ins_loss;
+    bool aggregate;       /* counts only, no raw rows */
+    double from_s, to_s;  /* window of raw rows, seconds from the trace's start */
+    /* the trace and file being loaded */
+    int64_t trace;        /* row of the traces table */
+    uint64_t t0;          /* the trace's clock reference, ns */
+    bool in_file, file_damaged;
+    char file_path[4096];
+    struct discon_trap_deriver deriver;
+    bool have_deriver;
+    int64_t *traces_seen; /* trace rows of every header read, once each */
+    size_t ntraces_seen;
+    struct progress progress;
+    uint64_t events;      /* raw events read */
+    bool failed;
+    char err[512];        /* the first failure, one line */
+};
+
+/* Prepare the statements. 0, or -1 with l->err; loader_free either way. */
+int loader_init(struct loader *l, struct discon_db *db, bool aggregate, double from_s,
+                double to_s);
+
+/* The callbacks for discon_read_paths, with l as their context. On a
+ * failure they stop the read and leave the reason in l->err. */
+struct discon_reader_ops loader_ops(struct loader *l);
+
+/* Commit the file being loaded, if any. 0, or -1 with l->err. */
+int loader_end_file(struct loader *l);
+
+/* Free everything but the database. */
+void loader_free(struct loader *l);
+
+#endif

@@ -1,0 +1,80 @@
+/* trace2sqlite's command line (see options.h). */
+#define _GNU_SOURCE
+#include "options.h"
+#include "tool_args.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+
+static const char usage[] =
+    "usage: trace2sqlite -o DB [options] FILE|DIR...\n"
+    "Load discon trace files (or directories of them) into the SQLite database DB.\n"
+    "\n"
+    "  -o, --output DB          database to create or append to\n"
+    "      --symbols FILE       System.map, /proc/kallsyms text, or an ELF file\n"
+    "      --kaslr-offset OFF   add OFF (hex) to every symbol, or 'auto': find it\n"
+    "                           by matching a known handler symbol in the trace\n"
+    "      --aggregate-only     store counts per second, vCPU, type and handler\n"
+    "                           instead of raw events and traps\n"
+    "      --from SEC, --to SEC keep raw events (and traps) in this window,\n"
+    "                           in seconds from the start of the trace\n"
+    "      --index              also index events and traps by vCPU, sequence and\n"
+    "                           time (slower to load, faster to look up)\n"
+    "  -h, --help               this help\n";
+
+enum { SYMBOLS = 256, KASLR, AGGREGATE, FROM, TO, INDEX };
+
+/* One option into o: -1 to go on, or the exit status. */
+static int parse_one(int c, const char *arg, struct t2s_options *o)
+{
+    switch (c) {
+    case 'o': o->db_path = arg; return -1;
+    case SYMBOLS: o->symbols = arg; return -1;
+    case AGGREGATE: o->aggregate = true; return -1;
+    case INDEX: o->row_indexes = true; return -1;
+    case KASLR: return discon_arg_kaslr("trace2sqlite", arg, &o->kaslr) ? 2 : -1;
+    case FROM: return discon_arg_seconds("trace2sqlite", "from", arg, &o->from_s) ? 2 : -1;
+    case TO: return discon_arg_seconds("trace2sqlite", "to", arg, &o->to_s) ? 2 : -1;
+    case 'h': fputs(usage, stdout); return 0;
+    default: fputs(usage, stderr); return 2;
+    }
+}
+
+/* What no single option shows: -1, or 2 after one line. */
+static int check(const struct t2s_options *o)
+{
+    const char *why = !o->db_path ? "-o DB is required"
+                      : o->npaths < 1 ? "no trace files given"
+                      : discon_args_conflict(o->from_s, o->to_s, &o->kaslr, o->symbols);
+    if (!why)
+        return -1;
+    fprintf(stderr, "trace2sqlite: %s\n", why);
+    if (!o->db_path || o->npaths < 1)
+        fputs(usage, stderr);
+    return 2;
+}
+
+int t2s_options_parse(int argc, char **argv, struct t2s_options *o)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"symbols", required_argument, NULL, SYMBOLS},
+        {"kaslr-offset", required_argument, NULL, KASLR},
+        {"aggregate-only", no_argument, NULL, AGGREGATE},
+        {"from", required_argument, NULL, FROM},
+        {"to", required_argument, NULL, TO},
+        {"index", no_argument, NULL, INDEX},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    *o = (struct t2s_options){.from_s = -INFINITY, .to_s = INFINITY};
+    for (int c; (c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1;) {
+        int rc = parse_one(c, optarg, o);
+        if (rc >= 0)
+            return rc;
+    }
+    o->paths = argv + optind;
+    o->npaths = argc - optind;
+    return check(o);
+}

@@ -1,0 +1,33 @@
+/* trace2sqlite: its command line, parsed into one struct, and the run
+ * that does the work from it. */
+#ifndef T2S_OPTIONS_H
+#define T2S_OPTIONS_H
+
+#include "symbols.h"
+
+#include <stdbool.h>
+
+struct t2s_options {
+    const char *db_path;               /* -o: database to create or append to */
+    const char *symbols;               /* --symbols FILE, or NULL */
+    struct discon_kaslr_option kaslr;  /* --kaslr-offset (only with --symbols) */
+    bool aggregate;                    /* --aggregate-only */
+    bool row_indexes;                  /* --index */
+    double from_s, to_s;               /* --from/--to, seconds; -inf/+inf if not given */
+    char *const *paths;                /* trace files and directories (argv's) */
+    int npaths;                        /* at least 1 */
+};
+
+/* Parse argv (getopt_long; argv's strings are referenced, not copied).
+ * Returns -1 when o is ready to run, or the exit status to end with at
+ * once: 0 after --help (usage on stdout), 2 on bad usage (one line and
+ * the usage on stderr). */
+int t2s_options_parse(int argc, char **argv, struct t2s_options *o);
+
+/* Load o->paths into o->db_path. Returns the exit status: 0; 1 on errors
+ * (one line on stderr; a database that is not a discon database of this
+ * version is refused before anything is written to it); 3 if trace files
+ * were damaged (what was intact is loaded). */
+int t2s_run(const struct t2s_options *o);
+
+#endif

@@ -1,0 +1,50 @@
+/* trace2sqlite: the trap_pending table (see pending.h). */
+#include "pending.h"
+
+int pending_save(struct discon_db *db, int64_t trace, const struct discon_trap_deriver *d)
+{
+    sqlite3_stmt *s;
+    int rc = discon_db_prepare(db, "DELETE FROM trap_pending WHERE trace = ?", &s);
+    if (rc == 0) {
+        sqlite3_bind_int64(s, 1, trace);
+        rc = discon_db_step(db, s);
+        sqlite3_finalize(s);
+    }
+    if (rc == 0)
+        rc = discon_db_prepare(db, "INSERT INTO trap_pending VALUES (?, ?, ?, ?, ?)", &s);
+    for (uint32_t v = 0; rc == 0 && v < d->nvcpus; v++) {
+        if (!d->has_pending[v])
+            continue;
+        const struct discon_event *e = &d->pending[v];
+        sqlite3_bind_int64(s, 1, trace);
+        sqlite3_bind_int64(s, 2, v);
+        sqlite3_bind_int64(s, 3, (int64_t)e->seq);
+        sqlite3_bind_int64(s, 4, (int64_t)e->time_ns);
+        sqlite3_bind_int64(s, 5, (int64_t)e->from_pc);
+        rc = discon_db_step(db, s);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int pending_restore(struct discon_db *db, int64_t trace, struct discon_trap_deriver *d)
+{
+    sqlite3_stmt *s;
+    int rc = discon_db_prepare(db, "SELECT vcpu, seq, time_ns, from_pc FROM trap_pending"
+                                   " WHERE trace = ?", &s);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, trace);
+    while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
+        /* The first report of an x86 exception: to_pc == from_pc. */
+        struct discon_event e = {
+            .vcpu = (uint32_t)sqlite3_column_int64(s, 0), .seq = (uint64_t)sqlite3_column_int64(s, 1),
+            .time_ns = (uint64_t)sqlite3_column_int64(s, 2),
+            .from_pc = (uint64_t)sqlite3_column_int64(s, 3), .type = DISCON_EXCEPTION,
+        };
+        e.to_pc = e.from_pc;
+        rc = discon_traps_feed(d, &e, 1) ? DISCON_DB_E_NOMEM : 0;
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
