@@ -138,7 +138,7 @@ static uint64_t *stop_positions(const struct discon_segment *seg, char *err, siz
 static bool reached(const struct discon_segment *seg, const uint64_t *at)
 {
     for (uint32_t i = 0; i < seg->layout.vcpu_capacity; i++)
-        if (seg->rings[i].read - at[i] > (uint64_t)1 << 63) /* read < at, wrap-safe */
+        if (discon_pos_before(seg->rings[i].read, at[i]))
             return false;
     return true;
 }

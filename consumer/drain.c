@@ -333,7 +333,7 @@ static int take(struct discon_drain *d, uint32_t vcpu, const struct discon_recor
                 uint64_t pos, char *err, size_t errlen)
 {
     struct vcpu *v = &d->v[vcpu];
-    if ((int64_t)(v->skip_until - pos) > 0)
+    if (discon_pos_before(pos, v->skip_until))
         return 0; /* written by the discond before a restart */
     if (r->type == DISCON_RECORD_LOSS) {
         if (encode_pending(d, v, err, errlen) != 0)
