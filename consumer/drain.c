@@ -291,16 +291,25 @@ static int encode_pending(struct discon_drain *d, struct vcpu *v, char *err, siz
     return 0;
 }
 
+static void crash_point(const struct discon_drain *d, enum discon_drain_point point)
+{
+    if (__builtin_expect(d->cfg.crash_hook != NULL, 0))
+        d->cfg.crash_hook(d->cfg.crash_ctx, point, d);
+}
+
 /* Encode everything read, write it as a frame, then free the ring slots. */
 static int flush(struct discon_drain *d, char *err, size_t errlen)
 {
     for (uint32_t i = 0; i < d->nvcpus; i++)
         if (encode_pending(d, &d->v[i], err, errlen) != 0)
             return -1;
+    crash_point(d, DISCON_DRAIN_BEFORE_WRITE);
     if (discon_writer_flush(d->w, err, errlen) != 0)
         return -1;
+    crash_point(d, DISCON_DRAIN_AFTER_WRITE);
     for (uint32_t i = 0; i < d->nvcpus; i++)
         discon_ring_release(&d->seg->rings[i]);
+    crash_point(d, DISCON_DRAIN_AFTER_RELEASE);
     uint64_t now = discon_clock_ns(CLOCK_MONOTONIC);
     d->flushed_ns = now;
     bool by_size = d->cfg.rotate_size && discon_writer_bytes(d->w) >= d->cfg.rotate_size;
@@ -323,6 +332,7 @@ static int flush(struct discon_drain *d, char *err, size_t errlen)
             d->file_index--;
             return -1;
         }
+        crash_point(d, DISCON_DRAIN_AFTER_ROTATE);
         d->bytes_closed += discon_writer_bytes(full);
         return discon_writer_close(full, true, err, errlen);
     }
@@ -469,6 +479,16 @@ void discon_drain_totals(const struct discon_drain *d, struct discon_drain_total
 }
 
 const char *discon_drain_path(const struct discon_drain *d) { return d->path; }
+
+uint64_t discon_drain_flush_due(const struct discon_drain *d)
+{
+    /* Read but unreleased ring records are exactly the ones not yet in a
+     * written frame: flush() releases every ring after each frame. */
+    for (uint32_t i = 0; i < d->nvcpus; i++)
+        if (d->seg->rings[i].read != d->seg->rings[i].tail)
+            return d->flushed_ns + d->cfg.flush_ns;
+    return UINT64_MAX;
+}
 
 void discon_drain_free(struct discon_drain *d)
 {
