@@ -9,11 +9,11 @@ skip() { echo "SKIP: $*" >&2; exit 77; }
 . "$CACHE/env"
 if [ "${QEMU_MODE:-}" = sysroot ]; then
   [ -e "${SYSROOT:-}/.complete" ] && [ -x "${QEMU_LOADER:-}" ] ||
-    skip "the QEMU sysroot $SYSROOT is missing or incomplete: run scripts/setup"
+    skip "the QEMU sysroot ${SYSROOT:-} is missing or incomplete: run scripts/setup"
 fi
 for arch in amd64 arm64; do
   [ -e "${GUEST:-}/$arch/.complete" ] && [ -s "$GUEST/$arch/kallsyms" ] ||
-    skip "guest material $GUEST/$arch is missing or incomplete: run scripts/setup"
+    skip "guest material ${GUEST:-}/$arch is missing or incomplete: run scripts/setup"
 done
 command -v aarch64-linux-gnu-as >/dev/null || skip "aarch64-linux-gnu-as missing: run scripts/setup"
 tmp=$(mktemp -d /tmp/discon-test.XXXXXX)
