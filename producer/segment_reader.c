@@ -114,6 +114,34 @@ int discon_segment_validate(const void *base, size_t size, struct discon_layout 
     return 0;
 }
 
+/* A reader per ring, each resuming at its stored tail (checked). NULL with err. */
+static struct discon_ring_reader *ring_readers(void *base, const struct discon_layout *l,
+                                               char *err, size_t errlen)
+{
+    struct discon_ring_reader *rings = calloc(l->vcpu_capacity, sizeof *rings);
+    if (!rings) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    for (uint32_t i = 0; i < l->vcpu_capacity; i++) {
+        struct discon_ring_ctl *ctl = discon_ring_ctl_at(base, l->ring_stride, i);
+        uint64_t tail;
+        if (ring_load_checked(base, l, i, &tail, err, errlen) != 0) {
+            free(rings);
+            return NULL;
+        }
+        rings[i] = (struct discon_ring_reader){
+            .ctl = ctl,
+            .slots = discon_ring_records(ctl),
+            .tail = tail,
+            .read = tail,
+            .capacity = l->ring_capacity,
+            .vcpu = i,
+        };
+    }
+    return rings;
+}
+
 enum discon_attach_result discon_segment_attach(struct discon_segment *seg, const char *name,
                                                 char *err, size_t errlen)
 {
@@ -168,30 +196,10 @@ enum discon_attach_result discon_segment_attach(struct discon_segment *seg, cons
         munmap(base, size);
         goto fail;
     }
-    seg->rings = calloc(seg->layout.vcpu_capacity, sizeof *seg->rings);
-    if (!seg->rings) {
-        snprintf(err, errlen, "out of memory");
+    if (!(seg->rings = ring_readers(base, &seg->layout, why, sizeof why))) {
+        snprintf(err, errlen, "shared memory %s: %s", name, why);
         munmap(base, size);
         goto fail;
-    }
-    for (uint32_t i = 0; i < seg->layout.vcpu_capacity; i++) {
-        struct discon_ring_ctl *ctl = discon_ring_ctl_at(base, seg->layout.ring_stride, i);
-        uint64_t tail;
-        if (ring_load_checked(base, &seg->layout, i, &tail, why, sizeof why) != 0) {
-            snprintf(err, errlen, "shared memory %s: %s", name, why);
-            free(seg->rings);
-            seg->rings = NULL;
-            munmap(base, size);
-            goto fail;
-        }
-        seg->rings[i] = (struct discon_ring_reader){
-            .ctl = ctl,
-            .slots = discon_ring_records(ctl),
-            .tail = tail,
-            .read = tail,
-            .capacity = seg->layout.ring_capacity,
-            .vcpu = i,
-        };
     }
     seg->fd = fd;
     seg->base = base;
