@@ -260,6 +260,8 @@ int discon_drain_finish(struct discon_drain *d, bool producer_finished, char *er
         e.n_vcpu = used;
         e.vcpu = ptrs;
         e.producer_finished = producer_finished;
+        /* A counter (relaxed, like the plugin's fetch_add); final once the
+         * state was FINISHED: ordering (a) of discon_ring.h. */
         e.unrecorded = atomic_load_explicit(&d->seg->hdr->unrecorded, memory_order_relaxed);
         e.end_monotonic_ns = discon_clock_ns(CLOCK_MONOTONIC);
         rc = discon_writer_end(d->w, &e, err, errlen);
@@ -281,6 +283,7 @@ void discon_drain_totals(const struct discon_drain *d, struct discon_drain_total
     *t = (struct discon_drain_totals){
         .bytes = d->bytes_closed + (d->w ? discon_writer_bytes(d->w) : 0),
         .files = d->files,
+        /* A running count for the status line: relaxed, nothing hangs on it. */
         .unrecorded = atomic_load_explicit(&d->seg->hdr->unrecorded, memory_order_relaxed),
     };
     for (uint32_t i = 0; i < d->nvcpus; i++) {
