@@ -67,10 +67,58 @@ static int exit_status(int status)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-int main(int argc, char **argv)
+struct record_options {
+    const char *dir, *mode, *ring, *types;
+    const char *rotate_size, *rotate_seconds, *stats_json;
+    char **qemu_argv;
+    int qemu_argc;
+    /* The plugin options, as QEMU will get them. */
+    char mode_opt[64], ring_opt[64], types_opt[128];
+};
+
+/* Check the plugin options here, with the plugin's own parser, so a bad
+ * value fails before anything starts. 0, or the exit status. */
+static int check_options(struct record_options *o)
 {
-    const char *dir = "discon.data", *mode = "block", *ring = NULL, *types = NULL;
-    const char *rotate_size = NULL, *rotate_seconds = NULL, *stats_json = NULL;
+    char err[512];
+    char *plugin_args[3];
+    int nargs = 0;
+    if (strlen(o->mode) > 32 || (o->ring && strlen(o->ring) > 32) ||
+        (o->types && strlen(o->types) > 96)) {
+        fprintf(stderr, "discon-record: an option value is too long\n");
+        return 2;
+    }
+    snprintf(o->mode_opt, sizeof o->mode_opt, "mode=%s", o->mode);
+    plugin_args[nargs++] = o->mode_opt;
+    if (o->ring) {
+        snprintf(o->ring_opt, sizeof o->ring_opt, "ring=%s", o->ring);
+        plugin_args[nargs++] = o->ring_opt;
+    }
+    if (o->types) {
+        snprintf(o->types_opt, sizeof o->types_opt, "types=%s", o->types);
+        plugin_args[nargs++] = o->types_opt;
+    }
+    struct discon_options opt;
+    if (discon_options_parse(&opt, nargs, plugin_args, err, sizeof err) != 0) {
+        fprintf(stderr, "discon-record: --%s\n", err);
+        return 2;
+    }
+    uint64_t unused;
+    if (o->rotate_size && discon_parse_size(o->rotate_size, &unused)) {
+        fprintf(stderr, "discon-record: --rotate-size: bad value '%s'\n", o->rotate_size);
+        return 2;
+    }
+    if (o->rotate_seconds && discon_parse_count(o->rotate_seconds, 0, 1u << 30, &unused)) {
+        fprintf(stderr, "discon-record: --rotate-seconds: bad value '%s'\n", o->rotate_seconds);
+        return 2;
+    }
+    return 0;
+}
+
+/* 0 with o filled; otherwise the exit status (0 after --help, 2 on bad usage). */
+static int parse_options(int argc, char **argv, struct record_options *o)
+{
+    *o = (struct record_options){.dir = "discon.data", .mode = "block"};
     enum { MODE = 256, RING, TYPES, ROTATE_SIZE, ROTATE_SECONDS, STATS };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -85,13 +133,13 @@ int main(int argc, char **argv)
     };
     for (int c; (c = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1;) {
         switch (c) {
-        case 'o': dir = optarg; break;
-        case MODE: mode = optarg; break;
-        case RING: ring = optarg; break;
-        case TYPES: types = optarg; break;
-        case ROTATE_SIZE: rotate_size = optarg; break;
-        case ROTATE_SECONDS: rotate_seconds = optarg; break;
-        case STATS: stats_json = optarg; break;
+        case 'o': o->dir = optarg; break;
+        case MODE: o->mode = optarg; break;
+        case RING: o->ring = optarg; break;
+        case TYPES: o->types = optarg; break;
+        case ROTATE_SIZE: o->rotate_size = optarg; break;
+        case ROTATE_SECONDS: o->rotate_seconds = optarg; break;
+        case STATS: o->stats_json = optarg; break;
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
         }
@@ -100,43 +148,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "discon-record: no QEMU command given\n%s", usage);
         return 2;
     }
-    char **qemu_argv = argv + optind;
-    int qemu_argc = argc - optind;
+    o->qemu_argv = argv + optind;
+    o->qemu_argc = argc - optind;
+    int rc = check_options(o);
+    return rc ? rc : -1;
+}
 
-    /* Check the plugin options here, with the plugin's own parser, so a bad
-     * value fails before anything starts. */
-    char mode_opt[64], ring_opt[64], types_opt[128], err[512];
-    char *plugin_args[3];
-    int nargs = 0;
-    if (strlen(mode) > 32 || (ring && strlen(ring) > 32) || (types && strlen(types) > 96)) {
-        fprintf(stderr, "discon-record: an option value is too long\n");
-        return 2;
-    }
-    snprintf(mode_opt, sizeof mode_opt, "mode=%s", mode);
-    plugin_args[nargs++] = mode_opt;
-    if (ring) {
-        snprintf(ring_opt, sizeof ring_opt, "ring=%s", ring);
-        plugin_args[nargs++] = ring_opt;
-    }
-    if (types) {
-        snprintf(types_opt, sizeof types_opt, "types=%s", types);
-        plugin_args[nargs++] = types_opt;
-    }
-    struct discon_options opt;
-    if (discon_options_parse(&opt, nargs, plugin_args, err, sizeof err) != 0) {
-        fprintf(stderr, "discon-record: --%s\n", err);
-        return 2;
-    }
-    uint64_t unused;
-    if (rotate_size && discon_parse_size(rotate_size, &unused)) {
-        fprintf(stderr, "discon-record: --rotate-size: bad value '%s'\n", rotate_size);
-        return 2;
-    }
-    if (rotate_seconds && discon_parse_count(rotate_seconds, 0, 1u << 30, &unused)) {
-        fprintf(stderr, "discon-record: --rotate-seconds: bad value '%s'\n", rotate_seconds);
-        return 2;
-    }
-
+/* The plugin and discond, found from this binary's own path. 0, or 1. */
+static int locate(char *plugin, size_t plugin_len, char *discond, size_t discond_len)
+{
     char self[4096];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n < 0) {
@@ -145,48 +165,46 @@ int main(int argc, char **argv)
     }
     self[n] = '\0';
     char *self_dir = dirname(self);
-    char plugin[4200], discond[4200];
-    if (find_plugin(self_dir, plugin, sizeof plugin) != 0) {
+    if (find_plugin(self_dir, plugin, plugin_len) != 0) {
         fprintf(stderr, "discon-record: cannot find libdiscon.so near %s (set DISCON_PLUGIN)\n",
                 self_dir);
         return 1;
     }
-    snprintf(discond, sizeof discond, "%s/discond", self_dir);
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-        fprintf(stderr, "discon-record: cannot create %s: %s\n", dir, strerror(errno));
-        return 1;
-    }
+    snprintf(discond, discond_len, "%s/discond", self_dir);
+    return 0;
+}
 
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    char shm[64];
-    snprintf(shm, sizeof shm, "discon-rec-%d-%08lx", (int)getpid(), (unsigned long)now.tv_nsec);
-
-    /* discond: in its own process group, so the terminal's Ctrl-C reaches
-     * only QEMU; discond finishes when QEMU's segment does. */
-    char **dargv = calloc((size_t)qemu_argc + 16, sizeof *dargv);
+/* discond's command line: its options, then QEMU's argv for the header. */
+static char **discond_argv(const struct record_options *o, char *discond, char *shm)
+{
+    char **dargv = calloc((size_t)o->qemu_argc + 16, sizeof *dargv);
+    if (!dargv)
+        return NULL;
     int k = 0;
     dargv[k++] = discond;
     dargv[k++] = "--shm";
     dargv[k++] = shm;
     dargv[k++] = "-o";
-    dargv[k++] = (char *)dir;
+    dargv[k++] = (char *)o->dir;
     dargv[k++] = "--summary";
-    if (rotate_size) {
-        dargv[k++] = "--rotate-size";
-        dargv[k++] = (char *)rotate_size;
-    }
-    if (rotate_seconds) {
-        dargv[k++] = "--rotate-seconds";
-        dargv[k++] = (char *)rotate_seconds;
-    }
-    if (stats_json) {
-        dargv[k++] = "--stats-json";
-        dargv[k++] = (char *)stats_json;
-    }
+    const char *pass[][2] = {{"--rotate-size", o->rotate_size},
+                             {"--rotate-seconds", o->rotate_seconds},
+                             {"--stats-json", o->stats_json}};
+    for (size_t i = 0; i < sizeof pass / sizeof pass[0]; i++)
+        if (pass[i][1]) {
+            dargv[k++] = (char *)pass[i][0];
+            dargv[k++] = (char *)pass[i][1];
+        }
     dargv[k++] = "--";
-    for (int i = 0; i < qemu_argc; i++)
-        dargv[k++] = qemu_argv[i];
+    for (int i = 0; i < o->qemu_argc; i++)
+        dargv[k++] = o->qemu_argv[i];
+    return dargv;
+}
+
+/* discond: in its own process group, so the terminal's Ctrl-C reaches
+ * only QEMU; discond finishes when QEMU's segment does. */
+static pid_t start_discond(char **dargv)
+{
     /* discond starts with SIGTERM and SIGINT blocked (the mask survives fork
      * and exec) and unblocks them once its handlers are in place: a SIGTERM
      * sent early still means "finish", not death. */
@@ -198,38 +216,45 @@ int main(int argc, char **argv)
     pid_t dpid = fork();
     if (dpid != 0)
         sigprocmask(SIG_SETMASK, &old, NULL);
-    if (dpid < 0) {
+    if (dpid < 0)
         fprintf(stderr, "discon-record: cannot start discond: %s\n", strerror(errno));
-        return 1;
-    }
     if (dpid == 0) {
         setpgid(0, 0);
-        execv(discond, dargv);
-        fprintf(stderr, "discon-record: cannot run %s: %s\n", discond, strerror(errno));
+        execv(dargv[0], dargv);
+        fprintf(stderr, "discon-record: cannot run %s: %s\n", dargv[0], strerror(errno));
         _exit(127);
     }
+    return dpid;
+}
 
-    /* QEMU with the plugin option added: at the end for system emulation
-     * (any order works, and wrappers such as scripts/qemu keep their own
-     * first arguments), right after the binary for user mode (qemu-ARCH),
-     * where everything after the guest program belongs to the guest. */
-    char plugin_opt[8192];
-    snprintf(plugin_opt, sizeof plugin_opt, "%s,shm=%s,%s%s%s%s%s", plugin, shm, mode_opt,
-             ring ? "," : "", ring ? ring_opt : "", types ? "," : "", types ? types_opt : "");
-    const char *base = strrchr(qemu_argv[0], '/');
-    base = base ? base + 1 : qemu_argv[0];
+/* QEMU with the plugin option added: at the end for system emulation
+ * (any order works, and wrappers such as scripts/qemu keep their own
+ * first arguments), right after the binary for user mode (qemu-ARCH),
+ * where everything after the guest program belongs to the guest. */
+static char **qemu_argv_with_plugin(const struct record_options *o, char *plugin_opt)
+{
+    const char *base = strrchr(o->qemu_argv[0], '/');
+    base = base ? base + 1 : o->qemu_argv[0];
     int at = strncmp(base, "qemu-", 5) == 0 && strncmp(base, "qemu-system-", 12) != 0
-                 ? 1 : qemu_argc;
-    char **qargv = calloc((size_t)qemu_argc + 3, sizeof *qargv);
-    for (int i = 0, k = 0; i <= qemu_argc; i++) {
+                 ? 1 : o->qemu_argc;
+    char **qargv = calloc((size_t)o->qemu_argc + 3, sizeof *qargv);
+    if (!qargv)
+        return NULL;
+    for (int i = 0, k = 0; i <= o->qemu_argc; i++) {
         if (i == at) {
             qargv[k++] = "-plugin";
             qargv[k++] = plugin_opt;
         }
-        if (i < qemu_argc)
-            qargv[k++] = qemu_argv[i];
+        if (i < o->qemu_argc)
+            qargv[k++] = o->qemu_argv[i];
     }
+    return qargv;
+}
 
+/* Run QEMU, wait for it, then tell discond to finish and wait for it too.
+ * Returns QEMU's status (1 if QEMU succeeded but the recording failed). */
+static int run_qemu(char **qargv, pid_t dpid)
+{
     struct sigaction ign = {.sa_handler = SIG_IGN}, fwd = {.sa_handler = forward};
     sigaction(SIGINT, &ign, NULL); /* the terminal sends it to QEMU itself */
     sigaction(SIGTERM, &fwd, NULL);
@@ -255,8 +280,6 @@ int main(int argc, char **argv)
     kill(dpid, SIGTERM); /* QEMU is gone: drain what is left and finish */
     while (waitpid(dpid, &dstatus, 0) < 0 && errno == EINTR)
         ;
-    free(dargv);
-    free(qargv);
     int qrc = exit_status(qstatus);
     if (exit_status(dstatus) != 0) {
         fprintf(stderr, "discon-record: recording failed (discond exited with %d)\n",
@@ -264,4 +287,43 @@ int main(int argc, char **argv)
         return qrc ? qrc : 1;
     }
     return qrc;
+}
+
+static int run(const struct record_options *o)
+{
+    char plugin[4200], discond[4200];
+    if (locate(plugin, sizeof plugin, discond, sizeof discond) != 0)
+        return 1;
+    if (mkdir(o->dir, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "discon-record: cannot create %s: %s\n", o->dir, strerror(errno));
+        return 1;
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    char shm[64];
+    snprintf(shm, sizeof shm, "discon-rec-%d-%08lx", (int)getpid(), (unsigned long)now.tv_nsec);
+    char plugin_opt[8192];
+    snprintf(plugin_opt, sizeof plugin_opt, "%s,shm=%s,%s%s%s%s%s", plugin, shm, o->mode_opt,
+             o->ring ? "," : "", o->ring ? o->ring_opt : "", o->types ? "," : "",
+             o->types ? o->types_opt : "");
+    char **dargv = discond_argv(o, discond, shm);
+    char **qargv = qemu_argv_with_plugin(o, plugin_opt);
+    int rc = 1;
+    if (!dargv || !qargv) {
+        fprintf(stderr, "discon-record: out of memory\n");
+    } else {
+        pid_t dpid = start_discond(dargv);
+        if (dpid > 0)
+            rc = run_qemu(qargv, dpid);
+    }
+    free(dargv);
+    free(qargv);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct record_options o;
+    int rc = parse_options(argc, argv, &o);
+    return rc >= 0 ? rc : run(&o);
 }

@@ -6,6 +6,8 @@
 #include "discon_clock.h"
 #include "drain.h"
 #include "number_option.h"
+#include "producer_watch.h"
+#include "stats.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -14,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,6 +35,21 @@ static const char usage[] =
     "QEMU ARGV, when given, is recorded in the trace header.\n"
     "SIGINT/SIGTERM: drain what was published by then, write the end record, exit.\n";
 
+struct discond_options {
+    char shm[256]; /* "/NAME" */
+    const char *dir, *stats_json;
+    uint64_t flush_ms, rotate_size, rotate_s, wait_s;
+    bool summary;
+    char *const *qemu_argv;
+    int qemu_argc;
+};
+
+/* Polling backoff (see next_backoff). */
+#define BACKOFF_MIN_NS 50000u           /* 50 us, once records flow */
+#define BACKOFF_BUSY_MAX_NS 10000000u   /* 10 ms, what every ring absorbs */
+#define BACKOFF_IDLE_MAX_NS 100000000u  /* 100 ms, for rings large enough */
+#define TCG_MAX_EVENTS_PER_S 100000u    /* per vCPU; TCG delivers no more */
+
 static volatile sig_atomic_t stop;
 static void on_signal(int sig) { (void)sig; stop = 1; }
 
@@ -49,73 +65,125 @@ static int die(const char *msg)
     return 1;
 }
 
-static void status_line(const struct discon_drain *d, uint64_t *last_events, double secs)
+/* 0 with o filled; otherwise the exit status (0 after --help, 2 on bad usage). */
+static int parse_options(int argc, char **argv, struct discond_options *o)
 {
-    struct discon_drain_totals t;
-    discon_drain_totals(d, &t);
-    fprintf(stderr, "\rdiscond: %llu events, %.0f/s, %llu lost, %.1f MiB in %u file(s)   ",
-            (unsigned long long)t.events, (double)(t.events - *last_events) / secs,
-            (unsigned long long)t.lost, (double)t.bytes / (1 << 20), t.files);
-    *last_events = t.events;
+    const char *shm = NULL;
+    *o = (struct discond_options){.dir = ".", .flush_ms = 1000, .rotate_size = 256u << 20};
+    enum { FLUSH = 256, ROTATE_SIZE, ROTATE_SECONDS, WAIT, STATS, SUMMARY };
+    static const struct option longopts[] = {
+        {"shm", required_argument, NULL, 's'},
+        {"output", required_argument, NULL, 'o'},
+        {"flush-ms", required_argument, NULL, FLUSH},
+        {"rotate-size", required_argument, NULL, ROTATE_SIZE},
+        {"rotate-seconds", required_argument, NULL, ROTATE_SECONDS},
+        {"wait", required_argument, NULL, WAIT},
+        {"stats-json", required_argument, NULL, STATS},
+        {"summary", no_argument, NULL, SUMMARY},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    for (int c; (c = getopt_long(argc, argv, "+s:o:h", longopts, NULL)) != -1;) {
+        const char *bad = NULL;
+        switch (c) {
+        case 's': shm = optarg; break;
+        case 'o': o->dir = optarg; break;
+        case FLUSH: bad = discon_parse_count(optarg, 1, 3600000, &o->flush_ms) ? "--flush-ms" : NULL; break;
+        case ROTATE_SIZE: bad = discon_parse_size(optarg, &o->rotate_size) ? "--rotate-size" : NULL; break;
+        case ROTATE_SECONDS: bad = discon_parse_count(optarg, 0, 1u << 30, &o->rotate_s) ? "--rotate-seconds" : NULL; break;
+        case WAIT: bad = discon_parse_count(optarg, 0, 1u << 30, &o->wait_s) ? "--wait" : NULL; break;
+        case STATS: o->stats_json = optarg; break;
+        case SUMMARY: o->summary = true; break;
+        case 'h': fputs(usage, stdout); return 0;
+        default: fputs(usage, stderr); return 2;
+        }
+        if (bad) {
+            fprintf(stderr, "discond: %s: bad value '%s'\n", bad, optarg);
+            return 2;
+        }
+    }
+    if (optind < argc && strcmp(argv[optind - 1], "--") != 0) {
+        fprintf(stderr, "discond: unexpected argument '%s' (QEMU's argv goes after --)\n", argv[optind]);
+        return 2;
+    }
+    if (!shm) {
+        fprintf(stderr, "discond: --shm NAME is required\n%s", usage);
+        return 2;
+    }
+    snprintf(o->shm, sizeof o->shm, "%s%s", shm[0] == '/' ? "" : "/", shm);
+    o->qemu_argv = argv + optind;
+    o->qemu_argc = argc - optind;
+    return -1;
 }
 
-/* A JSON string body: quotes, backslashes and control bytes escaped. */
-static void json_string(FILE *f, const char *s)
+static void install_signals(void)
 {
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    sigset_t unblock; /* discon-record starts us with them blocked */
+    sigemptyset(&unblock);
+    sigaddset(&unblock, SIGTERM);
+    sigaddset(&unblock, SIGINT);
+    sigprocmask(SIG_UNBLOCK, &unblock, NULL);
+}
+
+/* Wait for the plugin to create and publish the segment. 0, or 1. */
+static int attach(const struct discond_options *o, struct discon_segment *seg, uint64_t start)
+{
+    char err[512];
+    for (;;) {
+        bool last_try = stop;
+        enum discon_attach_result a = discon_segment_attach(seg, o->shm, err, sizeof err);
+        if (a == DISCON_ATTACH_OK)
+            return 0;
+        if (a == DISCON_ATTACH_ERROR)
+            return die(err);
+        if (last_try ||
+            (o->wait_s && discon_clock_ns(CLOCK_MONOTONIC) - start >= o->wait_s * 1000000000u)) {
+            fprintf(stderr, "discond: shared memory %s never appeared\n", o->shm);
+            return 1;
+        }
+        sleep_ns(5000000);
     }
 }
 
-/* User + system CPU time of this process. */
-static double cpu_seconds(void)
+/*
+ * The longest sleep between passes for a ring of `capacity` records: at
+ * the most TCG delivers per vCPU, a quarter of the ring fills meanwhile
+ * (65536 records: 164 ms, so the 100 ms ceiling holds; 4096: 10 ms). Never
+ * below the 10 ms that every ring size has always been polled at, where a
+ * small ring relies on block mode (the vCPU waits) or counted drops.
+ */
+static uint64_t idle_max_ns(uint32_t capacity)
 {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+    uint64_t fill_quarter = (uint64_t)capacity / 4 * (1000000000u / TCG_MAX_EVENTS_PER_S);
+    if (fill_quarter > BACKOFF_IDLE_MAX_NS)
+        return BACKOFF_IDLE_MAX_NS;
+    return fill_quarter < BACKOFF_BUSY_MAX_NS ? BACKOFF_BUSY_MAX_NS : fill_quarter;
 }
 
-static void write_stats(const char *path, const struct discon_drain_totals *t, double secs,
-                        bool finished, const char *last_file)
+/*
+ * After a pass that read n records: a pass that found little (under 1/16 of
+ * a ring, nothing included) doubles the backoff up to idle_max_ns, so an
+ * idle guest costs a few wakeups a second and records arrive in batches; a
+ * pass that found more collapses it at once to 50 us (the rings stay far
+ * from full); over 1/4 of a ring, drain again without sleeping (returns 0).
+ */
+static uint64_t next_backoff(uint64_t *backoff, long n, uint32_t capacity)
 {
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        fprintf(stderr, "discond: cannot write %s: %s\n", path, strerror(errno));
-        return;
+    uint64_t sleep = *backoff;
+    if (n > (long)capacity / 4) {
+        *backoff = BACKOFF_MIN_NS;
+        return 0;
     }
-    fprintf(f,
-            "{\"events\": %llu, \"interrupt\": %llu, \"exception\": %llu, \"hostcall\": %llu, "
-            "\"lost\": %llu, \"unrecorded\": %llu, \"bytes\": %llu, \"files\": %u, "
-            "\"seconds\": %.3f, \"cpu_s\": %.3f, \"producer_finished\": %s, \"last_file\": \"",
-            (unsigned long long)t->events, (unsigned long long)t->by_type[0],
-            (unsigned long long)t->by_type[1], (unsigned long long)t->by_type[2],
-            (unsigned long long)t->lost, (unsigned long long)t->unrecorded,
-            (unsigned long long)t->bytes, t->files, secs, cpu_seconds(), finished ? "true" : "false");
-    json_string(f, last_file);
-    fputs("\"}\n", f);
-    fclose(f);
-}
-
-static void print_summary(const struct discon_drain_totals *t, const char *dir, bool finished)
-{
-    fprintf(stderr,
-            "discon: %llu events (interrupt %llu, exception %llu, hostcall %llu)\n"
-            "discon: %llu lost%s, %llu of vCPUs beyond max_vcpus\n"
-            "discon: %u file(s) in %s, %llu bytes, %.2f bytes/event\n",
-            (unsigned long long)t->events, (unsigned long long)t->by_type[0],
-            (unsigned long long)t->by_type[1], (unsigned long long)t->by_type[2],
-            (unsigned long long)t->lost, t->lost ? " (counted in the trace)" : "",
-            (unsigned long long)t->unrecorded, t->files, dir, (unsigned long long)t->bytes,
-            t->events ? (double)t->bytes / (double)t->events : 0.0);
-    if (!finished)
-        fprintf(stderr, "discon: the producer ended without finishing (QEMU killed?)\n");
+    if (n >= (long)capacity / 16) {
+        *backoff = BACKOFF_MIN_NS;
+        return BACKOFF_MIN_NS;
+    }
+    *backoff = *backoff * 2 > idle_max_ns(capacity) ? idle_max_ns(capacity) : *backoff * 2;
+    return sleep;
 }
 
 /* Each ring's published position now, or NULL with err. */
@@ -138,170 +206,131 @@ static uint64_t *stop_positions(const struct discon_segment *seg, char *err, siz
 static bool reached(const struct discon_segment *seg, const uint64_t *at)
 {
     for (uint32_t i = 0; i < seg->layout.vcpu_capacity; i++)
-        if (seg->rings[i].read - at[i] > (uint64_t)1 << 63) /* read < at, wrap-safe */
+        if (discon_pos_before(seg->rings[i].read, at[i]))
             return false;
     return true;
 }
 
-int main(int argc, char **argv)
+struct loop {
+    struct discon_drain *d;
+    struct discon_segment *seg;
+    struct discon_producer_watch *watch;
+    uint64_t *stop_at; /* on SIGINT/SIGTERM: the ring heads published by then */
+    int finished;      /* 1: the producer marked the segment finished */
+};
+
+/* One pass. 1: the run is over; 0: go on; -1 with err. */
+static int loop_pass(struct loop *l, long *n, char *err, size_t errlen)
 {
-    const char *shm = NULL, *dir = ".", *stats_json = NULL;
-    uint64_t flush_ms = 1000, rotate_size = 256u << 20, rotate_s = 0, wait_s = 0;
-    bool summary = false;
-    enum { FLUSH = 256, ROTATE_SIZE, ROTATE_SECONDS, WAIT, STATS, SUMMARY };
-    static const struct option longopts[] = {
-        {"shm", required_argument, NULL, 's'},
-        {"output", required_argument, NULL, 'o'},
-        {"flush-ms", required_argument, NULL, FLUSH},
-        {"rotate-size", required_argument, NULL, ROTATE_SIZE},
-        {"rotate-seconds", required_argument, NULL, ROTATE_SECONDS},
-        {"wait", required_argument, NULL, WAIT},
-        {"stats-json", required_argument, NULL, STATS},
-        {"summary", no_argument, NULL, SUMMARY},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    char err[512];
-    for (int c; (c = getopt_long(argc, argv, "+s:o:h", longopts, NULL)) != -1;) {
-        const char *bad = NULL;
-        switch (c) {
-        case 's': shm = optarg; break;
-        case 'o': dir = optarg; break;
-        case FLUSH: bad = discon_parse_count(optarg, 1, 3600000, &flush_ms) ? "--flush-ms" : NULL; break;
-        case ROTATE_SIZE: bad = discon_parse_size(optarg, &rotate_size) ? "--rotate-size" : NULL; break;
-        case ROTATE_SECONDS: bad = discon_parse_count(optarg, 0, 1u << 30, &rotate_s) ? "--rotate-seconds" : NULL; break;
-        case WAIT: bad = discon_parse_count(optarg, 0, 1u << 30, &wait_s) ? "--wait" : NULL; break;
-        case STATS: stats_json = optarg; break;
-        case SUMMARY: summary = true; break;
-        case 'h': fputs(usage, stdout); return 0;
-        default: fputs(usage, stderr); return 2;
-        }
-        if (bad) {
-            fprintf(stderr, "discond: %s: bad value '%s'\n", bad, optarg);
-            return 2;
-        }
-    }
-    if (optind < argc && strcmp(argv[optind - 1], "--") != 0) {
-        fprintf(stderr, "discond: unexpected argument '%s' (QEMU's argv goes after --)\n", argv[optind]);
-        return 2;
-    }
-    if (!shm) {
-        fprintf(stderr, "discond: --shm NAME is required\n%s", usage);
-        return 2;
-    }
-    char shm_name[256];
-    snprintf(shm_name, sizeof shm_name, "%s%s", shm[0] == '/' ? "" : "/", shm);
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-        fprintf(stderr, "discond: cannot create %s: %s\n", dir, strerror(errno));
+    /* Read the producer's state before the pass: whatever it says, the
+     * pass then drains everything published before it (ordering (a) of
+     * discon_ring.h). */
+    if ((l->finished = discon_segment_finished(l->seg, err, errlen)) < 0)
+        return -1;
+    if (stop && !l->stop_at && !(l->stop_at = stop_positions(l->seg, err, errlen)))
+        return -1;
+    if ((*n = discon_drain_pass(l->d, err, errlen)) < 0)
+        return -1;
+    /* Draining up to stop_at ends the run even while QEMU goes on. */
+    if (l->stop_at && reached(l->seg, l->stop_at))
         return 1;
-    }
+    /* A dead producer is asked after only a pass that found nothing. */
+    return *n == 0 && (l->finished || l->stop_at || discon_watch_gone(l->watch));
+}
 
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    sigset_t unblock; /* discon-record starts us with them blocked */
-    sigemptyset(&unblock);
-    sigaddset(&unblock, SIGTERM);
-    sigaddset(&unblock, SIGINT);
-    sigprocmask(SIG_UNBLOCK, &unblock, NULL);
-
-    /* Wait for the plugin to create and publish the segment. */
-    struct discon_segment seg;
-    uint64_t start = discon_clock_ns(CLOCK_MONOTONIC);
-    for (;;) {
-        bool last_try = stop;
-        enum discon_attach_result a = discon_segment_attach(&seg, shm_name, err, sizeof err);
-        if (a == DISCON_ATTACH_OK)
-            break;
-        if (a == DISCON_ATTACH_ERROR)
-            return die(err);
-        if (last_try || (wait_s && discon_clock_ns(CLOCK_MONOTONIC) - start >= wait_s * 1000000000u)) {
-            fprintf(stderr, "discond: shared memory %s never appeared\n", shm_name);
-            return 1;
-        }
-        sleep_ns(5000000);
-    }
-
-    struct discon_drain_config cfg = {
-        .dir = dir,
-        .flush_ns = flush_ms * 1000000u,
-        .rotate_size = rotate_size,
-        .rotate_ns = rotate_s * 1000000000u,
-        .qemu_argv = argv + optind,
-        .qemu_argc = argc - optind,
-    };
-    struct discon_drain *d = discon_drain_open(&seg, &cfg, err, sizeof err);
-    if (!d)
-        return die(err);
-
-    /* Poll with adaptive backoff, between 50 us and 10 ms: a pass that found
-     * little makes the next sleep longer (records then arrive in batches,
-     * so draining costs little CPU); a pass that found much shortens it
-     * (the rings stay far from full). "Little" and "much" are 1/16 and 1/4
-     * of a ring: at 10 ms a 65536-record ring fills only past 6 M events/s
-     * per vCPU. */
+/* Drain until the producer is done (or a signal). 0, or 1 after an error. */
+static int drain_loop(struct loop *l, uint64_t start)
+{
     bool tty = isatty(2);
-    uint64_t backoff = 50000, last_status = start, last_events = 0;
-    int finished = 0, rc = 0;
-    /* On SIGINT/SIGTERM: the ring positions published by then. Draining up
-     * to them ends the run even while QEMU goes on producing. */
-    uint64_t *stop_at = NULL;
+    uint64_t backoff = BACKOFF_MIN_NS, last_status = start, last_events = 0;
+    char err[512];
     for (;;) {
-        /* Read the producer's state before the pass: whatever it says, the
-         * pass then drains everything published before it. */
-        finished = discon_segment_finished(&seg, err, sizeof err);
-        if (finished < 0) {
-            rc = die(err);
-            break;
+        long n;
+        int over = loop_pass(l, &n, err, sizeof err);
+        if (over < 0) {
+            if (tty)
+                fputc('\n', stderr);
+            return die(err);
         }
-        if (stop && !stop_at && !(stop_at = stop_positions(&seg, err, sizeof err))) {
-            rc = die(err);
+        if (over)
             break;
+        uint64_t sleep = next_backoff(&backoff, n, l->seg->layout.ring_capacity);
+        uint64_t now = discon_clock_ns(CLOCK_MONOTONIC), due = discon_drain_flush_due(l->d);
+        if (due != UINT64_MAX) { /* wake for a frame that is due first */
+            uint64_t left = discon_pos_before(now, due) ? due - now : 0;
+            sleep = left < sleep ? left : sleep;
         }
-        long n = discon_drain_pass(d, err, sizeof err);
-        if (n < 0) {
-            rc = die(err);
-            break;
-        }
-        /* A dead producer is asked after only a pass that found nothing. */
-        bool gone = n == 0 && !finished && kill(seg.layout.producer_pid, 0) != 0 && errno == ESRCH;
-        if ((n == 0 && (finished || gone || stop_at)) || (stop_at && reached(&seg, stop_at)))
-            break;
-        long ring = (long)seg.layout.ring_capacity;
-        if (n < ring / 16) {
-            sleep_ns(backoff);
-            backoff = backoff * 2 > 10000000 ? 10000000 : backoff * 2;
-        } else if (n > ring / 4) {
-            backoff = 50000; /* plenty arriving: drain again at once */
-        } else {
-            sleep_ns(backoff);
-            backoff = backoff / 2 < 50000 ? 50000 : backoff / 2;
-        }
-        uint64_t now = discon_clock_ns(CLOCK_MONOTONIC);
+        if (sleep)
+            discon_watch_wait(l->watch, sleep); /* the producer's exit wakes us */
         if (tty && now - last_status >= 1000000000u) {
-            status_line(d, &last_events, (double)(now - last_status) / 1e9);
+            discon_status_line(l->d, &last_events, (double)(now - last_status) / 1e9);
             last_status = now;
         }
     }
     if (tty)
         fputc('\n', stderr);
-    /* Finish even after an error: what was read is written, the trace ends. */
-    char ferr[512];
-    if (discon_drain_finish(d, finished == 1, ferr, sizeof ferr) != 0)
-        rc = die(ferr);
+    return 0;
+}
+
+/* Finish the trace (even after an error: what was read is written), report. */
+static int finish(const struct discond_options *o, struct loop *l, uint64_t start, int rc)
+{
+    char err[512];
+    bool finished = l->finished == 1;
+    if (discon_drain_finish(l->d, finished, err, sizeof err) != 0)
+        rc = die(err);
     struct discon_drain_totals t;
-    discon_drain_totals(d, &t);
+    discon_drain_totals(l->d, &t);
     double secs = (double)(discon_clock_ns(CLOCK_MONOTONIC) - start) / 1e9;
-    if (stats_json)
-        write_stats(stats_json, &t, secs, finished == 1, discon_drain_path(d));
-    if (summary)
-        print_summary(&t, dir, finished == 1);
+    if (o->stats_json)
+        discon_write_stats(o->stats_json, &t, secs, finished, discon_drain_path(l->d));
+    if (o->summary)
+        discon_print_summary(&t, o->dir, finished);
     /* Drained and its producer done: nobody needs the segment any more. */
-    if (rc == 0 && (finished == 1 || kill(seg.layout.producer_pid, 0) != 0))
-        shm_unlink(shm_name);
-    free(stop_at);
+    if (rc == 0 && (finished || discon_watch_gone(l->watch)))
+        shm_unlink(o->shm);
+    return rc;
+}
+
+static int run(const struct discond_options *o)
+{
+    if (mkdir(o->dir, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "discond: cannot create %s: %s\n", o->dir, strerror(errno));
+        return 1;
+    }
+    install_signals();
+    struct discon_segment seg;
+    uint64_t start = discon_clock_ns(CLOCK_MONOTONIC);
+    if (attach(o, &seg, start) != 0)
+        return 1;
+    struct discon_drain_config cfg = {
+        .dir = o->dir,
+        .flush_ns = o->flush_ms * 1000000u,
+        .rotate_size = o->rotate_size,
+        .rotate_ns = o->rotate_s * 1000000000u,
+        .qemu_argv = o->qemu_argv,
+        .qemu_argc = o->qemu_argc,
+    };
+    char err[512];
+    struct discon_drain *d = discon_drain_open(&seg, &cfg, err, sizeof err);
+    if (!d) {
+        discon_segment_detach(&seg);
+        return die(err);
+    }
+    struct discon_producer_watch watch;
+    discon_watch_open(&watch, &seg);
+    struct loop l = {.d = d, .seg = &seg, .watch = &watch};
+    int rc = finish(o, &l, start, drain_loop(&l, start));
+    free(l.stop_at);
+    discon_watch_close(&watch);
     discon_drain_free(d);
     discon_segment_detach(&seg);
     return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct discond_options o;
+    int rc = parse_options(argc, argv, &o);
+    return rc >= 0 ? rc : run(&o);
 }

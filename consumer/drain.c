@@ -1,46 +1,11 @@
 #define _GNU_SOURCE
-#include "drain.h"
+#include "drain_internal.h"
 #include "discon_clock.h"
-#include "trace_reader.h"
-#include "trace_writer.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
-
-#define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
-#define BATCH_MAX 8192 /* events per EventBatch */
-
-struct vcpu {
-    uint64_t next_seq;    /* sequence number of the next event */
-    uint64_t written;     /* events in files */
-    uint64_t lost_inband; /* lost events already written as loss records */
-    uint64_t skip_until;  /* ring records before this were written before a restart */
-    uint64_t by_type[DISCON_NTYPES];
-    struct discon_event *pending; /* events read, not yet encoded */
-    size_t npending;
-    uint64_t pending_pos;         /* ring position of pending[0] */
-};
-
-struct discon_drain {
-    struct discon_segment *seg;
-    struct discon_drain_config cfg;
-    uint8_t trace_id[16];
-    char prefix[48];
-    char path[4096];
-    struct discon_writer *w;
-    uint32_t file_index;
-    uint32_t files;
-    uint64_t opened_ns, flushed_ns;
-    uint64_t bytes_closed;
-    uint32_t nvcpus;
-    struct vcpu *v;
-    struct discon_record buf[BATCH_MAX];
-};
 
 /* ---- files ---------------------------------------------------------------- */
 
@@ -92,157 +57,6 @@ static int close_file(struct discon_drain *d, char *err, size_t errlen)
     return rc;
 }
 
-/* ---- resuming after a crash --------------------------------------------- */
-
-struct resume {
-    struct discon_drain *d;
-    int bad;
-    int complete;
-    char msg[256];
-};
-
-static struct vcpu *resume_vcpu(struct resume *r, uint32_t vcpu)
-{
-    if (vcpu >= r->d->nvcpus) {
-        snprintf(r->msg, sizeof r->msg, "existing trace names vCPU %u of %u", vcpu,
-                 r->d->nvcpus);
-        r->bad = 1;
-        return NULL;
-    }
-    return &r->d->v[vcpu];
-}
-
-static int resume_batch(void *ctx, const Discon__EventBatch *b, size_t n)
-{
-    struct resume *r = ctx;
-    struct vcpu *v = resume_vcpu(r, b->vcpu);
-    if (!v)
-        return -1;
-    v->skip_until = b->ring_position + n;
-    v->next_seq = b->first_seq + n;
-    v->written += n;
-    for (size_t i = 0; i < n; i++) {
-        int t = discon_type_index(b->type[i]);
-        if (t >= 0)
-            v->by_type[t]++;
-    }
-    return 0;
-}
-
-static int resume_loss(void *ctx, const Discon__Loss *l)
-{
-    struct resume *r = ctx;
-    struct vcpu *v = resume_vcpu(r, l->vcpu);
-    if (!v)
-        return -1;
-    if (l->ring_end)
-        v->skip_until = l->ring_end;
-    v->lost_inband += l->count; /* in-band or not, it is reported */
-    v->next_seq = l->first_seq + l->count;
-    return 0;
-}
-
-static int resume_end(void *ctx, const Discon__End *e)
-{
-    (void)e;
-    ((struct resume *)ctx)->complete = 1;
-    return DISCON_READ_SKIP_FILE;
-}
-
-/* A frame torn by the crash sits at the end of a file: cut it off (and a
- * file whose header never made it is removed). */
-static void resume_damage(void *ctx, const struct discon_damage *dmg)
-{
-    (void)ctx;
-    struct stat st;
-    if (stat(dmg->path, &st) != 0 || dmg->offset + dmg->length != (uint64_t)st.st_size)
-        return;
-    if (dmg->offset == 0 ? unlink(dmg->path) == 0 : truncate(dmg->path, (off_t)dmg->offset) == 0)
-        fprintf(stderr, "discond: %s: cut a torn frame at offset %llu (%llu bytes)\n", dmg->path,
-                (unsigned long long)dmg->offset, (unsigned long long)dmg->length);
-}
-
-/* The index in "PREFIX-NNNNNN.discon". */
-static long file_index_of(const char *name)
-{
-    const char *dash = strrchr(name, '-');
-    return dash ? strtol(dash + 1, NULL, 10) : -1;
-}
-
-static const char *resume_prefix;
-static int has_prefix(const struct dirent *e)
-{
-    return strncmp(e->d_name, resume_prefix, strlen(resume_prefix)) == 0 &&
-           strstr(e->d_name, ".discon") != NULL;
-}
-
-static int resume(struct discon_drain *d, char *err, size_t errlen)
-{
-    struct dirent **list;
-    char prefix[64];
-    snprintf(prefix, sizeof prefix, "%s-", d->prefix);
-    resume_prefix = prefix;
-    int n = scandir(d->cfg.dir, &list, has_prefix, alphasort);
-    if (n < 0)
-        return FAIL("cannot list %s: %s", d->cfg.dir, strerror(errno));
-    if (n == 0) {
-        free(list);
-        return 0;
-    }
-    /* The next index follows every file of the trace, even one that is
-     * removed below: names are never reused. A file too short to hold a
-     * frame was created but never written: the crash came right there. */
-    char **paths = calloc((size_t)n, sizeof *paths);
-    int npaths = 0;
-    long last = -1;
-    for (int i = 0; i < n; i++) {
-        long index = file_index_of(list[i]->d_name);
-        if (index > last)
-            last = index;
-        char *path;
-        struct stat st;
-        if (asprintf(&path, "%s/%s", d->cfg.dir, list[i]->d_name) >= 0) {
-            if (stat(path, &st) == 0 && st.st_size < 16) {
-                fprintf(stderr, "discond: %s: removing a file whose header was never written\n",
-                        path);
-                unlink(path);
-                free(path);
-            } else {
-                paths[npaths++] = path;
-            }
-        }
-        free(list[i]);
-    }
-    free(list);
-    n = npaths;
-    struct resume r = {.d = d};
-    struct discon_reader_ops ops = {
-        .ctx = &r, .batch = resume_batch, .loss = resume_loss,
-        .end = resume_end, .damage = resume_damage,
-    };
-    struct discon_read_stats st = {0};
-    int rc = n ? discon_read_paths(paths, n, &ops, &st, err, errlen) : DISCON_READ_INTACT;
-    for (int i = 0; i < n; i++) {
-        struct stat sb; /* after any torn frame was cut off */
-        if (stat(paths[i], &sb) == 0) {
-            d->bytes_closed += (uint64_t)sb.st_size;
-            d->files++;
-        }
-        free(paths[i]);
-    }
-    free(paths);
-    if (r.bad)
-        return FAIL("cannot resume the trace in %s: %s", d->cfg.dir, r.msg);
-    if (rc < 0)
-        return -1;
-    if (r.complete)
-        return FAIL("the trace of this segment in %s is already complete", d->cfg.dir);
-    d->file_index = (uint32_t)(last + 1);
-    fprintf(stderr, "discond: resuming trace %s in %s at file %u (%llu events already written)\n",
-            d->prefix, d->cfg.dir, d->file_index, (unsigned long long)st.events);
-    return 0;
-}
-
 /* ---- draining -------------------------------------------------------------- */
 
 struct discon_drain *discon_drain_open(struct discon_segment *seg,
@@ -272,7 +86,7 @@ struct discon_drain *discon_drain_open(struct discon_segment *seg,
     memcpy(d->trace_id + 8, &pid, 4);
     memcpy(d->trace_id + 12, &mono, 4);
     snprintf(d->prefix, sizeof d->prefix, "trace-%016llx-%u", (unsigned long long)rt, pid);
-    if (resume(d, err, errlen) != 0 || open_file(d, err, errlen) != 0) {
+    if (discon_drain_resume(d, err, errlen) != 0 || open_file(d, err, errlen) != 0) {
         discon_drain_free(d);
         return NULL;
     }
@@ -291,16 +105,25 @@ static int encode_pending(struct discon_drain *d, struct vcpu *v, char *err, siz
     return 0;
 }
 
+static void crash_point(const struct discon_drain *d, enum discon_drain_point point)
+{
+    if (__builtin_expect(d->cfg.crash_hook != NULL, 0))
+        d->cfg.crash_hook(d->cfg.crash_ctx, point, d);
+}
+
 /* Encode everything read, write it as a frame, then free the ring slots. */
 static int flush(struct discon_drain *d, char *err, size_t errlen)
 {
     for (uint32_t i = 0; i < d->nvcpus; i++)
         if (encode_pending(d, &d->v[i], err, errlen) != 0)
             return -1;
+    crash_point(d, DISCON_DRAIN_BEFORE_WRITE);
     if (discon_writer_flush(d->w, err, errlen) != 0)
         return -1;
+    crash_point(d, DISCON_DRAIN_AFTER_WRITE);
     for (uint32_t i = 0; i < d->nvcpus; i++)
         discon_ring_release(&d->seg->rings[i]);
+    crash_point(d, DISCON_DRAIN_AFTER_RELEASE);
     uint64_t now = discon_clock_ns(CLOCK_MONOTONIC);
     d->flushed_ns = now;
     bool by_size = d->cfg.rotate_size && discon_writer_bytes(d->w) >= d->cfg.rotate_size;
@@ -323,6 +146,7 @@ static int flush(struct discon_drain *d, char *err, size_t errlen)
             d->file_index--;
             return -1;
         }
+        crash_point(d, DISCON_DRAIN_AFTER_ROTATE);
         d->bytes_closed += discon_writer_bytes(full);
         return discon_writer_close(full, true, err, errlen);
     }
@@ -333,7 +157,7 @@ static int take(struct discon_drain *d, uint32_t vcpu, const struct discon_recor
                 uint64_t pos, char *err, size_t errlen)
 {
     struct vcpu *v = &d->v[vcpu];
-    if ((int64_t)(v->skip_until - pos) > 0)
+    if (discon_pos_before(pos, v->skip_until))
         return 0; /* written by the discond before a restart */
     if (r->type == DISCON_RECORD_LOSS) {
         if (encode_pending(d, v, err, errlen) != 0)
@@ -436,6 +260,8 @@ int discon_drain_finish(struct discon_drain *d, bool producer_finished, char *er
         e.n_vcpu = used;
         e.vcpu = ptrs;
         e.producer_finished = producer_finished;
+        /* A counter (relaxed, like the plugin's fetch_add); final once the
+         * state was FINISHED: ordering (a) of discon_ring.h. */
         e.unrecorded = atomic_load_explicit(&d->seg->hdr->unrecorded, memory_order_relaxed);
         e.end_monotonic_ns = discon_clock_ns(CLOCK_MONOTONIC);
         rc = discon_writer_end(d->w, &e, err, errlen);
@@ -457,6 +283,7 @@ void discon_drain_totals(const struct discon_drain *d, struct discon_drain_total
     *t = (struct discon_drain_totals){
         .bytes = d->bytes_closed + (d->w ? discon_writer_bytes(d->w) : 0),
         .files = d->files,
+        /* A running count for the status line: relaxed, nothing hangs on it. */
         .unrecorded = atomic_load_explicit(&d->seg->hdr->unrecorded, memory_order_relaxed),
     };
     for (uint32_t i = 0; i < d->nvcpus; i++) {
@@ -469,6 +296,16 @@ void discon_drain_totals(const struct discon_drain *d, struct discon_drain_total
 }
 
 const char *discon_drain_path(const struct discon_drain *d) { return d->path; }
+
+uint64_t discon_drain_flush_due(const struct discon_drain *d)
+{
+    /* Read but unreleased ring records are exactly the ones not yet in a
+     * written frame: flush() releases every ring after each frame. */
+    for (uint32_t i = 0; i < d->nvcpus; i++)
+        if (d->seg->rings[i].read != d->seg->rings[i].tail)
+            return d->flushed_ns + d->cfg.flush_ns;
+    return UINT64_MAX;
+}
 
 void discon_drain_free(struct discon_drain *d)
 {

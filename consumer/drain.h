@@ -3,10 +3,11 @@
  * writes trace files with the one writer in schema/.
  *
  * Nothing read is lost if discond dies: ring slots are released only after
- * the frame holding their events has been written. A restarted discond
- * reads the trace files already in the directory, skips the ring records
- * they hold, truncates a frame torn by the crash, and continues the same
- * trace in a new file: nothing lost, nothing duplicated.
+ * the frame holding their events has been written (why this suffices:
+ * PROTOCOL in producer/discon_ring.h). A restarted discond reads the trace
+ * files already in the directory, skips the ring records they hold,
+ * truncates a frame torn by the crash, and continues the same trace in a
+ * new file: nothing lost, nothing duplicated.
  */
 #ifndef DISCON_DRAIN_H
 #define DISCON_DRAIN_H
@@ -17,6 +18,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct discon_drain;
+
+/*
+ * Crash points: where a kill costs the most to get right. A test sets
+ * discon_drain_config.crash_hook and ends the process inside it (_exit) to
+ * be killed at exactly that point; production leaves it NULL (one
+ * predictable branch per frame). The hook may also damage the file first,
+ * as a kill in the middle of a write would (tests/test_drain_resume.c).
+ */
+enum discon_drain_point {
+    DISCON_DRAIN_BEFORE_WRITE,   /* a frame's records read and encoded, not written */
+    DISCON_DRAIN_AFTER_WRITE,    /* the frame written, its ring slots not released */
+    DISCON_DRAIN_AFTER_RELEASE,  /* the slots released, before any rotation */
+    DISCON_DRAIN_AFTER_ROTATE,   /* the next file's header written, the full file open */
+};
+typedef void discon_drain_hook(void *ctx, enum discon_drain_point point,
+                               const struct discon_drain *d);
+
 struct discon_drain_config {
     const char *dir;
     uint64_t flush_ns;    /* a frame at least this often */
@@ -24,6 +43,8 @@ struct discon_drain_config {
     uint64_t rotate_ns;   /* age per file; 0: no time rotation */
     char *const *qemu_argv; /* for the header, when known */
     int qemu_argc;
+    discon_drain_hook *crash_hook; /* tests only; NULL in production */
+    void *crash_ctx;
 };
 
 struct discon_drain_totals {
@@ -34,8 +55,6 @@ struct discon_drain_totals {
     uint32_t files;
     uint64_t unrecorded;      /* events of vCPUs beyond the segment's rings */
 };
-
-struct discon_drain;
 
 /* Start (or resume) the trace of `seg` in cfg->dir. */
 struct discon_drain *discon_drain_open(struct discon_segment *seg,
@@ -52,6 +71,9 @@ int discon_drain_finish(struct discon_drain *d, bool producer_finished, char *er
                         size_t errlen);
 
 void discon_drain_totals(const struct discon_drain *d, struct discon_drain_totals *t);
+/* When (CLOCK_MONOTONIC ns) the next frame is due: records read and not yet
+ * written wait at most the flush interval. UINT64_MAX if none are waiting. */
+uint64_t discon_drain_flush_due(const struct discon_drain *d);
 /* Path of the file being written (or last written). */
 const char *discon_drain_path(const struct discon_drain *d);
 void discon_drain_free(struct discon_drain *d);

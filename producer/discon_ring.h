@@ -11,21 +11,85 @@
  *   +--------------------+   fixed-size records
  *   | ring 1 ...         |   header_size + i * ring_stride
  *
- * Positions are free-running 64-bit counters: a record at position p lives
- * in slot p & (capacity - 1); the ring holds head - tail records. The
- * producer publishes records with a release store of head, the consumer
- * frees slots with a release store of tail (see ring_producer.h and
- * segment_reader.h). Everything here is host-endian: producer and consumer
- * run on one machine.
+ * Everything here is host-endian: producer and consumer run on one machine.
+ *
+ * PROTOCOL
+ *
+ * P is the producer (the plugin: one vCPU thread per ring, plus QEMU's exit
+ * hook), C the one consumer (discond; a flock on the segment keeps out a
+ * second one). A release store pairs with the acquire load that reads its
+ * value: what the storing side wrote before the store is visible to the
+ * loading side after the load. Each atomic operation in the code names its
+ * pair in a comment. Shared fields, who writes them, and when:
+ *
+ * Header
+ *   version .. options  P, plain stores, once, before `magic`; never again.
+ *       C copies and checks them once (discon_segment_validate) and uses
+ *       only its copy, so later scribbles change nothing.
+ *   magic  P: release store, the last store of segment creation, after
+ *       ftruncate zero-filled every ring (segment_create.c). C: acquire load
+ *       in discon_segment_attach/_validate; a C that reads DISCON_SHM_MAGIC
+ *       sees the whole header and zeroed rings; 0 means "still being made".
+ *   producer_pid  P, with the header (ordered by magic). C refuses pid <= 0
+ *       and watches the process through a pidfd (consumer/producer_watch.h).
+ *   state  P: RUNNING with the header (ordered by magic); FINISHED by the
+ *       exit hook, release, see (a). C: acquire load in
+ *       discon_segment_finished.
+ *   unrecorded  P: relaxed fetch_add by vCPUs beyond vcpu_capacity; a
+ *       counter nothing else hangs on. C: relaxed load; complete once C
+ *       has loaded FINISHED, by (a).
+ *
+ * Per ring (struct discon_ring_ctl; P's and C's fields on separate lines)
+ *   head  P (its vCPU thread) only: release store after the records it
+ *       publishes are in their slots (discon_produce, discon_produce_slow).
+ *       C: acquire load in discon_ring_head, then reads slots below head.
+ *   dropped  P only: release store in drop(), see (b). C: acquire load in
+ *       discon_ring_dropped.
+ *   fallback  P only, relaxed: 1 while block mode drops. A diagnostic that
+ *       orders nothing.
+ *   tail  C only: release store in discon_ring_release, once the records
+ *       below it are copied out (and, in discond, written to a trace file:
+ *       consumer/drain.c). P: acquire load in has_room and
+ *       discon_producer_init: C's reads of a slot happen before P reuses it.
+ *   record slots  position p lives in slot p & (capacity - 1). P writes only
+ *       positions in [head, tail + capacity), C reads only [tail, head): a
+ *       slot belongs to one side at a time, handed to C by head and back to
+ *       P by tail. Positions are free-running 64-bit counters (head - tail
+ *       records are in the ring); compare them with discon_pos_before().
+ *
+ * The two orderings discond relies on:
+ *
+ * (a) FINISHED follows every record. The exit hook (plugin.c) first closes
+ *     the vCPUs' gate and waits until no vCPU is inside its callback (an
+ *     acquire load of each vCPU's `inside`, pairing with the release store
+ *     that leaves the callback, which follows the vCPU's head store); only
+ *     then does it store FINISHED (release). So every head store of the run
+ *     happens before FINISHED, and a C that loads FINISHED (acquire) and
+ *     then drains every ring to its head has read every record: discond
+ *     loads the state before each pass, and ends after a pass that found
+ *     nothing once the state was FINISHED.
+ * (b) A loss count is visible with its marker. P stores `dropped` when it
+ *     drops an event; the DISCON_RECORD_LOSS marker that reports those drops
+ *     is written later by the same thread and published by the release
+ *     store of head. Program order plus that release/acquire pair: a C that
+ *     reads the marker also reads a `dropped` that counts its drops. Drops
+ *     with no marker yet (at the end) are dropped minus the markers' counts.
+ *
+ * Crash safety rests on tail: C moves it only past records already on disk,
+ * so a C killed anywhere leaves them in the ring for the next C (which
+ * resumes at the stored tail and skips what the files already hold).
  *
  * A reader treats the whole segment as hostile input: any process of the
- * same user can scribble on it, so every field is checked before use.
+ * same user can scribble on it. C loads each head and tail once, checks
+ * that value (head - tail <= capacity, head not behind what was read) and
+ * uses only the checked value.
  */
 #ifndef DISCON_RING_H
 #define DISCON_RING_H
 
 #include <stdalign.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -126,6 +190,17 @@ static inline struct discon_ring_ctl *discon_ring_ctl_at(void *base, uint64_t st
 static inline struct discon_record *discon_ring_records(struct discon_ring_ctl *ctl)
 {
     return (struct discon_record *)(ctl + 1);
+}
+
+/*
+ * Whether ring position a comes before b. Positions are free-running
+ * uint64_t and may wrap: compare their distance, read as signed, which is
+ * right whenever the two are less than 2^63 apart (a ring holds at most
+ * 2^24 records, so any two positions worth comparing are).
+ */
+static inline bool discon_pos_before(uint64_t a, uint64_t b)
+{
+    return (int64_t)(a - b) < 0;
 }
 
 #endif

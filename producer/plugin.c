@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include "discon_clock.h"
+#include "exit_gate.h"
 #include "plugin_options.h"
 #include "qemu_plugin_api.h"
 #include "ring_producer.h"
@@ -27,6 +28,7 @@ static struct {
     struct discon_shm_header *hdr;
     struct discon_producer *rings;
     uint32_t nrings;
+    struct discon_exit_gate gate; /* nrings + 1 slots: the last for vCPUs beyond */
     char shm_name[DISCON_SHM_NAME_MAX + 2];
     atomic_flag overflow_warned;
 } g = {.overflow_warned = ATOMIC_FLAG_INIT};
@@ -36,13 +38,20 @@ static void on_discon(unsigned int vcpu, enum qemu_plugin_discon_type type, uint
 {
     (void)udata;
     if (__builtin_expect(vcpu >= g.nrings, 0)) {
+        if (!discon_gate_enter_shared(&g.gate, g.nrings))
+            return;
+        /* Relaxed: a counter; the consumer reads it after FINISHED, and the
+         * gate orders this before FINISHED (discon_ring.h, (a)). */
         atomic_fetch_add_explicit(&g.hdr->unrecorded, 1, memory_order_relaxed);
+        discon_gate_leave_shared(&g.gate, g.nrings);
         if (!atomic_flag_test_and_set(&g.overflow_warned))
             fprintf(stderr,
                     "discon: error: guest vCPU %u is beyond max_vcpus=%u; its events are "
                     "not recorded, only counted (raise max_vcpus)\n", vcpu, g.nrings);
         return;
     }
+    if (!discon_gate_enter(&g.gate, vcpu))
+        return; /* QEMU is exiting: the rings are closed */
     struct discon_record rec = {
         .time_ns = discon_clock_ns(CLOCK_MONOTONIC),
         .from_pc = from_pc,
@@ -50,6 +59,7 @@ static void on_discon(unsigned int vcpu, enum qemu_plugin_discon_type type, uint
         .type = (uint8_t)type,
     };
     discon_produce(&g.rings[vcpu], &rec);
+    discon_gate_leave(&g.gate, vcpu);
 }
 
 /* Every ring drained? Uses only our private ring pointers: the header in
@@ -57,7 +67,9 @@ static void on_discon(unsigned int vcpu, enum qemu_plugin_discon_type type, uint
 static bool all_drained(void)
 {
     for (uint32_t i = 0; i < g.nrings; i++)
-        if (atomic_load_explicit(&g.rings[i].ctl->head, memory_order_acquire) !=
+        /* head: ours, and every vCPU is out (gate closed): relaxed. tail
+         * pairs with the release in discon_ring_release(). */
+        if (atomic_load_explicit(&g.rings[i].ctl->head, memory_order_relaxed) !=
             atomic_load_explicit(&g.rings[i].ctl->tail, memory_order_acquire))
             return false;
     return true;
@@ -66,15 +78,19 @@ static bool all_drained(void)
 static void at_qemu_exit(void *udata)
 {
     (void)udata;
+    /* No vCPU is in its callback from here on, and every one's last head
+     * store happened before this returned: ordering (a) of discon_ring.h. */
+    discon_exit_gate_close(&g.gate);
     uint64_t dropped = 0;
-    for (uint32_t i = 0; i < g.nrings; i++)
-        dropped += atomic_load_explicit(&g.rings[i].ctl->dropped, memory_order_acquire);
+    for (uint32_t i = 0; i < g.nrings; i++) /* ordered by the gate: relaxed */
+        dropped += atomic_load_explicit(&g.rings[i].ctl->dropped, memory_order_relaxed);
     uint64_t unrecorded = atomic_load_explicit(&g.hdr->unrecorded, memory_order_relaxed);
     if (dropped || unrecorded)
         fprintf(stderr,
                 "discon: %llu events dropped (counted in the segment), %llu events of vCPUs "
                 "beyond max_vcpus not recorded\n",
                 (unsigned long long)dropped, (unsigned long long)unrecorded);
+    /* Pairs with the acquire of state in discon_segment_finished(). */
     atomic_store_explicit(&g.hdr->state, DISCON_STATE_FINISHED, memory_order_release);
     /* A consumer that already mapped it keeps it; undrained records stay. */
     if (all_drained())
@@ -143,7 +159,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
         return -1;
     }
     g.rings = calloc(nrings, sizeof *g.rings);
-    if (!g.rings) {
+    if (!g.rings || discon_exit_gate_init(&g.gate, nrings + 1) != 0) {
         fprintf(stderr, "discon: out of memory\n");
         munmap(g.hdr, discon_segment_size(opt.ring_capacity, nrings));
         shm_unlink(opt.shm_name);

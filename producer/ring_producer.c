@@ -41,7 +41,9 @@ void discon_producer_init(struct discon_producer *p, struct discon_ring_ctl *ctl
         .ctl = ctl,
         .slots = discon_ring_records(ctl),
         .capacity = capacity,
+        /* head and dropped: only this producer writes them (relaxed). */
         .head = atomic_load_explicit(&ctl->head, memory_order_relaxed),
+        /* Pairs with the release of tail in discon_ring_release(). */
         .tail_cache = atomic_load_explicit(&ctl->tail, memory_order_acquire),
         .dropped = atomic_load_explicit(&ctl->dropped, memory_order_relaxed),
         .block_timeout_ns = (uint64_t)block_timeout_ms * 1000000u,
@@ -54,6 +56,8 @@ void discon_producer_init(struct discon_producer *p, struct discon_ring_ctl *ctl
  * unsigned difference huge: the ring then just looks full. */
 static bool has_room(struct discon_producer *p, uint64_t need)
 {
+    /* Pairs with the release of tail in discon_ring_release(): the
+     * consumer is done with the slots below it before we overwrite them. */
     p->tail_cache = atomic_load_explicit(&p->ctl->tail, memory_order_acquire);
     return p->head - p->tail_cache <= p->capacity - need;
 }
@@ -104,6 +108,9 @@ static void drop(struct discon_producer *p, const struct discon_record *rec)
     p->lost++;
     p->lost_last_ns = rec->time_ns;
     p->dropped++;
+    /* Ordering (b) of discon_ring.h: this store precedes the head store that
+     * publishes the loss marker. The release pairs with the acquire in
+     * discon_ring_dropped(), for drops that no marker reports yet. */
     atomic_store_explicit(&p->ctl->dropped, p->dropped, memory_order_release);
 }
 
@@ -118,6 +125,7 @@ bool discon_produce_slow(struct discon_producer *p, const struct discon_record *
         }
         if (!wait_for_room(p, need)) {
             p->fallback = true;
+            /* Relaxed: a diagnostic no reader orders anything by. */
             atomic_store_explicit(&p->ctl->fallback, 1, memory_order_relaxed);
             warn_fallback_once(p);
             drop(p, rec);
@@ -126,7 +134,7 @@ bool discon_produce_slow(struct discon_producer *p, const struct discon_record *
     }
     if (p->fallback) { /* the consumer is draining again: block again */
         p->fallback = false;
-        atomic_store_explicit(&p->ctl->fallback, 0, memory_order_relaxed);
+        atomic_store_explicit(&p->ctl->fallback, 0, memory_order_relaxed); /* as above */
     }
     uint64_t mask = p->capacity - 1;
     if (p->lost) {
@@ -139,6 +147,8 @@ bool discon_produce_slow(struct discon_producer *p, const struct discon_record *
         p->lost = 0;
     }
     p->slots[p->head++ & mask] = *rec;
+    /* Pairs with the acquire of head in discon_ring_head(); publishes the
+     * loss marker after the dropped store of drop(): ordering (b). */
     atomic_store_explicit(&p->ctl->head, p->head, memory_order_release);
     return true;
 }

@@ -42,6 +42,7 @@ static inline bool discon_produce(struct discon_producer *p, const struct discon
     if (__builtin_expect(p->lost == 0 && p->head - p->tail_cache < p->capacity, 1)) {
         p->slots[p->head & (p->capacity - 1)] = *rec;
         p->head++;
+        /* Pairs with the acquire of head in discon_ring_head(). */
         atomic_store_explicit(&p->ctl->head, p->head, memory_order_release);
         return true;
     }

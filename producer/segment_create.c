@@ -49,12 +49,14 @@ struct discon_shm_header *discon_segment_create(const struct discon_segment_conf
     hdr->types = cfg->types;
     hdr->block_timeout_ms = cfg->block_timeout_ms;
     hdr->producer_pid = (int32_t)getpid();
+    /* Relaxed: published by the release store of magic below. */
     atomic_store_explicit(&hdr->state, DISCON_STATE_RUNNING, memory_order_relaxed);
     hdr->clock_monotonic_ns = discon_clock_ns(CLOCK_MONOTONIC);
     hdr->clock_realtime_ns = discon_clock_ns(CLOCK_REALTIME);
     snprintf(hdr->target, sizeof hdr->target, "%s", cfg->target ? cfg->target : "");
     snprintf(hdr->options, sizeof hdr->options, "%s", cfg->options ? cfg->options : "");
-    /* ftruncate zero-filled the rings: every head, tail and counter is 0. */
+    /* ftruncate zero-filled the rings: every head, tail and counter is 0.
+     * Pairs with the acquire of magic in discon_segment_attach/_validate. */
     atomic_store_explicit(&hdr->magic, DISCON_SHM_MAGIC, memory_order_release);
     return hdr;
 

@@ -22,6 +22,22 @@ static int ring_in_range(uint64_t head, uint64_t tail, uint32_t capacity, uint32
     return 0;
 }
 
+/* Ring i's tail, loaded once, and checked against its head (also loaded
+ * once): the value checked is the value the caller gets. */
+static int ring_load_checked(void *base, const struct discon_layout *l, uint32_t i,
+                             uint64_t *tail, char *err, size_t errlen)
+{
+    const struct discon_ring_ctl *ctl = discon_ring_ctl_at(base, l->ring_stride, i);
+    /* Pairs with the release of head in discon_produce(). */
+    uint64_t h = atomic_load_explicit(&ctl->head, memory_order_acquire);
+    /* Our own earlier release (a previous consumer's), or garbage: relaxed. */
+    uint64_t t = atomic_load_explicit(&ctl->tail, memory_order_relaxed);
+    if (ring_in_range(h, t, l->ring_capacity, i, err, errlen))
+        return -1;
+    *tail = t;
+    return 0;
+}
+
 int discon_segment_validate(const void *base, size_t size, struct discon_layout *out,
                             char *err, size_t errlen)
 {
@@ -30,6 +46,7 @@ int discon_segment_validate(const void *base, size_t size, struct discon_layout 
     if (size < DISCON_HEADER_SIZE)
         return FAIL("segment is %zu bytes, smaller than its %u-byte header", size,
                     DISCON_HEADER_SIZE);
+    /* Pairs with the release of magic in discon_segment_create(). */
     uint64_t magic = atomic_load_explicit(&h->magic, memory_order_acquire);
     if (magic != DISCON_SHM_MAGIC)
         return FAIL("not a discon segment (bad magic 0x%016llx)", (unsigned long long)magic);
@@ -76,6 +93,9 @@ int discon_segment_validate(const void *base, size_t size, struct discon_layout 
         return FAIL("unknown ring mode %u", l.mode);
     if (l.types == 0 || (l.types & ~(uint32_t)DISCON_TYPES_ALL))
         return FAIL("bad discontinuity type mask 0x%x", l.types);
+    if (l.producer_pid <= 0) /* kill(0) or a pidfd of it would watch the wrong process */
+        return FAIL("bad producer pid %d", l.producer_pid);
+    /* Pairs with the release of state in the plugin's exit hook. */
     uint32_t state = atomic_load_explicit(&h->state, memory_order_acquire);
     if (state != DISCON_STATE_RUNNING && state != DISCON_STATE_FINISHED)
         return FAIL("unknown producer state %u", state);
@@ -86,15 +106,40 @@ int discon_segment_validate(const void *base, size_t size, struct discon_layout 
         return FAIL("segment strings are not terminated");
 
     for (uint32_t i = 0; i < l.vcpu_capacity; i++) {
-        const struct discon_ring_ctl *ctl =
-            discon_ring_ctl_at((void *)(uintptr_t)base, l.ring_stride, i);
-        if (ring_in_range(atomic_load_explicit(&ctl->head, memory_order_acquire),
-                          atomic_load_explicit(&ctl->tail, memory_order_acquire), cap, i, err,
-                          errlen))
+        uint64_t tail;
+        if (ring_load_checked((void *)(uintptr_t)base, &l, i, &tail, err, errlen) != 0)
             return -1;
     }
     *out = l;
     return 0;
+}
+
+/* A reader per ring, each resuming at its stored tail (checked). NULL with err. */
+static struct discon_ring_reader *ring_readers(void *base, const struct discon_layout *l,
+                                               char *err, size_t errlen)
+{
+    struct discon_ring_reader *rings = calloc(l->vcpu_capacity, sizeof *rings);
+    if (!rings) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    for (uint32_t i = 0; i < l->vcpu_capacity; i++) {
+        struct discon_ring_ctl *ctl = discon_ring_ctl_at(base, l->ring_stride, i);
+        uint64_t tail;
+        if (ring_load_checked(base, l, i, &tail, err, errlen) != 0) {
+            free(rings);
+            return NULL;
+        }
+        rings[i] = (struct discon_ring_reader){
+            .ctl = ctl,
+            .slots = discon_ring_records(ctl),
+            .tail = tail,
+            .read = tail,
+            .capacity = l->ring_capacity,
+            .vcpu = i,
+        };
+    }
+    return rings;
 }
 
 enum discon_attach_result discon_segment_attach(struct discon_segment *seg, const char *name,
@@ -139,6 +184,7 @@ enum discon_attach_result discon_segment_attach(struct discon_segment *seg, cons
         goto fail;
     }
     const struct discon_shm_header *h = base;
+    /* Pairs with the release of magic in discon_segment_create(). */
     if (size >= sizeof h->magic && atomic_load_explicit(&h->magic, memory_order_acquire) == 0) {
         munmap(base, size); /* sized, but the header is not written yet */
         close(fd);
@@ -150,22 +196,10 @@ enum discon_attach_result discon_segment_attach(struct discon_segment *seg, cons
         munmap(base, size);
         goto fail;
     }
-    seg->rings = calloc(seg->layout.vcpu_capacity, sizeof *seg->rings);
-    if (!seg->rings) {
-        snprintf(err, errlen, "out of memory");
+    if (!(seg->rings = ring_readers(base, &seg->layout, why, sizeof why))) {
+        snprintf(err, errlen, "shared memory %s: %s", name, why);
         munmap(base, size);
         goto fail;
-    }
-    for (uint32_t i = 0; i < seg->layout.vcpu_capacity; i++) {
-        struct discon_ring_ctl *ctl = discon_ring_ctl_at(base, seg->layout.ring_stride, i);
-        seg->rings[i] = (struct discon_ring_reader){
-            .ctl = ctl,
-            .slots = discon_ring_records(ctl),
-            .tail = atomic_load_explicit(&ctl->tail, memory_order_relaxed),
-            .read = atomic_load_explicit(&ctl->tail, memory_order_relaxed),
-            .capacity = seg->layout.ring_capacity,
-            .vcpu = i,
-        };
     }
     seg->fd = fd;
     seg->base = base;
@@ -190,11 +224,13 @@ void discon_segment_detach(struct discon_segment *seg)
 
 int discon_ring_head(const struct discon_ring_reader *r, uint64_t *head, char *err, size_t errlen)
 {
+    /* Pairs with the release of head in discon_produce(): the slots below h
+     * are written. Loaded once; only the checked value is used. */
     uint64_t h = atomic_load_explicit(&r->ctl->head, memory_order_acquire);
     /* tail <= read <= head, all within one capacity. */
     if (ring_in_range(h, r->tail, r->capacity, r->vcpu, err, errlen))
         return -1;
-    if (h - r->tail < r->read - r->tail)
+    if (discon_pos_before(h, r->read))
         return FAIL("vCPU %u ring is corrupt: head %llu went back behind position %llu, "
                     "already read", r->vcpu, (unsigned long long)h, (unsigned long long)r->read);
     *head = h;
@@ -222,6 +258,8 @@ void discon_ring_release(struct discon_ring_reader *r)
 {
     if (r->tail != r->read) {
         r->tail = r->read;
+        /* Pairs with the acquire of tail in the producer's has_room(): our
+         * reads of these slots happen before it overwrites them. */
         atomic_store_explicit(&r->ctl->tail, r->tail, memory_order_release);
     }
 }
@@ -237,11 +275,14 @@ long discon_ring_consume(struct discon_ring_reader *r, struct discon_record *out
 
 uint64_t discon_ring_dropped(const struct discon_ring_reader *r)
 {
+    /* Pairs with the release of dropped in the producer's drop(). */
     return atomic_load_explicit(&r->ctl->dropped, memory_order_acquire);
 }
 
 int discon_segment_finished(const struct discon_segment *seg, char *err, size_t errlen)
 {
+    /* Pairs with the release of FINISHED in the plugin's exit hook:
+     * ordering (a) of discon_ring.h. */
     uint32_t state = atomic_load_explicit(&seg->hdr->state, memory_order_acquire);
     if (state == DISCON_STATE_FINISHED)
         return 1;

@@ -51,6 +51,8 @@ static void bad_mode(struct discon_shm_header *h) { h->mode = 7; }
 static void bad_types(struct discon_shm_header *h) { h->types = 8; }
 static void no_types(struct discon_shm_header *h) { h->types = 0; }
 static void bad_state(struct discon_shm_header *h) { atomic_store(&h->state, 42); }
+static void pid_zero(struct discon_shm_header *h) { h->producer_pid = 0; }
+static void pid_negative(struct discon_shm_header *h) { h->producer_pid = -1; }
 static void open_target(struct discon_shm_header *h) { memset(h->target, 'x', sizeof h->target); }
 static void open_options(struct discon_shm_header *h) { memset(h->options, 'y', sizeof h->options); }
 static void head_beyond(struct discon_shm_header *h) { atomic_store(&ring(h, 1)->head, CAP + 1); }
@@ -80,6 +82,8 @@ static void test_malformed(void)
     expect_rejected("types", bad_types, "type mask 0x8");
     expect_rejected("types", no_types, "type mask 0x0");
     expect_rejected("state", bad_state, "unknown producer state 42");
+    expect_rejected("pid", pid_zero, "bad producer pid 0");
+    expect_rejected("pid", pid_negative, "bad producer pid -1");
     expect_rejected("target", open_target, "not terminated");
     expect_rejected("options", open_options, "not terminated");
     expect_rejected("head", head_beyond, "vCPU 1 ring is corrupt: head 17 is beyond tail 0");

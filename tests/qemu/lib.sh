@@ -2,8 +2,20 @@
 #   QEMU (scripts/qemu), DISCON_PLUGIN, COUNT_PLUGIN, DRAIN, SRCDIR
 set -euo pipefail
 CACHE=${DISCON_CACHE:-/var/cache/discon}
-[ -r "$CACHE/env" ] || { echo "FAIL: $CACHE/env missing: run scripts/setup" >&2; exit 1; }
+# Without what scripts/setup provides these tests cannot run at all: skip
+# (exit 77, meson's SKIP) with one line saying what is missing.
+skip() { echo "SKIP: $*" >&2; exit 77; }
+[ -r "$CACHE/env" ] || skip "$CACHE/env missing: run scripts/setup"
 . "$CACHE/env"
+if [ "${QEMU_MODE:-}" = sysroot ]; then
+  [ -e "${SYSROOT:-}/.complete" ] && [ -x "${QEMU_LOADER:-}" ] ||
+    skip "the QEMU sysroot ${SYSROOT:-} is missing or incomplete: run scripts/setup"
+fi
+for arch in amd64 arm64; do
+  [ -e "${GUEST:-}/$arch/.complete" ] && [ -s "$GUEST/$arch/kallsyms" ] ||
+    skip "guest material ${GUEST:-}/$arch is missing or incomplete: run scripts/setup"
+done
+command -v aarch64-linux-gnu-as >/dev/null || skip "aarch64-linux-gnu-as missing: run scripts/setup"
 tmp=$(mktemp -d /tmp/discon-test.XXXXXX)
 shm_names=()
 cleanup() {
