@@ -99,7 +99,7 @@ static int check_options(struct record_options *o)
         plugin_args[nargs++] = o->types_opt;
     }
     struct discon_options opt;
-    if (discon_options_parse(&opt, nargs, plugin_args, err, sizeof err) != 0) {
+    if (discon_options_parse(&opt, nargs, plugin_args, err, sizeof err) < 0) {
         fprintf(stderr, "discon-record: --%s\n", err);
         return 2;
     }

@@ -135,10 +135,10 @@ static int attach(const struct discond_options *o, struct discon_segment *seg, u
     char err[512];
     for (;;) {
         bool last_try = stop;
-        enum discon_attach_result a = discon_segment_attach(seg, o->shm, err, sizeof err);
+        int a = discon_segment_attach(seg, o->shm, err, sizeof err);
         if (a == DISCON_ATTACH_OK)
             return 0;
-        if (a == DISCON_ATTACH_ERROR)
+        if (a < 0)
             return die(err);
         if (last_try ||
             (o->wait_s && discon_clock_ns(CLOCK_MONOTONIC) - start >= o->wait_s * 1000000000u)) {
@@ -195,7 +195,7 @@ static uint64_t *stop_positions(const struct discon_segment *seg, char *err, siz
         return NULL;
     }
     for (uint32_t i = 0; i < seg->layout.vcpu_capacity; i++)
-        if (discon_ring_head(&seg->rings[i], &at[i], err, errlen) != 0) {
+        if (discon_ring_head(&seg->rings[i], &at[i], err, errlen) < 0) {
             free(at);
             return NULL;
         }

@@ -18,7 +18,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         argv[argc++] = tok;
     struct discon_options o;
     char err[256];
-    discon_options_parse(&o, argc, argv, err, sizeof err);
+    int rc = discon_options_parse(&o, argc, argv, err, sizeof err);
+    /* A refusal is one of the parser's codes, never -1 or a stray value.
+     * (Not "one line": the message quotes the value, which may hold '\n'.) */
+    if (rc > 0 || (rc < 0 && -rc >= DISCON_OPT_E_COUNT))
+        abort();
     free(text);
     return 0;
 }

@@ -12,7 +12,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(base, data, size);
     struct discon_layout l;
     char err[256];
-    if (discon_segment_validate(base, size, &l, err, sizeof err) == 0) {
+    int rc = discon_segment_validate(base, size, &l, err, sizeof err);
+    /* A refusal is one of validate's own codes (documented in the header),
+     * never -1 or a stray value a caller could not decide on. */
+    if (rc < 0 && (-rc < DISCON_SEG_E_SHORT || -rc > DISCON_SEG_E_RING))
+        abort();
+    if (rc == 0) {
         /* Drain every ring the way a consumer would. */
         struct discon_record out[64];
         for (uint32_t i = 0; i < l.vcpu_capacity; i++) {
@@ -22,8 +27,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 .tail = atomic_load(&ctl->tail), .read = atomic_load(&ctl->tail),
                 .capacity = l.ring_capacity, .vcpu = i,
             };
-            while (discon_ring_consume(&r, out, 64, err, sizeof err) > 0)
+            long n;
+            while ((n = discon_ring_consume(&r, out, 64, err, sizeof err)) > 0)
                 ;
+            if (n < 0 && n != -DISCON_SEG_E_RING)
+                abort();
         }
     }
     free(base);

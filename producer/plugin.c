@@ -118,7 +118,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
     }
     struct discon_options opt;
     char err[512];
-    if (discon_options_parse(&opt, argc, argv, err, sizeof err) != 0) {
+    if (discon_options_parse(&opt, argc, argv, err, sizeof err) < 0) {
         fprintf(stderr, "discon: %s\n", err);
         return -1;
     }

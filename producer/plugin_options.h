@@ -22,8 +22,33 @@ struct discon_options {
 #define DISCON_DEFAULT_USER_VCPUS 64u
 
 /*
+ * Why an option was refused. As in schema/discon_error.h, the parser
+ * returns the negated code and writes a one-line message for people into
+ * err; programs decide on the code. A bad value has the code of its key, so
+ * the code alone says which option was at fault.
+ */
+enum discon_opt_err {
+    DISCON_OPT_OK = 0,
+    DISCON_OPT_E_SYNTAX,        /* an argument that is not key=value */
+    DISCON_OPT_E_UNKNOWN_KEY,   /* a key that is none of those below */
+    DISCON_OPT_E_SHM,           /* bad shm= name */
+    DISCON_OPT_E_MODE,          /* mode= neither block nor drop */
+    DISCON_OPT_E_RING,          /* ring= not a power of two in range */
+    DISCON_OPT_E_TYPES,         /* types= not a list of known types */
+    DISCON_OPT_E_BLOCK_TIMEOUT, /* block_timeout= not a number of ms in range */
+    DISCON_OPT_E_MAX_VCPUS,     /* max_vcpus= not a number in range */
+    DISCON_OPT_E_COUNT          /* number of codes; not a code */
+};
+
+/* A static, one-line English description of `code` (either sign); "unknown
+ * error" for a value that is not a code. Never NULL; never freed. */
+const char *discon_opt_strerror(int code);
+
+/*
  * Parse argv (each "key=value") into o, starting from the defaults.
- * Returns 0, or -1 with a one-line message naming the option in err.
+ * Returns 0, or -DISCON_OPT_E_x with a one-line message naming the option
+ * and its value in err (the plugin shows that message to QEMU's user).
+ * The first bad argument decides; a key given twice keeps its last value.
  *   shm=NAME            segment name (letters, digits, . _ -)
  *   mode=block|drop
  *   ring=N              records per vCPU, a power of two
@@ -34,7 +59,8 @@ struct discon_options {
 int discon_options_parse(struct discon_options *o, int argc, char **argv, char *err,
                          size_t errlen);
 
-/* Parse a type list ("exception+hostcall", "all") into a mask; 0 if bad. */
+/* Parse a type list ("exception+hostcall", "all") into a mask; 0 if bad
+ * (no mask is empty, so 0 is never a valid answer). */
 uint32_t discon_types_parse(const char *list);
 
 #endif

@@ -66,7 +66,7 @@ int main(int argc, char **argv)
 
     struct discon_segment seg;
     char err[512];
-    enum discon_attach_result rc;
+    int rc; /* DISCON_ATTACH_OK, _NOT_READY, or -DISCON_SEG_E_x */
     for (long waited = 0;; waited++) {
         rc = discon_segment_attach(&seg, name, err, sizeof err);
         if (rc != DISCON_ATTACH_NOT_READY)
