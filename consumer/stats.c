@@ -2,6 +2,7 @@
 #include "stats.h"
 
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -16,20 +17,6 @@ void discon_status_line(const struct discon_drain *d, uint64_t *last_events, dou
     *last_events = t.events;
 }
 
-/* A JSON string body: quotes, backslashes and control bytes escaped. */
-static void json_string(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-}
-
 /* User + system CPU time of this process. */
 static double cpu_seconds(void)
 {
@@ -39,35 +26,57 @@ static double cpu_seconds(void)
            (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
+/* Events of each type, in the table's order: ", interrupt N, ..." in text;
+ * members named by type in JSON. */
+static void add_type_counts(json_object *o, const struct discon_drain_totals *t)
+{
+    for (int i = 0; i < DISCON_NTYPES; i++)
+        json_object_object_add(o, discon_type_name(discon_type_at(i)),
+                               json_object_new_uint64(t->by_type[i]));
+}
+
+/* Seconds as a JSON number with millisecond digits (json-c would print
+ * every digit of the double). */
+static json_object *milliseconds(double secs)
+{
+    char text[32];
+    snprintf(text, sizeof text, "%.3f", secs);
+    return json_object_new_double_s(secs, text);
+}
+
 void discon_write_stats(const char *path, const struct discon_drain_totals *t, double secs,
                         bool finished, const char *last_file)
 {
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "events", json_object_new_uint64(t->events));
+    add_type_counts(o, t);
+    json_object_object_add(o, "lost", json_object_new_uint64(t->lost));
+    json_object_object_add(o, "unrecorded", json_object_new_uint64(t->unrecorded));
+    json_object_object_add(o, "bytes", json_object_new_uint64(t->bytes));
+    json_object_object_add(o, "files", json_object_new_uint64(t->files));
+    json_object_object_add(o, "seconds", milliseconds(secs));
+    json_object_object_add(o, "cpu_s", milliseconds(cpu_seconds()));
+    json_object_object_add(o, "producer_finished", json_object_new_boolean(finished));
+    json_object_object_add(o, "last_file", json_object_new_string(last_file));
     FILE *f = fopen(path, "w");
-    if (!f) {
+    bool ok = f && fprintf(f, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE)) >= 0;
+    if (f && fclose(f) != 0)
+        ok = false;
+    if (!ok)
         fprintf(stderr, "discond: cannot write %s: %s\n", path, strerror(errno));
-        return;
-    }
-    fprintf(f,
-            "{\"events\": %llu, \"interrupt\": %llu, \"exception\": %llu, \"hostcall\": %llu, "
-            "\"lost\": %llu, \"unrecorded\": %llu, \"bytes\": %llu, \"files\": %u, "
-            "\"seconds\": %.3f, \"cpu_s\": %.3f, \"producer_finished\": %s, \"last_file\": \"",
-            (unsigned long long)t->events, (unsigned long long)t->by_type[0],
-            (unsigned long long)t->by_type[1], (unsigned long long)t->by_type[2],
-            (unsigned long long)t->lost, (unsigned long long)t->unrecorded,
-            (unsigned long long)t->bytes, t->files, secs, cpu_seconds(), finished ? "true" : "false");
-    json_string(f, last_file);
-    fputs("\"}\n", f);
-    fclose(f);
+    json_object_put(o);
 }
 
 void discon_print_summary(const struct discon_drain_totals *t, const char *dir, bool finished)
 {
+    fprintf(stderr, "discon: %llu events (", (unsigned long long)t->events);
+    for (int i = 0; i < DISCON_NTYPES; i++)
+        fprintf(stderr, "%s%s %llu", i ? ", " : "", discon_type_name(discon_type_at(i)),
+                (unsigned long long)t->by_type[i]);
     fprintf(stderr,
-            "discon: %llu events (interrupt %llu, exception %llu, hostcall %llu)\n"
+            ")\n"
             "discon: %llu lost%s, %llu of vCPUs beyond max_vcpus\n"
             "discon: %u file(s) in %s, %llu bytes, %.2f bytes/event\n",
-            (unsigned long long)t->events, (unsigned long long)t->by_type[0],
-            (unsigned long long)t->by_type[1], (unsigned long long)t->by_type[2],
             (unsigned long long)t->lost, t->lost ? " (counted in the trace)" : "",
             (unsigned long long)t->unrecorded, t->files, dir, (unsigned long long)t->bytes,
             t->events ? (double)t->bytes / (double)t->events : 0.0);

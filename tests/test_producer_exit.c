@@ -118,7 +118,7 @@ static void expect_ended(pid_t d, const char *tag, bool finished, unsigned event
     char json[1024], want[64];
     slurp(tag, "json", json, sizeof json);
     CHECK_CONTAINS(json, finished ? "\"producer_finished\": true" : "\"producer_finished\": false");
-    snprintf(want, sizeof want, "{\"events\": %u,", events);
+    snprintf(want, sizeof want, "\"events\": %u,", events);
     CHECK_CONTAINS(json, want);
 }
 
