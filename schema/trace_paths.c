@@ -154,6 +154,8 @@ static int read_dir(const char *dir, const struct discon_reader_ops *wrap,
 int discon_read_paths(char *const *paths, int n, const struct discon_reader_ops *ops,
                       struct discon_read_stats *st, char *err, size_t errlen)
 {
+    if ((!paths && n > 0) || !ops || !st)
+        return FAIL(DISCON_E_INVALID, "discon_read_paths: NULL paths, ops or stats");
     struct continuity c = {.user = ops, .st = st, .baseline = UINT64_MAX};
     struct discon_reader_ops wrap = {
         .ctx = &c, .header = on_header, .events = on_events, .batch = on_batch, .loss = on_loss,

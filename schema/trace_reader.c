@@ -203,7 +203,8 @@ static void release_read(const uint8_t *map, size_t off, size_t size, size_t *re
 static int map_trace(const char *path, const uint8_t **map, size_t *size, char *err,
                      size_t errlen)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO must be refused below, not wait for a writer. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return FAIL(DISCON_E_IO, "cannot open %s: %s", path, strerror(errno));
     struct stat sb;
@@ -277,6 +278,8 @@ static size_t next_magic(const uint8_t *map, size_t off, size_t size, size_t *re
 int discon_read_file(const char *path, const struct discon_reader_ops *ops,
                      struct discon_read_stats *st, char *err, size_t errlen)
 {
+    if (!path || !ops || !st)
+        return FAIL(DISCON_E_INVALID, "discon_read_file: NULL path, ops or stats");
     const uint8_t *map;
     size_t size;
     int rc = map_trace(path, &map, &size, err, errlen);

@@ -77,7 +77,8 @@ struct discon_read_stats {
 };
 
 /* What a read that did not fail returns. Distinct from the callbacks'
- * DISCON_READ_SKIP_FILE: a skipped file is not damage. */
+ * DISCON_READ_SKIP_FILE: a skipped file is not damage. These are results,
+ * not error codes: never pass them to discon_strerror(). */
 enum discon_read_result {
     DISCON_READ_INTACT = 0,  /* every byte decoded */
     DISCON_READ_DAMAGED = 1, /* something was skipped (damage callbacks said what) */
@@ -89,6 +90,7 @@ enum discon_read_result {
  *   -DISCON_E_EMPTY     the file has 0 bytes
  *   -DISCON_E_NOT_TRACE not a regular file, too short, or no LZ4 frame at offset 0
  *   -DISCON_E_NOMEM     no memory for the decoder
+ *   -DISCON_E_INVALID   path, ops or st is NULL (every callback in ops may be NULL)
  *   -DISCON_E_STOPPED   a callback returned DISCON_READ_STOP (or another value
  *                       that is neither 0 nor DISCON_READ_SKIP_FILE)
  * with a message naming the file in err[0..errlen) (errlen may be 0).
@@ -100,7 +102,8 @@ int discon_read_file(const char *path, const struct discon_reader_ops *ops,
  * name), in the order given, checking sequence continuity per vCPU.
  * Returns the worst of the files' results (DISCON_READ_DAMAGED over
  * DISCON_READ_INTACT), or the first error, after which nothing more is
- * read: the codes of discon_read_file, and -DISCON_E_EMPTY for a directory
+ * read: the codes of discon_read_file (-DISCON_E_INVALID also for NULL
+ * paths with n > 0), and -DISCON_E_EMPTY for a directory
  * without *.discon files, -DISCON_E_IO for a path that cannot be listed. */
 int discon_read_paths(char *const *paths, int n, const struct discon_reader_ops *ops,
                       struct discon_read_stats *st, char *err, size_t errlen);

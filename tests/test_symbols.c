@@ -4,6 +4,8 @@
 #include "symbols.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Parse `text` from a buffer of exactly its length: no terminating NUL. */
 static int parse(struct discon_symbols *s, const char *text, char *err)
@@ -72,5 +74,12 @@ int main(int argc, char **argv)
     (void)argc;
     CHECK(discon_symbols_load(&s, "/nonexistent", err, sizeof err) == -1);
     CHECK_CONTAINS(err, "cannot open");
+    /* A FIFO is refused at once, not waited on for a writer. */
+    char fifo[64];
+    snprintf(fifo, sizeof fifo, "/tmp/discon-symbols-fifo-%ld", (long)getpid());
+    unlink(fifo);
+    CHECK(mkfifo(fifo, 0600) == 0);
+    CHECK(discon_symbols_load(&s, fifo, err, sizeof err) == -1);
+    unlink(fifo);
     CHECK_DONE();
 }

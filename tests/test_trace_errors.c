@@ -58,6 +58,17 @@ static void test_bad_inputs(void)
     CHECK_EQ(read_one(path, &ops, &st), DISCON_READ_DAMAGED);
     CHECK_EQ(st.damaged_frames, 1);
     unlink(path);
+    /* A FIFO is refused at once, never waited on for a writer (the test
+     * would hang, and meson's timeout fail it, if it were opened blocking). */
+    CHECK_EQ(mkfifo(path, 0600), 0);
+    CHECK_EQ(read_one(path, &ops, &st), -DISCON_E_NOT_TRACE);
+    CHECK_EQ(discon_read_file(path, &ops, &st, err, sizeof err), -DISCON_E_NOT_TRACE);
+    unlink(path);
+    /* NULL arguments are a code, not a crash. */
+    CHECK_EQ(discon_read_file(path, NULL, &st, err, sizeof err), -DISCON_E_INVALID);
+    CHECK_EQ(discon_read_file(path, &ops, NULL, err, sizeof err), -DISCON_E_INVALID);
+    CHECK_EQ(discon_read_paths(NULL, 1, &ops, &st, err, sizeof err), -DISCON_E_INVALID);
+    CHECK_EQ(discon_read_paths((char *[]){path}, 1, NULL, &st, NULL, 0), -DISCON_E_INVALID);
 }
 
 /* A small intact file: header, one batch of 3 events, end. */

@@ -38,3 +38,21 @@ echo "ok: setup with a system QEMU 11 fetched both guests and read their symbols
 DISCON_CACHE=$fresh PATH=$wrap:$PATH "$SRCDIR/scripts/qemu" aarch64 --version | grep -q "version 11" ||
   fail "scripts/qemu with the fresh cache does not run QEMU 11"
 echo "ok: scripts/qemu runs the system QEMU"
+
+# A system QEMU older than 11.1 (11.0 has plugin API 6, which the plugin
+# refuses) is not used: setup keeps its own sysroot. Seeded with the cache's
+# sysroot and guests, this run builds and fetches nothing.
+old=$tmp/old-bin
+mkdir -p "$old"
+for target in aarch64 x86_64; do
+  printf '#!/bin/sh\necho "QEMU emulator version 11.0.2 (Debian 1:11.0.2)"\n' >"$old/qemu-system-$target"
+  chmod 755 "$old/qemu-system-$target"
+done
+second=$tmp/cache-old
+mkdir -p "$second"
+ln -s "$SYSROOT" "$second/sysroot-trixie"
+ln -s "$CACHE/guest" "$second/guest"
+PATH=$old:$PATH DISCON_CACHE=$second timeout 300 "$SRCDIR/scripts/setup" 2>"$tmp/log-old" ||
+  fail "setup failed beside a system QEMU 11.0: $(tail -n 3 "$tmp/log-old")"
+expect_eq "QEMU_MODE beside QEMU 11.0" sysroot "$(. "$second/env" && echo "$QEMU_MODE")"
+echo "ok: a system QEMU 11.0 (plugin API 6) is not used"

@@ -159,7 +159,8 @@ static int load_elf(struct discon_symbols *s, int fd, char *err, size_t errlen)
 
 int discon_symbols_load(struct discon_symbols *s, const char *path, char *err, size_t errlen)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO must be refused below, not wait for a writer. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return FAIL("cannot open %s: %s", path, strerror(errno));
     struct stat st;
