@@ -104,7 +104,7 @@ int main(int argc, char **argv)
     pthread_create(&t, NULL, drain, NULL);
     uint64_t t0 = discon_clock_ns(CLOCK_MONOTONIC);
     for (uint64_t i = 0; i < n; i++)
-        discon_cb(0, (enum qemu_plugin_discon_type)(1 << (i % 3)), 0xffffffff81000000u + (i & 0xfff),
+        discon_cb(0, (enum qemu_plugin_discon_type)(discon_type_at(i % DISCON_NTYPES)), 0xffffffff81000000u + (i & 0xfff),
                   0xffffffff81e01280u, NULL);
     uint64_t t1 = discon_clock_ns(CLOCK_MONOTONIC);
     atomic_store(&producing, 0);
@@ -122,7 +122,7 @@ int main(int argc, char **argv)
     (void)sink;
     t0 = discon_clock_ns(CLOCK_MONOTONIC);
     for (uint64_t i = 0; i < n; i++)
-        empty_call(0, 1 << (i % 3), 0xffffffff81000000u + (i & 0xfff), 0xffffffff81e01280u);
+        empty_call(0, discon_type_at(i % DISCON_NTYPES), 0xffffffff81000000u + (i & 0xfff), 0xffffffff81e01280u);
     t1 = discon_clock_ns(CLOCK_MONOTONIC);
     double empty_ns = (double)(t1 - t0) / (double)n;
 
@@ -133,7 +133,7 @@ int main(int argc, char **argv)
     t0 = discon_clock_ns(CLOCK_MONOTONIC);
     for (uint64_t i = 0; i < m; i++)
         fprintf(f, "%llu %u %d %llx %llx\n",
-                (unsigned long long)discon_clock_ns(CLOCK_MONOTONIC), 0, 1 << (i % 3),
+                (unsigned long long)discon_clock_ns(CLOCK_MONOTONIC), 0, discon_type_at(i % DISCON_NTYPES),
                 (unsigned long long)(0xffffffff81000000u + (i & 0xfff)),
                 (unsigned long long)0xffffffff81e01280u);
     t1 = discon_clock_ns(CLOCK_MONOTONIC);

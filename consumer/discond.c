@@ -217,6 +217,7 @@ struct loop {
     struct discon_producer_watch *watch;
     uint64_t *stop_at; /* on SIGINT/SIGTERM: the ring heads published by then */
     int finished;      /* 1: the producer marked the segment finished */
+    bool idle;         /* the last pass found nothing */
 };
 
 /* One pass. 1: the run is over; 0: go on; -1 with err. */
@@ -227,6 +228,11 @@ static int loop_pass(struct loop *l, long *n, char *err, size_t errlen)
      * discon_ring.h). */
     if ((l->finished = discon_segment_finished(l->seg, err, errlen)) < 0)
         return -1;
+    /* Whether the producer died, asked before the pass for the same
+     * reason: a dead process publishes nothing more, so a pass after its
+     * death that finds nothing has drained it all. Asked after an idle
+     * pass only, which keeps the syscall off busy passes. */
+    bool gone = l->idle && discon_watch_gone(l->watch);
     if (stop && !l->stop_at && !(l->stop_at = stop_positions(l->seg, err, errlen)))
         return -1;
     if ((*n = discon_drain_pass(l->d, err, errlen)) < 0)
@@ -234,8 +240,8 @@ static int loop_pass(struct loop *l, long *n, char *err, size_t errlen)
     /* Draining up to stop_at ends the run even while QEMU goes on. */
     if (l->stop_at && reached(l->seg, l->stop_at))
         return 1;
-    /* A dead producer is asked after only a pass that found nothing. */
-    return *n == 0 && (l->finished || l->stop_at || discon_watch_gone(l->watch));
+    l->idle = *n == 0;
+    return *n == 0 && (l->finished || l->stop_at || gone);
 }
 
 /* Drain until the producer is done (or a signal). 0, or 1 after an error. */
@@ -257,7 +263,7 @@ static int drain_loop(struct loop *l, uint64_t start)
         uint64_t sleep = next_backoff(&backoff, n, l->seg->layout.ring_capacity);
         uint64_t now = discon_clock_ns(CLOCK_MONOTONIC), due = discon_drain_flush_due(l->d);
         if (due != UINT64_MAX) { /* wake for a frame that is due first */
-            uint64_t left = discon_pos_before(now, due) ? due - now : 0;
+            uint64_t left = now < due ? due - now : 0; /* monotonic ns: no wrap */
             sleep = left < sleep ? left : sleep;
         }
         if (sleep)

@@ -50,7 +50,9 @@
  *   tail  C only: release store in discon_ring_release, once the records
  *       below it are copied out (and, in discond, written to a trace file:
  *       consumer/drain.c). P: acquire load in has_room and
- *       discon_producer_init: C's reads of a slot happen before P reuses it.
+ *       discon_producer_init: C's reads of a slot happen before P reuses it;
+ *       and in the exit hook's all_drained (plugin.c), which unlinks the
+ *       segment only once C has released every record.
  *   record slots  position p lives in slot p & (capacity - 1). P writes only
  *       positions in [head, tail + capacity), C reads only [tail, head): a
  *       slot belongs to one side at a time, handed to C by head and back to

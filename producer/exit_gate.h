@@ -72,6 +72,8 @@ static inline bool discon_gate_enter_shared(struct discon_exit_gate *g, uint32_t
     atomic_fetch_add_explicit(&g->slots[s].inside, 1, memory_order_seq_cst);
     if (!atomic_load_explicit(&g->closed, memory_order_seq_cst))
         return true;
+    /* Relaxed undo, no pair: nothing was published inside, so close()
+     * need not see anything before it (like the undo in enter()). */
     atomic_fetch_sub_explicit(&g->slots[s].inside, 1, memory_order_relaxed);
     return false;
 }

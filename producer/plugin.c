@@ -44,6 +44,7 @@ static void on_discon(unsigned int vcpu, enum qemu_plugin_discon_type type, uint
          * gate orders this before FINISHED (discon_ring.h, (a)). */
         atomic_fetch_add_explicit(&g.hdr->unrecorded, 1, memory_order_relaxed);
         discon_gate_leave_shared(&g.gate, g.nrings);
+        /* A once-only flag, no pair: it orders nothing but the warning. */
         if (!atomic_flag_test_and_set(&g.overflow_warned))
             fprintf(stderr,
                     "discon: error: guest vCPU %u is beyond max_vcpus=%u; its events are "

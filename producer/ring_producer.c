@@ -65,6 +65,7 @@ static bool has_room(struct discon_producer *p, uint64_t need)
 static void warn_fallback_once(const struct discon_producer *p)
 {
     static atomic_flag warned = ATOMIC_FLAG_INIT;
+    /* A once-only flag, no pair: it orders nothing but the warning. */
     if (!atomic_flag_test_and_set(&warned))
         fprintf(stderr,
                 "discon: vCPU %u: the consumer drained nothing for %llu ms; "

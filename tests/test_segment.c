@@ -63,7 +63,7 @@ static void bad_size(struct discon_shm_header *h) { h->segment_size *= 2; }
 static void bad_smp(struct discon_shm_header *h) { h->smp_vcpus = 9; }
 static void bad_flags(struct discon_shm_header *h) { h->flags = 0x80; }
 static void bad_mode(struct discon_shm_header *h) { h->mode = 7; }
-static void bad_types(struct discon_shm_header *h) { h->types = 8; }
+static void bad_types(struct discon_shm_header *h) { h->types = DISCON_TYPES_ALL + 1; } /* a bit of no type */
 static void no_types(struct discon_shm_header *h) { h->types = 0; }
 static void bad_state(struct discon_shm_header *h) { atomic_store(&h->state, 42); }
 static void pid_zero(struct discon_shm_header *h) { h->producer_pid = 0; }
