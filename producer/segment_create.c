@@ -60,8 +60,11 @@ struct discon_shm_header *discon_segment_create(const struct discon_segment_conf
     atomic_store_explicit(&hdr->magic, DISCON_SHM_MAGIC, memory_order_release);
     return hdr;
 
-fail:
+fail: {
+    int e = errno; /* the caller decides on errno: keep the failing call's */
     close(fd);
     shm_unlink(cfg->name);
+    errno = e;
     return NULL;
+}
 }

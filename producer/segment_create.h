@@ -23,7 +23,9 @@ struct discon_segment_config {
  * Create the segment exclusively (O_CREAT|O_EXCL, mode 0600, never through
  * a symlink), size it, map it and fill in the header; `magic` is stored
  * last (why: PROTOCOL in discon_ring.h).
- * Returns the mapping, or NULL with a one-line message in err.
+ * Returns the mapping, or NULL with errno from the call that failed
+ * (EEXIST: the name is taken; ENOSPC, ENOMEM, EACCES...) and a one-line
+ * message in err.
  */
 struct discon_shm_header *discon_segment_create(const struct discon_segment_config *cfg,
                                                 char *err, size_t errlen);

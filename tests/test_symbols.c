@@ -55,31 +55,38 @@ int main(int argc, char **argv)
     discon_symbols_free(&s);
 
     /* Malformed lines: one-line errors naming the line. */
-    static const char *const bad[] = {
-        "xyz T name\n", "ffffffff81000000T name\n", "ffffffff81000000 T\n",
-        "11111111111111111 T too_long_address\n", "ffffffff81000000", "",
+    static const struct {
+        const char *text;
+        int code;
+    } bad[] = {
+        {"xyz T name\n", DISCON_SYM_E_SYNTAX},
+        {"ffffffff81000000T name\n", DISCON_SYM_E_SYNTAX},
+        {"ffffffff81000000 T\n", DISCON_SYM_E_SYNTAX},
+        {"11111111111111111 T too_long_address\n", DISCON_SYM_E_SYNTAX},
+        {"ffffffff81000000", DISCON_SYM_E_SYNTAX},
+        {"", DISCON_SYM_E_NONE},
+        {"ffffffff81000000 D only_data\n", DISCON_SYM_E_NONE},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = '\0';
-        CHECK(parse(&s, bad[i], err) == -1);
-        CHECK(err[0] != '\0');
+        CHECK_EQ(parse(&s, bad[i].text, err), -bad[i].code);
+        CHECK(err[0] != '\0' && strchr(err, '\n') == NULL);
     }
-    CHECK(parse(&s, "ffffffff81000000 D only_data\n", err) == -1);
-    CHECK_CONTAINS(err, "no text symbols");
+    check_strerror(discon_sym_strerror, DISCON_SYM_E_COUNT);
 
     /* ELF: this test's own symbol table has main(). */
     CHECK(discon_symbols_load(&s, argv[0], err, sizeof err) == 0);
     CHECK(discon_symbols_by_name(&s, "main") != NULL);
     discon_symbols_free(&s);
     (void)argc;
-    CHECK(discon_symbols_load(&s, "/nonexistent", err, sizeof err) == -1);
-    CHECK_CONTAINS(err, "cannot open");
+    CHECK_EQ(discon_symbols_load(&s, "/nonexistent", err, sizeof err), -DISCON_SYM_E_OPEN);
     /* A FIFO is refused at once, not waited on for a writer. */
     char fifo[64];
     snprintf(fifo, sizeof fifo, "/tmp/discon-symbols-fifo-%ld", (long)getpid());
     unlink(fifo);
     CHECK(mkfifo(fifo, 0600) == 0);
-    CHECK(discon_symbols_load(&s, fifo, err, sizeof err) == -1);
+    CHECK_EQ(discon_symbols_load(&s, fifo, err, sizeof err), -DISCON_SYM_E_NOT_FILE);
+    CHECK_EQ(discon_symbols_load(&s, "/tmp", err, sizeof err), -DISCON_SYM_E_NOT_FILE);
     unlink(fifo);
     CHECK_DONE();
 }

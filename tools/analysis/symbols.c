@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "symbols.h"
+#include "code_message.h"
 #include "number_option.h"
 
 #include <errno.h>
@@ -13,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+#define FAIL(code, ...) (snprintf(err, errlen, __VA_ARGS__), -(code))
 #define MAX_SYMBOLS (64u << 20)
 
 /* Names are stored as offsets while the table grows, pointers at the end. */
@@ -100,7 +101,7 @@ int discon_symbols_parse_map(struct discon_symbols *s, const char *text, size_t 
         }
         if (digits == 0 || digits > 16 || eol - q < 3 || q[0] != ' ' || q[2] != ' ') {
             discon_symbols_free(s);
-            return FAIL("line %zu: not 'ADDRESS TYPE NAME'", line);
+            return FAIL(DISCON_SYM_E_SYNTAX, "line %zu: not 'ADDRESS TYPE NAME'", line);
         }
         char type = q[1];
         const char *name = q + 3;
@@ -111,12 +112,12 @@ int discon_symbols_parse_map(struct discon_symbols *s, const char *text, size_t 
         if ((type == 't' || type == 'T' || type == 'w' || type == 'W') && nlen > 0 && addr != 0 &&
             add(s, addr, 0, name, nlen) != 0) {
             discon_symbols_free(s);
-            return FAIL("too many symbols (or out of memory)");
+            return FAIL(DISCON_SYM_E_NOMEM, "too many symbols (or out of memory)");
         }
         p = eol + 1;
     }
     if (s->n == 0)
-        return FAIL("no text symbols");
+        return FAIL(DISCON_SYM_E_NONE, "no text symbols");
     finish(s);
     return 0;
 }
@@ -127,7 +128,7 @@ static int load_elf(struct discon_symbols *s, int fd, char *err, size_t errlen)
     elf_version(EV_CURRENT);
     Elf *e = elf_begin(fd, ELF_C_READ, NULL);
     if (!e)
-        return FAIL("not a readable ELF file: %s", elf_errmsg(-1));
+        return FAIL(DISCON_SYM_E_ELF, "not a readable ELF file: %s", elf_errmsg(-1));
     int rc = 0;
     for (Elf_Scn *scn = NULL; rc == 0 && (scn = elf_nextscn(e, scn));) {
         GElf_Shdr sh;
@@ -143,15 +144,15 @@ static int load_elf(struct discon_symbols *s, int fd, char *err, size_t errlen)
                 continue;
             const char *name = elf_strptr(e, sh.sh_link, sym.st_name);
             if (name && *name && add(s, sym.st_value, sym.st_size, name, strlen(name)))
-                rc = FAIL("too many symbols (or out of memory)");
+                rc = FAIL(DISCON_SYM_E_NOMEM, "too many symbols (or out of memory)");
         }
     }
     elf_end(e);
     if (rc == 0 && s->n == 0)
-        rc = FAIL("no function symbols (stripped?)");
+        rc = FAIL(DISCON_SYM_E_NONE, "no function symbols (stripped?)");
     if (rc != 0) {
         discon_symbols_free(s);
-        return -1;
+        return rc;
     }
     finish(s);
     return 0;
@@ -162,11 +163,11 @@ int discon_symbols_load(struct discon_symbols *s, const char *path, char *err, s
     /* O_NONBLOCK: a FIFO must be refused below, not wait for a writer. */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
-        return FAIL("cannot open %s: %s", path, strerror(errno));
+        return FAIL(DISCON_SYM_E_OPEN, "cannot open %s: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
         close(fd);
-        return FAIL("%s: not a non-empty regular file", path);
+        return FAIL(DISCON_SYM_E_NOT_FILE, "%s: not a non-empty regular file", path);
     }
     char magic[4] = {0};
     int rc;
@@ -177,15 +178,32 @@ int discon_symbols_load(struct discon_symbols *s, const char *path, char *err, s
         void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (map == MAP_FAILED) {
             close(fd);
-            return FAIL("cannot map %s: %s", path, strerror(errno));
+            return FAIL(DISCON_SYM_E_OPEN, "cannot map %s: %s", path, strerror(errno));
         }
         rc = discon_symbols_parse_map(s, map, (size_t)st.st_size, why, sizeof why);
         munmap(map, (size_t)st.st_size);
     }
     close(fd);
     if (rc != 0)
-        return FAIL("%s: %s", path, why);
+        return FAIL(-rc, "%s: %s", path, why);
     return 0;
+}
+
+static const char *const sym_messages[] = {
+    [DISCON_SYM_OK] = "success",
+    [DISCON_SYM_E_OPEN] = "cannot open or map the symbol file",
+    [DISCON_SYM_E_NOT_FILE] = "not a non-empty regular file",
+    [DISCON_SYM_E_SYNTAX] = "a line is not 'ADDRESS TYPE NAME'",
+    [DISCON_SYM_E_NONE] = "no text or function symbols",
+    [DISCON_SYM_E_ELF] = "not a readable ELF file",
+    [DISCON_SYM_E_NOMEM] = "out of memory",
+};
+_Static_assert(sizeof sym_messages / sizeof sym_messages[0] == DISCON_SYM_E_COUNT,
+               "a message for every code");
+
+const char *discon_sym_strerror(int code)
+{
+    return discon_code_message(sym_messages, DISCON_SYM_E_COUNT, code);
 }
 
 int discon_symbols_add(struct discon_symbols *s, uint64_t addr, uint64_t end, const char *name)

@@ -24,9 +24,27 @@ struct discon_symbols {
     size_t names_len, names_cap;
 };
 
-/* Load a symbol file, text map or ELF (by its magic). 0, or -1 with err. */
+/* Why a symbol file was refused: functions return the code negated, and
+ * write a one-line message naming the file (and line) into err. */
+enum discon_sym_err {
+    DISCON_SYM_OK = 0,
+    DISCON_SYM_E_OPEN,     /* cannot open or map it (errno in the message) */
+    DISCON_SYM_E_NOT_FILE, /* a directory, FIFO, device, or an empty file */
+    DISCON_SYM_E_SYNTAX,   /* map text with a line that is not ADDRESS TYPE NAME */
+    DISCON_SYM_E_NONE,     /* no text symbols (map) or function symbols (ELF) */
+    DISCON_SYM_E_ELF,      /* ELF magic, but libelf cannot read it */
+    DISCON_SYM_E_NOMEM,
+    DISCON_SYM_E_COUNT     /* number of codes; not a code */
+};
+/* A static one-line message for a code of either sign; never NULL. */
+const char *discon_sym_strerror(int code);
+
+/* Load a symbol file, text map or ELF (by its magic) into *s (which the
+ * caller frees with discon_symbols_free). 0, or -DISCON_SYM_E_x with err;
+ * *s holds nothing to free after a failure. */
 int discon_symbols_load(struct discon_symbols *s, const char *path, char *err, size_t errlen);
-/* Parse map text (System.map / kallsyms format); exposed for tests. */
+/* Parse map text (System.map / kallsyms format) of len bytes, not
+ * necessarily NUL-terminated; exposed for tests. 0, or -DISCON_SYM_E_x. */
 int discon_symbols_parse_map(struct discon_symbols *s, const char *text, size_t len, char *err,
                              size_t errlen);
 
