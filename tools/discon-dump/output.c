@@ -3,6 +3,7 @@
  * record, with loss, damage and gap rows in the same table; JSON: one
  * object per line, PCs as "0x..." strings (JSON numbers lose 64-bit
  * precision), built with json-c. */
+#include "csv.h"
 #include "dump.h"
 
 #include <inttypes.h>
@@ -145,18 +146,6 @@ int dump_row(enum dump_format f, const struct dump_row *r)
     return 0;
 }
 
-/* A CSV field holding free text: quoted, quotes doubled. */
-static void csv_text(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"')
-            putchar('"');
-        putchar(*s);
-    }
-    putchar('"');
-}
-
 int dump_damage(enum dump_format f, const struct discon_damage *d)
 {
     if (f == DUMP_TEXT) {
@@ -169,7 +158,7 @@ int dump_damage(enum dump_format f, const struct discon_damage *d)
              d->offset, d->length, d->what);
     if (f == DUMP_CSV) {
         printf("damage,,,,,,,,,,");
-        csv_text(detail);
+        discon_csv_field(stdout, detail);
         printf("\n");
         return 0;
     }
