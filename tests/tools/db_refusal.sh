@@ -17,7 +17,9 @@ refused() { local tool=$1; shift
   [ "$rc" = 1 ] || fail "$(basename "$tool") $*: exit $rc, expected 1"
   [ "$(wc -l <"$tmp/err")" = 1 ] || fail "$(basename "$tool") $*: not one line: $(cat "$tmp/err")"
   cmp -s "$db" "$tmp/copy" || fail "$(basename "$tool") $*: changed $db"
-  for f in "$db-journal" "$db-wal"; do [ ! -s "$f" ] || fail "$(basename "$tool") $*: left $f"; done
+  # No file beside it either, not even an empty -wal or -shm.
+  for f in "$db-journal" "$db-wal" "$db-shm"; do
+    [ ! -e "$f" ] || fail "$(basename "$tool") $*: left $f"; done
 }
 both_refuse() {
   refused "$T2S" -o "$db" "$trace"
@@ -44,6 +46,9 @@ version=$(sqlite3 "$tmp/mine.db" "PRAGMA user_version")
 db=$tmp/next.db; cp "$tmp/mine.db" "$db"; sqlite3 "$db" "PRAGMA user_version = $((version + 1))"
 both_refuse
 db=$tmp/old.db; cp "$tmp/mine.db" "$db"; sqlite3 "$db" "PRAGMA application_id = 0; PRAGMA user_version = 0"
+both_refuse
+db=$tmp/next-wal.db; cp "$tmp/mine.db" "$db"
+sqlite3 "$db" "PRAGMA journal_mode = WAL; PRAGMA user_version = $((version + 1))" >/dev/null
 both_refuse
 echo "ok: discon databases of other schema versions are refused and left as they were"
 

@@ -140,7 +140,7 @@ def dumped_records(rows, start):
             out.append(("event", int(r["vcpu"]), int(r["seq"]), t, r["type"],
                         int(r["from_pc"], 16), int(r["to_pc"], 16), int(r["cause"])))
         elif r["record"] == "loss":
-            out.append(("loss", int(r["vcpu"]), int(r["seq"]), int(r["count"])))
+            out.append(("loss", int(r["vcpu"]), int(r["seq"]), int(r["events"])))
         else:
             fail("unexpected %s row in an intact trace" % r["record"])
     return out
@@ -187,14 +187,45 @@ def check_text(name, paths, rows):
         return
     got = []
     for l in lines[1:]:
-        f = l.split()  # vcpu seq time_s time_ns type from -> to cause
-        got.append((f[0], f[1], f[3], f[4], int(f[5], 16), int(f[7], 16), f[8]))
+        f = l.split()  # vcpu seq time_ns time_s type from -> to cause
+        got.append((f[0], f[1], f[2], f[4], int(f[5], 16), int(f[7], 16), f[8]))
     want = [(r["vcpu"], r["seq"], r["time_ns"], r["type"], int(r["from_pc"], 16),
              int(r["to_pc"], 16), r["cause"]) for r in rows]
     if got != want:
         fail("%s: text lines (%d) differ from CSV rows (%d)" % (name, len(got), len(want)))
     else:
         print("ok: %s: %d text lines agree with CSV" % (name, len(got)))
+
+
+def in_order(names, order):
+    """names is a subsequence of order: the same names, the same order."""
+    it = iter(order)
+    return all(n in it for n in names)
+
+
+def check_names(name, paths):
+    """One list of fields: CSV's header, the text header's columns, JSON's
+    keys (of events, traps and losses alike) and --help's list name the
+    same fields in the same order."""
+    before = failures
+    for mode in ([], ["--traps"]):
+        header = run_dump(["--format", "csv"] + mode + paths).stdout.split("\n", 1)[0].split(",")
+        text = run_dump(mode + paths).stdout.split("\n", 1)[0].lstrip("#").split()
+        if not text or not in_order(text, header):
+            fail("%s %s: text columns %s not in CSV's order %s" % (name, mode, text, header))
+        for line in run_dump(["--format", "json"] + mode + paths).stdout.splitlines()[:50]:
+            keys = list(json.loads(line))
+            if not in_order(keys, header):
+                fail("%s %s: JSON keys %s not CSV's fields %s in order" % (name, mode, keys, header))
+                break
+    usage = run_dump(["--help"]).stdout
+    helped = re.search(r"Fields, in this order in every format:\s*([\w,\s]+?)\.", usage)
+    if not helped or re.split(r",\s*", helped.group(1).strip()) != header:
+        fail("--help does not list the fields %s" % header)
+    if "recorded order" not in usage:
+        fail("--help does not say lines come in recorded order, not merged by time")
+    if failures == before:
+        print("ok: %s: CSV, text, JSON and --help name the fields alike, in one order" % name)
 
 
 def check_filters(name, paths, rows):
@@ -224,7 +255,7 @@ def check_filters(name, paths, rows):
 
 def check_traps(name, paths, rows):
     traps = csv_rows(["--traps"] + paths)
-    covered = sum(int(t["count"]) for t in traps if t["record"] == "trap")
+    covered = sum(int(t["events"]) for t in traps if t["record"] == "trap")
     events = sum(1 for r in rows if r["record"] == "event")
     if covered != events or not traps:
         fail("%s: traps cover %d events of %d" % (name, covered, events))
@@ -237,17 +268,21 @@ def check_edges(tmp):
     subprocess.run([os.environ["EDGE"], tmp], check=True)
     loss = os.path.join(tmp, "loss.discon")
     rows = check_against_stock("loss", [loss], [loss], min_events=4)
-    kinds = [(r["record"], r["seq"], r["count"]) for r in rows]
+    kinds = [(r["record"], r["seq"], r["events"]) for r in rows]
     if kinds != [("event", "0", "1"), ("event", "1", "1"), ("loss", "2", "5"),
                  ("event", "7", "1"), ("event", "8", "1")]:
         fail("loss trace: rows %s" % kinds)
-    if "\nloss vcpu 0 seq 2 count 5 at 0.000000250\n" not in run_dump([loss]).stdout:
+    if "\nloss vcpu 0 seq 2 events 5 at 0.000000250\n" not in run_dump([loss]).stdout:
         fail("loss trace: no loss line in text")
+    lost = [o for o in map(json.loads, run_dump(["--format", "json", loss]).stdout.splitlines())
+            if o["record"] == "loss"]
+    if [(o.get("seq"), o.get("events")) for o in lost] != [(2, 5)]:
+        fail("loss trace: JSON loss rows %s (the count is 'events', as in CSV)" % lost)
     edge = {(r["vcpu"], r["seq"]): r for r in csv_rows([os.path.join(tmp, "edge.discon")])}
     if edge.get(("1", "0"), {}).get("time_s") != "-1.000000000" or ("4294967295", "1") not in edge:
         fail("edge trace: %s" % edge)
     traps = csv_rows(["--traps", os.path.join(tmp, "pair")])
-    got = [(t["record"], t["type"], t["from_pc"], t["to_pc"], t["count"], t["cause"]) for t in traps]
+    got = [(t["record"], t["type"], t["from_pc"], t["to_pc"], t["events"], t["cause"]) for t in traps]
     if got != [("trap", "exception", "0x401004", "0xffffffff81e01280", "2", "")]:
         fail("an exception delivered in the next file is not one trap: %s" % got)
     print("ok: a loss row in sequence, a negative time, vCPU 0xffffffff, a trap across files")
@@ -287,9 +322,10 @@ def main():
         rows = check_against_stock(name, paths, files)
         check_json(name, paths, rows)
         check_text(name, paths, rows)
+        check_names(name, paths)
         check_filters(name, paths, rows)
         traps = check_traps(name, paths, rows)
-        if name == "x86_64-boot" and not any(t["count"] == "2" for t in traps):
+        if name == "x86_64-boot" and not any(t["events"] == "2" for t in traps):
             fail("x86: no exception was paired with its delivery")
     with tempfile.TemporaryDirectory() as tmp:
         check_exit_codes(tmp)

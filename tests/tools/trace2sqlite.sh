@@ -165,3 +165,24 @@ head -c 100000 "$x86"/*-000000.discon >"$tmp/cut.discon"
 bad 3 -o "$tmp/cut.db" "$tmp/cut.discon"
 "$T2S" --help | grep 'usage: trace2sqlite' >/dev/null || fail "--help"
 echo "ok: bad flags and bad files fail with a message and a non-zero status"
+
+# 10. Inputs are checked before the database is touched: a bad input or
+# symbol file leaves no new database, and an existing one byte-identical.
+mkdir "$tmp/no-traces"
+untouched() { local db=$1; shift
+  rm -f "$db"*; bad 1 -o "$db" "$@"
+  for f in "$db" "$db-journal" "$db-wal" "$db-shm"; do
+    [ ! -e "$f" ] || fail "trace2sqlite -o $db $*: left $f"; done
+  "$T2S" -o "$db" "$data/aarch64-boot.discon" 2>/dev/null || fail "load $db"
+  cp "$db" "$tmp/before.db"; bad 1 -o "$db" "$@"
+  cmp -s "$db" "$tmp/before.db" || fail "trace2sqlite -o $db $*: changed $db"
+  for f in "$db-journal" "$db-wal" "$db-shm"; do
+    [ ! -e "$f" ] || fail "trace2sqlite -o $db $*: left $f"; done; }
+untouched "$tmp/pre.db" "$tmp/no-such-file"
+untouched "$tmp/pre.db" "$x86" "$tmp/no-such-file"
+untouched "$tmp/pre.db" "$tmp/junk.discon"
+untouched "$tmp/pre.db" /dev/null
+untouched "$tmp/pre.db" "$tmp/no-traces"
+untouched "$tmp/pre.db" --symbols "$tmp/no-such-file" "$x86"
+untouched "$tmp/pre.db" --symbols "$tmp/junk.discon" "$x86"
+echo "ok: bad inputs and symbol files leave the database as it was"

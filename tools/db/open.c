@@ -3,6 +3,7 @@
 #include "discon_db.h"
 #include "schema.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -133,17 +134,56 @@ static int regular_or_missing(struct discon_db *db, const char *path)
     return DISCON_DB_E_OPEN;
 }
 
-/* A read-only connection to `path`, and its classification. The
- * connection stays open (or is NULL) for the caller to keep or refuse. */
+/*
+ * "file:PATH?immutable=1", PATH percent-encoded but for its slashes and
+ * unreserved characters (a '?', '#' or '%' in a name would otherwise end
+ * or change it). An absolute PATH follows an empty authority, so that
+ * "//x" cannot be read as a host. 0, or -1 when it does not fit.
+ */
+static int immutable_uri(char *uri, size_t len, const char *path)
+{
+    size_t n = (size_t)snprintf(uri, len, "file:%s", path[0] == '/' ? "//" : "");
+    for (const unsigned char *p = (const unsigned char *)path; *p && n + 4 < len; p++) {
+        if (isalnum(*p) || strchr("/-._~", *p))
+            uri[n++] = (char)*p;
+        else
+            n += (size_t)snprintf(uri + n, len - n, "%%%02X", *p);
+    }
+    if (n + sizeof "?immutable=1" > len)
+        return -1;
+    memcpy(uri + n, "?immutable=1", sizeof "?immutable=1");
+    return 0;
+}
+
+/*
+ * The judge: a connection that reads `path` and nothing else, and its
+ * classification. Why immutable=1: SQLite then treats the file like a
+ * temporary one (pager.c, act_like_temp_file) - no locks, no hot-journal
+ * rollback, and for a WAL-mode file it neither opens nor creates the -wal
+ * and -shm files; a read-only connection in WAL mode creates both, and
+ * NO_CKPT_ON_CLOSE does not remove them. (mode=ro&nolock=1 is no help: a
+ * WAL file cannot be opened without shared memory, CANTOPEN.) The price:
+ * transactions still in a -wal are not seen, so the judge sees the file as
+ * of its last checkpoint. That is enough to tell whose file it is and of
+ * which version, since the header is written when a database is created;
+ * an accepted file is opened again normally and judged once more.
+ */
 static int judge(struct discon_db *db, const char *path, bool *empty)
 {
+    char uri[3 * 4096 + 32];
     int rc = regular_or_missing(db, path);
+    if (rc == 0 && immutable_uri(uri, sizeof uri, path) != 0) {
+        memset(db, 0, sizeof *db);
+        db->path = path;
+        snprintf(db->detail, sizeof db->detail, "path too long");
+        rc = DISCON_DB_E_OPEN;
+    }
     if (rc == 0)
-        rc = connect(db, path, SQLITE_OPEN_READONLY);
+        rc = connect(db, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
+    db->path = path;
     if (rc == 0)
         rc = classify(db, empty);
-    if (rc == 0 && !*empty)
-        accept(db);
+    discon_db_close(db);
     return rc;
 }
 
@@ -155,7 +195,18 @@ int discon_db_open_read(struct discon_db *db, const char *path)
         snprintf(db->detail, sizeof db->detail, "an empty database");
         rc = DISCON_DB_E_FOREIGN;
     }
-    return rc ? refuse(db, rc) : 0;
+    /* Accepted: now read it as SQLite normally does, its log included,
+     * and check again what that view says. */
+    if (rc == 0)
+        rc = connect(db, path, SQLITE_OPEN_READONLY);
+    if (rc == 0)
+        rc = classify(db, &empty);
+    if (rc == 0 && empty)
+        rc = DISCON_DB_E_FOREIGN;
+    if (rc)
+        return refuse(db, rc);
+    accept(db);
+    return 0;
 }
 
 /* Under a write lock, so two loaders starting on one new file do not both
@@ -185,8 +236,7 @@ int discon_db_open_write(struct discon_db *db, const char *path)
         bool empty = false;
         int rc = judge(db, path, &empty);
         if (rc)
-            return refuse(db, rc);
-        discon_db_close(db);
+            return rc;
     }
     int rc = connect(db, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     if (rc == 0)

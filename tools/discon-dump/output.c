@@ -1,13 +1,38 @@
-/* The three output formats of discon-dump. Text: aligned columns after a
- * '#' header line; CSV: a header line, then the same columns for every
- * record, with loss, damage and gap rows in the same table; JSON: one
- * object per line, PCs as "0x..." strings (JSON numbers lose 64-bit
- * precision), built with json-c. */
+/* The three output formats of discon-dump, over one list of fields.
+ * Text: aligned columns after a '#' header line, loss, damage and gap as
+ * sentences; CSV: a header line, then every field for every record, with
+ * loss, damage and gap rows in the same table; JSON: one object per line,
+ * the fields a record has, PCs as "0x..." strings (JSON numbers lose
+ * 64-bit precision), built with json-c. */
+#include "csv.h"
 #include "dump.h"
 
 #include <inttypes.h>
 #include <json-c/json.h>
 #include <string.h>
+
+/*
+ * The fields of every format, in their one order (--help lists them so):
+ * CSV's header, JSON's keys and the text header are these names. `width`
+ * is the text column's (negative: left-aligned; 0: not a text column, a
+ * text line's shape saying what record it is).
+ */
+enum dump_field {
+    F_RECORD, F_VCPU, F_SEQ, F_TIME_NS, F_TIME_S, F_TYPE, F_FROM_PC, F_TO_PC, F_CAUSE, F_EVENTS,
+    F_DETAIL, NFIELDS
+};
+static const struct {
+    const char *name;
+    int width;
+} fields[NFIELDS] = {
+    [F_RECORD] = {"record", 0},    [F_VCPU] = {"vcpu", 6},      [F_SEQ] = {"seq", 10},
+    [F_TIME_NS] = {"time_ns", 20}, [F_TIME_S] = {"time_s", 15}, [F_TYPE] = {"type", -9},
+    [F_FROM_PC] = {"from_pc", 18}, [F_TO_PC] = {"to_pc", 21},   [F_CAUSE] = {"cause", 5},
+    [F_EVENTS] = {"events", 6},    [F_DETAIL] = {"detail", 0},
+};
+
+/* A row's fields as text, "" where it has none (text and CSV rows). */
+typedef char dump_cells[NFIELDS][32];
 
 /* Seconds with nine exact decimals, from integer nanoseconds. */
 static const char *seconds(int64_t ns, char buf[32])
@@ -24,47 +49,80 @@ static const char *type_name(unsigned type)
     return n ? n : "unknown";
 }
 
+/* PCs: zero-padded in text columns, as short as they go in CSV. */
+static void row_cells(const struct dump_row *r, bool padded, dump_cells c)
+{
+    memset(c, 0, sizeof(dump_cells));
+    snprintf(c[F_RECORD], sizeof c[0], "%s", r->record);
+    snprintf(c[F_VCPU], sizeof c[0], "%" PRIu32, r->vcpu);
+    snprintf(c[F_SEQ], sizeof c[0], "%" PRIu64, r->seq);
+    if (r->has_time) {
+        snprintf(c[F_TIME_NS], sizeof c[0], "%" PRIu64, r->time_ns);
+        seconds(r->rel_ns, c[F_TIME_S]);
+    }
+    if (r->has_pcs) {
+        snprintf(c[F_TYPE], sizeof c[0], "%s", type_name(r->type));
+        snprintf(c[F_FROM_PC], sizeof c[0], padded ? "0x%016" PRIx64 : "0x%" PRIx64, r->from_pc);
+        snprintf(c[F_TO_PC], sizeof c[0], padded ? "-> 0x%016" PRIx64 : "0x%" PRIx64, r->to_pc);
+    }
+    if (r->has_cause)
+        snprintf(c[F_CAUSE], sizeof c[0], "%" PRIu32, r->cause);
+    else if (padded)
+        snprintf(c[F_CAUSE], sizeof c[0], "-"); /* traps carry no cause */
+    snprintf(c[F_EVENTS], sizeof c[0], "%" PRIu64, r->count);
+}
+
+/* The text columns of c, aligned, into line; the events column only with
+ * --traps (an event is one event). */
+static void text_line(dump_cells c, bool traps, char *line, size_t len)
+{
+    size_t n = 0;
+    line[0] = '\0';
+    for (int f = 0; f < NFIELDS && n < len; f++)
+        if (fields[f].width != 0 && (f != F_EVENTS || traps))
+            n += (size_t)snprintf(line + n, len - n, "%s%*s", n ? " " : "", fields[f].width, c[f]);
+}
+
+/* One CSV line: every field, quoted if need be; the detail field from
+ * `detail` when not NULL (free text of any length). */
+static void csv_line(dump_cells c, const char *detail)
+{
+    for (int f = 0; f < NFIELDS; f++) {
+        if (f)
+            putchar(',');
+        discon_csv_field(stdout, f == F_DETAIL && detail ? detail : c[f]);
+    }
+    putchar('\n');
+}
+
 void dump_begin(enum dump_format f, bool traps)
 {
-    if (f == DUMP_TEXT)
-        printf("# vcpu        seq          time_s              time_ns type      "
-               "from_pc               to_pc              cause%s\n", traps ? " events" : "");
-    else if (f == DUMP_CSV)
-        printf("record,vcpu,seq,time_ns,time_s,type,from_pc,to_pc,cause,count,detail\n");
+    dump_cells c;
+    char line[256];
+    for (int i = 0; i < NFIELDS; i++)
+        snprintf(c[i], sizeof c[i], "%s", fields[i].name);
+    if (f == DUMP_CSV) {
+        csv_line(c, NULL);
+    } else if (f == DUMP_TEXT) {
+        text_line(c, traps, line, sizeof line);
+        line[0] = '#'; /* the first name is right-aligned: its padding */
+        puts(line);
+    }
 }
 
 static void text_row(const struct dump_row *r)
 {
-    char s[32];
+    char s[32], line[256];
     if (!r->has_pcs) { /* a loss */
-        printf("loss vcpu %" PRIu32 " seq %" PRIu64 " count %" PRIu64 " at %s\n", r->vcpu,
-               r->seq, r->count, r->has_time ? seconds(r->rel_ns, s) : "unknown");
+        printf("loss %s %" PRIu32 " %s %" PRIu64 " %s %" PRIu64 " at %s\n", fields[F_VCPU].name,
+               r->vcpu, fields[F_SEQ].name, r->seq, fields[F_EVENTS].name, r->count,
+               r->has_time ? seconds(r->rel_ns, s) : "unknown");
         return;
     }
-    printf("%6" PRIu32 " %10" PRIu64 " %15s %20" PRIu64 " %-9s 0x%016" PRIx64 " -> 0x%016" PRIx64,
-           r->vcpu, r->seq, seconds(r->rel_ns, s), r->time_ns, type_name(r->type), r->from_pc,
-           r->to_pc);
-    if (r->has_cause)
-        printf(" %5" PRIu32 "\n", r->cause);
-    else
-        printf("     - %6" PRIu64 "\n", r->count);
-}
-
-static void csv_row(const struct dump_row *r)
-{
-    char s[32];
-    printf("%s,%" PRIu32 ",%" PRIu64 ",", r->record, r->vcpu, r->seq);
-    if (r->has_time)
-        printf("%" PRIu64 ",%s", r->time_ns, seconds(r->rel_ns, s));
-    else
-        printf(",");
-    if (r->has_pcs)
-        printf(",%s,0x%" PRIx64 ",0x%" PRIx64 ",", type_name(r->type), r->from_pc, r->to_pc);
-    else
-        printf(",,,,");
-    if (r->has_cause)
-        printf("%" PRIu32, r->cause);
-    printf(",%" PRIu64 ",\n", r->count);
+    dump_cells c;
+    row_cells(r, true, c);
+    text_line(c, !r->has_cause, line, sizeof line);
+    puts(line);
 }
 
 /* Print and free one JSON object; -1 if it could not be built. */
@@ -93,7 +151,7 @@ static json_object *json_record(const char *record)
     json_object *o = json_object_new_object();
     int failed = 0;
     if (o)
-        add(o, "record", json_object_new_string(record), &failed);
+        add(o, fields[F_RECORD].name, json_object_new_string(record), &failed);
     if (failed) {
         json_object_put(o);
         return NULL;
@@ -108,6 +166,7 @@ static json_object *hex(uint64_t v)
     return json_object_new_string(buf);
 }
 
+/* The fields a row has, in the table's order, numbers as JSON numbers. */
 static int json_row(const struct dump_row *r)
 {
     json_object *o = json_record(r->record);
@@ -115,22 +174,22 @@ static int json_row(const struct dump_row *r)
     char s[32];
     if (!o)
         return -1;
-    add(o, "vcpu", json_object_new_uint64(r->vcpu), &failed);
-    add(o, "seq", json_object_new_uint64(r->seq), &failed);
+    add(o, fields[F_VCPU].name, json_object_new_uint64(r->vcpu), &failed);
+    add(o, fields[F_SEQ].name, json_object_new_uint64(r->seq), &failed);
     if (r->has_time) {
-        add(o, "time_ns", json_object_new_uint64(r->time_ns), &failed);
+        add(o, fields[F_TIME_NS].name, json_object_new_uint64(r->time_ns), &failed);
         seconds(r->rel_ns, s);
-        add(o, "time_s", json_object_new_double_s((double)r->rel_ns / 1e9, s), &failed);
+        add(o, fields[F_TIME_S].name, json_object_new_double_s((double)r->rel_ns / 1e9, s),
+            &failed);
     }
     if (r->has_pcs) {
-        add(o, "type", json_object_new_string(type_name(r->type)), &failed);
-        add(o, "from_pc", hex(r->from_pc), &failed);
-        add(o, "to_pc", hex(r->to_pc), &failed);
+        add(o, fields[F_TYPE].name, json_object_new_string(type_name(r->type)), &failed);
+        add(o, fields[F_FROM_PC].name, hex(r->from_pc), &failed);
+        add(o, fields[F_TO_PC].name, hex(r->to_pc), &failed);
     }
     if (r->has_cause)
-        add(o, "cause", json_object_new_uint64(r->cause), &failed);
-    add(o, strcmp(r->record, "loss") == 0 ? "count" : "events", json_object_new_uint64(r->count),
-        &failed);
+        add(o, fields[F_CAUSE].name, json_object_new_uint64(r->cause), &failed);
+    add(o, fields[F_EVENTS].name, json_object_new_uint64(r->count), &failed);
     return json_line(o, failed);
 }
 
@@ -138,25 +197,15 @@ int dump_row(enum dump_format f, const struct dump_row *r)
 {
     if (f == DUMP_JSON)
         return json_row(r);
-    if (f == DUMP_CSV)
-        csv_row(r);
-    else
+    if (f == DUMP_CSV) {
+        dump_cells c;
+        row_cells(r, false, c);
+        csv_line(c, NULL);
+    } else {
         text_row(r);
+    }
     return 0;
 }
-
-/* A CSV field holding free text: quoted, quotes doubled. */
-static void csv_text(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"')
-            putchar('"');
-        putchar(*s);
-    }
-    putchar('"');
-}
-
 int dump_damage(enum dump_format f, const struct discon_damage *d)
 {
     if (f == DUMP_TEXT) {
@@ -168,9 +217,8 @@ int dump_damage(enum dump_format f, const struct discon_damage *d)
     snprintf(detail, sizeof detail, "%s offset %" PRIu64 " length %" PRIu64 ": %s", d->path,
              d->offset, d->length, d->what);
     if (f == DUMP_CSV) {
-        printf("damage,,,,,,,,,,");
-        csv_text(detail);
-        printf("\n");
+        dump_cells c = {"damage"};
+        csv_line(c, detail);
         return 0;
     }
     json_object *o = json_record("damage");
@@ -192,8 +240,13 @@ int dump_gap(enum dump_format f, uint32_t vcpu, uint64_t expected, uint64_t got)
                expected, got);
         return 0;
     }
-    if (f == DUMP_CSV) {
-        printf("gap,%" PRIu32 ",%" PRIu64 ",,,,,,,,expected %" PRIu64 "\n", vcpu, got, expected);
+    if (f == DUMP_CSV) { /* seq: the sequence number found */
+        dump_cells c = {"gap"};
+        char detail[48];
+        snprintf(c[F_VCPU], sizeof c[0], "%" PRIu32, vcpu);
+        snprintf(c[F_SEQ], sizeof c[0], "%" PRIu64, got);
+        snprintf(detail, sizeof detail, "expected %" PRIu64, expected);
+        csv_line(c, detail);
         return 0;
     }
     json_object *o = json_record("gap");

@@ -16,6 +16,7 @@
  * PCs as "0x..." strings (JSON numbers lose 64-bit precision).
  * CSV: one table per section, each after a "# section" line and a header.
  */
+#include "csv.h"
 #include "report.h"
 
 #include <stdio.h>
@@ -46,23 +47,6 @@ static void jstr(FILE *o, const char *s)
             fputc(c, o);
     }
     fputc('"', o);
-}
-
-/* A CSV field: quoted when it holds a comma, quote or line break. */
-static const char *csv(const char *s, char *buf, size_t len)
-{
-    if (!strpbrk(s, ",\"\r\n"))
-        return s;
-    size_t k = 0;
-    buf[k++] = '"';
-    for (; *s && k + 3 < len; s++) {
-        if (*s == '"')
-            buf[k++] = '"';
-        buf[k++] = *s;
-    }
-    buf[k++] = '"';
-    buf[k] = '\0';
-    return buf;
 }
 
 static void jpc(const struct report *r, FILE *o, const char *key, uint64_t pc)
@@ -245,20 +229,25 @@ void render_json(const struct report *r, FILE *o)
     json_tail(r, o);
 }
 
-/* A symbol as a CSV field. */
-static const char *csv_sym(const struct report *r, uint64_t pc, char *buf, char *q)
+/* A symbol as a CSV field between `before` and `after`. */
+static void csv_sym(const struct report *r, FILE *o, const char *before, uint64_t pc,
+                    const char *after)
 {
-    return csv(report_symbol(r, pc, buf, 256), q, 600);
+    char buf[256];
+    fputs(before, o);
+    discon_csv_field(o, report_symbol(r, pc, buf, sizeof buf));
+    fputs(after, o);
 }
 
 /* "# summary" and "# vcpus". */
 static void csv_summary(const struct report *r, FILE *o)
 {
-    char why[256], q[600];
+    char why[256];
     bool complete = report_complete(r, why, sizeof why);
     double d = dur(r);
-    fprintf(o, "# summary\nkey,value\ntarget,%s\ntrace_id,%s\nduration_s,%.9f\nevents,%llu\n"
-               "traps,%llu\n", csv(r->target, q, sizeof q), r->trace_id, d,
+    fprintf(o, "# summary\nkey,value\ntarget,");
+    discon_csv_field(o, r->target);
+    fprintf(o, "\ntrace_id,%s\nduration_s,%.9f\nevents,%llu\ntraps,%llu\n", r->trace_id, d,
             (unsigned long long)r->events, (unsigned long long)r->traps);
     for (int t = 0; t < DISCON_NTYPES; t++)
         fprintf(o, "%s,%llu\n", report_type_name(discon_type_at(t)),
@@ -283,15 +272,15 @@ static void csv_summary(const struct report *r, FILE *o)
 /* "# handlers", "# sources" and "# rate". */
 static void csv_frequencies(const struct report *r, FILE *o)
 {
-    char a[256], q[600];
     double d = dur(r);
     fprintf(o, "\n# handlers\ntype,handler,symbol,count,share,per_s\n");
     size_t *idx = pc_counts_sorted(&r->handlers, 0);
     for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++) {
         size_t i = idx[k];
-        fprintf(o, "%s,0x%llx,%s,%llu,%.6f,%.3f\n", report_type_name(r->handlers.type[i]),
-                (unsigned long long)r->handlers.pc[i], csv_sym(r, r->handlers.pc[i], a, q),
-                (unsigned long long)r->handlers.count[i],
+        fprintf(o, "%s,0x%llx", report_type_name(r->handlers.type[i]),
+                (unsigned long long)r->handlers.pc[i]);
+        csv_sym(r, o, ",", r->handlers.pc[i], ",");
+        fprintf(o, "%llu,%.6f,%.3f\n", (unsigned long long)r->handlers.count[i],
                 r->traps ? (double)r->handlers.count[i] / (double)r->traps : 0.0,
                 d > 0 ? (double)r->handlers.count[i] / d : 0.0);
     }
@@ -299,11 +288,12 @@ static void csv_frequencies(const struct report *r, FILE *o)
     fprintf(o, "\n# sources\ntype,source,symbol,count\n");
     for (int t = 0; t < DISCON_NTYPES && !r->aggregate_only; t++) {
         idx = pc_counts_sorted(&r->sources, (int)discon_type_at(t));
-        for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++)
-            fprintf(o, "%s,0x%llx,%s,%llu\n", report_type_name(discon_type_at(t)),
-                    (unsigned long long)r->sources.pc[idx[k]],
-                    csv_sym(r, r->sources.pc[idx[k]], a, q),
-                    (unsigned long long)r->sources.count[idx[k]]);
+        for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++) {
+            fprintf(o, "%s,0x%llx", report_type_name(discon_type_at(t)),
+                    (unsigned long long)r->sources.pc[idx[k]]);
+            csv_sym(r, o, ",", r->sources.pc[idx[k]], ",");
+            fprintf(o, "%llu\n", (unsigned long long)r->sources.count[idx[k]]);
+        }
         free(idx);
     }
     fprintf(o, "\n# rate\nsecond,type,count\n");
@@ -317,23 +307,23 @@ static void csv_frequencies(const struct report *r, FILE *o)
 /* "# double_traps", "# fault_loops" and "# tail". */
 static void csv_events(const struct report *r, FILE *o)
 {
-    char a[256], b[256], q[600], q2[600];
     fprintf(o, "\n# double_traps\nvcpu,first_time_s,first_from,first_to,second_time_s,second_from,"
                "second_from_symbol,second_to\n");
     for (size_t i = 0; i < r->ndoubles; i++) {
         const struct double_trap *dt = &r->doubles[i];
-        fprintf(o, "%u,%.9f,0x%llx,0x%llx,%.9f,0x%llx,%s,0x%llx\n", dt->vcpu,
+        fprintf(o, "%u,%.9f,0x%llx,0x%llx,%.9f,0x%llx", dt->vcpu,
                 secs(r, dt->first.time_ns), (unsigned long long)dt->first.from_pc,
                 (unsigned long long)dt->first.to_pc, secs(r, dt->second.time_ns),
-                (unsigned long long)dt->second.from_pc,
-                csv_sym(r, dt->second.from_pc, a, q),
-                (unsigned long long)dt->second.to_pc);
+                (unsigned long long)dt->second.from_pc);
+        csv_sym(r, o, ",", dt->second.from_pc, ",");
+        fprintf(o, "0x%llx\n", (unsigned long long)dt->second.to_pc);
     }
     fprintf(o, "\n# fault_loops\nvcpu,source,symbol,handler,count,first_s,last_s\n");
     for (size_t i = 0; i < r->nloops; i++) {
         const struct fault_loop *l = &r->loops[i];
-        fprintf(o, "%u,0x%llx,%s,0x%llx,%llu,%.9f,%.9f\n", l->vcpu, (unsigned long long)l->from_pc,
-                csv_sym(r, l->from_pc, a, q), (unsigned long long)l->to_pc,
+        fprintf(o, "%u,0x%llx", l->vcpu, (unsigned long long)l->from_pc);
+        csv_sym(r, o, ",", l->from_pc, ",");
+        fprintf(o, "0x%llx,%llu,%.9f,%.9f\n", (unsigned long long)l->to_pc,
                 (unsigned long long)l->count, secs(r, l->first_ns), secs(r, l->last_ns));
     }
     fprintf(o, "\n# tail\nvcpu,time_s,type,from,from_symbol,to,to_symbol\n");
@@ -342,15 +332,17 @@ static void csv_events(const struct report *r, FILE *o)
         unsigned cnt = v->ntail < r->opt.tail ? v->ntail : r->opt.tail;
         for (unsigned k = 0; k < cnt; k++) {
             const struct discon_event *e = &v->tail[(v->ntail - cnt + k) % r->opt.tail];
-            fprintf(o, "%u,%.9f,%s,0x%llx,%s,0x%llx,%s\n", i, secs(r, e->time_ns),
-                    report_type_name(e->type), (unsigned long long)e->from_pc,
-                    csv_sym(r, e->from_pc, a, q), (unsigned long long)e->to_pc,
-                    csv_sym(r, e->to_pc, b, q2));
+            fprintf(o, "%u,%.9f,%s,0x%llx", i, secs(r, e->time_ns), report_type_name(e->type),
+                    (unsigned long long)e->from_pc);
+            csv_sym(r, o, ",", e->from_pc, ",");
+            fprintf(o, "0x%llx", (unsigned long long)e->to_pc);
+            csv_sym(r, o, ",", e->to_pc, "\n");
         }
     }
 }
 
-/* CSV fields are numbers, hex, names and symbols (quoted if need be). */
+/* CSV fields are numbers, hex, names and symbols (through discon_csv_field,
+ * quoted if need be). */
 void render_csv(const struct report *r, FILE *o)
 {
     csv_summary(r, o);

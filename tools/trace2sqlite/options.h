@@ -25,8 +25,9 @@ struct t2s_options {
 int t2s_options_parse(int argc, char **argv, struct t2s_options *o);
 
 /* Load o->paths into o->db_path. Returns the exit status: 0; 1 on errors
- * (one line on stderr; a database that is not a discon database of this
- * version is refused before anything is written to it); 3 if trace files
+ * (one line on stderr; inputs that cannot be opened or are not traces, a
+ * bad --symbols file, and a database that is not a discon database of
+ * this version are all refused before anything is written to it); 3 if trace files
  * were damaged (what was intact is loaded). */
 int t2s_run(const struct t2s_options *o);
 

@@ -7,21 +7,21 @@
 #include <stdio.h>
 
 /* After every file is read: indexes, symbols. 0, or -1 with l->err. */
-static int finish(const struct t2s_options *o, struct loader *l)
+static int finish(const struct t2s_options *o, struct discon_symbols *syms, struct loader *l)
 {
     int rc = discon_db_create_indexes(l->db, o->row_indexes);
     if (rc) {
         discon_db_message(l->db, rc, l->err, sizeof l->err);
         return -1;
     }
-    if (o->symbols && symbols_store(l->db, o->symbols, &o->kaslr, l->traces_seen,
-                                    l->ntraces_seen, l->err, sizeof l->err))
+    if (o->symbols && symbols_store(l->db, syms, &o->kaslr, l->traces_seen, l->ntraces_seen,
+                                    l->err, sizeof l->err))
         return -1;
     return 0;
 }
 
 /* Read every input through the loader; the exit status. */
-static int load(const struct t2s_options *o, struct loader *l)
+static int load(const struct t2s_options *o, struct discon_symbols *syms, struct loader *l)
 {
     struct discon_reader_ops ops = loader_ops(l);
     progress_init(&l->progress, o->paths, o->npaths);
@@ -29,7 +29,7 @@ static int load(const struct t2s_options *o, struct loader *l)
     char err[512];
     int read = discon_read_paths(o->paths, o->npaths, &ops, &st, err, sizeof err);
     progress_end(&l->progress);
-    if (l->failed || loader_end_file(l) || (read >= 0 && finish(o, l))) {
+    if (l->failed || loader_end_file(l) || (read >= 0 && finish(o, syms, l))) {
         fprintf(stderr, "trace2sqlite: %s\n", l->err);
         return 1;
     }
@@ -43,22 +43,75 @@ static int load(const struct t2s_options *o, struct loader *l)
     return read == DISCON_READ_DAMAGED ? 3 : 0;
 }
 
+/* The probe's callbacks: a file's first packet shows it is a trace; the
+ * rest of it is the load's to read (and its damage the load's to report). */
+static int probe_header(void *ctx, const char *path, const Discon__Header *h)
+{
+    (void)ctx; (void)path; (void)h;
+    return DISCON_READ_SKIP_FILE;
+}
+static int probe_batch(void *ctx, const Discon__EventBatch *b, size_t n)
+{
+    (void)ctx; (void)b; (void)n;
+    return DISCON_READ_SKIP_FILE;
+}
+static int probe_loss(void *ctx, const Discon__Loss *loss)
+{
+    (void)ctx; (void)loss;
+    return DISCON_READ_SKIP_FILE;
+}
+static int probe_end(void *ctx, const Discon__End *e)
+{
+    (void)ctx; (void)e;
+    return DISCON_READ_SKIP_FILE;
+}
+
+/*
+ * Every input opened and recognised (a directory: each of its *.discon
+ * files) and the symbol file parsed, before the database is created or
+ * touched: a missing file, a device, a directory without traces, a file
+ * that is no trace or a bad symbol file then leaves no half-made database
+ * behind. 0 with *syms loaded (when o->symbols), or -1 after a line on
+ * stderr.
+ */
+static int check_inputs(const struct t2s_options *o, struct discon_symbols *syms)
+{
+    struct discon_reader_ops probe = {
+        .header = probe_header, .batch = probe_batch, .loss = probe_loss, .end = probe_end,
+    };
+    struct discon_read_stats st = {0};
+    char err[512];
+    if (discon_read_paths(o->paths, o->npaths, &probe, &st, err, sizeof err) < 0 ||
+        (o->symbols && discon_symbols_load(syms, o->symbols, err, sizeof err) != 0)) {
+        fprintf(stderr, "trace2sqlite: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
 int t2s_run(const struct t2s_options *o)
 {
+    struct discon_symbols syms = {0};
+    if (check_inputs(o, &syms)) {
+        discon_symbols_free(&syms);
+        return 1;
+    }
     struct discon_db db;
     int rc = discon_db_open_write(&db, o->db_path);
     if (rc) {
         char msg[512];
         fprintf(stderr, "trace2sqlite: %s\n", discon_db_message(&db, rc, msg, sizeof msg));
+        discon_symbols_free(&syms);
         return 1;
     }
     struct loader l;
     int status = 1;
     if (loader_init(&l, &db, o->aggregate, o->from_s, o->to_s) == 0)
-        status = load(o, &l);
+        status = load(o, &syms, &l);
     else
         fprintf(stderr, "trace2sqlite: %s\n", l.err);
     loader_free(&l);
     discon_db_close(&db);
+    discon_symbols_free(&syms);
     return status;
 }

@@ -62,30 +62,24 @@ static int store_trace(struct discon_db *db, int64_t trace, const struct discon_
     return rc ? rc : discon_db_exec(db, "COMMIT");
 }
 
-int symbols_store(struct discon_db *db, const char *path, const struct discon_kaslr_option *kaslr,
-                  const int64_t *traces, size_t n, char *err, size_t errlen)
+int symbols_store(struct discon_db *db, struct discon_symbols *syms,
+                  const struct discon_kaslr_option *kaslr, const int64_t *traces, size_t n,
+                  char *err, size_t errlen)
 {
-    struct discon_symbols syms;
-    if (discon_symbols_load(&syms, path, err, errlen) != 0)
-        return -1;
-    int rc = 0;
-    for (size_t t = 0; t < n && rc == 0; t++) {
+    for (size_t t = 0; t < n; t++) {
         int64_t offset = kaslr->given && !kaslr->automatic ? kaslr->offset : 0;
-        if (kaslr->automatic && find_kaslr_offset(db, traces[t], &syms, &offset, err, errlen)) {
-            rc = -1;
-            break;
-        }
-        discon_symbols_relocate(&syms, offset);
-        int db_rc = store_trace(db, traces[t], &syms);
-        discon_symbols_relocate(&syms, -offset);
+        if (kaslr->automatic && find_kaslr_offset(db, traces[t], syms, &offset, err, errlen))
+            return -1;
+        discon_symbols_relocate(syms, offset);
+        int db_rc = store_trace(db, traces[t], syms);
+        discon_symbols_relocate(syms, -offset);
         if (db_rc) {
             discon_db_message(db, db_rc, err, errlen);
-            rc = -1;
-        } else if (offset) {
+            return -1;
+        }
+        if (offset)
             fprintf(stderr, "trace2sqlite: trace %lld: symbols moved by KASLR offset 0x%llx\n",
                     (long long)traces[t], (unsigned long long)offset);
-        }
     }
-    discon_symbols_free(&syms);
-    return rc;
+    return 0;
 }

@@ -10,11 +10,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Replace the symbols of each trace row in traces[0..n) with those of the
- * file at `path` (System.map, kallsyms text or ELF), one transaction per
- * trace; says on stderr which offset was applied. Run after the traps are
- * loaded (auto needs their counts). 0, or -1 with a line in err. */
-int symbols_store(struct discon_db *db, const char *path, const struct discon_kaslr_option *kaslr,
-                  const int64_t *traces, size_t n, char *err, size_t errlen);
+/* Replace the symbols of each trace row in traces[0..n) with `syms` (as
+ * loaded by discon_symbols_load, unslid; restored on return), slid by
+ * each trace's offset, one transaction per trace; says on stderr which
+ * offset was applied. Run after the traps are loaded (auto needs their
+ * counts). 0, or -1 with a line in err. */
+int symbols_store(struct discon_db *db, struct discon_symbols *syms,
+                  const struct discon_kaslr_option *kaslr, const int64_t *traces, size_t n,
+                  char *err, size_t errlen);
 
 #endif
