@@ -30,9 +30,12 @@ static void *produce(void *arg)
     static const uint64_t handlers[] = {0xffffffff81e01280u, 0xffffffff81e015f0u,
                                         0xffffffff81e01670u, 0xffffffff81e01630u};
     uint64_t rng = 0x9e3779b97f4a7c15u * (vcpu + 1), total = per_thread_rate * seconds;
+    /* Batches of 1000, or 1/100 s of events at low rates (an idle guest). */
+    uint64_t pace = per_thread_rate / 100 < 1000 ? per_thread_rate / 100 : 1000;
+    pace = pace ? pace : 1;
     uint64_t start = discon_clock_ns(CLOCK_MONOTONIC);
     for (uint64_t i = 0; i < total; i++) {
-        if (i % 1000 == 0) { /* pace: sleep until this batch is due */
+        if (i % pace == 0) { /* pace: sleep until this batch is due */
             uint64_t due = start + i * 1000000000u / per_thread_rate;
             uint64_t now = discon_clock_ns(CLOCK_MONOTONIC);
             if (due > now) {
