@@ -1,4 +1,5 @@
 #include "discon_error.h"
+#include "code_message.h"
 
 /* Indexed by code, so a new code without a message fails to compile
  * (the size check below) instead of printing nothing. */
@@ -21,10 +22,5 @@ _Static_assert(sizeof messages / sizeof *messages == DISCON_E_COUNT,
 
 const char *discon_strerror(int code)
 {
-    /* Compare as unsigned so INT_MIN (whose negation overflows) is simply
-     * unknown. */
-    unsigned u = code < 0 ? 0u - (unsigned)code : (unsigned)code;
-    if (u >= DISCON_E_COUNT || !messages[u])
-        return "unknown error";
-    return messages[u];
+    return discon_code_message(messages, DISCON_E_COUNT, code);
 }
