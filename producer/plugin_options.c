@@ -29,11 +29,6 @@ const char *discon_opt_strerror(int code)
     return discon_code_message(opt_messages, DISCON_OPT_E_COUNT, code);
 }
 
-uint32_t discon_types_parse(const char *list)
-{
-    return discon_types_parse_list(list);
-}
-
 static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 {
     uint64_t v;
@@ -93,7 +88,7 @@ int discon_options_parse(struct discon_options *o, int argc, char **argv, char *
                             DISCON_RING_MIN_RECORDS, DISCON_RING_MAX_RECORDS);
             o->ring_capacity = n;
         } else if (KEY("types")) {
-            if (!(o->types = discon_types_parse(v)))
+            if (!(o->types = discon_types_parse_list(v)))
                 return FAIL(DISCON_OPT_E_TYPES,
                             "types=%s: expected interrupt, exception, hostcall joined by '+', "
                             "or all", v);

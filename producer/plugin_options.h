@@ -59,8 +59,4 @@ const char *discon_opt_strerror(int code);
 int discon_options_parse(struct discon_options *o, int argc, char **argv, char *err,
                          size_t errlen);
 
-/* Parse a type list ("exception+hostcall", "all") into a mask; 0 if bad
- * (no mask is empty, so 0 is never a valid answer). */
-uint32_t discon_types_parse(const char *list);
-
 #endif
