@@ -62,6 +62,8 @@ void discon_symbols_sort(struct discon_symbols *s);
  */
 int discon_kaslr_find(const struct discon_symbols *s, const char *target,
                       const uint64_t *handlers, size_t n, int64_t *offset);
+/* How many of the most frequent exception handlers the tools offer it. */
+#define DISCON_KASLR_HANDLERS 16
 
 /* The --kaslr-offset option of the tools: a hex offset, or "auto" (find it
  * with discon_kaslr_find). */

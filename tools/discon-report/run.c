@@ -8,8 +8,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define KASLR_HANDLERS 16 /* frequent exception handlers tried as known entries */
-
 /* One database argument, or trace files and directories: the status of
  * report_read_db / report_read_files. */
 static int read_inputs(struct report *r, const struct report_args *a, char *err, size_t errlen)
@@ -31,9 +29,9 @@ static void place_symbols(const struct report_args *a, const struct report *r,
         return;
     }
     size_t *idx = pc_counts_sorted(&r->handlers, DISCON_EXCEPTION);
-    uint64_t handlers[KASLR_HANDLERS];
+    uint64_t handlers[DISCON_KASLR_HANDLERS];
     size_t n = 0;
-    for (; idx && idx[n] != SIZE_MAX && n < KASLR_HANDLERS; n++)
+    for (; idx && idx[n] != SIZE_MAX && n < DISCON_KASLR_HANDLERS; n++)
         handlers[n] = r->handlers.pc[idx[n]];
     free(idx);
     int64_t off = 0;

@@ -4,8 +4,6 @@
 
 #include <stdio.h>
 
-#define KASLR_HANDLERS 16 /* frequent exception handlers tried as known entries */
-
 /* KASLR: the slide that makes a frequent exception handler a known entry. */
 static int find_kaslr_offset(struct discon_db *db, int64_t trace, const struct discon_symbols *syms,
                              int64_t *offset, char *err, size_t errlen)
@@ -13,17 +11,18 @@ static int find_kaslr_offset(struct discon_db *db, int64_t trace, const struct d
     sqlite3_stmt *s;
     int rc = discon_db_prepare(db, "SELECT r.target, c.to_pc FROM trap_counts c JOIN traces r"
                                    " USING (trace) WHERE trace = ? AND type = ?"
-                                   " ORDER BY count DESC LIMIT 16", &s);
+                                   " ORDER BY count DESC LIMIT ?", &s);
     if (rc) {
         discon_db_message(db, rc, err, errlen);
         return -1;
     }
     sqlite3_bind_int64(s, 1, trace);
     sqlite3_bind_int64(s, 2, DISCON_EXCEPTION);
-    uint64_t handlers[KASLR_HANDLERS];
+    sqlite3_bind_int(s, 3, DISCON_KASLR_HANDLERS);
+    uint64_t handlers[DISCON_KASLR_HANDLERS];
     size_t n = 0;
     char target[32] = "";
-    while (n < KASLR_HANDLERS && sqlite3_step(s) == SQLITE_ROW) {
+    while (n < DISCON_KASLR_HANDLERS && sqlite3_step(s) == SQLITE_ROW) {
         const unsigned char *t = sqlite3_column_text(s, 0);
         snprintf(target, sizeof target, "%s", t ? (const char *)t : "");
         handlers[n++] = (uint64_t)sqlite3_column_int64(s, 1);
