@@ -16,10 +16,8 @@
  * Exit status: 0 intact, 1 damaged, 2 error.
  */
 #include "trace_reader.h"
-#include "discon_ring.h"
 
 #include <stdio.h>
-#include <string.h>
 
 #define MAX_VCPUS 4096
 

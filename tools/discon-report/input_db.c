@@ -6,7 +6,6 @@
 #include "discon_db.h"
 #include "report.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
