@@ -26,8 +26,7 @@ static double cpu_seconds(void)
            (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-/* Events of each type, in the table's order: ", interrupt N, ..." in text;
- * members named by type in JSON. */
+/* Events of each type, in the table's order, as members named by type. */
 static void add_type_counts(json_object *o, const struct discon_drain_totals *t)
 {
     for (int i = 0; i < DISCON_NTYPES; i++)

@@ -37,8 +37,9 @@ struct dump_row {
     uint64_t count;        /* raw events: 1 per event, 1 or 2 per trap, the loss's count */
 };
 
-/* Printing, in the chosen format (output.c). Each returns 0, or -1 if
- * out of memory. */
+/* Printing, in the chosen format (output.c). The header line (CSV, text)
+ * first; then each line (event, trap, loss, damage, gap) returns 0, or -1
+ * if out of memory. */
 void dump_begin(enum dump_format f, bool traps);
 int dump_row(enum dump_format f, const struct dump_row *r);
 int dump_damage(enum dump_format f, const struct discon_damage *d);
