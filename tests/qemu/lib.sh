@@ -59,6 +59,12 @@ dump_records() {
   awk -F, '$1 == "event" { print "record", $2, $6, $7, $8 }' "$tmp/records.csv"
 }
 
+# A trace's record lines, then trace_dump's totals and checks; fails if
+# either finds the trace damaged or unreadable.
+dump_trace() {
+  dump_records "$1" && "$TRACE_DUMP" "$1"
+}
+
 # Lines dump_records/drain_segment print for the guest's exact events.
 svc_guest_records() {
   awk -v n="$count" -v line="$(printf 'record 0 exception 0x%x 0x%x' $((svc + 4)) $((vectors + 0x200)))" \

@@ -10,7 +10,7 @@ build_svc_guest
 wait "$record" || { cat "$tmp/err" >&2; fail "discon-record failed"; }
 grep -q "discon: $((count + 1)) events (interrupt 0, exception $count, hostcall 1)" "$tmp/err" ||
   fail "summary: $(cat "$tmp/err")"
-{ dump_records "$tmp/rec" && "$TRACE_DUMP" "$tmp/rec"; } >"$tmp/dump" || fail "trace_dump: $(cat "$tmp/dump")"
+dump_trace "$tmp/rec" >"$tmp/dump" || fail "trace_dump: $(cat "$tmp/dump")"
 {
   svc_guest_records
   echo "end vcpu 0 produced $((count + 1)) dropped 0 written $((count + 1))"

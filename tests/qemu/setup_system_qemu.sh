@@ -10,7 +10,7 @@
 # test exercises is the part that used to fail: fetching guests without a
 # QEMU sysroot.
 . "$(dirname "$0")/lib.sh"
-[ -e "$SYSROOT/.complete" ] || { echo "SKIP: no Debian trixie tree in $CACHE to seed apt with" >&2; exit 77; }
+[ -e "$SYSROOT/.complete" ] || skip "no Debian trixie tree in $CACHE to seed apt with"
 wrap=$tmp/bin
 mkdir -p "$wrap"
 for target in aarch64 x86_64; do
