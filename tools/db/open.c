@@ -121,6 +121,15 @@ static void accept(struct discon_db *db)
     sqlite3_db_config(db->sql, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
 }
 
+/* A refusal before any connection: db holds only path and why. */
+static int refuse_unopened(struct discon_db *db, const char *path, const char *why)
+{
+    memset(db, 0, sizeof *db);
+    db->path = path;
+    snprintf(db->detail, sizeof db->detail, "%s", why);
+    return DISCON_DB_E_OPEN;
+}
+
 /* A regular file (or a link to one) or nothing: never a device, FIFO or
  * directory, which SQLite would block on or misread. */
 static int regular_or_missing(struct discon_db *db, const char *path)
@@ -128,10 +137,7 @@ static int regular_or_missing(struct discon_db *db, const char *path)
     struct stat st;
     if (stat(path, &st) != 0 || S_ISREG(st.st_mode))
         return 0;
-    memset(db, 0, sizeof *db);
-    db->path = path;
-    snprintf(db->detail, sizeof db->detail, "not a regular file");
-    return DISCON_DB_E_OPEN;
+    return refuse_unopened(db, path, "not a regular file");
 }
 
 /*
@@ -172,12 +178,8 @@ static int judge(struct discon_db *db, const char *path, bool *empty)
 {
     char uri[3 * 4096 + 32];
     int rc = regular_or_missing(db, path);
-    if (rc == 0 && immutable_uri(uri, sizeof uri, path) != 0) {
-        memset(db, 0, sizeof *db);
-        db->path = path;
-        snprintf(db->detail, sizeof db->detail, "path too long");
-        rc = DISCON_DB_E_OPEN;
-    }
+    if (rc == 0 && immutable_uri(uri, sizeof uri, path) != 0)
+        rc = refuse_unopened(db, path, "path too long");
     if (rc == 0)
         rc = connect(db, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
     db->path = path;
