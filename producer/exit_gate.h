@@ -73,7 +73,7 @@ static inline bool discon_gate_enter_shared(struct discon_exit_gate *g, uint32_t
     if (!atomic_load_explicit(&g->closed, memory_order_seq_cst))
         return true;
     /* Relaxed undo, no pair: nothing was published inside, so close()
-     * need not see anything before it (like the undo in enter()). */
+     * need not see anything before it (like the undo in discon_gate_enter()). */
     atomic_fetch_sub_explicit(&g->slots[s].inside, 1, memory_order_relaxed);
     return false;
 }

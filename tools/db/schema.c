@@ -57,7 +57,7 @@ static const char tables[] =
     "  first_time_ns INT, last_time_ns INT);\n"
     "CREATE TABLE symbols(\n"
     "  trace INT NOT NULL, addr INT NOT NULL, end_addr INT NOT NULL, name TEXT NOT NULL);\n"
-    /* Rows from schema/discon_types.h: see write_types(). */
+    /* Rows from schema/discon_types.h: see discon_db_write_types(). */
     "CREATE TABLE types(type INTEGER PRIMARY KEY, name TEXT NOT NULL);\n"
     "CREATE VIEW trap_counts AS\n"
     "  SELECT trace, type, to_pc, SUM(n) AS count FROM (\n"
