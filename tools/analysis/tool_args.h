@@ -1,5 +1,6 @@
 /* The options trace2sqlite and discon-report share, parsed and checked
- * once: --kaslr-offset, --from/--to, and how they go together. */
+ * once: --kaslr-offset, --from/--to, and how they go together; and the
+ * window --from/--to select, for every tool that takes them. */
 #ifndef DISCON_TOOL_ARGS_H
 #define DISCON_TOOL_ARGS_H
 
@@ -18,5 +19,20 @@ int discon_arg_seconds(const char *tool, const char *name, const char *arg, doub
  * --symbols (symbols NULL). */
 const char *discon_args_conflict(double from_s, double to_s, const struct discon_kaslr_option *kaslr,
                                  const char *symbols);
+
+/* Seconds from start_ns (the trace's clock reference) to time_ns: what
+ * --from and --to are measured in. */
+static inline double discon_seconds_from(uint64_t start_ns, uint64_t time_ns)
+{
+    return ((double)time_ns - (double)start_ns) / 1e9;
+}
+
+/* Whether time_ns lies in the --from/--to window [from_s, to_s). */
+static inline bool discon_in_window(uint64_t start_ns, uint64_t time_ns, double from_s,
+                                    double to_s)
+{
+    double s = discon_seconds_from(start_ns, time_ns);
+    return s >= from_s && s < to_s;
+}
 
 #endif

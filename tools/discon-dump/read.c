@@ -1,6 +1,7 @@
 /* discon-dump's side of the reader: filters, the trace's start, and trap
  * derivation, between the library's callbacks and the printers. */
 #include "dump.h"
+#include "tool_args.h"
 
 #include <string.h>
 
@@ -25,10 +26,7 @@ static bool wanted(const struct dumper *u, uint32_t vcpu, unsigned type, bool ti
         return false;
     if (type && !(type & o->types))
         return false;
-    if (!timed)
-        return true;
-    double s = ((double)time_ns - (double)u->start_ns) / 1e9;
-    return s >= o->from_s && s < o->to_s;
+    return !timed || discon_in_window(u->start_ns, time_ns, o->from_s, o->to_s);
 }
 
 static int print(struct dumper *u, const struct dump_row *r)

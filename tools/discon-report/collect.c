@@ -1,5 +1,6 @@
 /* Building the report model from events, traps, losses and totals. */
 #include "report.h"
+#include "tool_args.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,8 +198,7 @@ static bool wanted(const struct report *r, const struct discon_event *e)
 {
     if (r->opt.vcpu >= 0 && e->vcpu != (uint64_t)r->opt.vcpu)
         return false;
-    double s = ((double)e->time_ns - (double)r->clock_mono) / 1e9;
-    return s >= r->opt.from_s && s < r->opt.to_s;
+    return discon_in_window(r->clock_mono, e->time_ns, r->opt.from_s, r->opt.to_s);
 }
 
 int report_events(struct report *r, const struct discon_event *ev, size_t n)
@@ -236,11 +236,8 @@ int report_loss(struct report *r, uint32_t vcpu, uint64_t first_seq, uint64_t co
 {
     if (r->opt.vcpu >= 0 && vcpu != (uint64_t)r->opt.vcpu)
         return 0;
-    if (first_ns) {
-        double s = ((double)first_ns - (double)r->clock_mono) / 1e9;
-        if (s < r->opt.from_s || s >= r->opt.to_s)
-            return 0;
-    }
+    if (first_ns && !discon_in_window(r->clock_mono, first_ns, r->opt.from_s, r->opt.to_s))
+        return 0;
     if (vcpu < REPORT_MAX_VCPUS) { /* no double trap or loop across a gap */
         struct vcpu_state *v = &r->vcpu[vcpu];
         close_loop(r, v);

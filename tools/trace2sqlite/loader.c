@@ -2,6 +2,7 @@
 #include "loader.h"
 #include "loaded_files.h"
 #include "pending.h"
+#include "tool_args.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -49,15 +50,9 @@ void loader_free(struct loader *l)
 
 /* ---- traps ------------------------------------------------------------- */
 
-static double seconds(const struct loader *l, uint64_t time_ns)
-{
-    return ((double)time_ns - (double)l->t0) / 1e9;
-}
-
 static bool in_window(const struct loader *l, uint64_t time_ns)
 {
-    double s = seconds(l, time_ns);
-    return s >= l->from_s && s < l->to_s;
+    return discon_in_window(l->t0, time_ns, l->from_s, l->to_s);
 }
 
 static int on_trap(void *ctx, const struct discon_trap *t)
@@ -68,7 +63,7 @@ static int on_trap(void *ctx, const struct discon_trap *t)
     int rc;
     if (l->aggregate) {
         struct agg_key k = {
-            .second = (int64_t)floor(seconds(l, t->time_ns)),
+            .second = (int64_t)floor(discon_seconds_from(l->t0, t->time_ns)),
             .vcpu = t->vcpu, .type = t->type, .to_pc = t->to_pc,
         };
         rc = trap_agg_add(&l->agg, l->trace, &k);
