@@ -18,7 +18,8 @@
 
 /* Reusable scratch space: encoding allocates only when a batch is larger
  * than any before it. Zero-initialise it ({0}) before the first use; the
- * fields are the encoder's own. */
+ * fields are the encoder's own. ABI: callers allocate it, so its size is
+ * part of the soname's promise (a change means libdiscon-trace.so.N+1). */
 struct discon_batch_encoder {
     size_t cap;
     int64_t *time_delta, *time_dod, *from_delta;

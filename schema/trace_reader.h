@@ -40,7 +40,9 @@ enum discon_callback_result {
 /* Callbacks; any may be NULL. `ctx` is passed to each. Every pointer a
  * callback receives (path, header, events, batch, loss, end, damage) is
  * owned by the reader and valid only during that call: copy what you keep.
- * Callbacks run in file order, packets in file order. */
+ * Callbacks run in file order, packets in file order.
+ * ABI: callers allocate this struct, so a new callback is appended at the
+ * end and comes with a new soname (libdiscon-trace.so.N+1). */
 struct discon_reader_ops {
     void *ctx;
     /* A file's header packet (the first packet of every file). */
