@@ -19,7 +19,7 @@
 static struct fixture f;
 static struct discon_exit_gate gate;
 static atomic_bool quit;
-static uint64_t refused[THREADS];
+static _Atomic uint64_t refused[THREADS]; /* polled by the main thread */
 
 static void *vcpu(void *arg)
 {
@@ -28,7 +28,7 @@ static void *vcpu(void *arg)
     discon_producer_init(&p, fixture_ctl(&f, v), CAP, DISCON_MODE_DROP, 0, v);
     for (uint64_t i = 0; !atomic_load_explicit(&quit, memory_order_relaxed); i++) {
         if (!discon_gate_enter(&gate, v)) {
-            refused[v]++;
+            atomic_fetch_add_explicit(&refused[v], 1, memory_order_relaxed);
             continue;
         }
         struct discon_record r = {.time_ns = i, .from_pc = i, .type = DISCON_INTERRUPT};
@@ -46,6 +46,24 @@ static uint64_t offered(uint32_t v)
            atomic_load_explicit(&ctl->dropped, memory_order_acquire);
 }
 
+/* Wait until every thread has done what `done` asks (a loaded machine may
+ * not schedule one for a long while), or 30 s: then the checks below fail. */
+static void wait_all(bool (*done)(uint32_t v))
+{
+    for (int ms = 0; ms < 30000; ms++) {
+        uint32_t v = 0;
+        while (v < THREADS && done(v))
+            v++;
+        if (v == THREADS)
+            return;
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static bool has_produced(uint32_t v) { return offered(v) > 0; }
+static bool was_refused(uint32_t v) { return atomic_load(&refused[v]) > 0; }
+
 static void sleep_ms(long ms)
 {
     struct timespec ts = {0, ms * 1000000};
@@ -61,22 +79,23 @@ static void run(bool membarrier)
     atomic_store(&quit, false);
     pthread_t t[THREADS];
     for (uintptr_t v = 0; v < THREADS; v++) {
-        refused[v] = 0;
+        atomic_store(&refused[v], 0);
         pthread_create(&t[v], NULL, vcpu, (void *)v);
     }
-    sleep_ms(20);
+    wait_all(has_produced);
     discon_exit_gate_close(&gate);
     uint64_t at_close[THREADS];
     for (uint32_t v = 0; v < THREADS; v++)
         at_close[v] = offered(v);
-    sleep_ms(50); /* the threads keep calling in */
+    wait_all(was_refused); /* every thread has called in after the close */
+    sleep_ms(20);          /* and keeps calling in */
     for (uint32_t v = 0; v < THREADS; v++)
         CHECK_EQ(offered(v), at_close[v]);
     atomic_store(&quit, true);
     for (uint32_t v = 0; v < THREADS; v++) {
         pthread_join(t[v], NULL);
         CHECK(at_close[v] > 0);  /* it produced before */
-        CHECK(refused[v] > 0);   /* and was turned away after */
+        CHECK(atomic_load(&refused[v]) > 0); /* and was turned away after */
     }
     free(gate.slots);
     fixture_close(&f);
