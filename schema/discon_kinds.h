@@ -82,8 +82,10 @@ const char *discon_level_name(enum discon_level level);
  *   ESR for them); riscv64 scause/mcause (bit 63: interrupt); x86_64 the
  *   vector (0-255, or DISCON_X86_VECTOR_EXTERNAL).
  * - to_level: the level the trap was taken to, as the architecture numbers
- *   it (aarch64 EL 0-3 from the handler's CurrentEL/cpsr; riscv `priv`,
- *   0 U, 1 S, 3 M); ignored on x86_64.
+ *   it. aarch64: the EL, 1-3 (cpsr bits [3:2] read in the callback, which
+ *   already shows the handler's level); it turns "lower EL"/"same EL" into
+ *   a level. Ignored on riscv64 (an ecall's code names its mode; pass
+ *   `priv` anyway, 0 U, 1 S, 3 M, for later use) and on x86_64.
  * - from_level (may be NULL): set to the level the trap came from where
  *   the cause says so (aarch64 "from a lower EL" taken to EL1 = user,
  *   "same EL" = the level taken to; riscv ecall from U/S/M), else
