@@ -3,7 +3,9 @@
 # install --destdir`, tests/external/count_events.c is compiled with only
 # `cc $(pkg-config --cflags --libs discon-trace)` against the install tree,
 # run against the installed library, and must count the events of each
-# committed trace exactly as the installed discon-report does.
+# committed trace exactly as the installed discon-report does; and
+# tests/external/name_traps.c names a trap and a system call through the
+# installed discon_kinds.h.
 # BUILD_ROOT, SRCDIR, SANITIZE (the build's b_sanitize).
 set -euo pipefail
 # Nothing of the build tree may leak in: no DISCON_* overrides.
@@ -60,6 +62,13 @@ for t in aarch64-boot.discon x86_64-boot; do
   [ "$(awk '$1 == "events" { print $2 }' "$tmp/got")" -gt 1000 ] || fail "$t: too few events"
   echo "ok: $t: $(tr '\n' ' ' <"$tmp/got")from the installed library, as discon-report counts"
 done
+# The trap kinds and system-call names of discon_kinds.h (version 1.1).
+# shellcheck disable=SC2086
+cc "${sanitize[@]}" -std=c11 -Wall -Wextra -Werror -o "$tmp/name_traps" "$SRCDIR/tests/external/name_traps.c" $flags ||
+  fail "name_traps does not compile against the installed discon_kinds.h"
+got=$("$tmp/name_traps" aarch64 0x56000000 172) || fail "name_traps failed"
+[ "$got" = "SVC64|system call|getpid" ] || fail "name_traps: got '$got'"
+echo "ok: an outside program names traps and system calls from the installed library"
 # An error is a code the program can name.
 : >"$tmp/empty.discon"
 set +e
