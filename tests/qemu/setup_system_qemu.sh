@@ -13,7 +13,10 @@
 [ -e "$SYSROOT/.complete" ] || skip "no Debian trixie tree in $CACHE to seed apt with"
 wrap=$tmp/bin
 mkdir -p "$wrap"
-for target in aarch64 x86_64; do
+# riscv64 too when the cache has it (it is optional: setup warns without it).
+targets=(aarch64 x86_64)
+"$QEMU" riscv64 --version >/dev/null 2>&1 && targets+=(riscv64)
+for target in "${targets[@]}"; do
   printf '#!/bin/sh\nDISCON_CACHE=%q exec %q %s "$@"\n' "$CACHE" "$QEMU" "$target" \
     >"$wrap/qemu-system-$target"
   chmod 755 "$wrap/qemu-system-$target"
@@ -34,6 +37,13 @@ for arch in amd64 arm64; do
   grep -q ' T _text$' "$GUEST/$arch/kallsyms" || fail "$arch: no kernel symbols read"
 done
 echo "ok: setup with a system QEMU 11 fetched both guests and read their symbols"
+if [[ " ${targets[*]} " == *" riscv64 "* ]]; then
+  for f in .complete vmlinuz busybox fw_dynamic.bin kernel-version; do
+    [ -e "$GUEST/riscv64/$f" ] || fail "riscv64 guest: $f missing in the fresh cache"
+  done
+  grep -q ' T _text$' "$GUEST/riscv64/kallsyms" || fail "riscv64: no kernel symbols read"
+  echo "ok: and the riscv64 guest, with a system qemu-system-riscv64"
+fi
 # The fresh cache works for the tools: scripts/qemu runs the system QEMU.
 DISCON_CACHE=$fresh PATH=$wrap:$PATH "$SRCDIR/scripts/qemu" aarch64 --version | grep -q "version 11" ||
   fail "scripts/qemu with the fresh cache does not run QEMU 11"
