@@ -21,7 +21,8 @@
  *   x86_64   EXCEPTION: cr2 (1 read). QEMU reports each exception first
  *            as an EXCEPTION before the vector is known, with cr2 already
  *            updated for a page fault; the analysis tools identify the
- *            vector from the handler.
+ *            vector from the handler (other vectors leave cr2 as the last
+ *            page fault set it: the value means something for #PF only).
  *   others   nothing.
  *
  * The level a trap came from is recorded only where the cause says it
