@@ -84,9 +84,21 @@ static struct discon_record trap(uint8_t type, int *nreads)
     return rec;
 }
 
+/* The plugin keeps its buffers until QEMU exits; the test frees them. */
+static void release(void)
+{
+    for (uint32_t i = 0; i < c.nvcpus; i++)
+        if (c.vcpu[i].buf) {
+            free(c.vcpu[i].buf->data);
+            free(c.vcpu[i].buf);
+        }
+    free(c.vcpu);
+    c = (struct discon_cause){0};
+}
+
 static void setup(const char *target, const struct fake_reg *regs, int n)
 {
-    free(c.vcpu);
+    release();
     set_regs(regs, n);
     CHECK_EQ(discon_cause_init(&c, target, 2, true), 0);
     discon_cause_vcpu_init(&c, 0);
@@ -195,12 +207,13 @@ int main(void)
     missing();
     int n;
     /* cause=off and targets without causes read nothing. */
-    free(c.vcpu);
+    release();
     CHECK_EQ(discon_cause_init(&c, "aarch64", 2, false), 0);
     discon_cause_vcpu_init(&c, 0);
     CHECK(trap(EX, &n).has == 0 && n == 0);
     CHECK_EQ(discon_cause_init(&c, "s390x", 2, true), 0);
     discon_cause_vcpu_init(&c, 0);
     CHECK(trap(EX, &n).has == 0 && n == 0);
+    release();
     CHECK_DONE();
 }
