@@ -168,13 +168,14 @@ long discon_batch_count(const Discon__EventBatch *b, char *err, size_t errlen)
     if (n == 0)
         return FAIL("vCPU %u batch at seq %llu is empty", b->vcpu,
                     (unsigned long long)b->first_seq);
-    if (b->n_type != n || b->n_from_delta != n || b->n_to_ref != n ||
-        (b->n_legacy_cause != 0 && b->n_legacy_cause != n) || (b->n_has != 0 && b->n_has != n) ||
-        (b->n_cause != 0 && b->n_cause != n) || (b->n_fault_delta != 0 && b->n_fault_delta != n) ||
-        (b->n_syscall != 0 && b->n_syscall != n) || (b->n_to_level != 0 && b->n_to_level != n) ||
-        (b->n_from_level != 0 && b->n_from_level != n))
+    /* The cause columns are each empty or one entry per event. */
+#define OPTIONAL_BAD(field) (b->n_##field != 0 && b->n_##field != n)
+    if (b->n_type != n || b->n_from_delta != n || b->n_to_ref != n || OPTIONAL_BAD(legacy_cause) ||
+        OPTIONAL_BAD(has) || OPTIONAL_BAD(cause) || OPTIONAL_BAD(fault_delta) ||
+        OPTIONAL_BAD(syscall) || OPTIONAL_BAD(to_level) || OPTIONAL_BAD(from_level))
         return FAIL("vCPU %u batch at seq %llu has columns of different lengths", b->vcpu,
                     (unsigned long long)b->first_seq);
+#undef OPTIONAL_BAD
     if (b->first_seq + n < b->first_seq)
         return FAIL("vCPU %u batch sequence numbers overflow", b->vcpu);
     if (b->time_order > 2)
