@@ -1,6 +1,6 @@
 /*
  * Benchmark of the trace codec on real recorded traces: bytes per event of
- * discon's encoding beside raw 32-byte records, `lz4 -9` and `zstd -19` of
+ * discon's encoding beside raw 64-byte records, `lz4 -9` and `zstd -19` of
  * those records (the stock tools, run on the same input), and discon's
  * encode+compress throughput on one core.
  *
@@ -114,12 +114,15 @@ int main(int argc, char **argv)
     snprintf(tmp, sizeof tmp, "%s/tool", dir);
     snprintf(out, sizeof out, "%s/trace.discon", dir);
 
-    /* The producer's 32-byte records, in the order they were recorded. */
+    /* The producer's 64-byte records, in the order they were recorded. */
     FILE *f = fopen(raw, "wb");
     for (size_t i = 0; i < trace.n; i++) {
         struct discon_record r = {
             .time_ns = trace.ev[i].time_ns, .from_pc = trace.ev[i].from_pc, .to_pc = trace.ev[i].to_pc,
-            .cause = trace.ev[i].cause, .type = trace.ev[i].type,
+            .cause = trace.ev[i].cause, .fault_addr = trace.ev[i].fault_addr,
+            .syscall = trace.ev[i].syscall, .type = trace.ev[i].type,
+            .to_level = trace.ev[i].to_level, .from_level = trace.ev[i].from_level,
+            .has = trace.ev[i].has,
         };
         fwrite(&r, sizeof r, 1, f);
     }

@@ -177,6 +177,10 @@ static int take(struct discon_drain *d, uint32_t vcpu, const struct discon_recor
     if (t < 0)
         return FAIL("vCPU %u: record at ring position %llu has unknown type %u", vcpu,
                     (unsigned long long)pos, r->type);
+    uint8_t has = r->has; /* read once: the slot is shared memory */
+    if (has & ~DISCON_HAS_ALL)
+        return FAIL("vCPU %u: record at ring position %llu has unknown cause bits 0x%x", vcpu,
+                    (unsigned long long)pos, has);
     if (v->npending == 0) {
         if (!v->pending && !(v->pending = malloc(BATCH_MAX * sizeof *v->pending)))
             return FAIL("out of memory");
@@ -184,7 +188,13 @@ static int take(struct discon_drain *d, uint32_t vcpu, const struct discon_recor
     }
     v->pending[v->npending++] = (struct discon_event){
         .seq = v->next_seq++, .time_ns = r->time_ns, .from_pc = r->from_pc, .to_pc = r->to_pc,
-        .vcpu = vcpu, .cause = r->cause, .type = r->type,
+        .vcpu = vcpu, .type = r->type, .has = has,
+        /* A field without its bit is 0 (event.h), whatever the slot says. */
+        .cause = has & DISCON_HAS_CAUSE ? r->cause : 0,
+        .fault_addr = has & DISCON_HAS_FAULT_ADDR ? r->fault_addr : 0,
+        .syscall = has & DISCON_HAS_SYSCALL ? r->syscall : 0,
+        .to_level = has & DISCON_HAS_TO_LEVEL ? r->to_level : 0,
+        .from_level = has & DISCON_HAS_FROM_LEVEL ? r->from_level : 0,
     };
     v->by_type[t]++;
     return v->npending == BATCH_MAX ? encode_pending(d, v, err, errlen) : 0;

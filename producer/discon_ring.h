@@ -77,6 +77,15 @@
  *     reads the marker also reads a `dropped` that counts its drops. Drops
  *     with no marker yet (at the end) are dropped minus the markers' counts.
  *
+ * Record contents (version 2): every field of a slot is written by P
+ *   before the head store that publishes it and read by C only below head,
+ *   so they need no ordering of their own. The cause fields (cause,
+ *   fault_addr, syscall, to_level, from_level) are valid only where their
+ *   DISCON_HAS_* bit in `has` is set; a field without its bit is 0 and
+ *   means "not recorded" (the target has no such register, the trap does
+ *   not set it, or cause=off), never "value 0". C copies them as they are;
+ *   it checks only that `has` has no unknown bit.
+ *
  * Crash safety rests on tail: C moves it only past records already on disk,
  * so a C killed anywhere leaves them in the ring for the next C (which
  * resumes at the stored tail and skips what the files already hold).
@@ -96,14 +105,16 @@
 #include <stdint.h>
 
 #include "discon_types.h" /* record types: the one table */
+#include "event.h"        /* DISCON_HAS_*: which cause fields a record has */
 
 #define DISCON_SHM_MAGIC UINT64_C(0x314d48534e4f4344) /* "DCONSHM1" */
-#define DISCON_SHM_VERSION 1u
+/* 2: 64-byte records with cause fields (1: 32 bytes, a reserved cause). */
+#define DISCON_SHM_VERSION 2u
 #define DISCON_HEADER_SIZE 4096u
 #define DISCON_CACHELINE 64
 
 #define DISCON_RING_MIN_RECORDS 16u
-#define DISCON_RING_MAX_RECORDS (1u << 24) /* 512 MiB of records per vCPU */
+#define DISCON_RING_MAX_RECORDS (1u << 24) /* 1 GiB of records per vCPU */
 #define DISCON_MAX_VCPUS 4096u
 
 /*
@@ -114,13 +125,24 @@
  */
 #define DISCON_RECORD_LOSS 0x80u
 
+/*
+ * One record, one cache line. The cause fields are what the plugin read
+ * from the guest's registers inside the callback (plugin_cause.c); `has`
+ * says which hold a value, since 0 is a valid value of each. A field
+ * without its bit is 0. A loss marker has has == 0.
+ */
 struct discon_record {
     uint64_t time_ns; /* CLOCK_MONOTONIC */
     uint64_t from_pc;
     uint64_t to_pc;
-    uint32_t cause;   /* architecture cause register; reserved, 0 for now */
-    uint8_t type;     /* enum discon_type (discon_types.h) or DISCON_RECORD_LOSS */
-    uint8_t reserved[3];
+    uint64_t cause;      /* DISCON_HAS_CAUSE: aarch64 ESR_ELx, riscv xcause */
+    uint64_t fault_addr; /* DISCON_HAS_FAULT_ADDR: FAR_ELx, xtval, cr2 */
+    uint64_t syscall;    /* DISCON_HAS_SYSCALL: the system-call number */
+    uint8_t type;        /* enum discon_type (discon_types.h) or DISCON_RECORD_LOSS */
+    uint8_t to_level;    /* DISCON_HAS_TO_LEVEL: aarch64 EL, riscv privilege */
+    uint8_t from_level;  /* DISCON_HAS_FROM_LEVEL */
+    uint8_t has;         /* enum discon_has (schema/event.h) */
+    uint8_t reserved[12];
 };
 
 enum discon_state {
@@ -169,7 +191,7 @@ struct discon_ring_ctl {
     alignas(DISCON_CACHELINE) _Atomic uint64_t tail; /* records consumed */
 };
 
-_Static_assert(sizeof(struct discon_record) == 32, "record ABI");
+_Static_assert(sizeof(struct discon_record) == 64, "record ABI");
 _Static_assert(sizeof(struct discon_shm_header) <= DISCON_HEADER_SIZE, "header fits its page");
 _Static_assert(sizeof(struct discon_ring_ctl) == 2 * DISCON_CACHELINE, "ctl ABI");
 _Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "64-bit atomics must be lock-free in shared memory");

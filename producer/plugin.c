@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include "discon_clock.h"
 #include "exit_gate.h"
+#include "plugin_cause.h"
 #include "plugin_options.h"
 #include "qemu_plugin_api.h"
 #include "ring_producer.h"
@@ -31,6 +32,7 @@ static struct {
     struct discon_exit_gate gate; /* nrings + 1 slots: the last for vCPUs beyond */
     char shm_name[DISCON_SHM_NAME_MAX + 2];
     atomic_flag overflow_warned;
+    struct discon_cause cause;
 } g = {.overflow_warned = ATOMIC_FLAG_INIT};
 
 static void on_discon(unsigned int vcpu, enum qemu_plugin_discon_type type, uint64_t from_pc,
@@ -59,6 +61,7 @@ static void on_discon(unsigned int vcpu, enum qemu_plugin_discon_type type, uint
         .to_pc = to_pc,
         .type = (uint8_t)type,
     };
+    discon_cause_read(&g.cause, vcpu, rec.type, &rec);
     discon_produce(&g.rings[vcpu], &rec);
     discon_gate_leave(&g.gate, vcpu);
 }
@@ -96,6 +99,12 @@ static void at_qemu_exit(void *udata)
     /* A consumer that already mapped it keeps it; undrained records stay. */
     if (all_drained())
         shm_unlink(g.shm_name);
+}
+
+static void on_vcpu_init(unsigned int vcpu, void *udata)
+{
+    (void)udata;
+    discon_cause_vcpu_init(&g.cause, vcpu);
 }
 
 static void join_options(char *buf, size_t len, int argc, char **argv)
@@ -160,7 +169,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
         return -1;
     }
     g.rings = calloc(nrings, sizeof *g.rings);
-    if (!g.rings || discon_exit_gate_init(&g.gate, nrings + 1) != 0) {
+    if (!g.rings || discon_exit_gate_init(&g.gate, nrings + 1) != 0 ||
+        discon_cause_init(&g.cause, info->target_name, nrings, opt.cause) != 0) {
         fprintf(stderr, "discon: out of memory\n");
         munmap(g.hdr, discon_segment_size(opt.ring_capacity, nrings));
         shm_unlink(opt.shm_name);
@@ -177,5 +187,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
     qemu_plugin_register_vcpu_discon_cb(id, (enum qemu_plugin_discon_type)opt.types, on_discon,
                                         NULL);
     qemu_plugin_register_atexit_cb(id, at_qemu_exit, NULL);
+    if (g.cause.vcpu)
+        qemu_plugin_register_vcpu_init_cb(id, on_vcpu_init, NULL);
     return 0;
 }

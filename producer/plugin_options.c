@@ -20,6 +20,7 @@ static const char *const opt_messages[] = {
     [DISCON_OPT_E_TYPES] = "bad discontinuity types (types=)",
     [DISCON_OPT_E_BLOCK_TIMEOUT] = "bad block timeout (block_timeout=)",
     [DISCON_OPT_E_MAX_VCPUS] = "bad vCPU count (max_vcpus=)",
+    [DISCON_OPT_E_CAUSE] = "bad cause switch (cause=)",
 };
 _Static_assert(sizeof opt_messages / sizeof *opt_messages == DISCON_OPT_E_COUNT,
                "every discon_opt_err code needs a message");
@@ -57,6 +58,7 @@ int discon_options_parse(struct discon_options *o, int argc, char **argv, char *
         .types = DISCON_TYPES_ALL,
         .block_timeout_ms = DISCON_DEFAULT_BLOCK_TIMEOUT_MS,
         .max_vcpus = DISCON_DEFAULT_USER_VCPUS,
+        .cause = true,
     };
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
@@ -100,10 +102,17 @@ int discon_options_parse(struct discon_options *o, int argc, char **argv, char *
             if (parse_u32(v, 1, DISCON_MAX_VCPUS, &o->max_vcpus))
                 return FAIL(DISCON_OPT_E_MAX_VCPUS, "max_vcpus=%s: a number from 1 to %u", v,
                             DISCON_MAX_VCPUS);
+        } else if (KEY("cause")) {
+            if (strcmp(v, "on") == 0)
+                o->cause = true;
+            else if (strcmp(v, "off") == 0)
+                o->cause = false;
+            else
+                return FAIL(DISCON_OPT_E_CAUSE, "cause=%s: expected on or off", v);
         } else {
             return FAIL(DISCON_OPT_E_UNKNOWN_KEY,
                         "unknown option '%.*s' (known: shm, mode, ring, types, "
-                        "block_timeout, max_vcpus)", (int)klen, arg);
+                        "block_timeout, max_vcpus, cause)", (int)klen, arg);
         }
 #undef KEY
     }

@@ -4,6 +4,7 @@
 
 #include "discon_ring.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define DISCON_SHM_NAME_MAX 200
@@ -15,6 +16,7 @@ struct discon_options {
     uint32_t types;            /* mask of enum discon_type */
     uint32_t block_timeout_ms; /* block mode: consumer stall before dropping */
     uint32_t max_vcpus;        /* user mode: rings for guest threads */
+    bool cause;                /* read the trap's cause registers (plugin_cause.h) */
 };
 
 #define DISCON_DEFAULT_RING 65536u
@@ -37,6 +39,7 @@ enum discon_opt_err {
     DISCON_OPT_E_TYPES,         /* types= not a list of known types */
     DISCON_OPT_E_BLOCK_TIMEOUT, /* block_timeout= not a number of ms in range */
     DISCON_OPT_E_MAX_VCPUS,     /* max_vcpus= not a number in range */
+    DISCON_OPT_E_CAUSE,         /* cause= neither on nor off */
     DISCON_OPT_E_COUNT          /* number of codes; not a code */
 };
 
@@ -55,6 +58,7 @@ const char *discon_opt_strerror(int code);
  *   types=LIST          interrupt, exception, hostcall joined by '+', or all
  *   block_timeout=MS    block mode: stall allowed before dropping
  *   max_vcpus=N         user mode: most guest threads traced at once
+ *   cause=on|off        record each trap's cause registers (default on)
  */
 int discon_options_parse(struct discon_options *o, int argc, char **argv, char *err,
                          size_t errlen);

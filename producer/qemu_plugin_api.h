@@ -59,6 +59,48 @@ void qemu_plugin_register_vcpu_discon_cb(qemu_plugin_id_t id,
 void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id,
                                     qemu_plugin_udata_cb_t cb, void *userdata);
 
+/*
+ * Registers (plugin_cause.c). QEMU hands them out through glib containers;
+ * QEMU links glib, so the plugin calls QEMU's copy and declares only the
+ * public head of the two structs and the functions it calls (glib's
+ * documented, stable ABI: GByteArray and GArray both begin { data; len; }).
+ */
+typedef struct {
+    uint8_t *data;
+    unsigned int len;
+} GByteArray;
+typedef struct {
+    char *data;
+    unsigned int len;
+} GArray;
+GByteArray *g_byte_array_sized_new(unsigned int reserved_size);
+GByteArray *g_byte_array_set_size(GByteArray *array, unsigned int length);
+char *g_array_free(GArray *array, int free_segment);
+
+/* Opaque: QEMU's handle of one register of the calling vCPU. */
+struct qemu_plugin_register;
+
+/* One element of qemu_plugin_get_registers()'s GArray: 32 bytes. */
+typedef struct {
+    struct qemu_plugin_register *handle;
+    const char *name;    /* gdb's name: "ESR_EL1", "cpsr", "scause", "cr2" ... */
+    const char *feature; /* gdb feature the register belongs to */
+    bool is_readonly;
+} qemu_plugin_reg_descriptor;
+_Static_assert(sizeof(qemu_plugin_reg_descriptor) == 32, "QEMU 11.1's descriptor is 32 bytes");
+
+/* The calling vCPU's registers: call it on the vCPU's thread (vcpu_init).
+ * The caller frees the array (g_array_free(a, 1)); names are QEMU's. */
+GArray *qemu_plugin_get_registers(void);
+/* Appends the register's bytes (target byte order) to buf; true on
+ * success (API 6 changed the result from a length to a bool). */
+bool qemu_plugin_read_register(struct qemu_plugin_register *handle, GByteArray *buf);
+
+/* API 7: vCPU callbacks take the index and user data, no plugin id. */
+typedef void (*qemu_plugin_vcpu_udata_cb_t)(unsigned int vcpu_index, void *userdata);
+void qemu_plugin_register_vcpu_init_cb(qemu_plugin_id_t id, qemu_plugin_vcpu_udata_cb_t cb,
+                                       void *userdata);
+
 /* Implemented by the plugin. */
 QEMU_PLUGIN_EXPORT extern int qemu_plugin_version;
 QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,

@@ -1,6 +1,6 @@
 /*
  * Producer side of one discon ring: the code that runs inside QEMU's
- * discontinuity callback. The fast path is a compare, a 32-byte copy and a
+ * discontinuity callback. The fast path is a compare, a 64-byte copy and a
  * release store: no syscall, lock or allocation. Only a full ring takes the
  * out-of-line slow path, which waits (block mode) or counts a drop.
  *

@@ -14,7 +14,12 @@ void discon_batch_encoder_free(struct discon_batch_encoder *e)
     free(e->from_delta);
     free(e->type);
     free(e->to_ref);
+    free(e->has);
     free(e->cause);
+    free(e->fault_delta);
+    free(e->syscall);
+    free(e->to_level);
+    free(e->from_level);
     free(e->handler);
     free(e->slot_pc);
     free(e->slot_ref);
@@ -38,7 +43,12 @@ static int reserve(struct discon_batch_encoder *e, size_t n)
     GROW(from_delta, cap)
     GROW(type, cap)
     GROW(to_ref, cap)
+    GROW(has, cap)
     GROW(cause, cap)
+    GROW(fault_delta, cap)
+    GROW(syscall, cap)
+    GROW(to_level, cap)
+    GROW(from_level, cap)
     GROW(handler, cap)
     GROW(slot_pc, slots)
     GROW(slot_ref, slots)
@@ -75,6 +85,39 @@ static unsigned varint_size(int64_t v)
     return n;
 }
 
+/* The cause columns of ev[0..n) into e and out; each column is empty when
+ * no event has its value (`any` collects the bits seen). */
+static void encode_causes(struct discon_batch_encoder *e, const struct discon_event *ev,
+                          size_t n, Discon__EventBatch *out)
+{
+    unsigned any = 0;
+    uint64_t prev_fault = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned has = ev[i].has & DISCON_HAS_ALL;
+        any |= has;
+        e->has[i] = has;
+        e->cause[i] = has & DISCON_HAS_CAUSE ? ev[i].cause : 0;
+        e->fault_delta[i] = 0;
+        if (has & DISCON_HAS_FAULT_ADDR) {
+            e->fault_delta[i] = (int64_t)(ev[i].fault_addr - prev_fault);
+            prev_fault = ev[i].fault_addr;
+        }
+        e->syscall[i] = has & DISCON_HAS_SYSCALL ? ev[i].syscall : 0;
+        e->to_level[i] = has & DISCON_HAS_TO_LEVEL ? ev[i].to_level : 0;
+        e->from_level[i] = has & DISCON_HAS_FROM_LEVEL ? ev[i].from_level : 0;
+    }
+#define COLUMN(field, bit) \
+    out->n_##field = any & (bit) ? n : 0; \
+    out->field = e->field;
+    COLUMN(has, DISCON_HAS_ALL)
+    COLUMN(cause, DISCON_HAS_CAUSE)
+    COLUMN(fault_delta, DISCON_HAS_FAULT_ADDR)
+    COLUMN(syscall, DISCON_HAS_SYSCALL)
+    COLUMN(to_level, DISCON_HAS_TO_LEVEL)
+    COLUMN(from_level, DISCON_HAS_FROM_LEVEL)
+#undef COLUMN
+}
+
 int discon_batch_encode(struct discon_batch_encoder *e, const struct discon_event *ev, size_t n,
                         uint64_t ring_position, Discon__EventBatch *out)
 {
@@ -84,7 +127,6 @@ int discon_batch_encode(struct discon_batch_encoder *e, const struct discon_even
         return -DISCON_E_NOMEM;
     memset(e->slot_ref, 0, e->slots * sizeof *e->slot_ref);
     size_t nhandlers = 0;
-    int any_cause = 0;
     uint64_t prev_time = ev[0].time_ns, prev_from = 0, prev_delta = 0;
     size_t delta_bytes = 0, dod_bytes = 0;
     for (size_t i = 0; i < n; i++) {
@@ -97,8 +139,6 @@ int discon_batch_encode(struct discon_batch_encoder *e, const struct discon_even
         e->from_delta[i] = (int64_t)(ev[i].from_pc - prev_from);
         e->type[i] = ev[i].type;
         e->to_ref[i] = ev[i].to_pc == ev[i].from_pc ? 0 : intern(e, ev[i].to_pc, &nhandlers);
-        e->cause[i] = ev[i].cause;
-        any_cause |= ev[i].cause != 0;
         prev_time = ev[i].time_ns;
         prev_from = ev[i].from_pc;
     }
@@ -118,8 +158,7 @@ int discon_batch_encode(struct discon_batch_encoder *e, const struct discon_even
     out->to_ref = e->to_ref;
     out->n_handler = nhandlers;
     out->handler = e->handler;
-    out->n_cause = any_cause ? n : 0;
-    out->cause = e->cause;
+    encode_causes(e, ev, n, out);
     return 0;
 }
 
@@ -129,10 +168,14 @@ long discon_batch_count(const Discon__EventBatch *b, char *err, size_t errlen)
     if (n == 0)
         return FAIL("vCPU %u batch at seq %llu is empty", b->vcpu,
                     (unsigned long long)b->first_seq);
-    if (b->n_type != n || b->n_from_delta != n || b->n_to_ref != n ||
-        (b->n_cause != 0 && b->n_cause != n))
+    /* The cause columns are each empty or one entry per event. */
+#define OPTIONAL_BAD(field) (b->n_##field != 0 && b->n_##field != n)
+    if (b->n_type != n || b->n_from_delta != n || b->n_to_ref != n || OPTIONAL_BAD(legacy_cause) ||
+        OPTIONAL_BAD(has) || OPTIONAL_BAD(cause) || OPTIONAL_BAD(fault_delta) ||
+        OPTIONAL_BAD(syscall) || OPTIONAL_BAD(to_level) || OPTIONAL_BAD(from_level))
         return FAIL("vCPU %u batch at seq %llu has columns of different lengths", b->vcpu,
                     (unsigned long long)b->first_seq);
+#undef OPTIONAL_BAD
     if (b->first_seq + n < b->first_seq)
         return FAIL("vCPU %u batch sequence numbers overflow", b->vcpu);
     if (b->time_order > 2)
@@ -141,10 +184,52 @@ long discon_batch_count(const Discon__EventBatch *b, char *err, size_t errlen)
     return (long)n;
 }
 
+/* Event i's cause fields from b's columns into *ev; -1 if `has` names a
+ * value whose column is empty, or a level that does not fit. The fault
+ * address accumulates in *fault. Format 1's legacy_cause maps to cause. */
+static int decode_causes(const Discon__EventBatch *b, size_t i, uint64_t *fault,
+                         struct discon_event *ev)
+{
+    unsigned has = b->n_has ? b->has[i] : 0;
+    if (has & ~DISCON_HAS_ALL)
+        return -1;
+    if (b->n_legacy_cause && b->legacy_cause[i] && !(has & DISCON_HAS_CAUSE)) {
+        ev->cause = b->legacy_cause[i];
+        has |= DISCON_HAS_CAUSE;
+    } else if (has & DISCON_HAS_CAUSE) {
+        if (!b->n_cause)
+            return -1;
+        ev->cause = b->cause[i];
+    }
+    if (has & DISCON_HAS_FAULT_ADDR) {
+        if (!b->n_fault_delta)
+            return -1;
+        *fault += (uint64_t)b->fault_delta[i];
+        ev->fault_addr = *fault;
+    }
+    if (has & DISCON_HAS_SYSCALL) {
+        if (!b->n_syscall)
+            return -1;
+        ev->syscall = b->syscall[i];
+    }
+    if (has & DISCON_HAS_TO_LEVEL) {
+        if (!b->n_to_level || b->to_level[i] > UINT8_MAX)
+            return -1;
+        ev->to_level = (uint8_t)b->to_level[i];
+    }
+    if (has & DISCON_HAS_FROM_LEVEL) {
+        if (!b->n_from_level || b->from_level[i] > UINT8_MAX)
+            return -1;
+        ev->from_level = (uint8_t)b->from_level[i];
+    }
+    ev->has = (uint8_t)has;
+    return 0;
+}
+
 int discon_batch_decode(const Discon__EventBatch *b, struct discon_event *out, char *err,
                         size_t errlen)
 {
-    uint64_t time = b->base_time_ns, from = 0, delta = 0;
+    uint64_t time = b->base_time_ns, from = 0, delta = 0, fault = 0;
     for (size_t i = 0; i < b->n_time_delta; i++) {
         delta = b->time_order == 2 ? delta + (uint64_t)b->time_delta[i] : (uint64_t)b->time_delta[i];
         time += delta;
@@ -163,9 +248,11 @@ int discon_batch_decode(const Discon__EventBatch *b, struct discon_event *out, c
             .from_pc = from,
             .to_pc = ref ? b->handler[ref - 1] : from,
             .vcpu = b->vcpu,
-            .cause = b->n_cause ? b->cause[i] : 0,
             .type = (uint8_t)type,
         };
+        if (decode_causes(b, i, &fault, &out[i]) != 0)
+            return FAIL("vCPU %u seq %llu has cause values its batch lacks (has 0x%x)", b->vcpu,
+                        (unsigned long long)(b->first_seq + i), b->n_has ? b->has[i] : 0);
     }
     return 0;
 }

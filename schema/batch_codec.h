@@ -6,6 +6,9 @@
  *   from_pc  delta from the previous from_pc, mod 2^64
  *   to_pc    0 = "same as from_pc" (x86's first report of an exception),
  *            else 1 + index into the batch's table of distinct handlers
+ *   cause fields  a `has` mask per event, then one column per field, each
+ *            empty when no event has it; fault addresses as deltas from
+ *            the batch's previous fault address
  */
 #ifndef DISCON_BATCH_CODEC_H
 #define DISCON_BATCH_CODEC_H
@@ -22,8 +25,9 @@
  * part of the soname's promise (a change means libdiscon-trace.so.N+1). */
 struct discon_batch_encoder {
     size_t cap;
-    int64_t *time_delta, *time_dod, *from_delta;
-    uint32_t *type, *to_ref, *cause;
+    int64_t *time_delta, *time_dod, *from_delta, *fault_delta;
+    uint32_t *type, *to_ref, *has, *to_level, *from_level;
+    uint64_t *cause, *syscall;
     uint64_t *handler;
     uint64_t *slot_pc;   /* handler interning: open addressing */
     uint32_t *slot_ref;

@@ -11,7 +11,7 @@
  * (schema/gen_syscalls.py). Every string returned is static: never freed,
  * valid for the life of the process.
  *
- * Added in libdiscon-trace 1.1 (version node DISCON_TRACE_1.1).
+ * Part of libdiscon-trace soname 2 (version node DISCON_TRACE_2).
  */
 #ifndef DISCON_KINDS_H
 #define DISCON_KINDS_H

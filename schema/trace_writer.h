@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define DISCON_FORMAT_VERSION 1
+#define DISCON_FORMAT_VERSION 2 /* 2: cause columns (discon.proto, EventBatch 12-17) */
 #define DISCON_FRAME_MAX_CONTENT (64u << 20) /* bytes; readers refuse larger frames */
 #define DISCON_FRAME_TARGET (4u << 20)       /* bytes; the writer flushes at this size */
 

@@ -5,6 +5,9 @@
  * DIR/edge.discon a vCPU numbered 0xffffffff, and an event timed before the
  *                 trace's clock reference
  * DIR/loss.discon vCPU 0: events 0-1, a loss of 5 (seq 2-6), events 7-8
+ * DIR/causes.discon one batch of aarch64 events with cause fields: none,
+ *                 each alone, all of them, the values 0 and 2^64 - 1, and
+ *                 fault addresses that go down as well as up
  */
 #include "trace_writer.h"
 
@@ -84,6 +87,40 @@ static void loss_trace(const char *path, uint64_t t0, uint64_t pc, uint64_t hand
     finish_lost(w, 0, 4, 5);
 }
 
+static void causes_trace(const char *path, uint64_t t0)
+{
+    struct discon_writer *w = start(path, 0, t0);
+    enum { C = DISCON_HAS_CAUSE, F = DISCON_HAS_FAULT_ADDR, S = DISCON_HAS_SYSCALL,
+           TL = DISCON_HAS_TO_LEVEL, FL = DISCON_HAS_FROM_LEVEL };
+    static const struct discon_event shapes[] = {
+        {.type = DISCON_EXCEPTION, .has = C | S | TL, .cause = 0x56000000, .syscall = 0, .to_level = 1},
+        {.type = DISCON_INTERRUPT, .has = TL, .to_level = 1},
+        {.type = DISCON_EXCEPTION, .has = C | F | TL | FL, .cause = 0x96000045,
+         .fault_addr = 0xffff800012345678u, .to_level = 1, .from_level = 1},
+        {.type = DISCON_HOSTCALL},
+        {.type = DISCON_EXCEPTION, .has = C | F | TL | FL, .cause = 0x92000007,
+         .fault_addr = 0x400000, .to_level = 1, .from_level = 0},
+        {.type = DISCON_EXCEPTION, .has = C | S | TL, .cause = 0x56000000, .syscall = 172,
+         .to_level = 1},
+        {.type = DISCON_EXCEPTION, .has = C, .cause = UINT64_MAX},
+        {.type = DISCON_EXCEPTION, .has = F, .fault_addr = 0},
+        {.type = DISCON_EXCEPTION, .has = S, .syscall = UINT64_MAX},
+        {.type = DISCON_EXCEPTION, .has = FL, .from_level = 3},
+    };
+    enum { N = sizeof shapes / sizeof *shapes };
+    struct discon_event ev[N];
+    for (size_t i = 0; i < N; i++) {
+        ev[i] = shapes[i];
+        ev[i].seq = i;
+        ev[i].time_ns = t0 + 100 * (i + 1);
+        ev[i].from_pc = 0x40080000 + 4 * i;
+        ev[i].to_pc = 0x40080a00;
+    }
+    char err[256];
+    discon_writer_events(w, ev, N, 0, err, sizeof err);
+    finish(w, 0, N);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -113,5 +150,8 @@ int main(int argc, char **argv)
 
     snprintf(path, sizeof path, "%s/loss.discon", argv[1]);
     loss_trace(path, T0, A, PF);
+
+    snprintf(path, sizeof path, "%s/causes.discon", argv[1]);
+    causes_trace(path, T0);
     return 0;
 }

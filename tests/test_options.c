@@ -40,6 +40,7 @@ int main(void)
     CHECK_EQ(o.block_timeout_ms, DISCON_DEFAULT_BLOCK_TIMEOUT_MS);
     CHECK_EQ(o.max_vcpus, DISCON_DEFAULT_USER_VCPUS);
     CHECK(o.shm_name[0] == '\0');
+    CHECK(o.cause);
 
     CHECK(parse(&o, err, "shm=my.trace_1-x", "mode=drop") == 0);
     CHECK(strcmp(o.shm_name, "/my.trace_1-x") == 0);
@@ -55,6 +56,11 @@ int main(void)
     CHECK_EQ(o.max_vcpus, 8);
     CHECK(parse(&o, err, "types=all", NULL) == 0);
     CHECK_EQ(o.types, DISCON_TYPES_ALL);
+
+    CHECK(parse(&o, err, "cause=off", NULL) == 0);
+    CHECK(!o.cause);
+    CHECK(parse(&o, err, "cause=off", "cause=on") == 0);
+    CHECK(o.cause);
 
     /* A key given twice keeps its last value. */
     CHECK(parse(&o, err, "ring=16", "ring=32") == 0);
@@ -84,5 +90,8 @@ int main(void)
     rejected("block_timeout=99999999999999999999", DISCON_OPT_E_BLOCK_TIMEOUT);
     rejected("max_vcpus=0", DISCON_OPT_E_MAX_VCPUS);
     rejected("max_vcpus=5000", DISCON_OPT_E_MAX_VCPUS);
+    rejected("cause=yes", DISCON_OPT_E_CAUSE);
+    rejected("cause=", DISCON_OPT_E_CAUSE);
+    rejected("cause=On", DISCON_OPT_E_CAUSE);
     CHECK_DONE();
 }

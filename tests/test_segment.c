@@ -52,6 +52,8 @@ static struct discon_ring_ctl *ring(struct discon_shm_header *h, uint32_t i)
 
 static void bad_magic(struct discon_shm_header *h) { atomic_store(&h->magic, 0x1234); }
 static void bad_version(struct discon_shm_header *h) { h->version = 99; }
+/* Version 1 had 32-byte records: a reader of version 2 must not misread them. */
+static void old_version(struct discon_shm_header *h) { h->version = 1; }
 static void bad_header_size(struct discon_shm_header *h) { h->header_size = 64; }
 static void bad_record_size(struct discon_shm_header *h) { h->record_size = 16; }
 static void cap_not_pow2(struct discon_shm_header *h) { h->ring_capacity = 17; }
@@ -83,6 +85,7 @@ static void test_malformed(void)
 {
     expect_rejected("magic", bad_magic, DISCON_SEG_E_MAGIC);
     expect_rejected("version", bad_version, DISCON_SEG_E_VERSION);
+    expect_rejected("version 1", old_version, DISCON_SEG_E_VERSION);
     expect_rejected("header size", bad_header_size, DISCON_SEG_E_HEADER_SIZE);
     expect_rejected("record size", bad_record_size, DISCON_SEG_E_RECORD_SIZE);
     expect_rejected("capacity", cap_not_pow2, DISCON_SEG_E_CAPACITY);

@@ -34,7 +34,10 @@ static int same_events(const struct discon_event *a, const struct discon_event *
     for (size_t i = 0; i < n; i++)
         if (a[i].seq != b[i].seq || a[i].time_ns != b[i].time_ns ||
             a[i].from_pc != b[i].from_pc || a[i].to_pc != b[i].to_pc ||
-            a[i].vcpu != b[i].vcpu || a[i].cause != b[i].cause || a[i].type != b[i].type)
+            a[i].vcpu != b[i].vcpu || a[i].type != b[i].type || a[i].has != b[i].has ||
+            a[i].cause != b[i].cause || a[i].fault_addr != b[i].fault_addr ||
+            a[i].syscall != b[i].syscall || a[i].to_level != b[i].to_level ||
+            a[i].from_level != b[i].from_level)
             return 0;
     return 1;
 }
@@ -43,6 +46,27 @@ static struct discon_event *events; /* everything written, in write order */
 static size_t nevents;
 static size_t frame_end_event[FRAMES + 1]; /* events written before frame k ends */
 static uint64_t frame_offset[FRAMES + 1];  /* byte offset where frame k starts */
+
+/* Cause fields: none at all in some stretches (empty columns), any subset
+ * elsewhere, with the values 0 and UINT64_MAX that "none" must not be
+ * confused with. Fields without their bit stay 0, as event.h says. */
+static void random_causes(struct discon_event *e, uint64_t r)
+{
+    if (r % 3 == 0)
+        return;
+    uint64_t v = next_random();
+    e->has = (uint8_t)(v & DISCON_HAS_ALL);
+    if (e->has & DISCON_HAS_CAUSE)
+        e->cause = v % 5 == 0 ? 0 : v % 5 == 1 ? UINT64_MAX : next_random() >> (v % 40);
+    if (e->has & DISCON_HAS_FAULT_ADDR)
+        e->fault_addr = interesting_pcs[(v >> 8) % 8] + ((v >> 16) & 0xfff);
+    if (e->has & DISCON_HAS_SYSCALL)
+        e->syscall = v % 4 == 0 ? 0 : (v >> 24) % 500;
+    if (e->has & DISCON_HAS_TO_LEVEL)
+        e->to_level = (uint8_t)((v >> 32) % 4);
+    if (e->has & DISCON_HAS_FROM_LEVEL)
+        e->from_level = (uint8_t)((v >> 40) % 4);
+}
 
 /* Times are either irregular (not even always monotonic) or those of a
  * regular loop with jitter, so both time encodings are exercised. */
@@ -55,10 +79,12 @@ static struct discon_event random_event(uint32_t vcpu, uint64_t seq, uint64_t *t
         *time += r % 4 == 0 ? (uint64_t)-(int64_t)(r % 1000) : r % 100000;
     uint64_t from = r % 3 ? interesting_pcs[r % 8] + (r >> 40) : next_random();
     uint64_t to = r % 5 == 0 ? from : r % 5 == 1 ? next_random() : interesting_pcs[(r >> 8) % 8];
-    return (struct discon_event){
+    struct discon_event e = {
         .seq = seq, .time_ns = *time, .from_pc = from, .to_pc = to, .vcpu = vcpu,
-        .cause = r % 7 == 0 ? (uint32_t)(r >> 32) : 0, .type = (uint8_t)discon_type_at((int)(r % DISCON_NTYPES)),
+        .type = (uint8_t)discon_type_at((int)(r % DISCON_NTYPES)),
     };
+    random_causes(&e, r);
+    return e;
 }
 
 static void write_trace(const char *path)

@@ -1,7 +1,7 @@
 /*
  * A program outside the discon tree, built like count_events.c against an
  * installed libdiscon-trace: names a trap and a system call through the
- * installed discon_kinds.h (symbols of version DISCON_TRACE_1.1).
+ * installed discon_kinds.h.
  *
  *   name_traps TARGET CAUSE NR   ->   KIND|CLASS|SYSCALL
  * CAUSE is an exception's cause register (hex), NR a system-call number.

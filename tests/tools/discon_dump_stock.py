@@ -89,15 +89,40 @@ def decode_batch(b):
     types = [int(v) for v in b.get("type", [])]
     refs = [int(v) for v in b.get("to_ref", [])]
     handlers = [int(v) for v in b.get("handler", [])]
-    causes = [int(v) for v in b.get("cause", [])] or [0] * len(deltas)
+    causes = decode_causes(b, len(deltas))
     events = []
     for i, d in enumerate(deltas):
         delta = delta + d if order == 2 else d
         time += delta
         pc = (pc + froms[i]) & MASK64
         to = pc if refs[i] == 0 else handlers[refs[i] - 1]
-        events.append((vcpu, seq + i, time, TYPES[types[i]], pc, to, causes[i]))
+        events.append((vcpu, seq + i, time, TYPES[types[i]], pc, to) + causes[i])
     return events
+
+
+def decode_causes(b, n):
+    """Each event's cause fields as discon-dump's CSV shows them (cause and
+    fault address in hex, the rest in decimal, '' for none), from the `has`
+    column and the value columns as discon.proto documents them."""
+    col = lambda key: [int(v) for v in b.get(key, [])] or [0] * n
+    has, legacy = col("has"), col("legacy_cause")
+    cause, fault_delta, syscall = col("cause"), col("fault_delta"), col("syscall")
+    to_level, from_level = col("to_level"), col("from_level")
+    out, fault = [], 0
+    for i in range(n):
+        h = has[i]
+        c = cause[i]
+        if legacy[i] and not h & 1:  # format 1's column
+            h, c = h | 1, legacy[i]
+        if h & 2:
+            fault = (fault + fault_delta[i]) & MASK64
+        out.append(("0x%x" % c if h & 1 else "", "0x%x" % fault if h & 2 else "",
+                    str(syscall[i]) if h & 4 else "", str(to_level[i]) if h & 8 else "",
+                    str(from_level[i]) if h & 16 else ""))
+    return out
+
+
+CAUSE_FIELDS = ("cause", "fault_addr", "syscall", "to_level", "from_level")
 
 
 def stock_records(files):
@@ -138,7 +163,8 @@ def dumped_records(rows, start):
             if r["time_s"] != seconds(t - start):
                 fail("time_s %s of vcpu %s seq %s is not (time_ns - start)" % (r["time_s"], r["vcpu"], r["seq"]))
             out.append(("event", int(r["vcpu"]), int(r["seq"]), t, r["type"],
-                        int(r["from_pc"], 16), int(r["to_pc"], 16), int(r["cause"])))
+                        int(r["from_pc"], 16), int(r["to_pc"], 16))
+                       + tuple(r[k] for k in CAUSE_FIELDS))
         elif r["record"] == "loss":
             out.append(("loss", int(r["vcpu"]), int(r["seq"]), int(r["events"])))
         else:
@@ -175,6 +201,9 @@ def check_json(name, paths, rows):
                                          int(r["to_pc"], 16)):
             fail("%s: JSON %s disagrees with CSV %s" % (name, o, r))
             break
+        if tuple(str(o.get(k, "")) for k in CAUSE_FIELDS) != tuple(r[k] for k in CAUSE_FIELDS):
+            fail("%s: JSON cause fields of %s disagree with CSV %s" % (name, o, r))
+            break
     else:
         print("ok: %s: %d JSON lines parse and agree with CSV" % (name, len(objs)))
 
@@ -187,10 +216,12 @@ def check_text(name, paths, rows):
         return
     got = []
     for l in lines[1:]:
-        f = l.split()  # vcpu seq time_ns time_s type from -> to cause
-        got.append((f[0], f[1], f[2], f[4], int(f[5], 16), int(f[7], 16), f[8]))
+        # vcpu seq time_ns time_s type from -> to cause fault_addr syscall to_level from_level
+        f = l.split()
+        got.append((f[0], f[1], f[2], f[4], int(f[5], 16), int(f[7], 16))
+                   + tuple("" if v == "-" else v for v in f[8:13]))
     want = [(r["vcpu"], r["seq"], r["time_ns"], r["type"], int(r["from_pc"], 16),
-             int(r["to_pc"], 16), r["cause"]) for r in rows]
+             int(r["to_pc"], 16)) + tuple(r[k] for k in CAUSE_FIELDS) for r in rows]
     if got != want:
         fail("%s: text lines (%d) differ from CSV rows (%d)" % (name, len(got), len(want)))
     else:
@@ -286,6 +317,20 @@ def check_edges(tmp):
     if got != [("trap", "exception", "0x401004", "0xffffffff81e01280", "2", "")]:
         fail("an exception delivered in the next file is not one trap: %s" % got)
     print("ok: a loss row in sequence, a negative time, vCPU 0xffffffff, a trap across files")
+    causes = os.path.join(tmp, "causes.discon")
+    rows = check_against_stock("causes", [causes], [causes], min_events=10)
+    check_json("causes", [causes], rows)
+    check_text("causes", [causes], rows)
+    got = [tuple(r[k] for k in CAUSE_FIELDS) for r in rows if r["record"] == "event"]
+    want = [("0x56000000", "", "0", "1", ""), ("", "", "", "1", ""),
+            ("0x96000045", "0xffff800012345678", "", "1", "1"), ("", "", "", "", ""),
+            ("0x92000007", "0x400000", "", "1", "0"), ("0x56000000", "", "172", "1", ""),
+            ("0x%x" % MASK64, "", "", "", ""), ("", "0x0", "", "", ""),
+            ("", "", str(MASK64), "", ""), ("", "", "", "", "3")]
+    if got != want:
+        fail("causes trace: cause fields %s, written %s" % (got, want))
+    else:
+        print("ok: cause fields (none, each alone, 0 and 2^64-1) read back as written, in every format")
 
 
 def check_exit_codes(tmp):

@@ -16,8 +16,8 @@ fail() { echo "FAIL: $*"; exit 1; }
 meson install -C "$BUILD_ROOT" --destdir "$tmp/dest" --no-rebuild --quiet >/dev/null
 pc=$(find "$tmp/dest" -name discon-trace.pc)
 [ -n "$pc" ] || fail "discon-trace.pc was not installed"
-lib=$(find "$tmp/dest" -name 'libdiscon-trace.so.1')
-[ -n "$lib" ] || fail "libdiscon-trace.so.1 was not installed"
+lib=$(find "$tmp/dest" -name 'libdiscon-trace.so.2')
+[ -n "$lib" ] || fail "libdiscon-trace.so.2 was not installed"
 libdir=$(dirname "$lib")
 [ -e "$libdir/libdiscon-trace.so" ] || fail "no libdiscon-trace.so link to build against"
 [ -n "$(find "$tmp/dest" -path '*/include/discon/trace_reader.h')" ] || fail "headers not in include/discon/"
@@ -36,7 +36,7 @@ cc "${sanitize[@]}" -std=c11 -Wall -Wextra -Werror -o "$tmp/count_events" "$SRCD
   fail "count_events does not compile against the installed library"
 export LD_LIBRARY_PATH="$libdir"
 # (ldd's output whole: grep -q ending early would fail the pipe.)
-loads() { local libs; libs=$(ldd "$1"); grep -q "libdiscon-trace.so.1 => $libdir/" <<<"$libs"; }
+loads() { local libs; libs=$(ldd "$1"); grep -q "libdiscon-trace.so.2 => $libdir/" <<<"$libs"; }
 loads "$tmp/count_events" || fail "count_events does not load the installed library"
 loads "$report" || fail "the installed discon-report does not load the installed library"
 

@@ -32,8 +32,10 @@ struct dump_row {
     unsigned type;
     bool has_pcs;
     uint64_t from_pc, to_pc;
-    bool has_cause;        /* false for traps: derived, they carry no cause */
-    uint32_t cause;
+    bool has_causes;       /* false for traps: derived, they carry no cause */
+    uint8_t has;           /* which cause fields are set (schema/event.h) */
+    uint8_t to_level, from_level;
+    uint64_t cause, fault_addr, syscall;
     uint64_t count;        /* raw events: 1 per event, 1 or 2 per trap, the loss's count */
 };
 

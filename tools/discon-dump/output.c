@@ -3,7 +3,10 @@
  * sentences; CSV: a header line, then every field for every record, with
  * loss, damage and gap rows in the same table; JSON: one object per line,
  * the fields a record has, PCs as "0x..." strings (JSON numbers lose
- * 64-bit precision), built with json-c. */
+ * 64-bit precision), built with json-c. An event's cause fields are those
+ * the plugin recorded (schema/event.h): cause and fault address in hex,
+ * system call and levels in decimal; "-" in text, empty in CSV and absent
+ * in JSON where there is none. */
 #include "csv.h"
 #include "dump.h"
 
@@ -18,8 +21,8 @@
  * text line's shape saying what record it is).
  */
 enum dump_field {
-    F_RECORD, F_VCPU, F_SEQ, F_TIME_NS, F_TIME_S, F_TYPE, F_FROM_PC, F_TO_PC, F_CAUSE, F_EVENTS,
-    F_DETAIL, NFIELDS
+    F_RECORD, F_VCPU, F_SEQ, F_TIME_NS, F_TIME_S, F_TYPE, F_FROM_PC, F_TO_PC, F_CAUSE,
+    F_FAULT_ADDR, F_SYSCALL, F_TO_LEVEL, F_FROM_LEVEL, F_EVENTS, F_DETAIL, NFIELDS
 };
 static const struct {
     const char *name;
@@ -27,9 +30,34 @@ static const struct {
 } fields[NFIELDS] = {
     [F_RECORD] = {"record", 0},    [F_VCPU] = {"vcpu", 6},      [F_SEQ] = {"seq", 10},
     [F_TIME_NS] = {"time_ns", 20}, [F_TIME_S] = {"time_s", 15}, [F_TYPE] = {"type", -9},
-    [F_FROM_PC] = {"from_pc", 18}, [F_TO_PC] = {"to_pc", 21},   [F_CAUSE] = {"cause", 5},
+    [F_FROM_PC] = {"from_pc", 18}, [F_TO_PC] = {"to_pc", 21},   [F_CAUSE] = {"cause", 18},
+    [F_FAULT_ADDR] = {"fault_addr", 18}, [F_SYSCALL] = {"syscall", 7},
+    [F_TO_LEVEL] = {"to_level", 8}, [F_FROM_LEVEL] = {"from_level", 10},
     [F_EVENTS] = {"events", 6},    [F_DETAIL] = {"detail", 0},
 };
+
+/* The cause fields: which bit of dump_row.has each shows, and how. */
+static const struct {
+    int field;
+    unsigned bit;
+    bool hex;
+} cause_fields[] = {
+    {F_CAUSE, DISCON_HAS_CAUSE, true},         {F_FAULT_ADDR, DISCON_HAS_FAULT_ADDR, true},
+    {F_SYSCALL, DISCON_HAS_SYSCALL, false},    {F_TO_LEVEL, DISCON_HAS_TO_LEVEL, false},
+    {F_FROM_LEVEL, DISCON_HAS_FROM_LEVEL, false},
+};
+#define NCAUSE_FIELDS (sizeof cause_fields / sizeof *cause_fields)
+
+static uint64_t cause_value(const struct dump_row *r, int field)
+{
+    switch (field) {
+    case F_CAUSE: return r->cause;
+    case F_FAULT_ADDR: return r->fault_addr;
+    case F_SYSCALL: return r->syscall;
+    case F_TO_LEVEL: return r->to_level;
+    default: return r->from_level;
+    }
+}
 
 /* A row's fields as text, "" where it has none (text and CSV rows). */
 typedef char dump_cells[NFIELDS][32];
@@ -65,10 +93,14 @@ static void row_cells(const struct dump_row *r, bool padded, dump_cells c)
         snprintf(c[F_FROM_PC], sizeof c[0], padded ? "0x%016" PRIx64 : "0x%" PRIx64, r->from_pc);
         snprintf(c[F_TO_PC], sizeof c[0], padded ? "-> 0x%016" PRIx64 : "0x%" PRIx64, r->to_pc);
     }
-    if (r->has_cause)
-        snprintf(c[F_CAUSE], sizeof c[0], "%" PRIu32, r->cause);
-    else if (padded)
-        snprintf(c[F_CAUSE], sizeof c[0], "-"); /* traps carry no cause */
+    for (size_t i = 0; i < NCAUSE_FIELDS; i++) {
+        int f = cause_fields[i].field;
+        if (r->has_causes && (r->has & cause_fields[i].bit))
+            snprintf(c[f], sizeof c[0], cause_fields[i].hex ? "0x%" PRIx64 : "%" PRIu64,
+                     cause_value(r, f));
+        else if (padded)
+            snprintf(c[f], sizeof c[0], "-"); /* none recorded; traps carry none */
+    }
     snprintf(c[F_EVENTS], sizeof c[0], "%" PRIu64, r->count);
 }
 
@@ -121,7 +153,7 @@ static void text_row(const struct dump_row *r)
     }
     dump_cells c;
     row_cells(r, true, c);
-    text_line(c, !r->has_cause, line, sizeof line);
+    text_line(c, !r->has_causes, line, sizeof line);
     puts(line);
 }
 
@@ -187,8 +219,13 @@ static int json_row(const struct dump_row *r)
         add(o, fields[F_FROM_PC].name, hex(r->from_pc), &failed);
         add(o, fields[F_TO_PC].name, hex(r->to_pc), &failed);
     }
-    if (r->has_cause)
-        add(o, fields[F_CAUSE].name, json_object_new_uint64(r->cause), &failed);
+    for (size_t i = 0; r->has_causes && i < NCAUSE_FIELDS; i++) {
+        int f = cause_fields[i].field;
+        if (r->has & cause_fields[i].bit)
+            add(o, fields[f].name, cause_fields[i].hex ? hex(cause_value(r, f))
+                                                        : json_object_new_uint64(cause_value(r, f)),
+                &failed);
+    }
     add(o, fields[F_EVENTS].name, json_object_new_uint64(r->count), &failed);
     return json_line(o, failed);
 }

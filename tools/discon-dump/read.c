@@ -106,7 +106,9 @@ static int on_events(void *ctx, const struct discon_event *ev, size_t n)
             .record = "event", .vcpu = e->vcpu, .seq = e->seq, .has_time = true,
             .time_ns = e->time_ns, .rel_ns = (int64_t)(e->time_ns - u->start_ns),
             .type = e->type, .has_pcs = true, .from_pc = e->from_pc, .to_pc = e->to_pc,
-            .has_cause = true, .cause = e->cause, .count = 1,
+            .has_causes = true, .has = e->has, .cause = e->cause,
+            .fault_addr = e->fault_addr, .syscall = e->syscall, .to_level = e->to_level,
+            .from_level = e->from_level, .count = 1,
         });
         if (rc)
             return rc;

@@ -1,0 +1,76 @@
+/*
+ * The trap's cause, read from the guest's registers inside the
+ * discontinuity callback (plugin option cause=on, the default).
+ *
+ * Register handles are looked up once per vCPU, on its own thread, when
+ * QEMU initialises it (discon_cause_vcpu_init); each vCPU also gets its
+ * read buffer then. The callback (discon_cause_read) only reads: no
+ * syscall, lock or allocation. Each read costs 60-130 ns
+ * (shared/QEMU-FACTS), more than the rest of the record path, so each
+ * trap reads only the registers its kind needs:
+ *
+ *   aarch64  EXCEPTION: ESR of the level it went to, then FAR for aborts,
+ *            PC alignment and watchpoints, x8 for SVC64 (2-3 reads);
+ *            INTERRUPT: the level only. The level is cpsr.EL, read only
+ *            when the CPU has EL2 or EL3 (without them every trap goes to
+ *            EL1). ESR is not written by interrupts or host calls, so they
+ *            get no cause rather than a stale one.
+ *   riscv64  EXCEPTION and INTERRUPT: priv (the level it went to), then
+ *            scause or mcause, then stval/mtval where it holds an address
+ *            or a7 for an ecall from U-mode (2-3 reads).
+ *   x86_64   EXCEPTION: cr2 (1 read). QEMU reports each exception first
+ *            as an EXCEPTION before the vector is known, with cr2 already
+ *            updated for a page fault; the analysis tools identify the
+ *            vector from the handler (other vectors leave cr2 as the last
+ *            page fault set it: the value means something for #PF only).
+ *   others   nothing.
+ *
+ * The level a trap came from is recorded only where the cause says it
+ * without another read: aarch64 ESR.EC's "lower EL" / "same EL" pairs
+ * (aborts, breakpoints, steps, watchpoints) and riscv's ecall causes
+ * (8 U, 9 S, 11 M). Reading SPSR_ELx or sstatus.SPP for the rest would
+ * add a read (~100 ns) to every trap.
+ */
+#ifndef DISCON_PLUGIN_CAUSE_H
+#define DISCON_PLUGIN_CAUSE_H
+
+#include "discon_ring.h"
+#include "qemu_plugin_api.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#define DISCON_CAUSE_MAX_REGS 8
+
+enum discon_cause_arch { DISCON_CAUSE_NONE, DISCON_CAUSE_AARCH64, DISCON_CAUSE_RISCV64,
+                         DISCON_CAUSE_X86_64 };
+
+/* One vCPU's handles (NULL: the CPU has no such register) and buffer.
+ * Written on the vCPU's thread before it runs, read only there. */
+struct discon_cause_vcpu {
+    GByteArray *buf;
+    struct qemu_plugin_register *reg[DISCON_CAUSE_MAX_REGS];
+    bool has_el2_el3; /* aarch64: the level needs a read of cpsr */
+};
+
+struct discon_cause {
+    enum discon_cause_arch arch;
+    uint32_t nvcpus;
+    struct discon_cause_vcpu *vcpu; /* nvcpus entries; NULL: cause=off */
+    atomic_flag warned;             /* one message about missing registers */
+};
+
+/* Set up for `target` (QEMU's target name) and nvcpus vCPUs; with on
+ * false, or a target without cause registers, nothing is ever read.
+ * Returns -1 if out of memory. */
+int discon_cause_init(struct discon_cause *c, const char *target, uint32_t nvcpus, bool on);
+
+/* On vCPU `vcpu`'s thread, before it runs: look its registers up. A
+ * register the CPU lacks turns off what it serves, with one message. */
+void discon_cause_vcpu_init(struct discon_cause *c, unsigned vcpu);
+
+/* In the callback of vCPU `vcpu` (< nvcpus): fill rec's cause fields. */
+void discon_cause_read(struct discon_cause *c, unsigned vcpu, uint8_t type,
+                       struct discon_record *rec);
+
+#endif

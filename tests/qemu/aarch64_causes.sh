@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Real QEMU 11, aarch64 bare metal: a guest (cause_traps.S) takes an svc, a
+# udf, a data abort and a brk at EL1. The trace must hold, for each, the
+# exact ESR_EL1 (EC and ISS), FAR_EL1 for the abort, x8 for the svc and the
+# levels, as discon-dump --format csv prints them; with cause=off, none.
+# Expected syndromes from the Arm ARM (DDI 0487), ESR_EL1: EC [31:26],
+# IL [25] (1: a 32-bit instruction), ISS [24:0]:
+#   svc #0x123  EC 0x15 (SVC64), ISS imm16 0x123            0x56000123
+#   udf #0      EC 0x00 (unknown reason), ISS 0              0x02000000
+#   ldr (abort) EC 0x25 (data abort, same EL), ISV 0, DFSC   0x96000000 | DFSC
+#               0x10 synchronous external abort (no device at 0x50000000),
+#               0x21 alignment fault (MMU off: Device memory, address + 1)
+#   brk #0x42   EC 0x3c (BRK64), ISS comment 0x42            0xf2000042
+. "$(dirname "$0")/lib.sh"
+
+sym() { printf '%d' "0x$(aarch64-linux-gnu-nm "$tmp/$1.elf" | awk -v s="$2" '$3 == s { print $1 }')"; }
+
+# run_traps OUT ABORT_ADDR [DISCON-RECORD OPTIONS]: record the guest into $tmp/OUT,
+# print its events' from_pc and cause fields, one line each.
+run_traps() {
+  local out=$1 addr=$2
+  shift 2
+  assemble_guest cause_traps "$out" --defsym "ABORT_ADDR=$addr"
+  "$DISCON_RECORD" -o "$tmp/$out" "$@" -- \
+    "$QEMU" aarch64 -M virt -cpu cortex-a57 -m 128M -semihosting -display none -nographic \
+    -no-reboot -kernel "$tmp/$out.elf" >"$tmp/$out.out" 2>"$tmp/$out.err" ||
+    { cat "$tmp/$out.err" >&2; fail "discon-record failed ($out)"; }
+  "$DISCON_DUMP" --format csv "$tmp/$out" >"$tmp/$out.csv" || fail "discon-dump failed ($out)"
+  awk -F, '$1 == "event" { print $6, $7, $8, $9, $10, $11, $12, $13 }' "$tmp/$out.csv"
+}
+
+# expected OUT DFSC ABORT_ADDR: the lines run_traps must print.
+expected() {
+  local g=$1 vectors
+  vectors=$(sym "$g" vectors)
+  printf 'exception 0x%x 0x%x 0x56000123  221 1 \n' $(($(sym "$g" svc_insn) + 4)) $((vectors + 0x200))
+  printf 'exception 0x%x 0x%x 0x2000000   1 \n' "$(sym "$g" udf_insn)" $((vectors + 0x200))
+  printf 'exception 0x%x 0x%x 0x%x 0x%x  1 1\n' "$(sym "$g" abort_insn)" $((vectors + 0x200)) \
+    $((0x96000000 | $2)) "$3"
+  printf 'exception 0x%x 0x%x 0xf2000042   1 \n' "$(sym "$g" brk_insn)" $((vectors + 0x200))
+}
+
+run_traps external 0x50000000 >"$tmp/got"
+expected external 0x10 0x50000000 >"$tmp/want"
+diff -u "$tmp/want" "$tmp/got" || fail "svc, udf, external abort, brk: wrong cause fields"
+echo "ok: ESR_EL1 of svc, udf, external data abort and brk exact; FAR_EL1 0x50000000; x8 = 221"
+
+run_traps align 0x40000001 >"$tmp/got"
+expected align 0x21 0x40000001 >"$tmp/want"
+diff -u "$tmp/want" "$tmp/got" || fail "alignment fault: wrong cause fields"
+echo "ok: alignment fault: ESR_EL1 0x96000021, FAR_EL1 0x40000001"
+
+run_traps off 0x50000000 --cause off >"$tmp/got"
+expected off 0x10 0x50000000 | awk '{ print $1, $2, $3, "", "", "", "", "" }' >"$tmp/want"
+diff -u "$tmp/want" "$tmp/got" || fail "cause=off recorded cause fields"
+echo "ok: cause=off records the same events without cause fields"

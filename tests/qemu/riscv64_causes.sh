@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Real QEMU 11, riscv64 bare metal: a guest (cause_traps_riscv64.S) takes a
+# load access fault, an illegal instruction and an ecall in M-mode, then an
+# ecall from U-mode delegated to S. The trace must hold each trap's exact
+# mcause/scause, mtval for the fault, a7 for the U-mode ecall, and the
+# levels (the RISC-V privileged spec's cause codes: 5 load access fault,
+# 2 illegal instruction, 11 ecall from M, 8 ecall from U).
+. "$(dirname "$0")/lib.sh"
+command -v riscv64-linux-gnu-as >/dev/null || skip "riscv64-linux-gnu-as missing (binutils-riscv64-linux-gnu)"
+
+riscv64-linux-gnu-as -march=rv64gc -o "$tmp/g.o" "$SRCDIR/tests/qemu/cause_traps_riscv64.S"
+riscv64-linux-gnu-ld -Ttext=0x80000000 -e _start -o "$tmp/g.elf" "$tmp/g.o"
+sym() { printf '%d' "0x$(riscv64-linux-gnu-nm "$tmp/g.elf" | awk -v s="$1" '$3 == s { print $1 }')"; }
+
+"$DISCON_RECORD" -o "$tmp/rec" -- "$QEMU" riscv64 -M virt -bios none -m 128M -display none \
+  -nographic -no-reboot -kernel "$tmp/g.elf" >"$tmp/out" 2>"$tmp/err" ||
+  { cat "$tmp/err" >&2; fail "discon-record failed"; }
+"$DISCON_DUMP" --format csv "$tmp/rec" |
+  awk -F, '$1 == "event" { print $6, $7, $8, $9, $10, $11, $12, $13 }' >"$tmp/got"
+mtrap=$(sym mtrap) strap=$(sym strap)
+{
+  printf 'exception 0x%x 0x%x 0x5 0x90000000  3 \n' "$(sym load_insn)" "$mtrap"
+  printf 'exception 0x%x 0x%x 0x2   3 \n' "$(sym illegal_insn)" "$mtrap"
+  printf 'exception 0x%x 0x%x 0xb   3 3\n' "$(sym mecall_insn)" "$mtrap"
+  printf 'exception 0x%x 0x%x 0x8  64 1 0\n' "$(sym uecall_insn)" "$strap"
+} >"$tmp/want"
+diff -u "$tmp/want" "$tmp/got" || fail "riscv64 traps: wrong cause fields"
+echo "ok: mcause/mtval of an access fault, illegal instruction and M ecall; scause 8 and a7 = 64 of a U ecall taken to S"
