@@ -35,12 +35,12 @@ static const struct reg_name x86_64_regs[DISCON_CAUSE_MAX_REGS] = {
     [X86_CR2] = {"cr2", false},
 };
 
-static const struct reg_name *arch_regs(enum discon_cause_arch a)
+static const struct reg_name *arch_regs(enum discon_arch a)
 {
     switch (a) {
-    case DISCON_CAUSE_AARCH64: return aarch64_regs;
-    case DISCON_CAUSE_RISCV64: return riscv64_regs;
-    case DISCON_CAUSE_X86_64: return x86_64_regs;
+    case DISCON_ARCH_AARCH64: return aarch64_regs;
+    case DISCON_ARCH_RISCV64: return riscv64_regs;
+    case DISCON_ARCH_X86_64: return x86_64_regs;
     default: return NULL;
     }
 }
@@ -50,13 +50,8 @@ int discon_cause_init(struct discon_cause *c, const char *target, uint32_t nvcpu
     *c = (struct discon_cause){.warned = ATOMIC_FLAG_INIT};
     if (!on || !target)
         return 0;
-    if (strcmp(target, "aarch64") == 0)
-        c->arch = DISCON_CAUSE_AARCH64;
-    else if (strcmp(target, "riscv64") == 0)
-        c->arch = DISCON_CAUSE_RISCV64;
-    else if (strcmp(target, "x86_64") == 0)
-        c->arch = DISCON_CAUSE_X86_64;
-    else
+    c->arch = discon_arch_from_target(target);
+    if (!arch_regs(c->arch))
         return 0; /* no cause registers known for this target (README's table) */
     c->vcpu = calloc(nvcpus, sizeof *c->vcpu);
     if (!c->vcpu)
@@ -87,7 +82,7 @@ void discon_cause_vcpu_init(struct discon_cause *c, unsigned vcpu)
                 v->reg[slot] = d[i].handle;
     }
     g_array_free(regs, 1);
-    v->has_el2_el3 = c->arch == DISCON_CAUSE_AARCH64 && (v->reg[A64_ESR2] || v->reg[A64_ESR3]);
+    v->has_el2_el3 = c->arch == DISCON_ARCH_AARCH64 && (v->reg[A64_ESR2] || v->reg[A64_ESR3]);
     for (int slot = 0; slot < DISCON_CAUSE_MAX_REGS; slot++) {
         bool needed = want[slot].name &&
                       (!want[slot].optional || (slot == A64_CPSR && v->has_el2_el3));
@@ -225,13 +220,13 @@ void discon_cause_read(struct discon_cause *c, unsigned vcpu, uint8_t type,
         return; /* cause=off, a target without causes, or not initialised */
     struct discon_cause_vcpu *v = &c->vcpu[vcpu];
     switch (c->arch) {
-    case DISCON_CAUSE_AARCH64:
+    case DISCON_ARCH_AARCH64:
         aarch64_cause(v, type, rec);
         break;
-    case DISCON_CAUSE_RISCV64:
+    case DISCON_ARCH_RISCV64:
         riscv64_cause(v, type, rec);
         break;
-    case DISCON_CAUSE_X86_64:
+    case DISCON_ARCH_X86_64:
         if (type == DISCON_EXCEPTION && read_reg(v, X86_CR2, &rec->fault_addr))
             rec->has = DISCON_HAS_FAULT_ADDR;
         break;

@@ -34,6 +34,7 @@
 #ifndef DISCON_PLUGIN_CAUSE_H
 #define DISCON_PLUGIN_CAUSE_H
 
+#include "discon_arch.h"
 #include "discon_ring.h"
 #include "qemu_plugin_api.h"
 
@@ -41,9 +42,6 @@
 #include <stdbool.h>
 
 #define DISCON_CAUSE_MAX_REGS 8
-
-enum discon_cause_arch { DISCON_CAUSE_NONE, DISCON_CAUSE_AARCH64, DISCON_CAUSE_RISCV64,
-                         DISCON_CAUSE_X86_64 };
 
 /* One vCPU's handles (NULL: the CPU has no such register) and buffer.
  * Written on the vCPU's thread before it runs, read only there. */
@@ -54,7 +52,7 @@ struct discon_cause_vcpu {
 };
 
 struct discon_cause {
-    enum discon_cause_arch arch;
+    enum discon_arch arch; /* DISCON_ARCH_UNKNOWN: nothing is read */
     uint32_t nvcpus;
     struct discon_cause_vcpu *vcpu; /* nvcpus entries; NULL: cause=off */
     atomic_flag warned;             /* one message about missing registers */

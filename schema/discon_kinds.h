@@ -19,14 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Guest architectures, from QEMU's target name (qemu_info_t.target_name,
- * the trace header's target). The values are stable: they may be stored. */
-enum discon_arch {
-    DISCON_ARCH_UNKNOWN = 0,
-    DISCON_ARCH_AARCH64 = 1,
-    DISCON_ARCH_RISCV64 = 2,
-    DISCON_ARCH_X86_64 = 3,
-};
+#include "discon_arch.h" /* enum discon_arch, from QEMU's target name */
 
 /* What a trap is for, the same on every architecture. Stable values. */
 enum discon_trap_class {
@@ -63,11 +56,6 @@ struct discon_kind {
     enum discon_trap_class trap_class;
 };
 
-/* The architecture of a QEMU target name ("aarch64", "riscv64",
- * "x86_64"), or DISCON_ARCH_UNKNOWN (also for NULL). */
-enum discon_arch discon_arch_from_target(const char *target_name);
-/* "aarch64", "riscv64", "x86_64", or "unknown". */
-const char *discon_arch_name(enum discon_arch arch);
 /* "system call", "page fault/memory abort", ...; "other" if out of range. */
 const char *discon_trap_class_name(enum discon_trap_class trap_class);
 /* "user", "kernel", "hypervisor", "firmware", "unknown". */

@@ -29,34 +29,13 @@ static const struct discon_kind_table shared_table = {
     shared_kinds, sizeof shared_kinds / sizeof shared_kinds[0], NULL};
 
 /* Indexed by enum discon_arch. */
-static const struct discon_kind_table *const tables[] = {
+static const struct discon_kind_table *const tables[DISCON_ARCH_COUNT] = {
     [DISCON_ARCH_UNKNOWN] = &shared_table,
     [DISCON_ARCH_AARCH64] = &discon_kinds_aarch64,
     [DISCON_ARCH_RISCV64] = &discon_kinds_riscv64,
     [DISCON_ARCH_X86_64] = &discon_kinds_x86_64,
 };
 #define N_TABLES (sizeof tables / sizeof tables[0])
-
-static const char *const arch_names[] = {
-    [DISCON_ARCH_UNKNOWN] = "unknown",
-    [DISCON_ARCH_AARCH64] = "aarch64",
-    [DISCON_ARCH_RISCV64] = "riscv64",
-    [DISCON_ARCH_X86_64] = "x86_64",
-};
-
-enum discon_arch discon_arch_from_target(const char *target_name)
-{
-    /* QEMU's target names are these exact strings (qemu_info_t.target_name). */
-    for (unsigned a = DISCON_ARCH_AARCH64; a < N_TABLES && target_name; a++)
-        if (strcmp(target_name, arch_names[a]) == 0)
-            return (enum discon_arch)a;
-    return DISCON_ARCH_UNKNOWN;
-}
-
-const char *discon_arch_name(enum discon_arch arch)
-{
-    return (unsigned)arch < N_TABLES ? arch_names[arch] : arch_names[DISCON_ARCH_UNKNOWN];
-}
 
 const char *discon_trap_class_name(enum discon_trap_class trap_class)
 {
