@@ -22,13 +22,23 @@ void discon_traps_init(struct discon_trap_deriver *d, enum discon_trap_rule rule
     *d = (struct discon_trap_deriver){.rule = rule, .emit = emit, .ctx = ctx};
 }
 
+/* The trap of event e (its first, or only, event): where it went is to_pc,
+ * where it came from is from_pc. */
+static struct discon_trap trap_of(const struct discon_event *e, uint64_t from_pc, uint64_t to_pc,
+                                  uint8_t events)
+{
+    return (struct discon_trap){
+        .vcpu = e->vcpu, .type = e->type, .events = events, .seq = e->seq,
+        .time_ns = e->time_ns, .from_pc = from_pc, .to_pc = to_pc,
+        .cause = e->cause, .fault_addr = e->fault_addr, .syscall = e->syscall,
+        .to_level = e->to_level, .from_level = e->from_level, .has = e->has,
+    };
+}
+
 static int emit_event(struct discon_trap_deriver *d, const struct discon_event *e,
                       uint64_t to_pc, uint8_t events)
 {
-    struct discon_trap t = {
-        .vcpu = e->vcpu, .type = e->type, .events = events, .seq = e->seq,
-        .time_ns = e->time_ns, .from_pc = e->from_pc, .to_pc = to_pc,
-    };
+    struct discon_trap t = trap_of(e, e->from_pc, to_pc, events);
     return d->emit(d->ctx, &t);
 }
 
@@ -82,10 +92,7 @@ int discon_traps_feed(struct discon_trap_deriver *d, const struct discon_event *
             const struct discon_event *p = &d->pending[e->vcpu];
             if (e->type == DISCON_INTERRUPT && e->seq == p->seq + 1) { /* the delivery: one trap */
                 d->has_pending[e->vcpu] = 0;
-                struct discon_trap t = {
-                    .vcpu = p->vcpu, .type = p->type, .events = 2, .seq = p->seq,
-                    .time_ns = p->time_ns, .from_pc = e->from_pc, .to_pc = e->to_pc,
-                };
+                struct discon_trap t = trap_of(p, e->from_pc, e->to_pc, 2);
                 rc = d->emit(d->ctx, &t);
                 continue;
             }

@@ -33,6 +33,11 @@ struct discon_trap {
     uint64_t time_ns; /* time of its first event */
     uint64_t from_pc;
     uint64_t to_pc;   /* the handler */
+    /* Why: the cause fields of the event that carries them (x86_64: the
+     * EXCEPTION report, where the plugin read cr2), as struct discon_event
+     * defines them; only those named in `has` (enum discon_has) are set. */
+    uint64_t cause, fault_addr, syscall;
+    uint8_t to_level, from_level, has;
 };
 
 typedef int (*discon_trap_fn)(void *ctx, const struct discon_trap *t);
