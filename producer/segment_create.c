@@ -8,8 +8,36 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
+
+/* Reserve every page of the segment now. tmpfs allocates pages on first
+ * touch, and a page it cannot back is a SIGBUS in the vCPU thread that
+ * writes it: QEMU would die mid-run, with no message, when a ring first
+ * reaches the end of /dev/shm's free space. posix_fallocate makes that a
+ * refusal at load instead. A file system without fallocate (EOPNOTSUPP)
+ * keeps the old lazy behaviour: there is nothing better to do. */
+static int reserve(int fd, const char *name, uint64_t size, char *err, size_t errlen)
+{
+    int e = posix_fallocate(fd, 0, (off_t)size);
+    if (e == 0 || e == EOPNOTSUPP || e == EINVAL)
+        return 0;
+    if (e == ENOSPC || e == EFBIG) {
+        struct statvfs fs;
+        unsigned long long avail =
+            fstatvfs(fd, &fs) == 0 ? (unsigned long long)fs.f_bavail * fs.f_frsize : 0;
+        snprintf(err, errlen,
+                 "shared memory %s needs %llu MiB but /dev/shm has %llu MiB free: "
+                 "make the rings smaller (ring=, discon-record --ring) or free /dev/shm",
+                 name, (unsigned long long)(size >> 20), avail >> 20);
+    } else {
+        snprintf(err, errlen, "cannot reserve %llu bytes of shared memory %s: %s",
+                 (unsigned long long)size, name, strerror(e));
+    }
+    errno = e;
+    return -1;
+}
 
 struct discon_shm_header *discon_segment_create(const struct discon_segment_config *cfg,
                                                 char *err, size_t errlen)
@@ -28,6 +56,8 @@ struct discon_shm_header *discon_segment_create(const struct discon_segment_conf
                  (unsigned long long)size, strerror(errno));
         goto fail;
     }
+    if (reserve(fd, cfg->name, size, err, errlen) != 0)
+        goto fail;
     struct discon_shm_header *hdr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (hdr == MAP_FAILED) {
         snprintf(err, errlen, "cannot map shared memory %s (%llu bytes): %s", cfg->name,
