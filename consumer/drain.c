@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "drain_internal.h"
 #include "discon_clock.h"
+#include "trace_names.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,9 @@ static const char *mode_name(uint32_t mode)
 static int open_file(struct discon_drain *d, char *err, size_t errlen)
 {
     const struct discon_layout *l = &d->seg->layout;
-    snprintf(d->path, sizeof d->path, "%s/%s-%06u.discon", d->cfg.dir, d->prefix, d->file_index);
+    char name[256];
+    discon_trace_file_name(name, sizeof name, d->prefix, d->file_index);
+    snprintf(d->path, sizeof d->path, "%s/%s", d->cfg.dir, name);
     d->w = discon_writer_create(d->path, err, errlen);
     if (!d->w)
         return -1;

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "drain_internal.h"
+#include "trace_names.h"
 #include "trace_reader.h"
 
 #include <dirent.h>
@@ -81,26 +82,18 @@ static void resume_damage(void *ctx, const struct discon_damage *dmg)
                 (unsigned long long)dmg->offset, (unsigned long long)dmg->length);
 }
 
-/* The index in "PREFIX-NNNNNN.discon". */
-static long file_index_of(const char *name)
-{
-    const char *dash = strrchr(name, '-');
-    return dash ? strtol(dash + 1, NULL, 10) : -1;
-}
-
+/* The files this trace wrote: exactly PREFIX-NNNNNN.discon (trace_names.h),
+ * so a stray copy beside them is never continued or counted. */
 static const char *resume_prefix;
 static int has_prefix(const struct dirent *e)
 {
-    return strncmp(e->d_name, resume_prefix, strlen(resume_prefix)) == 0 &&
-           strstr(e->d_name, ".discon") != NULL;
+    return discon_trace_file_index(e->d_name, resume_prefix) >= 0;
 }
 
 int discon_drain_resume(struct discon_drain *d, char *err, size_t errlen)
 {
     struct dirent **list;
-    char prefix[64];
-    snprintf(prefix, sizeof prefix, "%s-", d->prefix);
-    resume_prefix = prefix;
+    resume_prefix = d->prefix;
     int n = scandir(d->cfg.dir, &list, has_prefix, alphasort);
     if (n < 0)
         return FAIL("cannot list %s: %s", d->cfg.dir, strerror(errno));
@@ -115,7 +108,7 @@ int discon_drain_resume(struct discon_drain *d, char *err, size_t errlen)
     int npaths = 0;
     long last = -1;
     for (int i = 0; i < n; i++) {
-        long index = file_index_of(list[i]->d_name);
+        long index = discon_trace_file_index(list[i]->d_name, d->prefix);
         if (index > last)
             last = index;
         char *path;

@@ -1,6 +1,7 @@
 /* Several trace files and directories: their order and each vCPU's
  * sequence continuity across batches, losses and files. */
 #define _GNU_SOURCE
+#include "trace_names.h"
 #include "trace_reader.h"
 
 #include <dirent.h>
@@ -120,8 +121,7 @@ static int worse(int so_far, int rc)
 
 static int is_trace_name(const struct dirent *e)
 {
-    size_t n = strlen(e->d_name);
-    return n > 7 && strcmp(e->d_name + n - 7, ".discon") == 0;
+    return discon_trace_file_name_is(e->d_name);
 }
 
 /* The *.discon files of a directory, in name order. */

@@ -1,5 +1,6 @@
 /* trace2sqlite: the progress bar (see progress.h). */
 #include "progress.h"
+#include "trace_names.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -17,9 +18,8 @@ static uint64_t directory_bytes(const char *dir)
     for (struct dirent *e; d && (e = readdir(d));) {
         char path[4096];
         struct stat st;
-        size_t len = strlen(e->d_name);
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (len > 7 && strcmp(e->d_name + len - 7, ".discon") == 0 && stat(path, &st) == 0)
+        if (discon_trace_file_name_is(e->d_name) && stat(path, &st) == 0)
             total += (uint64_t)st.st_size;
     }
     if (d)
