@@ -126,6 +126,16 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
                 DISCON_QEMU_PLUGIN_API_VERSION, info->version.min, info->version.cur);
         return -1;
     }
+    /* QEMU dlopens a second -plugin naming this file under another path
+     * spelling as the same object: one set of globals, every event
+     * recorded twice and the first segment leaked. Refuse it. */
+    if (g.hdr) {
+        fprintf(stderr,
+                "discon: the plugin is already loaded in this QEMU (recording into %s): "
+                "give -plugin libdiscon.so once\n",
+                g.shm_name);
+        return -1;
+    }
     struct discon_options opt;
     char err[512];
     if (discon_options_parse(&opt, argc, argv, err, sizeof err) < 0) {

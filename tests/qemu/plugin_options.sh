@@ -15,3 +15,16 @@ refused "ring=1000" "ring=1000: records per vCPU, a power of two"
 refused "types=syscall" "types=syscall"
 refused "block_timeout=0" "block_timeout=0"
 refused "shm=../etc" "shm=../etc"
+
+# The same plugin twice (another spelling of its path): refused, and the
+# first instance's segment is not left behind.
+new_shm twice
+twice=$(dirname "$DISCON_PLUGIN")/./$(basename "$DISCON_PLUGIN")
+if timeout 30 "$QEMU" aarch64 -M virt -display none -nographic \
+     -plugin "$DISCON_PLUGIN,shm=/$name" -plugin "$twice" >/dev/null 2>"$tmp/err"; then
+  fail "QEMU accepted the plugin twice"
+fi
+grep -qF "discon: the plugin is already loaded in this QEMU (recording into /$name)" "$tmp/err" ||
+  fail "no refusal of a second install: $(cat "$tmp/err")"
+[ ! -e "/dev/shm/$name" ] || fail "the first install's segment /dev/shm/$name was left behind"
+echo "ok: a second -plugin of the same file -> $(grep -m1 'already loaded' "$tmp/err")"
