@@ -336,6 +336,13 @@ static int run(const struct discond_options *o)
 
 int main(int argc, char **argv)
 {
+    /* discon-record runs discond in a process group of its own (Ctrl-C
+     * must reach QEMU, not cut the drain short), so on a terminal with
+     * `stty tostop` its first write to stderr would stop it: the rings
+     * fill, the guest waits out the block timeout and events are dropped.
+     * With SIGTTOU ignored the write goes through (POSIX, "Terminal
+     * Access Control"). Before anything is written. */
+    signal(SIGTTOU, SIG_IGN);
     struct discond_options o;
     int rc = parse_options(argc, argv, &o);
     return rc >= 0 ? rc : run(&o);
