@@ -22,10 +22,11 @@
 #define REPORT_MAX_VCPUS 4096
 #define REPORT_MAX_SECONDS (1 << 21) /* rate kept for 24 days from the start */
 #define REPORT_KIND_SOURCES 5  /* hottest sources shown per kind */
-/* Default fault-loop threshold: a healthy kernel resolves a fault in one or
- * two retries (map the page, then break copy-on-write), so 100 exceptions
- * of one kind in a row from one PC is far beyond any recovery; the Linux
- * boots the suite records (aarch64, x86_64, riscv64) show no run above 3. */
+/* Default fault-loop threshold: a kernel resolves a fault in one or two
+ * retries (map the page, then break copy-on-write), so 100 exceptions of
+ * one kind in a row from one PC is far beyond any recovery. Measured on the
+ * Linux boots the suite records (aarch64, x86_64, riscv64, -smp 2): no run
+ * is longer than 5 (an x86 #BP), once calls are no loops. */
 #define REPORT_DEFAULT_LOOP 100
 
 struct report_opts {
