@@ -138,3 +138,17 @@ check_recorded_boot() {
   [[ $summary == *" lost 0 "*" damaged 0 gaps 0 ends 1" ]] || fail "incomplete: $summary"
   total=$(awk '{ print $3 }' <<<"$summary")
 }
+
+# check_boot_report DIR GUEST_ARCH: discon-report at its defaults on a
+# recorded Linux boot, with the guest kernel's symbols: a normal boot has
+# no double trap and no fault loop (calls and interrupts are neither).
+check_boot_report() {
+  "$REPORT" --format csv --symbols "$GUEST/$2/kallsyms" "$1" >"$tmp/report.csv" ||
+    fail "discon-report failed on the boot"
+  local s rows
+  for s in double_traps fault_loops; do
+    rows=$(sed -n "/^# $s\$/,/^\$/p" "$tmp/report.csv" | sed '1,2d;/^$/d')
+    [ -z "$rows" ] || fail "a normal boot shows $s: $rows"
+  done
+  echo "ok: discon-report finds no double trap and no fault loop in the boot"
+}

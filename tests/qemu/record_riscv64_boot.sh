@@ -19,3 +19,5 @@ check_recorded_boot "$tmp/rec"
 "$DISCON_DUMP" --format csv "$tmp/rec" >"$tmp/records.csv" || fail "discon-dump failed"
 expect_eq "events read by discon-dump" "$total" "$(grep -c '^event,' "$tmp/records.csv")"
 echo "ok: $total events recorded, read complete by trace_dump and discon-dump, equal to the independent count"
+
+check_boot_report "$tmp/rec" riscv64

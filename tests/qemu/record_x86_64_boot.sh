@@ -34,3 +34,5 @@ done
 distinct=$(cat "$tmp"/cr2.trace.* | awk '{ print $2 }' | sort -u | wc -l)
 [ "$distinct" -ge 100 ] || fail "only $distinct distinct cr2 values: no page faults seen?"
 echo "ok: $(cat "$tmp"/cr2.trace.* | wc -l) exceptions carry the cr2 the second plugin read ($distinct distinct values)"
+
+check_boot_report "$tmp/rec" amd64

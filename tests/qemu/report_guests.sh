@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # discon-report on real QEMU guests built to misbehave: a handler that
 # faults on its first instruction is exactly one double trap at that PC; a
-# guest re-executing a faulting instruction is a fault loop.
+# guest re-executing a faulting instruction is a fault loop, also when a
+# timer interrupts it all along.
 . "$(dirname "$0")/lib.sh"
 
-record_guest() { # NAME: assemble tests/qemu/NAME.S, record it into $tmp/NAME
-  assemble_guest "$1" "$1"
-  "$DISCON_RECORD" -o "$tmp/$1" -- "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/$1.elf" \
-    >/dev/null 2>"$tmp/$1.err" || { cat "$tmp/$1.err" >&2; fail "recording $1 failed"; }
+record_guest() { # NAME [QEMU ARGS...]: assemble tests/qemu/NAME.S, record it into $tmp/NAME
+  local name=$1
+  shift
+  assemble_guest "$name" "$name"
+  "$DISCON_RECORD" -o "$tmp/$name" -- "$QEMU" "${svc_guest_qemu[@]}" "$@" -kernel "$tmp/$name.elf" \
+    >/dev/null 2>"$tmp/$name.err" || { cat "$tmp/$name.err" >&2; fail "recording $name failed"; }
 }
 addr() { printf '0x%x' "0x$(aarch64-linux-gnu-nm "$tmp/$1.elf" | awk -v s="$2" '$3 == s { print $1 }')"; }
 section() { sed -n "/^# $2\$/,/^\$/p" "$1" | sed '1,2d;/^$/d'; }
@@ -30,9 +33,32 @@ echo "ok: exactly one double trap, at the handler's first instruction $entry"
 record_guest fault_loop
 "$REPORT" --format csv "$tmp/fault_loop" >"$tmp/fl.csv"
 section "$tmp/fl.csv" fault_loops >"$tmp/fl"
-stuck=$(addr fault_loop stuck_insn)
-[ "$(cut -d, -f2,5 "$tmp/fl")" = "$stuck,5000" ] || fail "fault loop: $(cat "$tmp/fl")"
+stuck=$(addr fault_loop stuck_insn) vectors=$(addr fault_loop vectors)
+# vcpu,source,symbol,handler,count,first_s,last_s,kind: the udf's kind (ESR EC 0).
+expect_eq "fault loop (source,handler,count,kind)" \
+  "$stuck,$(printf '0x%x' $((vectors + 0x200))),5000,unknown reason (undefined instruction)" \
+  "$(cut -d, -f2,4,5,8 "$tmp/fl")"
 [ -z "$(section "$tmp/fl.csv" double_traps)" ] || fail "a double trap where there is none"
 "$REPORT" --loop 5001 --format csv "$tmp/fault_loop" >"$tmp/fl5001.csv"
 [ -z "$(section "$tmp/fl5001.csv" fault_loops)" ] || fail "--loop 5001 still reports a loop of 5000"
-echo "ok: the stuck guest is one fault loop of 5000 traps at $stuck"
+"$REPORT" --loop 5000 --format csv "$tmp/fault_loop" >"$tmp/fl5000.csv"
+[ "$(section "$tmp/fl5000.csv" fault_loops | wc -l)" = 1 ] || fail "--loop 5000 misses the loop of 5000"
+# The kind table counts the same 5000 under the same kind, from the udf.
+expect_eq "trap_kinds row of the udf" \
+  "unknown reason (undefined instruction),undefined instruction,5000,$stuck" \
+  "$(section "$tmp/fl.csv" trap_kinds | grep '^unknown reason' | cut -d, -f1-3,6)"
+echo "ok: the stuck guest is one fault loop of 5000 traps at $stuck, named by its kind"
+
+# The same udf faulting 20,000 times under a 2 us virtual timer (-icount
+# makes the interleaving deterministic): still exactly one loop of 20,000,
+# the ticks between the faults do not end it.
+record_guest fault_loop_timer -icount shift=0
+"$REPORT" --format csv "$tmp/fault_loop_timer" >"$tmp/flt.csv"
+section "$tmp/flt.csv" fault_loops >"$tmp/flt"
+stuck=$(addr fault_loop_timer stuck_insn) vectors=$(addr fault_loop_timer vectors)
+expect_eq "fault loop under a timer (source,handler,count)" \
+  "$stuck,$(printf '0x%x' $((vectors + 0x200))),20000" "$(cut -d, -f2,4,5 "$tmp/flt")"
+ticks=$(section "$tmp/flt.csv" summary | awk -F, '$1 == "interrupt" { print $2 }')
+[ "$ticks" -ge 10 ] || fail "only ${ticks} timer interrupts: the guest's timer did not tick"
+[ -z "$(section "$tmp/flt.csv" double_traps)" ] || fail "a double trap where there is none"
+echo "ok: one fault loop of 20000 at $stuck with $ticks timer interrupts in between"

@@ -52,15 +52,25 @@ echo "ok: a database (raw, with symbols, aggregate-only) gives the same report"
 python3 - "$tmp/r.json" <<'PY' || fail "JSON shape"
 import json, sys
 r = json.load(open(sys.argv[1]))
-assert set(r) == {"trace", "summary", "handlers", "sources", "rate", "double_traps", "fault_loops", "tail"}, r.keys()
+assert set(r) == {"trace", "summary", "trap_kinds", "kind_sources", "syscalls", "interrupts", "handlers",
+                  "sources", "rate", "double_traps", "fault_loops", "tail"}, r.keys()
+# x86 kinds come from the handlers' Linux entry symbols: counts add up to all traps.
+assert sum(k["count"] for k in r["trap_kinds"]) == r["summary"]["traps"]
+pf = r["trap_kinds"][0]
+assert pf["kind"] == "#PF" and pf["class"] == "page fault/memory abort", pf
+assert {i["number"]: i["kind"] for i in r["interrupts"]}[0xec] == "local APIC timer", r["interrupts"]
 assert r["summary"]["complete"] is True and r["summary"]["traps"] == sum(r["summary"]["by_type"].values())
 assert r["handlers"][0]["handler"] == "0xffffffff9f401280" and r["handlers"][0]["handler_symbol"] == "asm_exc_page_fault+0x0"
 assert len(r["rate"]["exception"]) >= 4 and r["double_traps"] == [] and len(r["tail"]) == 2
 PY
 "$REPORT" --format csv "$x86" >"$tmp/r.csv"
-for s in summary vcpus handlers sources rate double_traps fault_loops tail; do
+for s in summary trap_kinds kind_sources syscalls interrupts vcpus handlers sources rate double_traps \
+         fault_loops tail; do
   grep -qx "# $s" "$tmp/r.csv" || fail "CSV section $s missing"
 done
+[ "$(grep '^# ' "$tmp/r.csv" | sed -n 2p)" = "# trap_kinds" ] || fail "trap_kinds is not the first section after the summary"
+grep -qx 'kind,class,count,share,rate_per_s,top_source' "$tmp/r.csv" || fail "trap_kinds header"
+grep -qx 'vcpu,source,symbol,handler,count,first_s,last_s,kind' "$tmp/r.csv" || fail "fault_loops header"
 echo "ok: JSON has its documented shape, CSV every section"
 
 # 5. Filters: one vCPU; a time window equal to trace2sqlite's.

@@ -13,31 +13,37 @@ const char *report_type_name(unsigned type)
 
 /* ---- pc -> count -------------------------------------------------------- */
 
-static int pc_add(struct pc_counts *c, uint64_t pc, uint8_t type, uint64_t n)
+int pc_counts_add(struct pc_counts *c, uint64_t pc, uint32_t tag, uint64_t n)
 {
     if (c->n * 2 >= c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 1024;
-        struct pc_counts g = {calloc(cap, 8), calloc(cap, 1), calloc(cap, 8), cap, 0};
+        struct pc_counts g = {calloc(cap, 8), calloc(cap, 4), calloc(cap, 8), cap, 0};
         if (!g.pc || !g.type || !g.count) {
             free(g.pc), free(g.type), free(g.count);
             return -1;
         }
         for (size_t i = 0; i < c->cap; i++)
             if (c->count[i])
-                pc_add(&g, c->pc[i], c->type[i], c->count[i]);
+                pc_counts_add(&g, c->pc[i], c->type[i], c->count[i]);
         free(c->pc), free(c->type), free(c->count);
         *c = g;
     }
-    size_t i = (size_t)((pc * 0x9e3779b97f4a7c15u) >> 20 ^ type) & (c->cap - 1);
-    while (c->count[i] && (c->pc[i] != pc || c->type[i] != type))
+    size_t i = (size_t)((pc * 0x9e3779b97f4a7c15u) >> 20 ^ tag) & (c->cap - 1);
+    while (c->count[i] && (c->pc[i] != pc || c->type[i] != tag))
         i = (i + 1) & (c->cap - 1);
     if (!c->count[i]) {
         c->pc[i] = pc;
-        c->type[i] = type;
+        c->type[i] = tag;
         c->n++;
     }
     c->count[i] += n;
     return 0;
+}
+
+void pc_counts_free(struct pc_counts *c)
+{
+    free(c->pc), free(c->type), free(c->count);
+    *c = (struct pc_counts){0};
 }
 
 static const struct pc_counts *sort_table;
@@ -50,11 +56,11 @@ static int by_count(const void *a, const void *b)
     return p < q ? -1 : p > q;
 }
 
-size_t *pc_counts_sorted(const struct pc_counts *c, int type)
+size_t *pc_counts_sorted(const struct pc_counts *c, uint32_t tag)
 {
     size_t *idx = malloc((c->n + 1) * sizeof *idx), k = 0;
     for (size_t i = 0; idx && i < c->cap; i++)
-        if (c->count[i] && (type == 0 || c->type[i] == type))
+        if (c->count[i] && (tag == 0 || c->type[i] == tag))
             idx[k++] = i;
     if (!idx)
         return NULL;
@@ -98,6 +104,82 @@ static void close_loop(struct report *r, struct vcpu_state *v)
     v->run.count = 0;
 }
 
+/* A trap taken inside the handler of the previous one, before it could
+ * have returned: the second is an exception (an interrupt is asynchronous,
+ * never caused by the handler), taken to the level the first went to
+ * (where both recorded it: riscv's M-level IPI during a kernel handler is
+ * the firmware's, not the kernel's), within the window after the first's
+ * handler and the time bound. A host call is handled by QEMU, and an x86
+ * exception without its delivery has no known handler: neither is a first. */
+static bool is_double(const struct report *r, const struct discon_trap *prev,
+                      const struct discon_trap *t)
+{
+    bool levels = (prev->has & t->has & DISCON_HAS_TO_LEVEL) != 0;
+    return t->type == DISCON_EXCEPTION && prev->type != DISCON_HOSTCALL &&
+           prev->to_pc != prev->from_pc && (!levels || prev->to_level == t->to_level) &&
+           t->from_pc - prev->to_pc < r->opt.window &&
+           t->time_ns - prev->time_ns <= r->opt.time_bound_ns;
+}
+
+static void find_double(struct report *r, struct vcpu_state *v, const struct discon_trap *t)
+{
+    enum { RING = REPORT_CONTEXT + 1 };
+    if (v->open) { /* after a double trap: its context */
+        v->open->after[v->open->nafter++] = *t;
+        if (v->open->nafter == REPORT_CONTEXT)
+            v->open = NULL;
+    }
+    if (v->nrecent && is_double(r, &v->recent[(v->nrecent - 1) % RING], t)) {
+        r->doubles_total++;
+        if (r->ndoubles < REPORT_MAX_ITEMS) {
+            struct double_trap *d = &r->doubles[r->ndoubles++];
+            *d = (struct double_trap){.vcpu = t->vcpu, .first = v->recent[(v->nrecent - 1) % RING],
+                                      .second = *t};
+            unsigned have = v->nrecent - 1 < REPORT_CONTEXT ? v->nrecent - 1 : REPORT_CONTEXT;
+            for (unsigned k = 0; k < have; k++)
+                d->before[k] = v->recent[(v->nrecent - 1 - have + k) % RING];
+            d->nbefore = have;
+            v->open = d;
+        }
+    }
+    v->recent[v->nrecent++ % RING] = *t;
+}
+
+/* The fault-loop rule (struct fault_loop). The kind is named without
+ * symbols here (x86_64 kinds then read "unknown", but an equal handler
+ * means an equal vector); report_name_traps names it again with them and
+ * drops the runs report_loop_kind refuses. */
+static void find_loop(struct report *r, struct vcpu_state *v, const struct discon_trap *t)
+{
+    if (t->type == DISCON_INTERRUPT)
+        return; /* asynchronous: the faulting instruction did not move on */
+    if (t->type != DISCON_EXCEPTION) {
+        close_loop(r, v);
+        return;
+    }
+    struct discon_trap_why why;
+    discon_trap_why(&r->stream_namer, t, &why);
+    if (why.kind->trap_class == DISCON_CLASS_SYSCALL ||
+        why.kind->trap_class == DISCON_CLASS_FIRMWARE_CALL) { /* a call, not a fault */
+        close_loop(r, v);
+        return;
+    }
+    const struct discon_trap *f = &v->run.first;
+    bool same_addr = ((f->has ^ t->has) & DISCON_HAS_FAULT_ADDR) == 0 &&
+                     (!(t->has & DISCON_HAS_FAULT_ADDR) || f->fault_addr == t->fault_addr);
+    if (v->run.count && v->run.from_pc == t->from_pc && v->run.to_pc == t->to_pc &&
+        v->run.stream_kind == why.kind->id && same_addr) {
+        v->run.count++;
+        v->run.last_ns = t->time_ns;
+        return;
+    }
+    close_loop(r, v);
+    v->run = (struct fault_loop){.vcpu = t->vcpu, .type = t->type, .from_pc = t->from_pc,
+                                 .to_pc = t->to_pc, .count = 1, .first_ns = t->time_ns,
+                                 .last_ns = t->time_ns, .first = *t,
+                                 .stream_kind = why.kind->id};
+}
+
 static int on_trap(void *ctx, const struct discon_trap *t)
 {
     struct report *r = ctx;
@@ -106,49 +188,14 @@ static int on_trap(void *ctx, const struct discon_trap *t)
     r->traps_by_type[discon_type_index(t->type)]++;
     v->traps++;
     v->traps_by_type[discon_type_index(t->type)]++;
-    if (pc_add(&r->handlers, t->to_pc, t->type, 1) || pc_add(&r->sources, t->from_pc, t->type, 1) ||
+    int64_t nr = discon_trap_syscall(t);
+    if (pc_counts_add(&r->handlers, t->to_pc, t->type, 1) ||
+        pc_counts_add(&r->sources, t->from_pc, t->type, 1) || report_count_why(r, t) ||
+        (nr >= 0 && pc_counts_add(&r->syscalls, (uint64_t)nr, 1, 1)) ||
         count_second(r, (int64_t)((t->time_ns - r->clock_mono) / 1000000000u), t->type, 1))
         return -1;
-
-    /* After a double trap: its context. */
-    if (v->open) {
-        v->open->after[v->open->nafter++] = *t;
-        if (v->open->nafter == REPORT_CONTEXT)
-            v->open = NULL;
-    }
-    /* A trap taken in the entry path of the previous one. Only traps that
-     * enter a guest handler count: a host call is handled by QEMU, and an
-     * x86 exception without its delivery has no known handler. */
-    enum { RING = REPORT_CONTEXT + 1 };
-    if (v->nrecent && t->type != DISCON_HOSTCALL) {
-        const struct discon_trap *prev = &v->recent[(v->nrecent - 1) % RING];
-        if (prev->type != DISCON_HOSTCALL && prev->to_pc != prev->from_pc &&
-            t->from_pc - prev->to_pc < r->opt.window &&
-            t->time_ns - prev->time_ns <= r->opt.time_bound_ns) {
-            r->doubles_total++;
-            if (r->ndoubles < REPORT_MAX_ITEMS) {
-                struct double_trap *d = &r->doubles[r->ndoubles++];
-                *d = (struct double_trap){.vcpu = t->vcpu, .first = *prev, .second = *t};
-                unsigned have = v->nrecent - 1 < REPORT_CONTEXT ? v->nrecent - 1 : REPORT_CONTEXT;
-                for (unsigned k = 0; k < have; k++)
-                    d->before[k] = v->recent[(v->nrecent - 1 - have + k) % RING];
-                d->nbefore = have;
-                v->open = d;
-            }
-        }
-    }
-    v->recent[v->nrecent++ % RING] = *t;
-
-    /* The same PC trapping again and again. */
-    if (t->type == DISCON_EXCEPTION && v->run.count && v->run.from_pc == t->from_pc) {
-        v->run.count++;
-        v->run.last_ns = t->time_ns;
-    } else {
-        close_loop(r, v);
-        if (t->type == DISCON_EXCEPTION)
-            v->run = (struct fault_loop){t->vcpu, t->type, t->from_pc, t->to_pc, 1, t->time_ns,
-                                         t->time_ns};
-    }
+    find_double(r, v, t);
+    find_loop(r, v, t);
     return 0;
 }
 
@@ -159,14 +206,16 @@ void report_init(struct report *r, const struct report_opts *opt)
     memset(r, 0, sizeof *r);
     r->opt = *opt;
     r->first_ns = UINT64_MAX;
+    discon_trap_namer_init(&r->stream_namer, NULL, NULL);
     discon_traps_init(&r->deriver, DISCON_RULE_ONE_EVENT_ONE_TRAP, on_trap, r);
 }
 
 void report_free(struct report *r)
 {
     discon_traps_free(&r->deriver);
-    free(r->handlers.pc), free(r->handlers.type), free(r->handlers.count);
-    free(r->sources.pc), free(r->sources.type), free(r->sources.count);
+    pc_counts_free(&r->handlers);
+    pc_counts_free(&r->sources);
+    report_whys_free(r);
     for (int k = 0; k < DISCON_NTYPES; k++)
         free(r->per_second[k]);
     for (uint32_t i = 0; i < REPORT_MAX_VCPUS; i++)
@@ -191,6 +240,7 @@ int report_header(struct report *r, const Discon__Header *h)
     snprintf(r->rule, sizeof r->rule, "%s", discon_trap_rule_name(rule));
     discon_traps_free(&r->deriver);
     discon_traps_init(&r->deriver, rule, on_trap, r);
+    discon_trap_namer_init(&r->stream_namer, h->target, NULL);
     return 0;
 }
 
@@ -288,7 +338,7 @@ int report_trap_counts(struct report *r, int64_t second, uint32_t vcpu, uint8_t 
         r->first_ns = t;
     if (t + 1000000000u > r->last_ns)
         r->last_ns = t + 999999999u;
-    return pc_add(&r->handlers, to_pc, type, count) || count_second(r, second, type, count);
+    return pc_counts_add(&r->handlers, to_pc, type, count) || count_second(r, second, type, count);
 }
 
 int report_finish(struct report *r)

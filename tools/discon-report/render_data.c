@@ -6,15 +6,20 @@
  *                losses: [{vcpu, first_seq, count, first_s, last_s}], unrecorded,
  *                vcpus: [{vcpu, events, traps, interrupt, exception, hostcall,
  *                         produced, dropped, written}]},
+ *    "trap_kinds", "kind_sources", "syscalls", "interrupts": see render_kinds.c,
  *    "handlers": [{type, handler, symbol, count, share, per_s}],
  *    "sources": [{type, source, symbol, count}],
  *    "rate": {"interval_s": 1, "start_s": S, "interrupt": [..], "exception": [..], "hostcall": [..]},
  *    "double_traps": [{vcpu, first: TRAP, second: TRAP, before: [TRAP], after: [TRAP]}],
- *    "fault_loops": [{vcpu, source, symbol, handler, count, first_s, last_s}],
+ *    "fault_loops": [{vcpu, kind, source, source_symbol, handler, handler_symbol,
+ *                     count, first_s, last_s}],
  *    "tail": [{vcpu, events: [{time_s, type, from, from_symbol, to, to_symbol}]}]}
  * with TRAP = {time_s, type, from, from_symbol, to, to_symbol, events} and
  * PCs as "0x..." strings (JSON numbers lose 64-bit precision).
- * CSV: one table per section, each after a "# section" line and a header.
+ * CSV: one table per section, each after a "# section" line and a header,
+ * ended by a blank line: summary, then the kind sections (render_kinds.c),
+ * vcpus, handlers, sources, rate, double_traps, fault_loops (kind last),
+ * tail.
  */
 #include "csv.h"
 #include "report.h"
@@ -28,13 +33,8 @@ static double secs(const struct report *r, uint64_t ns)
     return ((double)ns - (double)r->clock_mono) / 1e9;
 }
 
-static double dur(const struct report *r)
-{
-    return r->last_ns > r->first_ns ? (double)(r->last_ns - r->first_ns) / 1e9 : 0;
-}
-
 /* Symbols and ids are plain ASCII from files we parsed, but escape anyway. */
-static void jstr(FILE *o, const char *s)
+void report_json_string(FILE *o, const char *s)
 {
     fputc('"', o);
     for (; *s; s++) {
@@ -53,7 +53,7 @@ static void jpc(const struct report *r, FILE *o, const char *key, uint64_t pc)
 {
     char buf[256];
     fprintf(o, "\"%s\": \"0x%llx\", \"%s_symbol\": ", key, (unsigned long long)pc, key);
-    jstr(o, report_symbol(r, pc, buf, sizeof buf));
+    report_json_string(o, report_symbol(r, pc, buf, sizeof buf));
 }
 
 /* "name": count for each type of schema/discon_types.h, in its order,
@@ -79,19 +79,19 @@ static void json_summary(const struct report *r, FILE *o)
 {
     char why[256];
     bool complete = report_complete(r, why, sizeof why);
-    double d = dur(r);
+    double d = report_duration(r);
     fprintf(o, "{\"trace\": {\"id\": \"%s\", \"target\": ", r->trace_id);
-    jstr(o, r->target);
+    report_json_string(o, r->target);
     fprintf(o, ", \"system_mode\": %s, \"vcpu_count\": %u, \"host\": ",
             r->system_mode ? "true" : "false", r->vcpu_count);
-    jstr(o, r->host);
+    report_json_string(o, r->host);
     fprintf(o, ", \"rule\": ");
-    jstr(o, r->rule);
+    report_json_string(o, r->rule);
     fprintf(o, "},\n \"summary\": {\"duration_s\": %.9f, \"events\": %llu, \"traps\": %llu, "
                "\"traps_per_s\": %.3f, \"complete\": %s, \"complete_reason\": ",
             d, (unsigned long long)r->events, (unsigned long long)r->traps,
             d > 0 ? (double)r->traps / d : 0.0, complete ? "true" : "false");
-    jstr(o, why);
+    report_json_string(o, why);
     fprintf(o, ", \"by_type\": {");
     jtype_counts(o, r->traps_by_type, "");
     fprintf(o, "}, \"lost_events\": %llu, \"unrecorded\": %llu, \"losses\": [",
@@ -119,8 +119,8 @@ static void json_summary(const struct report *r, FILE *o)
 /* "handlers" and "sources": the frequency tables. */
 static void json_frequencies(const struct report *r, FILE *o)
 {
-    double d = dur(r);
-    fprintf(o, "]},\n \"handlers\": [");
+    double d = report_duration(r);
+    fprintf(o, ",\n \"handlers\": [");
     size_t *idx = pc_counts_sorted(&r->handlers, 0);
     for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++) {
         size_t i = idx[k];
@@ -187,7 +187,9 @@ static void json_patterns(const struct report *r, FILE *o)
     fprintf(o, "],\n \"fault_loops\": [");
     for (size_t i = 0; i < r->nloops; i++) {
         const struct fault_loop *l = &r->loops[i];
-        fprintf(o, "%s{\"vcpu\": %u, ", i ? ", " : "", l->vcpu);
+        fprintf(o, "%s{\"vcpu\": %u, \"kind\": ", i ? ", " : "", l->vcpu);
+        report_json_string(o, l->kind ? l->kind->name : "unknown");
+        fprintf(o, ", ");
         jpc(r, o, "source", l->from_pc);
         fprintf(o, ", ");
         jpc(r, o, "handler", l->to_pc);
@@ -223,6 +225,8 @@ static void json_tail(const struct report *r, FILE *o)
 void render_json(const struct report *r, FILE *o)
 {
     json_summary(r, o);
+    fprintf(o, "]}");
+    render_kinds_json(r, o);
     json_frequencies(r, o);
     json_rate(r, o);
     json_patterns(r, o);
@@ -239,12 +243,12 @@ static void csv_sym(const struct report *r, FILE *o, const char *before, uint64_
     fputs(after, o);
 }
 
-/* "# summary" and "# vcpus". */
+/* "# summary". */
 static void csv_summary(const struct report *r, FILE *o)
 {
     char why[256];
     bool complete = report_complete(r, why, sizeof why);
-    double d = dur(r);
+    double d = report_duration(r);
     fprintf(o, "# summary\nkey,value\ntarget,");
     discon_csv_field(o, r->target);
     fprintf(o, "\ntrace_id,%s\nduration_s,%.9f\nevents,%llu\ntraps,%llu\n", r->trace_id, d,
@@ -253,6 +257,11 @@ static void csv_summary(const struct report *r, FILE *o)
         fprintf(o, "%s,%llu\n", report_type_name(discon_type_at(t)),
                 (unsigned long long)r->traps_by_type[t]);
     fprintf(o, "lost_events,%llu\ncomplete,%d\n\n", (unsigned long long)r->lost_events, complete);
+}
+
+/* "# vcpus". */
+static void csv_vcpus(const struct report *r, FILE *o)
+{
     fprintf(o, "# vcpus\nvcpu,events,traps");
     for (int t = 0; t < DISCON_NTYPES; t++)
         fprintf(o, ",%s", report_type_name(discon_type_at(t)));
@@ -272,7 +281,7 @@ static void csv_summary(const struct report *r, FILE *o)
 /* "# handlers", "# sources" and "# rate". */
 static void csv_frequencies(const struct report *r, FILE *o)
 {
-    double d = dur(r);
+    double d = report_duration(r);
     fprintf(o, "\n# handlers\ntype,handler,symbol,count,share,per_s\n");
     size_t *idx = pc_counts_sorted(&r->handlers, 0);
     for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++) {
@@ -318,13 +327,15 @@ static void csv_events(const struct report *r, FILE *o)
         csv_sym(r, o, ",", dt->second.from_pc, ",");
         fprintf(o, "0x%llx\n", (unsigned long long)dt->second.to_pc);
     }
-    fprintf(o, "\n# fault_loops\nvcpu,source,symbol,handler,count,first_s,last_s\n");
+    fprintf(o, "\n# fault_loops\nvcpu,source,symbol,handler,count,first_s,last_s,kind\n");
     for (size_t i = 0; i < r->nloops; i++) {
         const struct fault_loop *l = &r->loops[i];
         fprintf(o, "%u,0x%llx", l->vcpu, (unsigned long long)l->from_pc);
         csv_sym(r, o, ",", l->from_pc, ",");
-        fprintf(o, "0x%llx,%llu,%.9f,%.9f\n", (unsigned long long)l->to_pc,
+        fprintf(o, "0x%llx,%llu,%.9f,%.9f,", (unsigned long long)l->to_pc,
                 (unsigned long long)l->count, secs(r, l->first_ns), secs(r, l->last_ns));
+        discon_csv_field(o, l->kind ? l->kind->name : "unknown");
+        fputc('\n', o);
     }
     fprintf(o, "\n# tail\nvcpu,time_s,type,from,from_symbol,to,to_symbol\n");
     for (uint32_t i = 0; i < r->nvcpus && r->opt.tail; i++) {
@@ -346,6 +357,8 @@ static void csv_events(const struct report *r, FILE *o)
 void render_csv(const struct report *r, FILE *o)
 {
     csv_summary(r, o);
+    render_kinds_csv(r, o);
+    csv_vcpus(r, o);
     csv_frequencies(r, o);
     csv_events(r, o);
 }

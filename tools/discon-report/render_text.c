@@ -12,11 +12,6 @@ static double secs(const struct report *r, uint64_t ns)
     return ((double)ns - (double)r->clock_mono) / 1e9;
 }
 
-static double duration(const struct report *r)
-{
-    return r->last_ns > r->first_ns ? (double)(r->last_ns - r->first_ns) / 1e9 : 0;
-}
-
 static double share(uint64_t part, uint64_t whole)
 {
     return whole ? 100.0 * (double)part / (double)whole : 0;
@@ -48,7 +43,7 @@ static void summary(const struct report *r, FILE *o)
         struct tm tm;
         strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&t, &tm));
     }
-    double d = duration(r);
+    double d = report_duration(r);
     char why[256];
     bool complete = report_complete(r, why, sizeof why);
     fprintf(o, "discon report: %s, %s mode, %u vCPU ring(s), trace %.16s\n\n", r->target,
@@ -114,7 +109,7 @@ static void summary(const struct report *r, FILE *o)
 
 static void frequencies(const struct report *r, FILE *o)
 {
-    double d = duration(r);
+    double d = report_duration(r);
     fprintf(o, "\nTrap frequencies by handler (top %u)\n", r->opt.top);
     fprintf(o, "  %-9s %-18s %-24s %9s %6s %7s\n", "type", "handler", "symbol", "count",
             "share", "rate/s");
@@ -197,8 +192,8 @@ static void trap_line(const struct report *r, FILE *o, const char *mark, const s
 
 static void doubles(const struct report *r, FILE *o)
 {
-    fprintf(o, "\nDouble traps (a trap within %llu bytes after the previous trap's handler,\n"
-               "within %llu us, on the same vCPU)\n",
+    fprintf(o, "\nDouble traps (an exception within %llu bytes after the previous trap's\n"
+               "handler, within %llu us, on the same vCPU, at the level it went to)\n",
             (unsigned long long)r->opt.window, (unsigned long long)(r->opt.time_bound_ns / 1000));
     if (r->aggregate_only) {
         fprintf(o, "  not available: an aggregate-only database keeps no raw events\n");
@@ -224,8 +219,8 @@ static void doubles(const struct report *r, FILE *o)
 
 static void loops(const struct report *r, FILE *o)
 {
-    fprintf(o, "\nFault loops (%llu or more exceptions in a row from one PC; without cause\n"
-               "registers a tight system-call loop looks the same)\n",
+    fprintf(o, "\nFault loops (%llu or more exceptions of one known kind, not a call, in a\n"
+               "row from one PC and fault address on a vCPU; interrupts do not count)\n",
             (unsigned long long)r->opt.loop);
     if (r->aggregate_only) {
         fprintf(o, "  not available: an aggregate-only database keeps no raw events\n");
@@ -239,7 +234,8 @@ static void loops(const struct report *r, FILE *o)
         fprintf(o, "  vCPU %-3u 0x%016llx %-16s x%-8llu -> %s\n", l->vcpu,
                 (unsigned long long)l->from_pc, sym_col(r, l->from_pc, a, sizeof a, 16),
                 (unsigned long long)l->count, target_col(r, l->to_pc, b, sizeof b));
-        fprintf(o, "           from %.6f to %.6f s\n", secs(r, l->first_ns), secs(r, l->last_ns));
+        fprintf(o, "           %s, from %.6f to %.6f s\n", l->kind ? l->kind->name : "unknown",
+                secs(r, l->first_ns), secs(r, l->last_ns));
     }
 }
 
@@ -271,6 +267,7 @@ static void tail(const struct report *r, FILE *o)
 void render_text(const struct report *r, FILE *o)
 {
     summary(r, o);
+    render_kinds_text(r, o);
     frequencies(r, o);
     sources(r, o);
     rate(r, o);

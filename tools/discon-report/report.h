@@ -10,6 +10,7 @@
 #include "discon.pb-c.h"
 #include "event.h"
 #include "symbols.h"
+#include "trap_kind.h"
 #include "traps.h"
 
 #include <stdbool.h>
@@ -20,6 +21,13 @@
 #define REPORT_MAX_ITEMS 100   /* double traps, loops and losses listed */
 #define REPORT_MAX_VCPUS 4096
 #define REPORT_MAX_SECONDS (1 << 21) /* rate kept for 24 days from the start */
+#define REPORT_KIND_SOURCES 5  /* hottest sources shown per kind */
+/* Default fault-loop threshold: a kernel resolves a fault in one or two
+ * retries (map the page, then break copy-on-write), so 100 exceptions of
+ * one kind in a row from one PC is far beyond any recovery. Measured on the
+ * Linux boots the suite records (aarch64, x86_64, riscv64, -smp 2): no run
+ * is longer than 5 (an x86 #BP), once calls are no loops. */
+#define REPORT_DEFAULT_LOOP 100
 
 struct report_opts {
     unsigned top;          /* rows per frequency table */
@@ -27,16 +35,31 @@ struct report_opts {
     double from_s, to_s;   /* window, seconds from the trace start */
     uint64_t window;       /* double trap: bytes after the first handler */
     uint64_t time_bound_ns;
-    uint64_t loop;         /* fault loop: consecutive exceptions at one PC */
+    uint64_t loop;         /* fault loop: consecutive exceptions of one kind at one PC */
     unsigned tail;         /* last events per vCPU */
     const struct discon_symbols *syms;
 };
 
-/* PC + type -> count, open addressing. */
+/* (PC, tag) -> count, open addressing. The tag is the event type for the
+ * handler and source tables, the kind id + 1 for the per-kind tables. */
 struct pc_counts {
     uint64_t *pc;
-    uint8_t *type;
+    uint32_t *type; /* the tag; never 0 for a used slot */
     uint64_t *count;
+    size_t cap, n;
+};
+
+/* What discon_trap_why reads of a trap, plus its source: traps with equal
+ * keys are of one kind, whatever symbols are placed later. */
+struct why_key {
+    uint64_t from_pc, to_pc, cause;
+    uint8_t type, has, to_level, from_level; /* has: CAUSE, TO_LEVEL, FROM_LEVEL only */
+};
+
+/* why_key -> count, open addressing: grows with distinct (PC, cause) pairs. */
+struct why_counts {
+    struct why_key *key;
+    uint64_t *count; /* 0: free slot */
     size_t cap, n;
 };
 
@@ -46,10 +69,17 @@ struct double_trap {
     unsigned nbefore, nafter;
 };
 
+/* A run of exceptions of one kind from one PC to one handler (and one
+ * fault address where recorded) on one vCPU; interrupts in between do not
+ * end it (they are asynchronous: the instruction did not move on), any
+ * other trap does, and only kinds report_loop_kind accepts make one. */
 struct fault_loop {
     uint32_t vcpu;
     uint8_t type;
     uint64_t from_pc, to_pc, count, first_ns, last_ns;
+    struct discon_trap first;         /* its first exception, named by report_name_traps */
+    unsigned stream_kind;             /* kind id without symbols, while collecting */
+    const struct discon_kind *kind;   /* set by report_name_traps */
 };
 
 struct loss {
@@ -85,6 +115,14 @@ struct report {
     struct vcpu_state vcpu[REPORT_MAX_VCPUS];
     uint32_t nvcpus;
     struct pc_counts handlers, sources;
+    /* Why: collected per trap, named once symbols are placed (kinds.c). */
+    struct discon_trap_namer stream_namer; /* no symbols: for the loop rule only */
+    struct why_counts whys;
+    struct pc_counts syscalls;     /* nr -> count (tag 1) */
+    bool named;                    /* report_name_traps ran */
+    struct pc_counts kinds;        /* kind id -> count (tag 1) */
+    struct pc_counts kind_sources; /* from_pc, kind id + 1 -> count */
+    struct pc_counts interrupts;   /* interrupt number, kind id + 1 -> count */
     uint64_t *per_second[DISCON_NTYPES]; /* traps per second since the start, by type */
     size_t nseconds;
     struct double_trap doubles[REPORT_MAX_ITEMS];
@@ -116,11 +154,35 @@ int report_trap_counts(struct report *r, int64_t second, uint32_t vcpu, uint8_t 
                        uint64_t to_pc, uint64_t count);
 int report_finish(struct report *r);
 
+/* After report_finish and once the symbols (r->opt.syms) are placed: name
+ * every trap through tools/analysis/trap_kind.h into the kinds,
+ * kind_sources and interrupts tables, name the fault loops and drop those
+ * that turn out to be system calls (x86_64 kinds need the handler's
+ * symbol). 0, or -1 if out of memory. kinds.c */
+int report_name_traps(struct report *r);
+/* Whether exceptions of kind k can form a fault loop: not a system call
+ * or firmware/hypervisor call (a call returns past its instruction: a
+ * tight loop of them is a program's choice, not a stuck fault), and not
+ * the shared "unknown" kind (no cause recorded - cause=off, a trace from
+ * before causes, an x86 handler that is no Linux entry symbol, such as a
+ * BIOS `int` service - which cannot be told from a call). */
+bool report_loop_kind(const struct discon_kind *k);
+/* Count one trap's naming inputs (collect.c, per trap). 0 or -1 (memory). */
+int report_count_why(struct report *r, const struct discon_trap *t);
+void report_whys_free(struct report *r);
+/* Add n to (pc, tag) of c (tag not 0). 0 or -1 (memory). */
+int pc_counts_add(struct pc_counts *c, uint64_t pc, uint32_t tag, uint64_t n);
+void pc_counts_free(struct pc_counts *c);
+/* The trace's duration in seconds (0 if it has fewer than two times). */
+double report_duration(const struct report *r);
+
 /* Whether the trace is provably complete; reason when not. */
 bool report_complete(const struct report *r, char *why, size_t len);
 
-/* Sorted view of a pc_counts table: indices by count, descending. */
-size_t *pc_counts_sorted(const struct pc_counts *c, int type);
+/* Sorted view of a pc_counts table: indices by count, descending, of the
+ * entries with this tag (0: all), ended by SIZE_MAX; malloc'ed, NULL if out
+ * of memory. */
+size_t *pc_counts_sorted(const struct pc_counts *c, uint32_t tag);
 
 /* Inputs. 0, or -1 with one line in err (exit 1); 3 if the files were
  * damaged. report_read_db (input_db.c) reads through tools/db and refuses
@@ -128,8 +190,16 @@ size_t *pc_counts_sorted(const struct pc_counts *c, int type);
 int report_read_files(struct report *r, char *const *paths, int n, char *err, size_t errlen);
 int report_read_db(struct report *r, const char *path, char *err, size_t errlen);
 
-/* Output. */
+/* Output. The kind sections (render_kinds.c) come first after the
+ * summary; they need report_name_traps. */
 void render_text(const struct report *r, FILE *out);
+void render_kinds_text(const struct report *r, FILE *out);
+void render_kinds_json(const struct report *r, FILE *out);
+void render_kinds_csv(const struct report *r, FILE *out);
+/* s as a JSON string (render_data.c). */
+void report_json_string(FILE *out, const char *s);
+/* A PC as "symbol+0xoff", or "0x..." without a symbol. */
+const char *report_symbol_or_hex(const struct report *r, uint64_t pc, char *buf, size_t len);
 void render_json(const struct report *r, FILE *out);
 void render_csv(const struct report *r, FILE *out);
 

@@ -20,10 +20,14 @@ static const char usage[] =
     "      --top N                 rows per frequency table (default 10)\n"
     "      --vcpu N                only this vCPU\n"
     "      --from SEC, --to SEC    only this window, seconds from the trace's start\n"
-    "      --window BYTES          double trap: a trap this close after the previous\n"
-    "                              trap's handler (default 256)\n"
+    "      --window BYTES          double trap: an exception this close after the\n"
+    "                              previous trap's handler, taken to the level that\n"
+    "                              trap went to (default 256)\n"
     "      --time-bound US         ... and within this many microseconds (default 10000)\n"
-    "      --loop N                fault loop: N exceptions in a row from one PC (default 1000)\n"
+    "      --loop N                fault loop: N exceptions of one kind in a row from one\n"
+    "                              PC (and fault address) on a vCPU; interrupts between\n"
+    "                              them do not end a run, system calls never make one\n"
+    "                              (default 100: a kernel retries a fault once or twice)\n"
     "      --tail N                last events shown per vCPU (default 10, 0: none)\n"
     "  -h, --help                  this help\n"
     "Exit status: 0, 1 on errors, 2 on bad usage, 3 if the trace files were damaged.\n";
@@ -104,7 +108,7 @@ int report_args_parse(int argc, char **argv, struct report_args *a)
     };
     *a = (struct report_args){.format = REPORT_TEXT, .opt = {
         .top = 10, .vcpu = -1, .from_s = -INFINITY, .to_s = INFINITY, .window = 256,
-        .time_bound_ns = 10000000, .loop = 1000, .tail = 10,
+        .time_bound_ns = 10000000, .loop = REPORT_DEFAULT_LOOP, .tail = 10,
     }};
     for (int c; (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1;) {
         int rc = parse_one(c, optarg, a);

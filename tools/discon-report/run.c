@@ -82,7 +82,12 @@ int report_run(const struct report_args *a)
     } else {
         if (a->symbols)
             place_symbols(a, r, &syms);
-        rc = render(a, r, rc);
+        if (report_name_traps(r) != 0) {
+            fprintf(stderr, "discon-report: out of memory\n");
+            rc = 1;
+        } else {
+            rc = render(a, r, rc);
+        }
     }
     report_free(r);
     free(r);

@@ -1,0 +1,319 @@
+/*
+ * The report's "why" sections, in every format, from the tables
+ * report_name_traps built (kinds.c):
+ *  - trap kinds: kind, class, count, share of all traps, rate per second
+ *    over the trace's duration, and the most frequent source PC;
+ *  - the hottest REPORT_KIND_SOURCES sources of each of the top --top kinds;
+ *  - system calls by number and Linux name, like `strace -c`;
+ *  - interrupts by number (x86 vector, riscv interrupt code) where known.
+ * JSON keys: "trap_kinds": [{kind, class, count, share, rate_per_s,
+ * top_source, top_source_pc}], "kind_sources": [{kind, source,
+ * source_symbol, count}], "syscalls": [{nr, name, count, share}] (name null
+ * if unknown), "interrupts": [{number, kind, count}]. CSV sections:
+ * trap_kinds, kind_sources, syscalls, interrupts. Shares are fractions
+ * 0..1 in JSON and CSV, percentages in text.
+ */
+#include "csv.h"
+#include "report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *report_symbol_or_hex(const struct report *r, uint64_t pc, char *buf, size_t len)
+{
+    if (!report_symbol(r, pc, buf, len)[0])
+        snprintf(buf, len, "0x%llx", (unsigned long long)pc);
+    return buf;
+}
+
+static double fraction(uint64_t part, uint64_t whole)
+{
+    return whole ? (double)part / (double)whole : 0;
+}
+
+static const struct discon_kind *kind_at(const struct report *r, size_t i)
+{
+    const struct discon_kind *k = discon_kind_by_id((unsigned)r->kinds.pc[i]);
+    return k ? k : discon_kind_at(0);
+}
+
+/* The most frequent source PC of kind k: its index in kind_sources, or
+ * SIZE_MAX. */
+static size_t top_source(const struct report *r, const struct discon_kind *k)
+{
+    size_t *idx = pc_counts_sorted(&r->kind_sources, k->id + 1);
+    size_t top = idx ? idx[0] : SIZE_MAX;
+    free(idx);
+    return top;
+}
+
+/* Why a "why" section is empty, or NULL when it can be shown. */
+static const char *unavailable(const struct report *r)
+{
+    if (r->aggregate_only)
+        return "not available: an aggregate-only database keeps no causes";
+    return r->named ? NULL : "not available: the traps were not named";
+}
+
+static uint64_t syscall_total(const struct report *r)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < r->syscalls.cap; i++)
+        n += r->syscalls.count[i];
+    return n;
+}
+
+static const char *syscall_name(const struct report *r, uint64_t nr)
+{
+    return discon_syscall_name(discon_arch_from_target(r->target), nr);
+}
+
+/* ---- text ------------------------------------------------------------------ */
+
+/* s cut to width columns, with "~" where it was cut. */
+static const char *cut(char *s, size_t width)
+{
+    if (strlen(s) > width)
+        memcpy(s + width - 1, "~", 2);
+    return s;
+}
+
+/* The symbol of pc in buf, cut to width; "" without one. */
+static const char *symbol_cut(const struct report *r, uint64_t pc, char *buf, size_t len,
+                              size_t width)
+{
+    return report_symbol(r, pc, buf, len)[0] ? cut(buf, width) : "";
+}
+
+/* Two lines per kind: the numbers and the kind's name, then its class and
+ * top source under the name (names run to 50 columns). */
+static void text_kinds(const struct report *r, FILE *o, const size_t *idx)
+{
+    double d = report_duration(r);
+    fprintf(o, "\nTrap kinds (rate over the %.3f s traced)\n", d);
+    fprintf(o, "  %8s %6s %7s  %s\n%27s%s\n", "count", "share", "rate/s", "kind", "",
+            "class, top source");
+    for (size_t k = 0; idx[k] != SIZE_MAX; k++) {
+        const struct discon_kind *kind = kind_at(r, idx[k]);
+        uint64_t n = r->kinds.count[idx[k]];
+        char name[128], line[512], sym[256] = "";
+        size_t top = top_source(r, kind);
+        if (top != SIZE_MAX)
+            report_symbol_or_hex(r, r->kind_sources.pc[top], sym, sizeof sym);
+        snprintf(name, sizeof name, "%s", kind->name);
+        snprintf(line, sizeof line, "%s, %s", discon_trap_class_name(kind->trap_class), sym);
+        fprintf(o, "  %8llu %5.1f%% %7.0f  %s\n%27s%s\n", (unsigned long long)n,
+                100 * fraction(n, r->traps), d > 0 ? (double)n / d : 0.0, cut(name, 53), "",
+                cut(line, 53));
+    }
+}
+
+static void text_kind_sources(const struct report *r, FILE *o, const size_t *idx)
+{
+    fprintf(o, "\nHottest sources by kind (top %d of each of the top %u kinds)\n",
+            REPORT_KIND_SOURCES, r->opt.top);
+    for (size_t k = 0; idx[k] != SIZE_MAX && k < r->opt.top; k++) {
+        const struct discon_kind *kind = kind_at(r, idx[k]);
+        char name[128];
+        snprintf(name, sizeof name, "%s", kind->name);
+        fprintf(o, "  %s\n", cut(name, 76));
+        size_t *src = pc_counts_sorted(&r->kind_sources, kind->id + 1);
+        for (size_t j = 0; src && src[j] != SIZE_MAX && j < REPORT_KIND_SOURCES; j++) {
+            char sym[256];
+            uint64_t n = r->kind_sources.count[src[j]];
+            fprintf(o, "    0x%016llx %-36s %9llu %5.1f%%\n",
+                    (unsigned long long)r->kind_sources.pc[src[j]],
+                    symbol_cut(r, r->kind_sources.pc[src[j]], sym, sizeof sym, 36),
+                    (unsigned long long)n, 100 * fraction(n, r->kinds.count[idx[k]]));
+        }
+        free(src);
+    }
+}
+
+static void text_syscalls(const struct report *r, FILE *o)
+{
+    uint64_t total = syscall_total(r);
+    fprintf(o, "\nSystem calls (%llu with a number, names from the Linux headers)\n",
+            (unsigned long long)total);
+    if (!total) {
+        fprintf(o, "  none\n");
+        return;
+    }
+    fprintf(o, "  %9s %6s %6s  %s\n", "count", "share", "nr", "name");
+    size_t *idx = pc_counts_sorted(&r->syscalls, 0);
+    for (size_t k = 0; idx && idx[k] != SIZE_MAX; k++) {
+        uint64_t nr = r->syscalls.pc[idx[k]], n = r->syscalls.count[idx[k]];
+        const char *name = syscall_name(r, nr);
+        fprintf(o, "  %9llu %5.1f%% %6llu  %s\n", (unsigned long long)n,
+                100 * fraction(n, total), (unsigned long long)nr, name ? name : "?");
+    }
+    free(idx);
+}
+
+static void text_interrupts(const struct report *r, FILE *o)
+{
+    fprintf(o, "\nInterrupts by number (x86 vector, riscv interrupt code)\n");
+    size_t *idx = pc_counts_sorted(&r->interrupts, 0);
+    if (idx && idx[0] == SIZE_MAX)
+        fprintf(o, "  none known (aarch64 records no interrupt number; x86_64 needs --symbols)\n");
+    else if (idx)
+        fprintf(o, "  %9s %6s  %s\n", "count", "number", "kind");
+    for (size_t k = 0; idx && idx[k] != SIZE_MAX; k++) {
+        const struct discon_kind *kind = discon_kind_by_id(r->interrupts.type[idx[k]] - 1);
+        char name[128];
+        snprintf(name, sizeof name, "%s", kind ? kind->name : "?");
+        fprintf(o, "  %9llu %6llu  %s\n", (unsigned long long)r->interrupts.count[idx[k]],
+                (unsigned long long)r->interrupts.pc[idx[k]], cut(name, 60));
+    }
+    free(idx);
+}
+
+void render_kinds_text(const struct report *r, FILE *o)
+{
+    const char *why = unavailable(r);
+    size_t *idx = why ? NULL : pc_counts_sorted(&r->kinds, 0);
+    if (!idx) {
+        fprintf(o, "\nTrap kinds\n  %s\n", why ? why : "out of memory");
+        return;
+    }
+    text_kinds(r, o, idx);
+    text_kind_sources(r, o, idx);
+    free(idx);
+    text_syscalls(r, o);
+    text_interrupts(r, o);
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+static void json_kinds(const struct report *r, FILE *o, const size_t *idx)
+{
+    double d = report_duration(r);
+    fprintf(o, ",\n \"trap_kinds\": [");
+    for (size_t k = 0; idx && idx[k] != SIZE_MAX; k++) {
+        const struct discon_kind *kind = kind_at(r, idx[k]);
+        uint64_t n = r->kinds.count[idx[k]];
+        size_t top = top_source(r, kind);
+        char sym[256] = "";
+        fprintf(o, "%s{\"kind\": ", k ? ", " : "");
+        report_json_string(o, kind->name);
+        fprintf(o, ", \"class\": ");
+        report_json_string(o, discon_trap_class_name(kind->trap_class));
+        fprintf(o, ", \"count\": %llu, \"share\": %.6f, \"rate_per_s\": %.3f, \"top_source\": ",
+                (unsigned long long)n, fraction(n, r->traps), d > 0 ? (double)n / d : 0.0);
+        report_json_string(o, top == SIZE_MAX ? ""
+                              : report_symbol_or_hex(r, r->kind_sources.pc[top], sym, sizeof sym));
+        fprintf(o, ", \"top_source_pc\": \"0x%llx\"}",
+                top == SIZE_MAX ? 0ull : (unsigned long long)r->kind_sources.pc[top]);
+    }
+    fprintf(o, "],\n \"kind_sources\": [");
+    for (size_t k = 0, first = 1; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++) {
+        const struct discon_kind *kind = kind_at(r, idx[k]);
+        size_t *src = pc_counts_sorted(&r->kind_sources, kind->id + 1);
+        for (size_t j = 0; src && src[j] != SIZE_MAX && j < REPORT_KIND_SOURCES; j++, first = 0) {
+            char sym[256];
+            fprintf(o, "%s{\"kind\": ", first ? "" : ", ");
+            report_json_string(o, kind->name);
+            fprintf(o, ", \"source\": \"0x%llx\", \"source_symbol\": ",
+                    (unsigned long long)r->kind_sources.pc[src[j]]);
+            report_json_string(o, report_symbol(r, r->kind_sources.pc[src[j]], sym, sizeof sym));
+            fprintf(o, ", \"count\": %llu}", (unsigned long long)r->kind_sources.count[src[j]]);
+        }
+        free(src);
+    }
+}
+
+void render_kinds_json(const struct report *r, FILE *o)
+{
+    size_t *idx = unavailable(r) ? NULL : pc_counts_sorted(&r->kinds, 0);
+    json_kinds(r, o, idx);
+    free(idx);
+    uint64_t total = syscall_total(r);
+    fprintf(o, "],\n \"syscalls\": [");
+    idx = pc_counts_sorted(&r->syscalls, 0);
+    for (size_t k = 0; idx && idx[k] != SIZE_MAX; k++) {
+        uint64_t nr = r->syscalls.pc[idx[k]], n = r->syscalls.count[idx[k]];
+        const char *name = syscall_name(r, nr);
+        fprintf(o, "%s{\"nr\": %llu, \"name\": ", k ? ", " : "", (unsigned long long)nr);
+        if (name)
+            report_json_string(o, name);
+        else
+            fputs("null", o);
+        fprintf(o, ", \"count\": %llu, \"share\": %.6f}", (unsigned long long)n, fraction(n, total));
+    }
+    free(idx);
+    fprintf(o, "],\n \"interrupts\": [");
+    idx = unavailable(r) ? NULL : pc_counts_sorted(&r->interrupts, 0);
+    for (size_t k = 0; idx && idx[k] != SIZE_MAX; k++) {
+        const struct discon_kind *kind = discon_kind_by_id(r->interrupts.type[idx[k]] - 1);
+        fprintf(o, "%s{\"number\": %llu, \"kind\": ", k ? ", " : "",
+                (unsigned long long)r->interrupts.pc[idx[k]]);
+        report_json_string(o, kind ? kind->name : "?");
+        fprintf(o, ", \"count\": %llu}", (unsigned long long)r->interrupts.count[idx[k]]);
+    }
+    free(idx);
+    fprintf(o, "]");
+}
+
+/* ---- CSV ------------------------------------------------------------------- */
+
+static void csv_kinds(const struct report *r, FILE *o, const size_t *idx)
+{
+    double d = report_duration(r);
+    fprintf(o, "# trap_kinds\nkind,class,count,share,rate_per_s,top_source\n");
+    for (size_t k = 0; idx && idx[k] != SIZE_MAX; k++) {
+        const struct discon_kind *kind = kind_at(r, idx[k]);
+        uint64_t n = r->kinds.count[idx[k]];
+        size_t top = top_source(r, kind);
+        char sym[256] = "";
+        discon_csv_field(o, kind->name);
+        fputc(',', o);
+        discon_csv_field(o, discon_trap_class_name(kind->trap_class));
+        fprintf(o, ",%llu,%.6f,%.3f,", (unsigned long long)n, fraction(n, r->traps),
+                d > 0 ? (double)n / d : 0.0);
+        discon_csv_field(o, top == SIZE_MAX ? ""
+                            : report_symbol_or_hex(r, r->kind_sources.pc[top], sym, sizeof sym));
+        fputc('\n', o);
+    }
+    fprintf(o, "\n# kind_sources\nkind,source,symbol,count\n");
+    for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++) {
+        const struct discon_kind *kind = kind_at(r, idx[k]);
+        size_t *src = pc_counts_sorted(&r->kind_sources, kind->id + 1);
+        for (size_t j = 0; src && src[j] != SIZE_MAX && j < REPORT_KIND_SOURCES; j++) {
+            char sym[256];
+            discon_csv_field(o, kind->name);
+            fprintf(o, ",0x%llx,", (unsigned long long)r->kind_sources.pc[src[j]]);
+            discon_csv_field(o, report_symbol(r, r->kind_sources.pc[src[j]], sym, sizeof sym));
+            fprintf(o, ",%llu\n", (unsigned long long)r->kind_sources.count[src[j]]);
+        }
+        free(src);
+    }
+}
+
+void render_kinds_csv(const struct report *r, FILE *o)
+{
+    size_t *idx = unavailable(r) ? NULL : pc_counts_sorted(&r->kinds, 0);
+    csv_kinds(r, o, idx);
+    free(idx);
+    uint64_t total = syscall_total(r);
+    fprintf(o, "\n# syscalls\nnr,name,count,share\n");
+    idx = pc_counts_sorted(&r->syscalls, 0);
+    for (size_t k = 0; idx && idx[k] != SIZE_MAX; k++) {
+        uint64_t nr = r->syscalls.pc[idx[k]], n = r->syscalls.count[idx[k]];
+        const char *name = syscall_name(r, nr);
+        fprintf(o, "%llu,", (unsigned long long)nr);
+        discon_csv_field(o, name ? name : "");
+        fprintf(o, ",%llu,%.6f\n", (unsigned long long)n, fraction(n, total));
+    }
+    free(idx);
+    fprintf(o, "\n# interrupts\nnumber,kind,count\n");
+    idx = unavailable(r) ? NULL : pc_counts_sorted(&r->interrupts, 0);
+    for (size_t k = 0; idx && idx[k] != SIZE_MAX; k++) {
+        const struct discon_kind *kind = discon_kind_by_id(r->interrupts.type[idx[k]] - 1);
+        fprintf(o, "%llu,", (unsigned long long)r->interrupts.pc[idx[k]]);
+        discon_csv_field(o, kind ? kind->name : "?");
+        fprintf(o, ",%llu\n", (unsigned long long)r->interrupts.count[idx[k]]);
+    }
+    free(idx);
+    fputc('\n', o);
+}
