@@ -30,6 +30,7 @@ struct report_opts {
     uint64_t loop;         /* fault loop: consecutive exceptions at one PC */
     unsigned tail;         /* last events per vCPU */
     const struct discon_symbols *syms;
+    const char *symbols_note; /* --symbols: files and KASLR slide, one line; or NULL */
 };
 
 /* PC + type -> count, open addressing. */
@@ -99,6 +100,7 @@ struct report {
     uint64_t unrecorded, damaged, gaps;
     bool aggregate_only; /* a database without raw events */
     struct discon_symbols db_syms; /* a database's own symbols table */
+    char db_symbols_note[96];      /* what a database says of its symbol files */
     struct discon_trap_deriver deriver;
 };
 
