@@ -52,8 +52,10 @@ int discon_symbols_append(struct discon_symbols *s, const struct discon_symbols 
     for (size_t i = 0; i < from->n; i++) {
         const struct discon_symbol *y = &from->sym[i];
         const char *name = from->names + y->name_off;
-        if (discon_symbols_add_flags(s, y->addr + (uint64_t)slide, y->size, name, strlen(name),
-                                     y->flags))
+        /* The end from's own neighbours gave it, kept as a size: a label
+         * of one file must not run on to the next file's first symbol. */
+        if (discon_symbols_add_flags(s, y->addr + (uint64_t)slide, y->end - y->addr, name,
+                                     strlen(name), y->flags))
             return -1;
     }
     return 0;

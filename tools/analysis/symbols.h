@@ -88,7 +88,9 @@ int discon_symbols_add_flags(struct discon_symbols *s, uint64_t addr, uint64_t s
                              const char *name, size_t len, unsigned flags);
 /* The same for a NUL-terminated name and an end address (0: unknown). */
 int discon_symbols_add(struct discon_symbols *s, uint64_t addr, uint64_t end, const char *name);
-/* Append every symbol of `from`, moved by `slide`. 0, or -1 (out of memory). */
+/* Append every symbol of `from` (sorted), moved by `slide`, each keeping
+ * the end it has in `from` (a sizeless symbol of one file is not bounded
+ * by another file's symbols). 0, or -1 (out of memory). */
 int discon_symbols_append(struct discon_symbols *s, const struct discon_symbols *from,
                           int64_t slide);
 /* Sort by address and, at one address, by the rule above (preferred name
