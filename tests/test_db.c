@@ -104,12 +104,12 @@ static void new_then_append(void)
     CHECK_EQ(sqlite3_column_int64(s, 1), DISCON_DB_SCHEMA_VERSION);
     sqlite3_finalize(s);
     /* Every read query prepares against the schema; no other query does. */
-    for (int q = DISCON_DB_Q_TRACE; q <= DISCON_DB_Q_AGGREGATES; q++) {
+    for (int q = DISCON_DB_Q_TRACE; q <= DISCON_DB_Q_SYMBOL_FILES; q++) {
         CHECK_EQ(discon_db_query(&db, (enum discon_db_query)q, &s), 0);
         CHECK(s != NULL);
         sqlite3_finalize(s);
     }
-    CHECK_EQ(discon_db_query(&db, (enum discon_db_query)(DISCON_DB_Q_AGGREGATES + 1), &s),
+    CHECK_EQ(discon_db_query(&db, (enum discon_db_query)(DISCON_DB_Q_SYMBOL_FILES + 1), &s),
              DISCON_DB_E_SQLITE);
     CHECK(s == NULL);
     /* Read-only: writing fails with a code, not a crash. */

@@ -38,7 +38,9 @@ echo "ok: trap counts follow the raw events ($raw_exc exceptions, $raw_int traps
 diff -u "$tmp/x86.txt" "$tmp/db.txt" || fail "the database gives another report"
 "$T2S" -o "$tmp/sym.db" --symbols "$data/x86_64-boot.syms" --kaslr-offset auto "$x86" 2>/dev/null
 "$REPORT" "$tmp/sym.db" >"$tmp/dbsym.txt"
-diff -u "$tmp/x86.txt" "$tmp/dbsym.txt" || fail "the database's own symbols give another report"
+# The same but for how the slide was known: found here, stored there.
+diff -u <(sed 's/ (found)$/ (stored)/' "$tmp/x86.txt") "$tmp/dbsym.txt" ||
+  fail "the database's own symbols give another report"
 "$T2S" -o "$tmp/agg.db" --aggregate-only "$x86" 2>/dev/null
 "$REPORT" --symbols "$data/x86_64-boot.syms" "$tmp/agg.db" >"$tmp/agg.txt"
 # Counts and shares agree; rates differ as whole seconds bound the duration.

@@ -142,9 +142,35 @@ expect "explicit offset" "$(q "$tmp/boot.db" "SELECT * FROM trap_counts_hex")" \
 [ "$(q "$tmp/elf.db" "SELECT COUNT(*) FROM symbols WHERE name = 'main'")" = 1 ] || fail "ELF symbols"
 "$T2S" -o "$tmp/a64.db" --symbols "$data/aarch64-boot.syms" --kaslr-offset auto \
   "$data/aarch64-boot.discon" 2>/dev/null
-expect "arm64 kernel syscall entry" "vectors+0x200" \
-  "$(q "$tmp/a64.db" "SELECT handler_symbol FROM trap_counts_hex WHERE handler_symbol IS NOT NULL LIMIT 1")"
+# EL0 traps enter the KPTI trampoline's fixmap alias, named from tramp_vectors.
+expect "arm64 handlers" "tramp_vectors (alias) EL0 sync+0x0
+vectors+0x200
+vectors+0x280
+tramp_vectors (alias) EL0 IRQ+0x0" \
+  "$(q "$tmp/a64.db" "SELECT handler_symbol FROM trap_counts_hex WHERE type != 'hostcall'")"
+expect "slide recorded" "0|94231628611584" "$(q "$tmp/a64.db" "SELECT file_index, slide FROM symbol_files")"
 echo "ok: explicit and automatic KASLR offsets agree; ELF and arm64 symbols resolve"
+
+# 8b. auto is the default; with nothing to match it slides by 0 (no error);
+# several --symbols files merge, and only the kernel's file is slid.
+"$T2S" -o "$tmp/default.db" --symbols "$ks" "$x86" 2>"$tmp/err" || fail "default: $(cat "$tmp/err")"
+grep -q "KASLR slide 0x1d600000 (found" "$tmp/err" || fail "the slide is not said: $(cat "$tmp/err")"
+expect "auto by default" "$(q "$tmp/boot.db" "SELECT * FROM trap_counts_hex")" \
+  "$(q "$tmp/default.db" "SELECT * FROM trap_counts_hex")"
+"$T2S" -o "$tmp/noanchor.db" --symbols "$ELF_SAMPLE" --kaslr-offset auto "$x86" 2>"$tmp/err" ||
+  fail "auto without an anchor: $(cat "$tmp/err")"
+grep -q "KASLR slide 0x0 (auto: no kernel anchor" "$tmp/err" || fail "no slide 0: $(cat "$tmp/err")"
+"$T2S" -o "$tmp/two.db" --symbols "$ELF_SAMPLE" --symbols "$ks" "$x86" 2>/dev/null ||
+  fail "two --symbols files"
+expect "files and slides" "0|0
+1|492830720" "$(q "$tmp/two.db" "SELECT file_index, slide FROM symbol_files ORDER BY 1")"
+expect "both files' symbols" "1|1" "$(q "$tmp/two.db" "SELECT
+  (SELECT COUNT(*) FROM symbols WHERE name = 'main'),
+  (SELECT COUNT(*) FROM symbols WHERE name = 'asm_exc_page_fault')")"
+expect "the kernel's names unchanged by the merge" \
+  "$(q "$tmp/boot.db" "SELECT handler_symbol FROM trap_counts_hex")" \
+  "$(q "$tmp/two.db" "SELECT handler_symbol FROM trap_counts_hex")"
+echo "ok: auto by default, slide 0 without an anchor, two --symbols files merge"
 
 # 9. Bad input: one line, non-zero exit.
 bad() { local want=$1; shift

@@ -4,6 +4,16 @@
 
 #include <stdio.h>
 
+int discon_arg_symbols(const char *tool, const char *arg, struct discon_symbol_paths *p)
+{
+    if (p->n < DISCON_SYMBOL_FILES_MAX) {
+        p->path[p->n++] = arg;
+        return 0;
+    }
+    fprintf(stderr, "%s: --symbols: at most %d files\n", tool, DISCON_SYMBOL_FILES_MAX);
+    return -1;
+}
+
 int discon_arg_kaslr(const char *tool, const char *arg, struct discon_kaslr_option *out)
 {
     if (discon_kaslr_option_parse(arg, out) == 0)
@@ -21,11 +31,11 @@ int discon_arg_seconds(const char *tool, const char *name, const char *arg, doub
 }
 
 const char *discon_args_conflict(double from_s, double to_s, const struct discon_kaslr_option *kaslr,
-                                 const char *symbols)
+                                 size_t nsymbols)
 {
     if (from_s >= to_s)
         return "--from must be before --to";
-    if (kaslr->given && !symbols)
+    if (kaslr->given && nsymbols == 0)
         return "--kaslr-offset needs --symbols";
     return NULL;
 }

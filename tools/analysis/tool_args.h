@@ -1,10 +1,20 @@
 /* The options trace2sqlite and discon-report share, parsed and checked
- * once: --kaslr-offset, --from/--to, and how they go together; and the
+ * once: --symbols, --kaslr-offset, --from/--to, and how they go together; and the
  * window --from/--to select, for every tool that takes them. */
 #ifndef DISCON_TOOL_ARGS_H
 #define DISCON_TOOL_ARGS_H
 
 #include "symbols.h"
+
+/* --symbols FILE, which may be given several times (the files merge:
+ * symbols.h, discon_symbols_for_trace). */
+struct discon_symbol_paths {
+    const char *path[DISCON_SYMBOL_FILES_MAX]; /* argv's strings */
+    size_t n;
+};
+/* One more --symbols FILE into *p: 0, or -1 after one line on stderr
+ * (more than DISCON_SYMBOL_FILES_MAX files). */
+int discon_arg_symbols(const char *tool, const char *arg, struct discon_symbol_paths *p);
 
 /* --kaslr-offset ARG (hex or "auto") into *out: 0, or -1 after one line
  * "TOOL: --kaslr-offset: ..." on stderr. */
@@ -16,9 +26,9 @@ int discon_arg_seconds(const char *tool, const char *name, const char *arg, doub
 
 /* What the options say together: NULL if they agree, else why not (a
  * static phrase): --from not before --to, --kaslr-offset without
- * --symbols (symbols NULL). */
+ * --symbols (nsymbols 0). */
 const char *discon_args_conflict(double from_s, double to_s, const struct discon_kaslr_option *kaslr,
-                                 const char *symbols);
+                                 size_t nsymbols);
 
 /* Seconds from start_ns (the trace's clock reference) to time_ns: what
  * --from and --to are measured in. */

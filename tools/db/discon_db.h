@@ -117,6 +117,9 @@ enum discon_db_query {
     DISCON_DB_Q_SYMBOLS,
     /* --aggregate-only counts: DISCON_DB_AGG_*. */
     DISCON_DB_Q_AGGREGATES,
+    /* The --symbols files trace2sqlite merged, in order, and the KASLR
+     * slide each was moved by (0: as it is): column 0, the slide. */
+    DISCON_DB_Q_SYMBOL_FILES,
 };
 
 enum {

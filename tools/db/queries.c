@@ -18,6 +18,7 @@ static const char *const queries[] = {
         " 0, 1 FROM losses ORDER BY 1, 2, 8 DESC",
     [DISCON_DB_Q_SYMBOLS] = "SELECT addr, end_addr, name FROM symbols",
     [DISCON_DB_Q_AGGREGATES] = "SELECT second, vcpu, type, to_pc, count FROM trap_agg",
+    [DISCON_DB_Q_SYMBOL_FILES] = "SELECT slide FROM symbol_files ORDER BY trace, file_index",
 };
 
 int discon_db_query(struct discon_db *db, enum discon_db_query q, sqlite3_stmt **out)

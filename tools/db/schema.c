@@ -57,6 +57,10 @@ static const char tables[] =
     "  first_time_ns INT, last_time_ns INT);\n"
     "CREATE TABLE symbols(\n"
     "  trace INT NOT NULL, addr INT NOT NULL, end_addr INT NOT NULL, name TEXT NOT NULL);\n"
+    "CREATE TABLE symbol_files( -- trace2sqlite --symbols, in the order given\n"
+    "  trace INT NOT NULL, file_index INT NOT NULL, path TEXT,\n"
+    "  slide INT NOT NULL,            -- KASLR slide applied to it (0: as it is)\n"
+    "  PRIMARY KEY(trace, file_index));\n"
     /* Rows from schema/discon_types.h: see discon_db_write_types(). */
     "CREATE TABLE types(type INTEGER PRIMARY KEY, name TEXT NOT NULL);\n"
     "CREATE VIEW trap_counts AS\n"

@@ -145,6 +145,35 @@ static int read_events(struct db_input *in, uint64_t *raw)
     return rows_done(in, s, step);
 }
 
+/* The line saying which symbol files trace2sqlite stored, slid by what. */
+static int read_symbol_files(struct db_input *in)
+{
+    struct report *r = in->r;
+    sqlite3_stmt *s;
+    int rc = discon_db_query(&in->db, DISCON_DB_Q_SYMBOL_FILES, &s), step;
+    if (rc)
+        return db_fail(in, rc);
+    size_t files = 0, slid = 0;
+    int64_t slide = 0;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t v = sqlite3_column_int64(s, 0);
+        files++;
+        if (v != 0) {
+            slid++;
+            slide = v;
+        }
+    }
+    if (rows_done(in, s, step))
+        return -1;
+    if (files) {
+        snprintf(r->db_symbols_note, sizeof r->db_symbols_note,
+                 "%zu file(s), KASLR slide 0x%llx on %zu (stored)", files,
+                 (unsigned long long)slide, slid);
+        r->opt.symbols_note = r->db_symbols_note;
+    }
+    return 0;
+}
+
 /* Without --symbols, the symbols trace2sqlite stored (already slid). */
 static int read_symbols(struct db_input *in)
 {
@@ -167,7 +196,7 @@ static int read_symbols(struct db_input *in)
         discon_symbols_sort(&r->db_syms);
         r->opt.syms = &r->db_syms;
     }
-    return 0;
+    return read_symbol_files(in);
 }
 
 /* An aggregate-only database: counts, no rows. */

@@ -92,6 +92,10 @@ static void json_summary(const struct report *r, FILE *o)
             d, (unsigned long long)r->events, (unsigned long long)r->traps,
             d > 0 ? (double)r->traps / d : 0.0, complete ? "true" : "false");
     report_json_string(o, why);
+    if (r->opt.symbols_note) {
+        fprintf(o, ", \"symbols\": ");
+        report_json_string(o, r->opt.symbols_note);
+    }
     fprintf(o, ", \"by_type\": {");
     jtype_counts(o, r->traps_by_type, "");
     fprintf(o, "}, \"lost_events\": %llu, \"unrecorded\": %llu, \"losses\": [",

@@ -61,6 +61,8 @@ static void summary(const struct report *r, FILE *o)
                 (unsigned long long)r->events, (unsigned long long)r->traps, r->rule);
     fprintf(o, "  rate        %.0f traps/s\n", d > 0 ? (double)r->traps / d : 0.0);
     fprintf(o, "  complete    %s: %s\n", complete ? "yes" : "NO", why);
+    if (r->opt.symbols_note)
+        fprintf(o, "  symbols     %s\n", r->opt.symbols_note);
     fprintf(o, "  by type    ");
     for (int t = 0; t < DISCON_NTYPES; t++)
         fprintf(o, " %s %llu (%.1f%%)", report_type_name(discon_type_at(t)),

@@ -38,6 +38,7 @@ struct report_opts {
     uint64_t loop;         /* fault loop: consecutive exceptions of one kind at one PC */
     unsigned tail;         /* last events per vCPU */
     const struct discon_symbols *syms;
+    const char *symbols_note; /* --symbols: files and KASLR slide, one line; or NULL */
 };
 
 /* (PC, tag) -> count, open addressing. The tag is the event type for the
@@ -137,6 +138,7 @@ struct report {
     uint64_t unrecorded, damaged, gaps;
     bool aggregate_only; /* a database without raw events */
     struct discon_symbols db_syms; /* a database's own symbols table */
+    char db_symbols_note[96];      /* what a database says of its symbol files */
     struct discon_trap_deriver deriver;
 };
 

@@ -14,9 +14,11 @@ static const char usage[] =
     "Report on a discon trace: trace files, directories of them, or a trace2sqlite database.\n"
     "\n"
     "      --format text|json|csv  output format (default text)\n"
-    "      --symbols FILE          System.map, /proc/kallsyms text or ELF, to symbolize PCs\n"
-    "      --kaslr-offset OFF      slide the symbols by OFF (hex), or 'auto' (default\n"
-    "                              with --symbols: found from the trace's handlers)\n"
+    "      --symbols FILE          System.map, /proc/kallsyms text or ELF, to symbolize PCs;\n"
+    "                              repeat it to merge several (kernel, modules, firmware)\n"
+    "      --kaslr-offset OFF      slide the kernel's symbols by OFF (hex), or 'auto'\n"
+    "                              (the default): found from the trace's handlers, 0 if\n"
+    "                              none matches\n"
     "      --top N                 rows per frequency table (default 10)\n"
     "      --vcpu N                only this vCPU\n"
     "      --from SEC, --to SEC    only this window, seconds from the trace's start\n"
@@ -84,7 +86,7 @@ static int parse_one(int c, const char *arg, struct report_args *a)
 {
     switch (c) {
     case FORMAT: return parse_format(arg, &a->format);
-    case SYMBOLS: a->symbols = arg; return -1;
+    case SYMBOLS: return discon_arg_symbols("discon-report", arg, &a->symbols) ? 2 : -1;
     case KASLR: return discon_arg_kaslr("discon-report", arg, &a->kaslr) ? 2 : -1;
     case TOP: case VCPU: case WINDOW: case BOUND: case LOOP: case TAIL:
         return parse_count(c, arg, &a->opt);
@@ -118,7 +120,7 @@ int report_args_parse(int argc, char **argv, struct report_args *a)
     a->paths = argv + optind;
     a->npaths = argc - optind;
     const char *why = a->npaths < 1 ? "nothing to report on"
-                      : discon_args_conflict(a->opt.from_s, a->opt.to_s, &a->kaslr, a->symbols);
+                      : discon_args_conflict(a->opt.from_s, a->opt.to_s, &a->kaslr, a->symbols.n);
     if (!why)
         return -1;
     fprintf(stderr, "discon-report: %s\n%s", why, a->npaths < 1 ? usage : "");

@@ -4,13 +4,14 @@
 #define REPORT_OPTIONS_H
 
 #include "report.h"
+#include "tool_args.h"
 
 enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_CSV };
 
 struct report_args {
     enum report_format format;         /* --format */
-    const char *symbols;               /* --symbols FILE, or NULL */
-    struct discon_kaslr_option kaslr;  /* --kaslr-offset (only with --symbols) */
+    struct discon_symbol_paths symbols; /* --symbols FILE..., merged */
+    struct discon_kaslr_option kaslr;  /* --kaslr-offset (only with --symbols); not given = auto */
     struct report_opts opt;            /* the report's filters and bounds (opt.syms unset) */
     char *const *paths;                /* a database, or trace files and directories */
     int npaths;                        /* at least 1 */

@@ -19,26 +19,29 @@ static int read_inputs(struct report *r, const struct report_args *a, char *err,
     return report_read_files(r, a->paths, a->npaths, err, errlen);
 }
 
-/* Slide the symbols onto the trace's kernel, if it was randomized: the
- * given offset, or the one that makes a frequent handler a known entry. */
-static void place_symbols(const struct report_args *a, const struct report *r,
-                          struct discon_symbols *syms)
+/* The trace's symbol table from the --symbols files, built as
+ * trace2sqlite builds the one it stores (discon_symbols_for_trace), and
+ * the line that says how (the slide) into note. 0, or -1 (out of memory). */
+static int place_symbols(const struct report_args *a, const struct discon_symbol_files *files,
+                         const struct report *r, struct discon_symbols *syms, char *note,
+                         size_t len)
 {
-    if (a->kaslr.given && !a->kaslr.automatic) {
-        discon_symbols_relocate(syms, a->kaslr.offset);
-        return;
-    }
     size_t *idx = pc_counts_sorted(&r->handlers, DISCON_EXCEPTION);
     uint64_t handlers[DISCON_KASLR_HANDLERS];
     size_t n = 0;
     for (; idx && idx[n] != SIZE_MAX && n < DISCON_KASLR_HANDLERS; n++)
         handlers[n] = r->handlers.pc[idx[n]];
     free(idx);
-    int64_t off = 0;
-    if (discon_kaslr_find(syms, r->target, handlers, n, &off) == 0)
-        discon_symbols_relocate(syms, off);
-    else if (a->kaslr.given)
-        fprintf(stderr, "discon-report: cannot find the KASLR offset; symbols unslid\n");
+    struct discon_symbol_placement p;
+    if (discon_symbols_for_trace(syms, files, r->target, &a->kaslr, handlers, n, &p))
+        return -1;
+    size_t slid = 0;
+    for (size_t i = 0; i < files->n; i++)
+        slid += p.slid[i];
+    snprintf(note, len, "%zu file(s), KASLR slide 0x%llx on %zu (%s)", files->n,
+             (unsigned long long)p.slide, slid,
+             a->kaslr.given && !a->kaslr.automatic ? "given" : p.found ? "found" : "none found");
+    return 0;
 }
 
 /* The report r (read, symbols placed) on stdout: the exit status. */
@@ -59,19 +62,20 @@ static int render(const struct report_args *a, const struct report *r, int statu
 
 int report_run(const struct report_args *a)
 {
-    char err[512];
+    char err[512], note[160];
+    struct discon_symbol_files files;
     struct discon_symbols syms = {0};
     struct report_opts opt = a->opt;
-    if (a->symbols && discon_symbols_load(&syms, a->symbols, err, sizeof err) != 0) {
+    if (discon_symbol_files_load(&files, a->symbols.path, a->symbols.n, err, sizeof err) != 0) {
         fprintf(stderr, "discon-report: %s\n", err);
         return 1;
     }
-    if (a->symbols)
+    if (files.n) /* filled once the trace is read; set now so a database's own are not read */
         opt.syms = &syms;
     struct report *r = calloc(1, sizeof *r);
     if (!r) {
         fprintf(stderr, "discon-report: out of memory\n");
-        discon_symbols_free(&syms);
+        discon_symbol_files_free(&files);
         return 1;
     }
     report_init(r, &opt);
@@ -79,9 +83,12 @@ int report_run(const struct report_args *a)
     if (rc < 0) {
         fprintf(stderr, "discon-report: %s\n", err);
         rc = 1;
+    } else if (files.n && place_symbols(a, &files, r, &syms, note, sizeof note)) {
+        fprintf(stderr, "discon-report: out of memory\n");
+        rc = 1;
     } else {
-        if (a->symbols)
-            place_symbols(a, r, &syms);
+        if (files.n)
+            r->opt.symbols_note = note;
         if (report_name_traps(r) != 0) {
             fprintf(stderr, "discon-report: out of memory\n");
             rc = 1;
@@ -92,5 +99,6 @@ int report_run(const struct report_args *a)
     report_free(r);
     free(r);
     discon_symbols_free(&syms);
+    discon_symbol_files_free(&files);
     return rc;
 }

@@ -12,9 +12,11 @@ static const char usage[] =
     "Load discon trace files (or directories of them) into the SQLite database DB.\n"
     "\n"
     "  -o, --output DB          database to create or append to\n"
-    "      --symbols FILE       System.map, /proc/kallsyms text, or an ELF file\n"
-    "      --kaslr-offset OFF   add OFF (hex) to every symbol, or 'auto': find it\n"
-    "                           by matching a known handler symbol in the trace\n"
+    "      --symbols FILE       System.map, /proc/kallsyms text, or an ELF file;\n"
+    "                           repeat it to merge several (kernel, modules, firmware)\n"
+    "      --kaslr-offset OFF   slide the kernel's symbols by OFF (hex), or 'auto'\n"
+    "                           (the default): find it from the trace's handlers,\n"
+    "                           0 if none matches\n"
     "      --aggregate-only     store counts per second, vCPU, type and handler\n"
     "                           instead of raw events and traps\n"
     "      --from SEC, --to SEC keep raw events (and traps) in this window,\n"
@@ -30,7 +32,7 @@ static int parse_one(int c, const char *arg, struct t2s_options *o)
 {
     switch (c) {
     case 'o': o->db_path = arg; return -1;
-    case SYMBOLS: o->symbols = arg; return -1;
+    case SYMBOLS: return discon_arg_symbols("trace2sqlite", arg, &o->symbols) ? 2 : -1;
     case AGGREGATE: o->aggregate = true; return -1;
     case INDEX: o->row_indexes = true; return -1;
     case KASLR: return discon_arg_kaslr("trace2sqlite", arg, &o->kaslr) ? 2 : -1;
@@ -46,7 +48,7 @@ static int check(const struct t2s_options *o)
 {
     const char *why = !o->db_path ? "-o DB is required"
                       : o->npaths < 1 ? "no trace files given"
-                      : discon_args_conflict(o->from_s, o->to_s, &o->kaslr, o->symbols);
+                      : discon_args_conflict(o->from_s, o->to_s, &o->kaslr, o->symbols.n);
     if (!why)
         return -1;
     fprintf(stderr, "trace2sqlite: %s\n", why);

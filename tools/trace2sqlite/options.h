@@ -3,14 +3,14 @@
 #ifndef T2S_OPTIONS_H
 #define T2S_OPTIONS_H
 
-#include "symbols.h"
+#include "tool_args.h"
 
 #include <stdbool.h>
 
 struct t2s_options {
     const char *db_path;               /* -o: database to create or append to */
-    const char *symbols;               /* --symbols FILE, or NULL */
-    struct discon_kaslr_option kaslr;  /* --kaslr-offset (only with --symbols) */
+    struct discon_symbol_paths symbols; /* --symbols FILE..., merged */
+    struct discon_kaslr_option kaslr;  /* --kaslr-offset; not given = auto */
     bool aggregate;                    /* --aggregate-only */
     bool row_indexes;                  /* --index */
     double from_s, to_s;               /* --from/--to, seconds; -inf/+inf if not given */

@@ -7,21 +7,23 @@
 #include <stdio.h>
 
 /* After every file is read: indexes, symbols. 0, or -1 with l->err. */
-static int finish(const struct t2s_options *o, struct discon_symbols *syms, struct loader *l)
+static int finish(const struct t2s_options *o, const struct discon_symbol_files *syms,
+                  struct loader *l)
 {
     int rc = discon_db_create_indexes(l->db, o->row_indexes);
     if (rc) {
         discon_db_message(l->db, rc, l->err, sizeof l->err);
         return -1;
     }
-    if (o->symbols && symbols_store(l->db, syms, &o->kaslr, l->traces_seen, l->ntraces_seen,
+    if (syms->n && symbols_store(l->db, syms, &o->kaslr, l->traces_seen, l->ntraces_seen,
                                     l->err, sizeof l->err))
         return -1;
     return 0;
 }
 
 /* Read every input through the loader; the exit status. */
-static int load(const struct t2s_options *o, struct discon_symbols *syms, struct loader *l)
+static int load(const struct t2s_options *o, const struct discon_symbol_files *syms,
+                struct loader *l)
 {
     struct discon_reader_ops ops = loader_ops(l);
     progress_init(&l->progress, o->paths, o->npaths);
@@ -71,10 +73,10 @@ static int probe_end(void *ctx, const Discon__End *e)
  * files) and the symbol file parsed, before the database is created or
  * touched: a missing file, a device, a directory without traces, a file
  * that is no trace or a bad symbol file then leaves no half-made database
- * behind. 0 with *syms loaded (when o->symbols), or -1 after a line on
- * stderr.
+ * behind. 0 with *syms loaded (every --symbols file), or -1 after a line
+ * on stderr.
  */
-static int check_inputs(const struct t2s_options *o, struct discon_symbols *syms)
+static int check_inputs(const struct t2s_options *o, struct discon_symbol_files *syms)
 {
     struct discon_reader_ops probe = {
         .header = probe_header, .batch = probe_batch, .loss = probe_loss, .end = probe_end,
@@ -82,7 +84,7 @@ static int check_inputs(const struct t2s_options *o, struct discon_symbols *syms
     struct discon_read_stats st = {0};
     char err[512];
     if (discon_read_paths(o->paths, o->npaths, &probe, &st, err, sizeof err) < 0 ||
-        (o->symbols && discon_symbols_load(syms, o->symbols, err, sizeof err) != 0)) {
+        discon_symbol_files_load(syms, o->symbols.path, o->symbols.n, err, sizeof err) != 0) {
         fprintf(stderr, "trace2sqlite: %s\n", err);
         return -1;
     }
@@ -91,9 +93,9 @@ static int check_inputs(const struct t2s_options *o, struct discon_symbols *syms
 
 int t2s_run(const struct t2s_options *o)
 {
-    struct discon_symbols syms = {0};
+    struct discon_symbol_files syms = {0};
     if (check_inputs(o, &syms)) {
-        discon_symbols_free(&syms);
+        discon_symbol_files_free(&syms);
         return 1;
     }
     struct discon_db db;
@@ -101,7 +103,7 @@ int t2s_run(const struct t2s_options *o)
     if (rc) {
         char msg[512];
         fprintf(stderr, "trace2sqlite: %s\n", discon_db_message(&db, rc, msg, sizeof msg));
-        discon_symbols_free(&syms);
+        discon_symbol_files_free(&syms);
         return 1;
     }
     struct loader l;
@@ -112,6 +114,6 @@ int t2s_run(const struct t2s_options *o)
         fprintf(stderr, "trace2sqlite: %s\n", l.err);
     loader_free(&l);
     discon_db_close(&db);
-    discon_symbols_free(&syms);
+    discon_symbol_files_free(&syms);
     return status;
 }
