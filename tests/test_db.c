@@ -1,9 +1,11 @@
 /* The database module (tools/db): which files it accepts, the codes it
  * refuses the rest with, that a refused file is left byte for byte as it
- * was, and that the types table is the table of schema/discon_types.h. */
+ * was, and that the lookup tables (types, kinds, classes, levels,
+ * syscall_names) hold exactly libdiscon-trace's rows. */
 #define _GNU_SOURCE
 #include "check.h"
 #include "discon_db.h"
+#include "discon_kinds.h"
 #include "discon_types.h"
 
 #include <stdlib.h>
@@ -83,16 +85,114 @@ static void types_table_is_discon_types(struct discon_db *db)
     sqlite3_finalize(s);
 }
 
+/* One row of a lookup table: the text of column `col`, or NULL. */
+static const char *text_or_null(sqlite3_stmt *s, int col)
+{
+    return (const char *)sqlite3_column_text(s, col);
+}
+
+static bool same(const char *a, const char *b)
+{
+    return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+/* kinds: every kind of the library once, with its id, arch, name, class. */
+static void kinds_table_is_the_library(struct discon_db *db)
+{
+    sqlite3_stmt *s;
+    CHECK_EQ(discon_db_prepare(db, "SELECT kind, arch, name, class FROM kinds", &s), 0);
+    size_t rows = 0;
+    while (s && sqlite3_step(s) == SQLITE_ROW) {
+        const struct discon_kind *k = discon_kind_by_id((unsigned)sqlite3_column_int64(s, 0));
+        CHECK(k != NULL);
+        if (!k)
+            continue;
+        CHECK(same(text_or_null(s, 1),
+                   k->arch == DISCON_ARCH_UNKNOWN ? NULL : discon_arch_name(k->arch)));
+        CHECK(same(text_or_null(s, 2), k->name));
+        CHECK_EQ(sqlite3_column_int64(s, 3), (int64_t)k->trap_class);
+        rows++;
+    }
+    CHECK_EQ(rows, discon_kind_count());
+    sqlite3_finalize(s);
+}
+
+/* classes and levels: one row per value below the library's count. */
+static void names_table_is_the_library(struct discon_db *db, const char *sql, int count,
+                                       const char *(*name)(int))
+{
+    sqlite3_stmt *s;
+    CHECK_EQ(discon_db_prepare(db, sql, &s), 0);
+    int i = 0;
+    while (s && sqlite3_step(s) == SQLITE_ROW) {
+        CHECK_EQ(sqlite3_column_int64(s, 0), i);
+        CHECK(same(text_or_null(s, 1), name(i)));
+        i++;
+    }
+    CHECK_EQ(i, count);
+    sqlite3_finalize(s);
+}
+static const char *class_name(int i) { return discon_trap_class_name((enum discon_trap_class)i); }
+static const char *level_name(int i) { return discon_level_name((enum discon_level)i); }
+
+/* syscall_names: for every architecture, every number up to 2^16 that the
+ * library names is a row with that name, and no other row exists. */
+static void syscall_names_are_the_library(struct discon_db *db)
+{
+    sqlite3_stmt *s;
+    CHECK_EQ(discon_db_prepare(db, "SELECT name FROM syscall_names WHERE arch = ? AND nr = ?", &s),
+             0);
+    int64_t named = 0;
+    for (int a = DISCON_ARCH_AARCH64; s && a < DISCON_ARCH_COUNT; a++) {
+        int64_t per_arch = 0;
+        for (uint64_t nr = 0; nr < 65536; nr++) {
+            const char *want = discon_syscall_name((enum discon_arch)a, nr);
+            sqlite3_bind_text(s, 1, discon_arch_name((enum discon_arch)a), -1, SQLITE_STATIC);
+            sqlite3_bind_int64(s, 2, (int64_t)nr);
+            const char *got = sqlite3_step(s) == SQLITE_ROW ? text_or_null(s, 0) : NULL;
+            CHECK(same(got, want));
+            per_arch += want != NULL;
+            sqlite3_reset(s);
+        }
+        CHECK(per_arch >= 200); /* a real table, not an empty one */
+        named += per_arch;
+    }
+    sqlite3_finalize(s);
+    CHECK_EQ(discon_db_prepare(db, "SELECT COUNT(*) FROM syscall_names", &s), 0);
+    CHECK(s && sqlite3_step(s) == SQLITE_ROW);
+    CHECK_EQ(sqlite3_column_int64(s, 0), named);
+    sqlite3_finalize(s);
+    /* Spot checks against the Linux UAPI headers: arm64 and riscv share
+     * the generic table (getppid 173), x86_64 has its own (getppid 110). */
+    CHECK(same(discon_syscall_name(DISCON_ARCH_AARCH64, 173), "getppid"));
+    CHECK(same(discon_syscall_name(DISCON_ARCH_X86_64, 110), "getppid"));
+}
+
+static void lookup_tables_are_the_library(struct discon_db *db)
+{
+    types_table_is_discon_types(db);
+    kinds_table_is_the_library(db);
+    names_table_is_the_library(db, "SELECT class, name FROM classes ORDER BY class",
+                               DISCON_CLASS_COUNT, class_name);
+    names_table_is_the_library(db, "SELECT level, name FROM levels ORDER BY level",
+                               DISCON_LEVEL_COUNT, level_name);
+    syscall_names_are_the_library(db);
+}
+
 static void new_then_append(void)
 {
     struct discon_db db;
     CHECK_EQ(discon_db_open_write(&db, at("new.db")), DISCON_DB_OK);
     CHECK(db.created);
-    types_table_is_discon_types(&db);
+    CHECK_EQ(DISCON_DB_SCHEMA_VERSION, 2);
+    lookup_tables_are_the_library(&db);
+    /* Rows a database lacks (an older library's) are added on open. */
+    CHECK_EQ(discon_db_exec(&db, "DELETE FROM kinds WHERE rowid IN (SELECT rowid FROM kinds LIMIT 3);"
+                                 " DELETE FROM syscall_names WHERE nr > 100"), 0);
     discon_db_close(&db);
     CHECK_EQ(discon_db_open_write(&db, at("new.db")), DISCON_DB_OK);
     CHECK(!db.created);
-    types_table_is_discon_types(&db); /* not doubled */
+    lookup_tables_are_the_library(&db); /* completed, not doubled */
     discon_db_close(&db);
 
     CHECK_EQ(discon_db_open_read(&db, at("new.db")), DISCON_DB_OK);
@@ -143,6 +243,18 @@ static void refusals(void)
     CHECK_EQ(discon_db_exec(&db, "PRAGMA application_id = 0; PRAGMA user_version = 0"), 0);
     discon_db_close(&db);
     refused(at("old.db"), DISCON_DB_E_VERSION);
+    /* Version 1 (before the cause columns): refused in one line that
+     * names both versions. */
+    CHECK_EQ(discon_db_open_write(&db, at("v1.db")), DISCON_DB_OK);
+    CHECK_EQ(discon_db_exec(&db, "PRAGMA user_version = 1"), 0);
+    discon_db_close(&db);
+    refused(at("v1.db"), DISCON_DB_E_VERSION);
+    CHECK_EQ(discon_db_open_read(&db, at("v1.db")), DISCON_DB_E_VERSION);
+    CHECK_EQ(db.found_version, 1);
+    char line[512];
+    discon_db_message(&db, DISCON_DB_E_VERSION, line, sizeof line);
+    CHECK(strstr(line, "version 1, this program's is 2") != NULL);
+    CHECK(strchr(line, '\n') == NULL);
 
     static const char junk[] = "not a database, just text\n";
     write_bytes(at("junk"), junk, sizeof junk - 1);

@@ -11,6 +11,12 @@
 #               0x10 synchronous external abort (no device at 0x50000000),
 #               0x21 alignment fault (MMU off: Device memory, address + 1)
 #   brk #0x42   EC 0x3c (BRK64), ISS comment 0x42            0xf2000042
+# The same traces loaded by trace2sqlite: the events' cause columns hold
+# the same values, trap_kinds names each trap (kinds from the Arm ARM: EC
+# 0x15 SVC64, 0x00 unknown reason, 0x25 data abort from the same EL named
+# by its DFSC (0x10 synchronous external abort, 0x21 alignment fault), 0x3c
+# BRK), syscalls names x8 = 221 (execve in Linux's generic table), and a
+# report from the database equals the report from the trace files.
 . "$(dirname "$0")/lib.sh"
 
 sym() { printf '%d' "0x$(aarch64-linux-gnu-nm "$tmp/$1.elf" | awk -v s="$2" '$3 == s { print $1 }')"; }
@@ -40,17 +46,69 @@ expected() {
   printf 'exception 0x%x 0x%x 0xf2000042   1 \n' "$(sym "$g" brk_insn)" $((vectors + 0x200))
 }
 
+# in_sql OUT: load $tmp/OUT into $tmp/OUT.db; print its events as run_traps
+# does (NULL as an empty field).
+in_sql() {
+  "$T2S" -o "$tmp/$1.db" "$tmp/$1" 2>"$tmp/$1.t2s" || { cat "$tmp/$1.t2s" >&2; fail "trace2sqlite failed ($1)"; }
+  sqlite3 "$tmp/$1.db" "SELECT t.name || ' ' || printf('0x%x', from_pc) || ' ' || printf('0x%x', to_pc)
+      || ' ' || iif(cause IS NULL, '', printf('0x%x', cause))
+      || ' ' || iif(fault_addr IS NULL, '', printf('0x%x', fault_addr))
+      || ' ' || ifnull(syscall, '') || ' ' || ifnull(to_level, '') || ' ' || ifnull(from_level, '')
+    FROM events JOIN types t USING (type) ORDER BY vcpu, seq"
+}
+# kinds_want ABORT_KIND ABORT_CLASS: trap_kinds of the guest, ordered by
+# count, then name.
+kinds_want() {
+  printf '%s
+' "BRK|breakpoint/debug|1|0.25" "SVC64|system call|1|0.25" "$1|$2|1|0.25" \
+    "unknown reason (undefined instruction)|undefined instruction|1|0.25"
+}
+# same_report OUT: discon-report from the trace files and from the database agree.
+same_report() {
+  for f in text csv json; do
+    "$REPORT" --format "$f" "$tmp/$1" >"$tmp/$1.files.$f" || fail "report ($1, files)"
+    "$REPORT" --format "$f" "$tmp/$1.db" >"$tmp/$1.db.$f" || fail "report ($1, database)"
+    diff -u "$tmp/$1.files.$f" "$tmp/$1.db.$f" || fail "$1: the $f report from the database differs"
+  done
+}
+
 run_traps external 0x50000000 >"$tmp/got"
 expected external 0x10 0x50000000 >"$tmp/want"
 diff -u "$tmp/want" "$tmp/got" || fail "svc, udf, external abort, brk: wrong cause fields"
 echo "ok: ESR_EL1 of svc, udf, external data abort and brk exact; FAR_EL1 0x50000000; x8 = 221"
+in_sql external >"$tmp/got-sql"
+diff -u "$tmp/want" "$tmp/got-sql" || fail "trace2sqlite: wrong cause columns (external abort)"
+diff -u <(kinds_want "data abort (same EL), synchronous external abort" "page fault/memory abort") \
+  <(sqlite3 "$tmp/external.db" "SELECT kind, class, count, share FROM trap_kinds") ||
+  fail "trap_kinds (external abort)"
+expect_eq "syscalls" "221|execve|1" "$(sqlite3 "$tmp/external.db" "SELECT nr, name, count FROM syscalls")"
+expect_eq "page_faults" "$((0x50000000))|data abort (same EL), synchronous external abort|1" \
+  "$(sqlite3 "$tmp/external.db" "SELECT fault_page, kind, count FROM page_faults")"
+expect_eq "abort's origin" "kernel|$((0x50000000))|$((0x96000010))" \
+  "$(sqlite3 "$tmp/external.db" "SELECT l.name, fault_addr, cause FROM traps JOIN levels l ON l.level = origin
+                                  WHERE fault_addr IS NOT NULL")"
+same_report external
+echo "ok: in SQL: the same cause columns, trap_kinds SVC64, unknown reason, external data abort, BRK; execve; the abort's page; equal reports"
 
 run_traps align 0x40000001 >"$tmp/got"
 expected align 0x21 0x40000001 >"$tmp/want"
 diff -u "$tmp/want" "$tmp/got" || fail "alignment fault: wrong cause fields"
 echo "ok: alignment fault: ESR_EL1 0x96000021, FAR_EL1 0x40000001"
+in_sql align >"$tmp/got-sql"
+diff -u "$tmp/want" "$tmp/got-sql" || fail "trace2sqlite: wrong cause columns (alignment fault)"
+diff -u <(kinds_want "data abort (same EL), alignment fault" alignment) \
+  <(sqlite3 "$tmp/align.db" "SELECT kind, class, count, share FROM trap_kinds") ||
+  fail "trap_kinds (alignment fault)"
+expect_eq "no page fault" "" "$(sqlite3 "$tmp/align.db" "SELECT * FROM page_faults")"
+same_report align
+echo "ok: in SQL: the alignment fault is its own kind, of class alignment, and no page fault"
 
 run_traps off 0x50000000 --cause off >"$tmp/got"
 expected off 0x10 0x50000000 | awk '{ print $1, $2, $3, "", "", "", "", "" }' >"$tmp/want"
 diff -u "$tmp/want" "$tmp/got" || fail "cause=off recorded cause fields"
 echo "ok: cause=off records the same events without cause fields"
+in_sql off >"$tmp/got-sql"
+diff -u "$tmp/want" "$tmp/got-sql" || fail "trace2sqlite: cause=off gave cause columns"
+expect_eq "cause=off kinds" "unknown|other|4" \
+  "$(sqlite3 "$tmp/off.db" "SELECT kind, class, count FROM trap_kinds")"
+echo "ok: in SQL: cause=off leaves every cause column NULL and every exception of kind unknown"

@@ -50,7 +50,15 @@ both_refuse
 db=$tmp/next-wal.db; cp "$tmp/mine.db" "$db"
 sqlite3 "$db" "PRAGMA journal_mode = WAL; PRAGMA user_version = $((version + 1))" >/dev/null
 both_refuse
-echo "ok: discon databases of other schema versions are refused and left as they were"
+# A version-1 database (before the cause columns): the one line names both.
+db=$tmp/v1.db; cp "$tmp/mine.db" "$db"; sqlite3 "$db" "PRAGMA user_version = 1"
+both_refuse
+for run in "$T2S -o $db $trace" "$REPORT $db"; do
+  set +e; $run >/dev/null 2>"$tmp/err"; set -e
+  grep -q "version 1, this program's is $version" "$tmp/err" ||
+    fail "$run: the refusal does not name both versions: $(cat "$tmp/err")"
+done
+echo "ok: discon databases of other schema versions (1 included) are refused and left as they were"
 
 # Not SQLite: text given as the database; SQLite's magic over garbage.
 db=$tmp/notes.txt; printf 'my notes\n' >"$db"

@@ -2,7 +2,7 @@
 # discon-report on the committed traces: golden reports; trap counts that
 # follow the raw events; the same report from files and from a database;
 # JSON and CSV shapes; filters; bad input.   Environment: REPORT, T2S,
-# TRACE_DUMP, SRCDIR.
+# TRACE_DUMP, EDGE, SRCDIR.
 set -euo pipefail
 tmp=$(mktemp -d /tmp/discon-report.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -47,6 +47,16 @@ diff -u <(sed 's/ (found)$/ (stored)/' "$tmp/x86.txt") "$tmp/dbsym.txt" ||
 freq() { sed -n '/^Trap frequencies/,/^$/p' "$1" | sed 's/ *[0-9]*$//'; }
 diff <(freq "$tmp/x86.txt") <(freq "$tmp/agg.txt") || fail "aggregate-only frequencies differ"
 grep -q "not available: an aggregate-only database" "$tmp/agg.txt" || fail "aggregate-only limits not said"
+# Cause fields make the round trip: every shape of make_edge_traces'
+# causes.discon (none, each alone, all, 0 and 2^64 - 1) gives the same
+# report, in every format, from the database as from the file.
+"$EDGE" "$tmp"
+"$T2S" -o "$tmp/causes.db" "$tmp/causes.discon" 2>/dev/null || fail "load causes.discon"
+for f in text csv json; do
+  "$REPORT" --format "$f" "$tmp/causes.discon" >"$tmp/causes.files.$f"
+  "$REPORT" --format "$f" "$tmp/causes.db" >"$tmp/causes.db.$f"
+  diff -u "$tmp/causes.files.$f" "$tmp/causes.db.$f" || fail "causes: the $f report from the database differs"
+done
 echo "ok: a database (raw, with symbols, aggregate-only) gives the same report"
 
 # 4. JSON parses and has its documented shape; CSV has every section.

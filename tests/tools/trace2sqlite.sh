@@ -2,7 +2,8 @@
 # trace2sqlite on the committed traces: the README's queries return the
 # documented results; trap counts agree with the raw event pattern;
 # loading is idempotent and appends; windows, aggregates and symbols work;
-# bad input fails cleanly.   Environment: T2S, SRCDIR, ELF_SAMPLE.
+# bad input fails cleanly.   Environment: T2S, SRCDIR, ELF_SAMPLE, EDGE,
+# REPORT, DUMP.
 set -euo pipefail
 tmp=$(mktemp -d /tmp/discon-t2s.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -78,8 +79,9 @@ expect "reloading" "$before" "$(q "$tmp/boot.db" "SELECT (SELECT COUNT(*) FROM e
 echo "ok: loading the same files again adds nothing ($before)"
 
 # 5. Appending: file 0, then the directory, equals loading both at once,
-#    traps included (a pair may straddle the files).
-"$T2S" -o "$tmp/append.db" "$x86"/*-000000.discon 2>/dev/null
+#    traps included (a pair may straddle the files); the second load has no
+#    --symbols, yet its x86 traps are named from the symbols stored by the first.
+"$T2S" -o "$tmp/append.db" --symbols "$ks" --kaslr-offset auto "$x86"/*-000000.discon 2>/dev/null
 "$T2S" -o "$tmp/append.db" "$x86" 2>/dev/null
 for t in "events ORDER BY vcpu, seq" "traps ORDER BY vcpu, seq" "vcpus ORDER BY vcpu"; do
   [ "$(q "$tmp/boot.db" "SELECT * FROM $t" | md5sum)" = "$(q "$tmp/append.db" "SELECT * FROM $t" | md5sum)" ] ||
@@ -132,7 +134,12 @@ expect "aggregate counts" "$(q "$tmp/boot.db" "SELECT type, to_pc, count FROM tr
   "$(q "$tmp/agg.db" "SELECT type, to_pc, count FROM trap_counts ORDER BY 1, 2")"
 expect "aggregate rate" "$(q "$tmp/boot.db" "SELECT * FROM trap_rate ORDER BY 1, 2, 3")" \
   "$(q "$tmp/agg.db" "SELECT * FROM trap_rate ORDER BY 1, 2, 3")"
-echo "ok: --aggregate-only stores counts equal to the full load's"
+"$T2S" -o "$tmp/aggsym.db" --aggregate-only --symbols "$ks" --kaslr-offset auto "$x86" 2>/dev/null
+expect "aggregate kinds" "$(q "$tmp/boot.db" "SELECT * FROM trap_kinds")" \
+  "$(q "$tmp/aggsym.db" "SELECT * FROM trap_kinds")"
+expect "aggregate kinds by vCPU" "$(q "$tmp/boot.db" "SELECT * FROM trap_kinds_by_vcpu")" \
+  "$(q "$tmp/aggsym.db" "SELECT * FROM trap_kinds_by_vcpu")"
+echo "ok: --aggregate-only stores counts (by type, handler and kind) equal to the full load's"
 
 # 8. Symbols: an explicit KASLR offset equals auto; ELF symbol tables load.
 "$T2S" -o "$tmp/explicit.db" --symbols "$ks" --kaslr-offset 1d600000 "$x86" 2>/dev/null
@@ -171,6 +178,50 @@ expect "the kernel's names unchanged by the merge" \
   "$(q "$tmp/boot.db" "SELECT handler_symbol FROM trap_counts_hex")" \
   "$(q "$tmp/two.db" "SELECT handler_symbol FROM trap_counts_hex")"
 echo "ok: auto by default, slide 0 without an anchor, two --symbols files merge"
+
+# 8c. x86 kinds come from the handlers' symbols: without them every
+#     exception and interrupt is "unknown"; with them the page-fault entry is
+#     #PF with vector 14 and the timer's vector 0xec (asm_sysvec_apic_timer_interrupt).
+expect "x86 kinds without symbols" "unknown|other|47463" \
+  "$(q "$tmp/agg.db" "SELECT kind, class, SUM(count) FROM trap_kinds GROUP BY kind")"
+expect "x86 #PF" "#PF|page fault/memory abort|44744" \
+  "$(q "$tmp/boot.db" "SELECT kind, class, count FROM trap_kinds WHERE kind = '#PF'")"
+expect "#PF handler" asm_exc_page_fault+0x0 \
+  "$(q "$tmp/boot.db" "SELECT DISTINCT handler_symbol FROM traps t JOIN kinds k USING (kind)
+                        JOIN trap_counts_hex h ON h.handler = printf('0x%016x', t.to_pc)
+                        WHERE k.name = '#PF'")"
+expect "timer vector" "0xec|asm_sysvec_apic_timer_interrupt+0x0" \
+  "$(q "$tmp/boot.db" "SELECT DISTINCT printf('0x%x', t.interrupt), h.handler_symbol FROM traps t
+                        JOIN kinds k USING (kind)
+                        JOIN trap_counts_hex h ON h.handler = printf('0x%016x', t.to_pc)
+                        WHERE k.name = 'local APIC timer'")"
+expect "shares add up" 1.0 "$(q "$tmp/boot.db" "SELECT ROUND(SUM(share), 9) FROM trap_kinds")"
+echo "ok: x86 trap kinds and vectors follow the handlers' symbols; shares add up to 1"
+
+# 8d. Cause fields: every value of the edge trace's events equals what
+#     discon-dump reads from the file (empty there, NULL here), and traps
+#     carry them; the views count them.
+"$T2S" -o "$tmp/causes.db" "$tmp/causes.discon" 2>/dev/null || fail "load causes"
+"$DUMP" --format csv "$tmp/causes.discon" |
+  awk -F, '$1 == "event" { print $3 "|" $9 "|" $10 "|" $11 "|" $12 "|" $13 }' >"$tmp/causes.want"
+hex() { echo "iif($1 IS NULL, '', printf('0x%x', $1))"; }
+# syscall 2^64 - 1 is stored as its signed twin -1; discon-dump prints it unsigned.
+q "$tmp/causes.db" "SELECT seq, $(hex cause), $(hex fault_addr), syscall, to_level, from_level
+                    FROM events ORDER BY seq" |
+  awk -F'|' -v OFS='|' '$4 == "-1" { $4 = "18446744073709551615" } 1' >"$tmp/causes.got"
+diff -u "$tmp/causes.want" "$tmp/causes.got" || fail "event cause columns differ from the trace"
+# NULL, not '' or 0, where a field was not recorded (make_edge_traces.c:
+# causes 5 of 10 events, fault addresses 3, system calls 3, levels 5 and 3).
+expect "NULLs" "5|7|7|5|7" \
+  "$(q "$tmp/causes.db" "SELECT SUM(cause IS NULL), SUM(fault_addr IS NULL), SUM(syscall IS NULL),
+                         SUM(to_level IS NULL), SUM(from_level IS NULL) FROM events")"
+expect "traps carry causes" "" \
+  "$(q "$tmp/causes.db" "SELECT e.seq FROM events e JOIN traps t USING (trace, vcpu, seq)
+                         WHERE e.cause IS NOT t.cause OR e.fault_addr IS NOT t.fault_addr
+                            OR e.syscall IS NOT t.syscall")"
+expect "syscalls view" "$(q "$tmp/causes.db" "SELECT COUNT(*) FROM traps WHERE syscall IS NOT NULL")" \
+  "$(q "$tmp/causes.db" "SELECT SUM(count) FROM syscalls")"
+echo "ok: cause fields load exactly, NULL where not recorded, and reach the traps"
 
 # 9. Bad input: one line, non-zero exit.
 bad() { local want=$1; shift

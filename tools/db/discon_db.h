@@ -26,8 +26,9 @@
 /* The schema's version, in the header's user_version (offset 60). Raise it
  * whenever a table, view or column changes meaning; databases of another
  * version are refused, never migrated. Version 0 is what trace2sqlite made
- * before databases carried a version. */
-#define DISCON_DB_SCHEMA_VERSION 1
+ * before databases carried a version; version 2 added the cause columns,
+ * trap kinds and the lookup tables (kinds, classes, levels, syscall_names). */
+#define DISCON_DB_SCHEMA_VERSION 2
 
 enum discon_db_error {
     DISCON_DB_OK = 0,
@@ -49,8 +50,9 @@ struct discon_db {
 
 /*
  * Open `path` for appending, creating the file if it does not exist.
- * A new or empty SQLite database gets the schema, the version and the
- * types table (its rows generated from schema/discon_types.h); a discon
+ * A new or empty SQLite database gets the schema and the version; the
+ * lookup tables (types, kinds, classes, levels, syscall_names) get the rows
+ * of libdiscon-trace they are missing, on every open; a discon
  * database of this version is opened as it is. Anything else is refused
  * before anything is written to it, and the connection is closed.
  * Also sets bulk-loading pragmas: a database created by this open keeps
@@ -115,7 +117,8 @@ enum discon_db_query {
     DISCON_DB_Q_EVENTS,
     /* Stored symbols (already slid by any KASLR offset): DISCON_DB_SYM_*. */
     DISCON_DB_Q_SYMBOLS,
-    /* --aggregate-only counts: DISCON_DB_AGG_*. */
+    /* --aggregate-only counts: DISCON_DB_AGG_* (each kind of a handler a
+     * row of its own). */
     DISCON_DB_Q_AGGREGATES,
     /* The --symbols files trace2sqlite merged, in order, and the KASLR
      * slide each was moved by (0: as it is): column 0, the slide. */
@@ -129,17 +132,20 @@ enum {
     DISCON_DB_TRACE_PRODUCER_FINISHED, DISCON_DB_TRACE_UNRECORDED, DISCON_DB_TRACE_COUNT,
 };
 enum { DISCON_DB_VCPU_VCPU, DISCON_DB_VCPU_PRODUCED, DISCON_DB_VCPU_DROPPED, DISCON_DB_VCPU_WRITTEN };
-/* An event row (IS_LOSS 0): SEQ, TIME_NS, TYPE, FROM_PC, TO_PC, CAUSE as
- * named. A loss row (IS_LOSS 1): SEQ is its first_seq, TIME_NS its first
- * time, FROM_PC its count, TO_PC its last time; TYPE and CAUSE are 0. */
+/* An event row (IS_LOSS 0): SEQ, TIME_NS, TYPE, FROM_PC, TO_PC and the
+ * cause fields CAUSE ... FROM_LEVEL as named, each cause field NULL where
+ * the event's `has` bit (enum discon_has) was clear. A loss row (IS_LOSS
+ * 1): SEQ is its first_seq, TIME_NS its first time, FROM_PC its count,
+ * TO_PC its last time; TYPE is 0 and the cause fields NULL. */
 enum {
     DISCON_DB_ROW_VCPU, DISCON_DB_ROW_SEQ, DISCON_DB_ROW_TIME_NS, DISCON_DB_ROW_TYPE,
-    DISCON_DB_ROW_FROM_PC, DISCON_DB_ROW_TO_PC, DISCON_DB_ROW_CAUSE, DISCON_DB_ROW_IS_LOSS,
+    DISCON_DB_ROW_FROM_PC, DISCON_DB_ROW_TO_PC, DISCON_DB_ROW_CAUSE, DISCON_DB_ROW_FAULT_ADDR,
+    DISCON_DB_ROW_SYSCALL, DISCON_DB_ROW_TO_LEVEL, DISCON_DB_ROW_FROM_LEVEL, DISCON_DB_ROW_IS_LOSS,
 };
 enum { DISCON_DB_SYM_ADDR, DISCON_DB_SYM_END, DISCON_DB_SYM_NAME };
 enum {
     DISCON_DB_AGG_SECOND, DISCON_DB_AGG_VCPU, DISCON_DB_AGG_TYPE, DISCON_DB_AGG_TO_PC,
-    DISCON_DB_AGG_COUNT,
+    DISCON_DB_AGG_COUNT, DISCON_DB_AGG_KIND, /* KIND: a kind id (discon_kind_by_id) */
 };
 
 /* Prepare query `q`, ready to step. 0 or DISCON_DB_E_SQLITE (detail set;

@@ -244,7 +244,7 @@ int discon_db_open_write(struct discon_db *db, const char *path)
     if (rc == 0)
         rc = create_if_empty(db);
     if (rc == 0)
-        rc = discon_db_write_types(db);
+        rc = discon_db_write_lookup_tables(db);
     /* Bulk loading: see discon_db.h. Set outside any transaction. */
     if (rc == 0)
         rc = discon_db_exec(db, db->created ? "PRAGMA journal_mode = MEMORY" : "PRAGMA journal_mode = WAL");

@@ -10,14 +10,15 @@ static const char *const queries[] = {
         " clock_monotonic_ns, clock_realtime_ns, complete, producer_finished,"
         " unrecorded, (SELECT COUNT(*) FROM traces) FROM traces ORDER BY trace LIMIT 1",
     [DISCON_DB_Q_VCPUS] = "SELECT vcpu, produced, dropped, written FROM vcpus",
-    /* The 8th column sorts a loss before the event with its sequence
+    /* The last column sorts a loss before the event with its sequence
      * number, as the trace files have it. */
     [DISCON_DB_Q_EVENTS] =
-        "SELECT vcpu, seq, time_ns, type, from_pc, to_pc, cause, 0 FROM events"
+        "SELECT vcpu, seq, time_ns, type, from_pc, to_pc, cause, fault_addr, syscall,"
+        " to_level, from_level, 0 FROM events"
         " UNION ALL SELECT vcpu, first_seq, first_time_ns, 0, count, last_time_ns,"
-        " 0, 1 FROM losses ORDER BY 1, 2, 8 DESC",
+        " NULL, NULL, NULL, NULL, NULL, 1 FROM losses ORDER BY 1, 2, 12 DESC",
     [DISCON_DB_Q_SYMBOLS] = "SELECT addr, end_addr, name FROM symbols",
-    [DISCON_DB_Q_AGGREGATES] = "SELECT second, vcpu, type, to_pc, count FROM trap_agg",
+    [DISCON_DB_Q_AGGREGATES] = "SELECT second, vcpu, type, to_pc, count, kind FROM trap_agg",
     [DISCON_DB_Q_SYMBOL_FILES] = "SELECT slide FROM symbol_files ORDER BY trace, file_index",
 };
 

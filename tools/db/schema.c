@@ -1,6 +1,7 @@
 /* The schema of the discon database (documented in the README and in
  * discon_db.h) and the statements that write it. */
 #include "discon_db.h"
+#include "discon_kinds.h"
 #include "discon_types.h"
 #include "schema.h"
 
@@ -18,7 +19,9 @@
 
 /* Written once, into an empty database, in the transaction that sets the
  * version: plain CREATE (no IF NOT EXISTS), so a table already there means
- * a failed check, never a silently mixed schema. */
+ * a failed check, never a silently mixed schema. Cause columns are NULL
+ * where the event's `has` bit (schema/event.h) is clear: 0 is a valid value
+ * of each of them. */
 static const char tables[] =
     "CREATE TABLE traces(\n"
     "  trace INTEGER PRIMARY KEY,      -- key used by every other table\n"
@@ -41,14 +44,22 @@ static const char tables[] =
      * Loading is idempotent per file (the files table), not per row. */
     "CREATE TABLE events(      -- raw, as QEMU reported them\n"
     "  trace INT NOT NULL, vcpu INT NOT NULL, seq INT NOT NULL, time_ns INT NOT NULL,\n"
-    "  type INT NOT NULL, from_pc INT NOT NULL, to_pc INT NOT NULL, cause INT NOT NULL);\n"
+    "  type INT NOT NULL, from_pc INT NOT NULL, to_pc INT NOT NULL,\n"
+    "  cause INT, fault_addr INT, syscall INT,  -- NULL: not recorded\n"
+    "  to_level INT, from_level INT);          -- the architecture's numbering\n"
     "CREATE TABLE traps(       -- derived: see traces.trap_rule\n"
     "  trace INT NOT NULL, vcpu INT NOT NULL, seq INT NOT NULL, time_ns INT NOT NULL,\n"
-    "  type INT NOT NULL, from_pc INT NOT NULL, to_pc INT NOT NULL, events INT NOT NULL);\n"
+    "  type INT NOT NULL, from_pc INT NOT NULL, to_pc INT NOT NULL, events INT NOT NULL,\n"
+    "  cause INT, fault_addr INT, syscall INT,  -- NULL: not recorded\n"
+    "  kind INT NOT NULL,      -- kinds.kind\n"
+    "  origin INT,             -- levels.level it came from; NULL: not known\n"
+    "  interrupt INT);         -- x86 vector, riscv interrupt code; NULL: not known\n"
+    /* kind is part of the key: one handler serves several kinds (arm64's
+     * vectors: system calls and aborts alike). */
     "CREATE TABLE trap_agg(    -- --aggregate-only: counts, no rows\n"
     "  trace INT NOT NULL, second INT NOT NULL, vcpu INT NOT NULL, type INT NOT NULL,\n"
-    "  to_pc INT NOT NULL, count INT NOT NULL,\n"
-    "  PRIMARY KEY(trace, second, vcpu, type, to_pc)) WITHOUT ROWID;\n"
+    "  to_pc INT NOT NULL, kind INT NOT NULL, count INT NOT NULL,\n"
+    "  PRIMARY KEY(trace, second, vcpu, type, to_pc, kind)) WITHOUT ROWID;\n"
     "CREATE TABLE trap_pending( -- x86 exception awaiting its delivery\n"
     "  trace INT NOT NULL, vcpu INT NOT NULL, seq INT, time_ns INT, from_pc INT,\n"
     "  PRIMARY KEY(trace, vcpu));\n"
@@ -61,8 +72,16 @@ static const char tables[] =
     "  trace INT NOT NULL, file_index INT NOT NULL, path TEXT,\n"
     "  slide INT NOT NULL,            -- KASLR slide applied to it (0: as it is)\n"
     "  PRIMARY KEY(trace, file_index));\n"
-    /* Rows from schema/discon_types.h: see discon_db_write_types(). */
+    /* Lookup tables, their rows from libdiscon-trace: see
+     * discon_db_write_lookup_tables(). */
     "CREATE TABLE types(type INTEGER PRIMARY KEY, name TEXT NOT NULL);\n"
+    "CREATE TABLE kinds(kind INTEGER PRIMARY KEY,\n"
+    "  arch TEXT,              -- NULL: shared by every architecture\n"
+    "  name TEXT NOT NULL, class INT NOT NULL);\n"
+    "CREATE TABLE classes(class INTEGER PRIMARY KEY, name TEXT NOT NULL);\n"
+    "CREATE TABLE levels(level INTEGER PRIMARY KEY, name TEXT NOT NULL);\n"
+    "CREATE TABLE syscall_names(arch TEXT NOT NULL, nr INT NOT NULL, name TEXT NOT NULL,\n"
+    "  PRIMARY KEY(arch, nr)) WITHOUT ROWID;\n"
     "CREATE VIEW trap_counts AS\n"
     "  SELECT trace, type, to_pc, SUM(n) AS count FROM (\n"
     "    SELECT trace, type, to_pc, 1 AS n FROM traps\n"
@@ -89,13 +108,52 @@ static const char tables[] =
     "    SELECT trace, vcpu, type, 1 AS n FROM traps\n"
     "    UNION ALL SELECT trace, vcpu, type, count FROM trap_agg)\n"
     "  GROUP BY trace, vcpu, type;\n"
+    "CREATE VIEW trap_kinds AS\n"
+    "  SELECT c.trace, k.name AS kind, l.name AS class, c.count,\n"
+    "    CAST(c.count AS REAL) / SUM(c.count) OVER (PARTITION BY c.trace) AS share\n"
+    "  FROM (SELECT trace, kind, SUM(n) AS count FROM (\n"
+    "          SELECT trace, kind, 1 AS n FROM traps\n"
+    "          UNION ALL SELECT trace, kind, count FROM trap_agg)\n"
+    "        GROUP BY trace, kind) c\n"
+    "  JOIN kinds k USING (kind) JOIN classes l ON l.class = k.class\n"
+    "  ORDER BY c.trace, c.count DESC, k.name;\n"
+    "CREATE VIEW trap_kinds_by_vcpu AS\n"
+    "  SELECT c.trace, c.vcpu, k.name AS kind, l.name AS class, c.count\n"
+    "  FROM (SELECT trace, vcpu, kind, SUM(n) AS count FROM (\n"
+    "          SELECT trace, vcpu, kind, 1 AS n FROM traps\n"
+    "          UNION ALL SELECT trace, vcpu, kind, count FROM trap_agg)\n"
+    "        GROUP BY trace, vcpu, kind) c\n"
+    "  JOIN kinds k USING (kind) JOIN classes l ON l.class = k.class\n"
+    "  ORDER BY c.trace, c.vcpu, c.count DESC, k.name;\n"
+    /* A trace's target is its architecture's name (schema/discon_arch.h). */
+    "CREATE VIEW syscalls AS\n"
+    "  SELECT t.trace, t.syscall AS nr, n.name, COUNT(*) AS count\n"
+    "  FROM traps t JOIN traces r USING (trace)\n"
+    "    LEFT JOIN syscall_names n ON n.arch = r.target AND n.nr = t.syscall\n"
+    "  WHERE t.syscall IS NOT NULL GROUP BY t.trace, t.syscall\n"
+    "  ORDER BY t.trace, count DESC, nr;\n"
     "CREATE VIEW events_hex AS\n"
     "  SELECT e.trace, e.vcpu, e.seq, e.time_ns, t.name AS type,\n"
     "    printf('0x%016x', e.from_pc) AS from_pc,\n"
     "    " SYM("e.trace", "e.from_pc") " AS from_symbol,\n"
     "    printf('0x%016x', e.to_pc) AS to_pc,\n"
-    "    " SYM("e.trace", "e.to_pc") " AS to_symbol\n"
+    "    " SYM("e.trace", "e.to_pc") " AS to_symbol,\n"
+    "    iif(e.cause IS NULL, NULL, printf('0x%x', e.cause)) AS cause,\n"
+    "    iif(e.fault_addr IS NULL, NULL, printf('0x%016x', e.fault_addr)) AS fault_addr,\n"
+    "    e.syscall, e.to_level, e.from_level\n"
     "  FROM events e JOIN types t USING (type);\n";
+
+/* The class of memory faults is a number of discon_kinds.h, spelled into
+ * the view when it is written (%d), never typed here. fault_page: the
+ * fault address rounded down to 4 KiB (& -4096 keeps the signed twins of
+ * addresses above 2^63 right). */
+static const char page_faults_view[] =
+    "CREATE VIEW page_faults AS\n"
+    "  SELECT t.trace, t.fault_addr & -4096 AS fault_page, k.name AS kind, COUNT(*) AS count\n"
+    "  FROM traps t JOIN kinds k USING (kind)\n"
+    "  WHERE t.fault_addr IS NOT NULL AND k.class = %d\n"
+    "  GROUP BY t.trace, fault_page, t.kind\n"
+    "  ORDER BY t.trace, count DESC, fault_page;\n";
 
 /* Created after the bulk insert: building them once is faster than
  * keeping them up to date row by row. */
@@ -108,19 +166,108 @@ static const char row_indexes[] =
     "CREATE INDEX IF NOT EXISTS events_time ON events(trace, time_ns);\n"
     "CREATE INDEX IF NOT EXISTS traps_key ON traps(trace, vcpu, seq);\n";
 
-/* The types table, one row per entry of schema/discon_types.h: no type
- * value or name is spelled here. INSERT OR IGNORE: run on every open for
- * writing, it adds the rows of types newer than the database. */
-int discon_db_write_types(struct discon_db *db)
+/* What a lookup table's row function did with row i. */
+enum row { ROW_END, ROW_SKIP, ROW_BOUND };
+
+/* Rows of one lookup table through the INSERT `sql`: row(i, s) binds row i
+ * (or skips it) until it says ROW_END. */
+static int fill(struct discon_db *db, const char *sql, enum row (*row)(size_t i, sqlite3_stmt *s))
 {
     sqlite3_stmt *s;
-    int rc = discon_db_prepare(db, "INSERT OR IGNORE INTO types(type, name) VALUES (?, ?)", &s);
-    for (int i = 0; rc == 0 && i < DISCON_NTYPES; i++) {
-        sqlite3_bind_int64(s, 1, discon_type_at(i));
-        sqlite3_bind_text(s, 2, discon_type_name(discon_type_at(i)), -1, SQLITE_STATIC);
-        rc = discon_db_step(db, s);
-    }
+    int rc = discon_db_prepare(db, sql, &s);
+    enum row r;
+    for (size_t i = 0; rc == 0 && (r = row(i, s)) != ROW_END; i++)
+        if (r == ROW_BOUND)
+            rc = discon_db_step(db, s);
     sqlite3_finalize(s);
+    return rc;
+}
+
+static enum row type_row(size_t i, sqlite3_stmt *s)
+{
+    if (i >= DISCON_NTYPES)
+        return ROW_END;
+    sqlite3_bind_int64(s, 1, discon_type_at((int)i));
+    sqlite3_bind_text(s, 2, discon_type_name(discon_type_at((int)i)), -1, SQLITE_STATIC);
+    return ROW_BOUND;
+}
+
+static enum row kind_row(size_t i, sqlite3_stmt *s)
+{
+    const struct discon_kind *k = discon_kind_at(i);
+    if (!k)
+        return ROW_END;
+    sqlite3_bind_int64(s, 1, k->id);
+    if (k->arch == DISCON_ARCH_UNKNOWN)
+        sqlite3_bind_null(s, 2);
+    else
+        sqlite3_bind_text(s, 2, discon_arch_name(k->arch), -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, k->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 4, k->trap_class);
+    return ROW_BOUND;
+}
+
+static enum row class_row(size_t i, sqlite3_stmt *s)
+{
+    if (i >= DISCON_CLASS_COUNT)
+        return ROW_END;
+    sqlite3_bind_int64(s, 1, (int64_t)i);
+    sqlite3_bind_text(s, 2, discon_trap_class_name((enum discon_trap_class)i), -1, SQLITE_STATIC);
+    return ROW_BOUND;
+}
+
+static enum row level_row(size_t i, sqlite3_stmt *s)
+{
+    if (i >= DISCON_LEVEL_COUNT)
+        return ROW_END;
+    sqlite3_bind_int64(s, 1, (int64_t)i);
+    sqlite3_bind_text(s, 2, discon_level_name((enum discon_level)i), -1, SQLITE_STATIC);
+    return ROW_BOUND;
+}
+
+/* schema/gen_syscalls.py refuses numbers above 4095, so every number a
+ * table has is below this; tests/test_db.c checks none is missed. */
+#define SYSCALL_NR_LIMIT 4096
+
+/* Row i: architecture i / SYSCALL_NR_LIMIT + 1, number i % the limit;
+ * the numbers a table does not have are skipped. */
+static enum row syscall_row(size_t i, sqlite3_stmt *s)
+{
+    enum discon_arch arch = (enum discon_arch)(i / SYSCALL_NR_LIMIT + 1);
+    uint64_t nr = i % SYSCALL_NR_LIMIT;
+    if (arch >= DISCON_ARCH_COUNT)
+        return ROW_END;
+    const char *name = discon_syscall_name(arch, nr);
+    if (!name)
+        return ROW_SKIP;
+    sqlite3_bind_text(s, 1, discon_arch_name(arch), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, (int64_t)nr);
+    sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC);
+    return ROW_BOUND;
+}
+
+/* The lookup tables, every row from libdiscon-trace (discon_types.h,
+ * discon_kinds.h): no value or name is spelled here. INSERT OR IGNORE: run
+ * on every open for writing, it adds the rows of a library newer than the
+ * database. One transaction: a few thousand rows. */
+int discon_db_write_lookup_tables(struct discon_db *db)
+{
+    int rc = discon_db_exec(db, "BEGIN");
+    if (rc == 0)
+        rc = fill(db, "INSERT OR IGNORE INTO types(type, name) VALUES (?, ?)", type_row);
+    if (rc == 0)
+        rc = fill(db, "INSERT OR IGNORE INTO kinds(kind, arch, name, class) VALUES (?, ?, ?, ?)",
+                  kind_row);
+    if (rc == 0)
+        rc = fill(db, "INSERT OR IGNORE INTO classes(class, name) VALUES (?, ?)", class_row);
+    if (rc == 0)
+        rc = fill(db, "INSERT OR IGNORE INTO levels(level, name) VALUES (?, ?)", level_row);
+    if (rc == 0)
+        rc = fill(db, "INSERT OR IGNORE INTO syscall_names(arch, nr, name) VALUES (?, ?, ?)",
+                  syscall_row);
+    if (rc == 0)
+        return discon_db_exec(db, "COMMIT");
+    sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
     return rc;
 }
 
@@ -129,7 +276,11 @@ int discon_db_write_schema(struct discon_db *db)
     char version[128];
     snprintf(version, sizeof version, "PRAGMA application_id = %d; PRAGMA user_version = %d;",
              DISCON_DB_APPLICATION_ID, DISCON_DB_SCHEMA_VERSION);
+    char faults[sizeof page_faults_view + 16];
+    snprintf(faults, sizeof faults, page_faults_view, (int)DISCON_CLASS_MEMORY_FAULT);
     int rc = discon_db_exec(db, tables);
+    if (rc == 0)
+        rc = discon_db_exec(db, faults);
     return rc ? rc : discon_db_exec(db, version);
 }
 

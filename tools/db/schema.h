@@ -8,8 +8,9 @@
  * inside the caller's transaction. 0 or DISCON_DB_E_SQLITE. */
 int discon_db_write_schema(struct discon_db *db);
 
-/* The rows of the types table from schema/discon_types.h (missing ones
- * only). 0 or DISCON_DB_E_SQLITE. */
-int discon_db_write_types(struct discon_db *db);
+/* The rows of the lookup tables (types, kinds, classes, levels,
+ * syscall_names) from libdiscon-trace, missing ones only, in a transaction
+ * of its own (call it outside any). 0 or DISCON_DB_E_SQLITE. */
+int discon_db_write_lookup_tables(struct discon_db *db);
 
 #endif

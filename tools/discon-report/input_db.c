@@ -105,6 +105,31 @@ static int read_vcpus(struct db_input *in)
     return rows_done(in, s, step);
 }
 
+/* The cause fields of an event row into e: a NULL column is a clear `has`
+ * bit (enum discon_has), the bits in the order of the columns. */
+static void cause_fields(sqlite3_stmt *s, struct discon_event *e)
+{
+    _Static_assert(DISCON_DB_ROW_FAULT_ADDR == DISCON_DB_ROW_CAUSE + 1 &&
+                   DISCON_DB_ROW_FROM_LEVEL == DISCON_DB_ROW_CAUSE + 4 &&
+                   DISCON_HAS_FAULT_ADDR == 1u << 1 && DISCON_HAS_SYSCALL == 1u << 2 &&
+                   DISCON_HAS_ALL == (1u << 5) - 1, "columns in the order of the has bits");
+    uint64_t v[5];
+    for (int i = 0; i < 5; i++) {
+        int col = DISCON_DB_ROW_CAUSE + i;
+        if (sqlite3_column_type(s, col) != SQLITE_NULL) {
+            e->has |= (uint8_t)(1u << i);
+            v[i] = (uint64_t)sqlite3_column_int64(s, col);
+        } else {
+            v[i] = 0;
+        }
+    }
+    e->cause = v[0];
+    e->fault_addr = v[1];
+    e->syscall = v[2];
+    e->to_level = (uint8_t)v[3];
+    e->from_level = (uint8_t)v[4];
+}
+
 /* One row of DISCON_DB_Q_EVENTS into the report: 0, or -1 with err. */
 static int feed_row(struct db_input *in, sqlite3_stmt *s, uint64_t *raw)
 {
@@ -124,8 +149,8 @@ static int feed_row(struct db_input *in, sqlite3_stmt *s, uint64_t *raw)
     struct discon_event e = {
         .vcpu = vcpu, .seq = seq, .time_ns = time_ns, .type = (uint8_t)type,
         .from_pc = from, .to_pc = to,
-        .cause = (uint32_t)sqlite3_column_int64(s, DISCON_DB_ROW_CAUSE),
     };
+    cause_fields(s, &e);
     ++*raw;
     return report_events(in->r, &e, 1) ? db_fail(in, DISCON_DB_E_NOMEM) : 0;
 }

@@ -9,14 +9,14 @@
 static uint64_t agg_hash(const struct agg_key *k)
 {
     uint64_t h = (uint64_t)k->second * 0x9e3779b97f4a7c15u ^ k->to_pc * 0xc2b2ae3d27d4eb4fu;
-    return h ^ ((uint64_t)k->vcpu << 8 | k->type) * 0x165667b19e3779f9u;
+    return h ^ ((uint64_t)k->vcpu << 8 | k->type | (uint64_t)k->kind << 40) * 0x165667b19e3779f9u;
 }
 
 int trap_agg_open(struct trap_agg *a, struct discon_db *db)
 {
     memset(a, 0, sizeof *a);
     a->db = db;
-    return discon_db_prepare(db, "INSERT INTO trap_agg VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT"
+    return discon_db_prepare(db, "INSERT INTO trap_agg VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT"
                                  " DO UPDATE SET count = count + excluded.count", &a->insert);
 }
 
@@ -31,7 +31,8 @@ int trap_agg_flush(struct trap_agg *a, int64_t trace)
         sqlite3_bind_int64(a->insert, 3, k->vcpu);
         sqlite3_bind_int64(a->insert, 4, k->type);
         sqlite3_bind_int64(a->insert, 5, (int64_t)k->to_pc);
-        sqlite3_bind_int64(a->insert, 6, (int64_t)a->count[i]);
+        sqlite3_bind_int64(a->insert, 6, k->kind);
+        sqlite3_bind_int64(a->insert, 7, (int64_t)a->count[i]);
         int rc = discon_db_step(a->db, a->insert);
         if (rc)
             return rc;

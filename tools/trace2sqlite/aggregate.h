@@ -1,5 +1,5 @@
-/* trace2sqlite --aggregate-only: traps counted per second, vCPU, type and
- * handler in memory (open addressing), then added to the trap_agg table.
+/* trace2sqlite --aggregate-only: traps counted per second, vCPU, type,
+ * handler and kind in memory (open addressing), then added to the trap_agg table.
  * Memory is bounded: past 2^20 keys the counts are flushed early. */
 #ifndef T2S_AGGREGATE_H
 #define T2S_AGGREGATE_H
@@ -14,6 +14,8 @@ struct agg_key {
     uint32_t vcpu;
     uint32_t type;
     uint64_t to_pc;
+    uint32_t kind;  /* kinds.kind (struct discon_kind id) */
+    uint32_t zero;  /* always 0: keys are compared with memcmp */
 };
 
 struct trap_agg {

@@ -26,9 +26,9 @@ int loader_init(struct loader *l, struct discon_db *db, bool aggregate, double f
     l->aggregate = aggregate;
     l->from_s = from_s;
     l->to_s = to_s;
-    int rc = row_batch_open(&l->event_rows, db, "events");
+    int rc = row_batch_open(&l->event_rows, db, "events", EVENT_COLS);
     if (rc == 0)
-        rc = row_batch_open(&l->trap_rows, db, "traps");
+        rc = row_batch_open(&l->trap_rows, db, "traps", TRAP_COLS);
     if (rc == 0)
         rc = trap_agg_open(&l->agg, db);
     if (rc == 0)
@@ -55,24 +55,49 @@ static bool in_window(const struct loader *l, uint64_t time_ns)
     return discon_in_window(l->t0, time_ns, l->from_s, l->to_s);
 }
 
+/* The traps row of t and why it happened, its cause fields NULL where
+ * `has` says they were not recorded. */
+static int add_trap_row(struct loader *l, const struct discon_trap *t,
+                        const struct discon_trap_why *why)
+{
+    const int64_t row[TRAP_COLS] = {
+        l->trace, t->vcpu, (int64_t)t->seq, (int64_t)t->time_ns,
+        t->type, (int64_t)t->from_pc, (int64_t)t->to_pc, t->events,
+        (int64_t)t->cause, (int64_t)t->fault_addr, (int64_t)t->syscall,
+        why->kind->id, why->origin, why->interrupt,
+    };
+    /* cause, fault_addr and syscall are has bits 0-2 (enum discon_has)
+     * and columns 8-10. */
+    uint32_t nulls = (~(uint32_t)t->has & (DISCON_HAS_CAUSE | DISCON_HAS_FAULT_ADDR |
+                                           DISCON_HAS_SYSCALL)) << 8;
+    if (why->origin == DISCON_LEVEL_UNKNOWN)
+        nulls |= 1u << 12;
+    if (why->interrupt < 0)
+        nulls |= 1u << 13;
+    return row_batch_add(&l->trap_rows, row, nulls);
+}
+
+/* Each trap is named as it is derived: aarch64 and riscv64 from its own
+ * cause fields. x86_64 kinds come from the handler's symbol, which is
+ * only known after the load (the KASLR slide is found from the traps'
+ * counts): the namer has no symbols here and trap_names.h names them
+ * again once the trace's symbols are stored. */
 static int on_trap(void *ctx, const struct discon_trap *t)
 {
     struct loader *l = ctx;
     if (!in_window(l, t->time_ns))
         return 0;
+    struct discon_trap_why why;
+    discon_trap_why(&l->namer, t, &why);
     int rc;
     if (l->aggregate) {
         struct agg_key k = {
             .second = (int64_t)floor(discon_seconds_from(l->t0, t->time_ns)),
-            .vcpu = t->vcpu, .type = t->type, .to_pc = t->to_pc,
+            .vcpu = t->vcpu, .type = t->type, .to_pc = t->to_pc, .kind = why.kind->id,
         };
         rc = trap_agg_add(&l->agg, l->trace, &k);
     } else {
-        const int64_t row[ROW_BATCH_COLS] = {
-            l->trace, t->vcpu, (int64_t)t->seq, (int64_t)t->time_ns,
-            t->type, (int64_t)t->from_pc, (int64_t)t->to_pc, t->events,
-        };
-        rc = row_batch_add(&l->trap_rows, row);
+        rc = add_trap_row(l, t, &why);
     }
     return rc ? fail(l, rc) : 0;
 }
@@ -154,6 +179,7 @@ static int begin_trace(struct loader *l, int64_t trace, const Discon__Header *h)
     }
     l->trace = trace;
     discon_traps_init(&l->deriver, discon_trap_rule_for(h->target), on_trap, l);
+    discon_trap_namer_init(&l->namer, h->target, NULL);
     l->have_deriver = true;
     l->t0 = h->clock ? h->clock->monotonic_ns : 0;
     int rc = pending_restore(l->db, trace, &l->deriver);
@@ -223,11 +249,19 @@ static int on_events(void *ctx, const struct discon_event *ev, size_t n)
     for (size_t i = 0; i < n && !l->aggregate; i++) {
         if (!in_window(l, ev[i].time_ns))
             continue;
-        const int64_t row[ROW_BATCH_COLS] = {
+        const int64_t row[EVENT_COLS] = {
             l->trace, ev[i].vcpu, (int64_t)ev[i].seq, (int64_t)ev[i].time_ns,
-            ev[i].type, (int64_t)ev[i].from_pc, (int64_t)ev[i].to_pc, ev[i].cause,
+            ev[i].type, (int64_t)ev[i].from_pc, (int64_t)ev[i].to_pc,
+            (int64_t)ev[i].cause, (int64_t)ev[i].fault_addr, (int64_t)ev[i].syscall,
+            ev[i].to_level, ev[i].from_level,
         };
-        int rc = row_batch_add(&l->event_rows, row);
+        /* The five cause columns (7-11) are in the order of the has bits
+         * (enum discon_has): a clear bit is a NULL. */
+        _Static_assert(DISCON_HAS_CAUSE == 1 && DISCON_HAS_FAULT_ADDR == 2 &&
+                       DISCON_HAS_SYSCALL == 4 && DISCON_HAS_TO_LEVEL == 8 &&
+                       DISCON_HAS_ALL == 31, "cause columns in has-bit order");
+        uint32_t nulls = (~(uint32_t)ev[i].has & DISCON_HAS_ALL) << 7;
+        int rc = row_batch_add(&l->event_rows, row, nulls);
         if (rc)
             return fail(l, rc);
     }

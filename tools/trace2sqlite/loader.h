@@ -11,10 +11,15 @@
 #include "progress.h"
 #include "row_batch.h"
 #include "trace_reader.h"
+#include "trap_kind.h"
 #include "traps.h"
 
 #include <stdbool.h>
 #include <stdint.h>
+
+/* Columns of the events and traps tables (tools/db/schema.c). */
+#define EVENT_COLS 12
+#define TRAP_COLS 14
 
 struct loader {
     struct discon_db *db; /* not owned */
@@ -30,6 +35,7 @@ struct loader {
     char file_path[4096];
     struct discon_trap_deriver deriver;
     bool have_deriver;
+    struct discon_trap_namer namer; /* of the trace being loaded */
     int64_t *traces_seen; /* trace rows of every header read, once each */
     size_t ntraces_seen;
     struct progress progress;

@@ -4,33 +4,51 @@
 #include <stdio.h>
 #include <string.h>
 
-int row_batch_open(struct row_batch *b, struct discon_db *db, const char *table)
+/* "(?,?,...)": one placeholder per column, after `sep`. */
+static int placeholders(char *q, size_t len, const char *sep, int ncols)
 {
-    char q[8192];
+    int used = snprintf(q, len, "%s(", sep);
+    for (int c = 0; c < ncols; c++)
+        used += snprintf(q + used, len - (size_t)used, "%s?", c ? "," : "");
+    return used + snprintf(q + used, len - (size_t)used, ")");
+}
+
+int row_batch_open(struct row_batch *b, struct discon_db *db, const char *table, int ncols)
+{
+    memset(b, 0, sizeof *b);
+    b->db = db;
+    b->ncols = ncols < 1 ? 1 : ncols > ROW_BATCH_MAX_COLS ? ROW_BATCH_MAX_COLS : ncols;
+    char q[16384];
     int len = snprintf(q, sizeof q, "INSERT INTO %s VALUES ", table);
     for (int r = 0; r < ROW_BATCH_ROWS; r++)
-        len += snprintf(q + len, sizeof q - (size_t)len, "%s(?,?,?,?,?,?,?,?)", r ? "," : "");
-    _Static_assert(ROW_BATCH_COLS == 8, "one ? per column above");
-    b->db = db;
-    b->n = 0;
-    b->one = NULL;
+        len += placeholders(q + len, sizeof q - (size_t)len, r ? "," : "", b->ncols);
     int rc = discon_db_prepare(db, q, &b->many);
-    snprintf(q, sizeof q, "INSERT INTO %s VALUES (?,?,?,?,?,?,?,?)", table);
+    len = snprintf(q, sizeof q, "INSERT INTO %s VALUES ", table);
+    placeholders(q + len, sizeof q - (size_t)len, "", b->ncols);
     return rc ? rc : discon_db_prepare(db, q, &b->one);
+}
+
+/* Row r's values into s from parameter `first` on. */
+static void bind_row(const struct row_batch *b, sqlite3_stmt *s, int r, int first)
+{
+    for (int c = 0; c < b->ncols; c++) {
+        if (b->nulls[r] >> c & 1)
+            sqlite3_bind_null(s, first + c);
+        else
+            sqlite3_bind_int64(s, first + c, b->v[r][c]);
+    }
 }
 
 int row_batch_flush(struct row_batch *b)
 {
     if (b->n == ROW_BATCH_ROWS) {
         for (int r = 0; r < b->n; r++)
-            for (int c = 0; c < ROW_BATCH_COLS; c++)
-                sqlite3_bind_int64(b->many, r * ROW_BATCH_COLS + c + 1, b->v[r][c]);
+            bind_row(b, b->many, r, r * b->ncols + 1);
         b->n = 0;
         return discon_db_step(b->db, b->many);
     }
     for (int r = 0; r < b->n; r++) {
-        for (int c = 0; c < ROW_BATCH_COLS; c++)
-            sqlite3_bind_int64(b->one, c + 1, b->v[r][c]);
+        bind_row(b, b->one, r, 1);
         int rc = discon_db_step(b->db, b->one);
         if (rc)
             return rc;
@@ -39,9 +57,10 @@ int row_batch_flush(struct row_batch *b)
     return 0;
 }
 
-int row_batch_add(struct row_batch *b, const int64_t row[ROW_BATCH_COLS])
+int row_batch_add(struct row_batch *b, const int64_t *row, uint32_t nulls)
 {
-    memcpy(b->v[b->n++], row, sizeof b->v[0]);
+    memcpy(b->v[b->n], row, (size_t)b->ncols * sizeof row[0]);
+    b->nulls[b->n++] = nulls;
     return b->n == ROW_BATCH_ROWS ? row_batch_flush(b) : 0;
 }
 

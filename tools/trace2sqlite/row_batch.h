@@ -1,6 +1,7 @@
-/* trace2sqlite: rows of 8 integers (events, traps) inserted many per
+/* trace2sqlite: rows of integers (events, traps) inserted many per
  * statement. One statement step per ROW_BATCH_ROWS rows is what makes bulk
- * loading fast in SQLite. */
+ * loading fast in SQLite. A column may be NULL (a cause field the plugin
+ * did not record): a bit per column says so. */
 #ifndef T2S_ROW_BATCH_H
 #define T2S_ROW_BATCH_H
 
@@ -9,22 +10,25 @@
 #include <stdint.h>
 
 #define ROW_BATCH_ROWS 64
-#define ROW_BATCH_COLS 8
+#define ROW_BATCH_MAX_COLS 16
 
 struct row_batch {
     struct discon_db *db;        /* not owned */
     sqlite3_stmt *many, *one;    /* ROW_BATCH_ROWS rows; one row (the remainder) */
-    int64_t v[ROW_BATCH_ROWS][ROW_BATCH_COLS];
+    int ncols;                   /* columns of the table, <= ROW_BATCH_MAX_COLS */
+    int64_t v[ROW_BATCH_ROWS][ROW_BATCH_MAX_COLS];
+    uint32_t nulls[ROW_BATCH_ROWS]; /* bit c: column c is NULL (its value ignored) */
     int n;                       /* rows waiting in v */
 };
 
-/* Prepare the inserts into `table` (a table of the schema with exactly
- * ROW_BATCH_COLS columns; the name is trusted). 0 or DISCON_DB_E_SQLITE;
- * close it either way. */
-int row_batch_open(struct row_batch *b, struct discon_db *db, const char *table);
+/* Prepare the inserts into `table`, a table of the schema with exactly
+ * `ncols` columns (1..ROW_BATCH_MAX_COLS; the name is trusted). 0 or
+ * DISCON_DB_E_SQLITE; close it either way. */
+int row_batch_open(struct row_batch *b, struct discon_db *db, const char *table, int ncols);
 
-/* Queue one row; a full batch is inserted. 0 or DISCON_DB_E_SQLITE. */
-int row_batch_add(struct row_batch *b, const int64_t row[ROW_BATCH_COLS]);
+/* Queue one row of ncols values; bit c of `nulls` makes column c NULL. A
+ * full batch is inserted. 0 or DISCON_DB_E_SQLITE. */
+int row_batch_add(struct row_batch *b, const int64_t *row, uint32_t nulls);
 
 /* Insert the queued rows. 0 or DISCON_DB_E_SQLITE. */
 int row_batch_flush(struct row_batch *b);

@@ -3,10 +3,12 @@
 #include "loader.h"
 #include "options.h"
 #include "symbol_load.h"
+#include "trap_names.h"
 
 #include <stdio.h>
 
-/* After every file is read: indexes, symbols. 0, or -1 with l->err. */
+/* After every file is read: indexes, symbols, then the x86 trap kinds that
+ * need those symbols (trap_names.h). 0, or -1 with l->err. */
 static int finish(const struct t2s_options *o, const struct discon_symbol_files *syms,
                   struct loader *l)
 {
@@ -18,7 +20,8 @@ static int finish(const struct t2s_options *o, const struct discon_symbol_files 
     if (syms->n && symbols_store(l->db, syms, &o->kaslr, l->traces_seen, l->ntraces_seen,
                                     l->err, sizeof l->err))
         return -1;
-    return 0;
+    return trap_names_from_symbols(l->db, l->traces_seen, l->ntraces_seen, l->err,
+                                   sizeof l->err);
 }
 
 /* Read every input through the loader; the exit status. */
