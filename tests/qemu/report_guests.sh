@@ -10,7 +10,6 @@ record_guest() { # NAME: assemble tests/qemu/NAME.S, record it into $tmp/NAME
     >/dev/null 2>"$tmp/$1.err" || { cat "$tmp/$1.err" >&2; fail "recording $1 failed"; }
 }
 addr() { printf '0x%x' "0x$(aarch64-linux-gnu-nm "$tmp/$1.elf" | awk -v s="$2" '$3 == s { print $1 }')"; }
-section() { sed -n "/^# $2\$/,/^\$/p" "$1" | sed '1,2d;/^$/d'; }
 
 record_guest double_trap
 # A generous time bound: the host may deschedule QEMU between the two traps
