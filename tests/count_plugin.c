@@ -7,7 +7,7 @@
  * discon does, and writes "from_pc cr2" lines, in hex, to PREFIX.VCPU.
  * It shares nothing with libdiscon.so but the ABI declarations.
  */
-#include "qemu_plugin_api.h"
+#include "plugin_registers.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -34,12 +34,8 @@ static void on_vcpu_init(unsigned int vcpu, void *udata)
     (void)udata;
     if (vcpu >= MAX_VCPUS)
         return;
-    GArray *regs = qemu_plugin_get_registers();
-    const qemu_plugin_reg_descriptor *d = (const qemu_plugin_reg_descriptor *)regs->data;
-    for (unsigned i = 0; i < regs->len; i++)
-        if (strcmp(d[i].name, "cr2") == 0)
-            cr2[vcpu].cr2 = d[i].handle;
-    g_array_free(regs, 1);
+    static const char *const name[1] = {"cr2"};
+    test_plugin_find_registers(name, &cr2[vcpu].cr2, 1);
     char path[4200];
     snprintf(path, sizeof path, "%s.%u", cr2_prefix, vcpu);
     cr2[vcpu].buf = g_byte_array_sized_new(16);

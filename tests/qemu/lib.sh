@@ -39,6 +39,9 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 # new_shm TAG: sets $name to a fresh segment name, removed at exit.
 new_shm() { name="discon-test-$$-$1"; shm_names+=("$name"); }
+# section CSV NAME: the rows of discon-report --format csv's section NAME
+# ("# NAME", a header line, rows, a blank line), without its header.
+section() { sed -n "/^# $2\$/,/^\$/p" "$1" | sed '1,2d;/^$/d'; }
 # expect_eq WHAT WANT GOT
 expect_eq() { [ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"; }
 

@@ -13,7 +13,6 @@ record_guest() { # NAME [QEMU ARGS...]: assemble tests/qemu/NAME.S, record it in
     >/dev/null 2>"$tmp/$name.err" || { cat "$tmp/$name.err" >&2; fail "recording $name failed"; }
 }
 addr() { printf '0x%x' "0x$(aarch64-linux-gnu-nm "$tmp/$1.elf" | awk -v s="$2" '$3 == s { print $1 }')"; }
-section() { sed -n "/^# $2\$/,/^\$/p" "$1" | sed '1,2d;/^$/d'; }
 
 record_guest double_trap
 # A generous time bound: the host may deschedule QEMU between the two traps
