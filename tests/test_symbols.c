@@ -239,11 +239,11 @@ static void test_tramp_alias(void)
     };
     CHECK(discon_symbols_for_trace(&t, &f, "aarch64", &kaslr, handlers, 6, &p) == 0);
     CHECK_EQ(p.tramp_tables, 1);
-    CHECK(strcmp(name_at(&t, ALIAS_EL0_SYNC), "tramp_vectors (alias) EL0 sync") == 0);
-    CHECK(strcmp(name_at(&t, ALIAS_EL0_SYNC + 0x80), "tramp_vectors (alias) EL0 IRQ") == 0);
-    CHECK(strcmp(name_at(&t, ALIAS_EL0_SYNC + 0x200), "tramp_vectors (alias) EL0 sync (AArch32)") == 0);
-    CHECK(strcmp(name_at(&t, ALIAS_EL0_SYNC - 0x400), "tramp_vectors (alias) EL1t sync") == 0);
-    CHECK(strcmp(name_at(&t, ALIAS_EL0_SYNC + 0x3ff), "tramp_vectors (alias) EL0 SError (AArch32)") == 0);
+    CHECK(strcmp(name_at(&t, ALIAS_EL0_SYNC), "tramp_vectors EL0 sync") == 0);
+    CHECK(strcmp(name_at(&t, ALIAS_EL0_SYNC + 0x80), "tramp_vectors EL0 IRQ") == 0);
+    CHECK(strcmp(name_at(&t, ALIAS_EL0_SYNC + 0x200), "tramp_vectors EL0 sync (AArch32)") == 0);
+    CHECK(strcmp(name_at(&t, ALIAS_EL0_SYNC - 0x400), "tramp_vectors EL1t sync") == 0);
+    CHECK(strcmp(name_at(&t, ALIAS_EL0_SYNC + 0x3ff), "tramp_vectors EL0 SError (AArch32)") == 0);
     /* Outside the table that holds the handler, and the other handlers: unnamed. */
     CHECK(strcmp(name_at(&t, ALIAS_EL0_SYNC - 0x404), "") == 0);
     CHECK(strcmp(name_at(&t, ALIAS_EL0_SYNC + 0x400), "") == 0);

@@ -5,7 +5,7 @@
 #    file lists. With the guest's kallsyms (read without KASLR; the trace's
 #    kernel is randomized), discon-report and trace2sqlite's
 #    trap_counts_hex both name the most frequent handler
-#    "tramp_vectors (alias) EL0 sync+0x0", with the same slide.
+#    "tramp_vectors EL0 sync+0x0", with the same slide.
 # 2. Two --symbols files (the bare-metal guest's ELF, whose only symbols
 #    are labels, and the kernel's kallsyms) merge: both files' names are
 #    there, the guest's labels name its handlers, nothing is slid.
@@ -29,7 +29,7 @@ handlers=$(awk '/^# handlers$/ { on = 1; getline; next } on && /^$/ { exit } on'
 [ -n "$handlers" ] || fail "no handlers section in the CSV report"
 first=$(printf '%s\n' "$handlers" | head -n1)
 case "$first" in
-  *",tramp_vectors (alias) EL0 sync+0x0,"*) ;;
+  *",tramp_vectors EL0 sync+0x0,"*) ;;
   *) fail "report: the most frequent handler is not the trampoline's EL0 sync: $first" ;;
 esac
 echo "ok: discon-report names the most frequent handler: $first"
@@ -39,7 +39,7 @@ echo "ok: discon-report names the most frequent handler: $first"
 row=$(sqlite3 "$tmp/boot.db" "SELECT handler, handler_symbol FROM trap_counts_hex
   WHERE type = 'exception' ORDER BY count DESC LIMIT 1")
 case "$row" in
-  *"|tramp_vectors (alias) EL0 sync+0x0") ;;
+  *"|tramp_vectors EL0 sync+0x0") ;;
   *) fail "trap_counts_hex: the most frequent exception handler is $row" ;;
 esac
 handler=${row%%|*}
@@ -52,7 +52,7 @@ grep -q "^  symbols     1 file(s), KASLR slide $slide on 1 (found)$" "$tmp/repor
   fail "the report does not say the slide $slide: $(grep symbols "$tmp/report.txt")"
 # Every alias name in the database is one of the 16 slots, in one table.
 sqlite3 "$tmp/boot.db" "SELECT COUNT(*), COUNT(DISTINCT addr & ~2047) FROM symbols
-  WHERE name LIKE 'tramp_vectors (alias)%'" | grep -qx '16|1' || fail "alias names beyond one table"
+  WHERE name LIKE 'tramp_vectors %'" | grep -qx '16|1' || fail "alias names beyond one table"
 echo "ok: trace2sqlite names $handler the same, slide $slide said in both"
 
 # 2. Two files: the bare-metal guest's ELF (labels only) and a kernel map.

@@ -150,10 +150,10 @@ expect "explicit offset" "$(q "$tmp/boot.db" "SELECT * FROM trap_counts_hex")" \
 "$T2S" -o "$tmp/a64.db" --symbols "$data/aarch64-boot.syms" --kaslr-offset auto \
   "$data/aarch64-boot.discon" 2>/dev/null
 # EL0 traps enter the KPTI trampoline's fixmap alias, named from tramp_vectors.
-expect "arm64 handlers" "tramp_vectors (alias) EL0 sync+0x0
+expect "arm64 handlers" "tramp_vectors EL0 sync+0x0
 vectors+0x200
 vectors+0x280
-tramp_vectors (alias) EL0 IRQ+0x0" \
+tramp_vectors EL0 IRQ+0x0" \
   "$(q "$tmp/a64.db" "SELECT handler_symbol FROM trap_counts_hex WHERE type != 'hostcall'")"
 expect "slide recorded" "0|94231628611584" "$(q "$tmp/a64.db" "SELECT file_index, slide FROM symbol_files")"
 echo "ok: explicit and automatic KASLR offsets agree; ELF and arm64 symbols resolve"

@@ -142,7 +142,7 @@ int discon_kaslr_option_parse(const char *arg, struct discon_kaslr_option *out);
  * arm64 KPTI: name the fixmap alias (TRAMP_VALIAS) of tramp_vectors, where
  * every trap from EL0 enters. s: the trace's table, slid, sorted; handlers:
  * its most frequent exception handlers. Adds 16 symbols of 0x80 bytes
- * ("tramp_vectors (alias) EL0 sync", ...) per 2 KiB vector table that holds
+ * ("tramp_vectors EL0 sync", ...) per 2 KiB vector table that holds
  * one of the handlers, and sorts s; see symbols_tramp.c for how the alias
  * is recognised. Returns how many tables were named (0 when the target is
  * not aarch64, the kernel has no tramp_vectors, or no handler is in its

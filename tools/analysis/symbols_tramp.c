@@ -67,7 +67,7 @@ static int name_table(struct discon_symbols *s, uint64_t table)
 {
     for (uint64_t slot = 0; slot < TABLE; slot += SLOT) {
         char name[64];
-        int len = snprintf(name, sizeof name, "tramp_vectors (alias) %s",
+        int len = snprintf(name, sizeof name, "tramp_vectors %s",
                            discon_arm64_vector_name(slot));
         if (discon_symbols_add_flags(s, table + slot, SLOT, name, (size_t)len, 0))
             return -1;
