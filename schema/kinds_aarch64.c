@@ -110,8 +110,10 @@ static const unsigned char by_ec[EC_SLOTS] = {
 
 /* The abort sub-kind (0-9, the order of A64_ABORT) of a fault status
  * code, ISS[5:0]: 0b0000LL address size, 0b0001LL translation, 0b0010LL
- * access flag, 0b0011LL permission fault at level LL; 0x10 and 0x13-0x17
- * synchronous external abort (0x13-0x17 on a table walk); 0x21 alignment. */
+ * access flag, 0b0011LL permission fault at level LL; 0x10 and 0x12-0x17
+ * synchronous external abort (0x12-0x17 on a table walk at level -2 to 3:
+ * Arm ARM D24.2.40 ISS encoding for an exception from a Data Abort, DFSC;
+ * -2 needs FEAT_D128, -1 FEAT_LPA2); 0x21 alignment. */
 static unsigned abort_sub_kind(unsigned fsc)
 {
     if (fsc <= 0x03)
@@ -122,7 +124,7 @@ static unsigned abort_sub_kind(unsigned fsc)
         return 5;
     if (fsc <= 0x0f)
         return 6;
-    if (fsc == 0x10 || (fsc >= 0x13 && fsc <= 0x17))
+    if (fsc == 0x10 || (fsc >= 0x12 && fsc <= 0x17))
         return 7;
     return fsc == 0x21 ? 8 : 9;
 }

@@ -53,6 +53,13 @@ static void test_aarch64(void)
            DISCON_CLASS_MEMORY_FAULT, DISCON_LEVEL_USER);
     expect(a, E, 0x86000010, 2, "instruction abort (same EL), synchronous external abort",
            DISCON_CLASS_MEMORY_FAULT, DISCON_LEVEL_HYPERVISOR);
+    /* DFSC 0x12-0x17: external abort on a table walk, levels -2 to 3;
+     * 0x11 (tag check) and 0x18 (parity, not on a walk) are not. */
+    for (uint64_t fsc = 0x12; fsc <= 0x17; fsc++)
+        expect(a, E, 0x96000000 | fsc, 1, "data abort (same EL), synchronous external abort",
+               DISCON_CLASS_MEMORY_FAULT, DISCON_LEVEL_KERNEL);
+    expect(a, E, 0x96000011, 1, "data abort (same EL), other fault status",
+           DISCON_CLASS_MEMORY_FAULT, DISCON_LEVEL_KERNEL);
     /* From a lower EL into EL2 may be EL0 or EL1: the ESR does not say. */
     expect(a, E, 0x92000007, 2, "data abort from a lower EL, translation fault level 3",
            DISCON_CLASS_MEMORY_FAULT, DISCON_LEVEL_UNKNOWN);
