@@ -88,6 +88,12 @@ expect_eq "abort's origin" "kernel|$((0x50000000))|$((0x96000010))" \
   "$(sqlite3 "$tmp/external.db" "SELECT l.name, fault_addr, cause FROM traps JOIN levels l ON l.level = origin
                                   WHERE fault_addr IS NOT NULL")"
 same_report external
+# discon-dump --traps names each trap with the same kind as the database.
+diff -u <(sqlite3 "$tmp/external.db" "SELECT k.name FROM traps JOIN kinds k USING (kind)
+                                        JOIN types t USING (type) WHERE t.name = 'exception'
+                                        ORDER BY vcpu, seq") \
+  <("$DISCON_DUMP" --traps --type exception --format csv "$tmp/external" |
+     python3 -c 'import csv, sys; [print(r["kind"]) for r in csv.DictReader(sys.stdin) if r["record"] == "trap"]') || fail "discon-dump --traps kinds differ from SQL"
 echo "ok: in SQL: the same cause columns, trap_kinds SVC64, unknown reason, external data abort, BRK; execve; the abort's page; equal reports"
 
 run_traps align 0x40000001 >"$tmp/got"

@@ -3,6 +3,7 @@
 #define DISCON_DUMP_H
 
 #include "trace_reader.h"
+#include "trap_kind.h"
 #include "traps.h"
 
 #include <stdbool.h>
@@ -32,11 +33,13 @@ struct dump_row {
     unsigned type;
     bool has_pcs;
     uint64_t from_pc, to_pc;
-    bool has_causes;       /* false for traps: derived, they carry no cause */
+    bool has_causes;       /* false for a loss */
     uint8_t has;           /* which cause fields are set (schema/event.h) */
     uint8_t to_level, from_level;
     uint64_t cause, fault_addr, syscall;
     uint64_t count;        /* raw events: 1 per event, 1 or 2 per trap, the loss's count */
+    const char *kind;      /* a trap's kind and the level it came from (trap_kind.h): */
+    const char *origin;    /* static strings; NULL for events and losses */
 };
 
 /* Printing, in the chosen format (output.c). The header line (CSV, text)

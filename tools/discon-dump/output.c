@@ -6,7 +6,9 @@
  * 64-bit precision), built with json-c. An event's cause fields are those
  * the plugin recorded (schema/event.h): cause and fault address in hex,
  * system call and levels in decimal; "-" in text, empty in CSV and absent
- * in JSON where there is none. */
+ * in JSON where there is none. A trap also has its kind and the level it
+ * came from (tools/analysis/trap_kind.h): the last text columns, as the
+ * kind's name is long. */
 #include "csv.h"
 #include "dump.h"
 
@@ -22,7 +24,8 @@
  */
 enum dump_field {
     F_RECORD, F_VCPU, F_SEQ, F_TIME_NS, F_TIME_S, F_TYPE, F_FROM_PC, F_TO_PC, F_CAUSE,
-    F_FAULT_ADDR, F_SYSCALL, F_TO_LEVEL, F_FROM_LEVEL, F_EVENTS, F_DETAIL, NFIELDS
+    F_FAULT_ADDR, F_SYSCALL, F_TO_LEVEL, F_FROM_LEVEL, F_EVENTS, F_ORIGIN, F_KIND, F_DETAIL,
+    NFIELDS
 };
 static const struct {
     const char *name;
@@ -33,7 +36,8 @@ static const struct {
     [F_FROM_PC] = {"from_pc", 18}, [F_TO_PC] = {"to_pc", 21},   [F_CAUSE] = {"cause", 18},
     [F_FAULT_ADDR] = {"fault_addr", 18}, [F_SYSCALL] = {"syscall", 7},
     [F_TO_LEVEL] = {"to_level", 8}, [F_FROM_LEVEL] = {"from_level", 10},
-    [F_EVENTS] = {"events", 6},    [F_DETAIL] = {"detail", 0},
+    [F_EVENTS] = {"events", 6},    [F_ORIGIN] = {"origin", -10}, [F_KIND] = {"kind", -1},
+    [F_DETAIL] = {"detail", 0},
 };
 
 /* The cause fields: which bit of dump_row.has each shows, and how. */
@@ -60,7 +64,7 @@ static uint64_t cause_value(const struct dump_row *r, int field)
 }
 
 /* A row's fields as text, "" where it has none (text and CSV rows). */
-typedef char dump_cells[NFIELDS][32];
+typedef char dump_cells[NFIELDS][80]; /* a kind's name is up to ~64 */
 
 /* Seconds with nine exact decimals, from integer nanoseconds. */
 static const char *seconds(int64_t ns, char buf[32])
@@ -102,16 +106,26 @@ static void row_cells(const struct dump_row *r, bool padded, dump_cells c)
             snprintf(c[f], sizeof c[0], "-"); /* none recorded; traps carry none */
     }
     snprintf(c[F_EVENTS], sizeof c[0], "%" PRIu64, r->count);
+    if (r->kind) {
+        snprintf(c[F_ORIGIN], sizeof c[0], "%s", r->origin);
+        snprintf(c[F_KIND], sizeof c[0], "%s", r->kind);
+    }
 }
 
-/* The text columns of c, aligned, into line; the events column only with
- * --traps (an event is one event). */
+/* Columns only a trap has in text. */
+static bool trap_only(int f)
+{
+    return f == F_EVENTS || f == F_ORIGIN || f == F_KIND;
+}
+
+/* The text columns of c, aligned, into line; the events, origin and kind
+ * columns only with --traps (an event is one event, and is not named). */
 static void text_line(dump_cells c, bool traps, char *line, size_t len)
 {
     size_t n = 0;
     line[0] = '\0';
     for (int f = 0; f < NFIELDS && n < len; f++)
-        if (fields[f].width != 0 && (f != F_EVENTS || traps))
+        if (fields[f].width != 0 && (!trap_only(f) || traps))
             n += (size_t)snprintf(line + n, len - n, "%s%*s", n ? " " : "", fields[f].width, c[f]);
 }
 
@@ -130,7 +144,7 @@ static void csv_line(dump_cells c, const char *detail)
 void dump_begin(enum dump_format f, bool traps)
 {
     dump_cells c;
-    char line[256];
+    char line[512];
     for (int i = 0; i < NFIELDS; i++)
         snprintf(c[i], sizeof c[i], "%s", fields[i].name);
     if (f == DUMP_CSV) {
@@ -144,7 +158,7 @@ void dump_begin(enum dump_format f, bool traps)
 
 static void text_row(const struct dump_row *r)
 {
-    char s[32], line[256];
+    char s[32], line[512];
     if (!r->has_pcs) { /* a loss */
         printf("loss %s %" PRIu32 " %s %" PRIu64 " %s %" PRIu64 " at %s\n", fields[F_VCPU].name,
                r->vcpu, fields[F_SEQ].name, r->seq, fields[F_EVENTS].name, r->count,
@@ -153,7 +167,7 @@ static void text_row(const struct dump_row *r)
     }
     dump_cells c;
     row_cells(r, true, c);
-    text_line(c, !r->has_causes, line, sizeof line);
+    text_line(c, r->kind != NULL, line, sizeof line);
     puts(line);
 }
 
@@ -227,6 +241,10 @@ static int json_row(const struct dump_row *r)
                 &failed);
     }
     add(o, fields[F_EVENTS].name, json_object_new_uint64(r->count), &failed);
+    if (r->kind) {
+        add(o, fields[F_ORIGIN].name, json_object_new_string(r->origin), &failed);
+        add(o, fields[F_KIND].name, json_object_new_string(r->kind), &failed);
+    }
     return json_line(o, failed);
 }
 

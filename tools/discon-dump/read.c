@@ -13,6 +13,7 @@ struct dumper {
     size_t trace_id_len;
     bool deriving;         /* traps: d holds state of the current trace */
     struct discon_trap_deriver d;
+    struct discon_trap_namer namer; /* no symbols: x86_64 kinds are unknown */
     bool nomem;
 };
 
@@ -42,10 +43,15 @@ static int on_trap(void *ctx, const struct discon_trap *t)
     struct dumper *u = ctx;
     if (!wanted(u, t->vcpu, t->type, true, t->time_ns))
         return 0;
+    struct discon_trap_why why;
+    discon_trap_why(&u->namer, t, &why);
     return print(u, &(struct dump_row){
         .record = "trap", .vcpu = t->vcpu, .seq = t->seq, .has_time = true,
         .time_ns = t->time_ns, .rel_ns = (int64_t)(t->time_ns - u->start_ns), .type = t->type,
-        .has_pcs = true, .from_pc = t->from_pc, .to_pc = t->to_pc, .count = t->events,
+        .has_pcs = true, .from_pc = t->from_pc, .to_pc = t->to_pc, .has_causes = true,
+        .has = t->has, .cause = t->cause, .fault_addr = t->fault_addr, .syscall = t->syscall,
+        .to_level = t->to_level, .from_level = t->from_level, .count = t->events,
+        .kind = why.kind->name, .origin = discon_level_name(why.origin),
     });
 }
 
@@ -78,6 +84,7 @@ static int on_header(void *ctx, const char *path, const Discon__Header *h)
     u->have_start = h->clock && h->clock->monotonic_ns;
     u->start_ns = u->have_start ? h->clock->monotonic_ns : 0;
     if (u->o->traps) {
+        discon_trap_namer_init(&u->namer, h->target, NULL);
         discon_traps_init(&u->d, discon_trap_rule_for(h->target), on_trap, u);
         u->deriving = true;
     }
@@ -93,6 +100,7 @@ static int on_events(void *ctx, const struct discon_event *ev, size_t n)
     }
     if (u->o->traps) {
         if (!u->deriving) {
+            discon_trap_namer_init(&u->namer, NULL, NULL);
             discon_traps_init(&u->d, DISCON_RULE_ONE_EVENT_ONE_TRAP, on_trap, u);
             u->deriving = true;
         }
