@@ -51,7 +51,6 @@ boot_getppid() {
 }
 
 # check_tables ARCH: the SQL view and the report's sections.
-section() { sed -n "/^# $2\$/,/^\$/p" "$1" | sed '1,2d;/^$/d'; }
 check_tables() {
   local arch=$1 nr_var=nr_$1 got
   "$T2S" -o "$tmp/$arch.db" "$tmp/$arch" >/dev/null 2>"$tmp/t2s.err" ||
