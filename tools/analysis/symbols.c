@@ -103,6 +103,8 @@ static int by_addr_then_rule(const void *pa, const void *pb)
 
 void discon_symbols_sort(struct discon_symbols *s)
 {
+    if (s->n == 0) /* qsort's base must not be NULL, even for 0 elements */
+        return;
     for (size_t i = 0; i < s->n; i++)
         s->sym[i].name = s->names + s->sym[i].name_off;
     qsort(s->sym, s->n, sizeof *s->sym, by_addr_then_rule);
