@@ -4,7 +4,7 @@
 
 #include "trace_reader.h"
 #include "trap_kind.h"
-#include "traps.h"
+#include "discon_traps.h"
 
 #include <stdbool.h>
 #include <stdint.h>

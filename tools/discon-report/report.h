@@ -11,7 +11,7 @@
 #include "event.h"
 #include "symbols.h"
 #include "trap_kind.h"
-#include "traps.h"
+#include "discon_traps.h"
 
 #include <stdbool.h>
 #include <stdint.h>

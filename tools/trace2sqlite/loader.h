@@ -12,7 +12,7 @@
 #include "row_batch.h"
 #include "trace_reader.h"
 #include "trap_kind.h"
-#include "traps.h"
+#include "discon_traps.h"
 
 #include <stdbool.h>
 #include <stdint.h>
