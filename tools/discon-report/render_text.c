@@ -206,7 +206,8 @@ static void trap_line(const struct report *r, FILE *o, const char *mark, const s
 static void doubles(const struct report *r, FILE *o)
 {
     fprintf(o, "\nDouble traps (an exception within %llu bytes after the previous trap's\n"
-               "handler, within %llu us, on the same vCPU, at the level it went to)\n",
+               "handler, within %llu us, on the same vCPU, at the level it went to;\n"
+               "the distance rule: the trace has no returns)\n",
             (unsigned long long)r->opt.window, (unsigned long long)(r->opt.time_bound_ns / 1000));
     if (r->aggregate_only) {
         fprintf(o, "  not available: an aggregate-only database keeps no raw events\n");
@@ -284,7 +285,10 @@ void render_text(const struct report *r, FILE *o)
     frequencies(r, o);
     sources(r, o);
     rate(r, o);
-    doubles(r, o);
+    if (r->nest.paired)
+        render_nesting_text(r, o);
+    else
+        doubles(r, o);
     loops(r, o);
     tail(r, o);
 }
