@@ -19,13 +19,13 @@
 
 /* Columns of the events and traps tables (tools/db/schema.c). */
 #define EVENT_COLS 12
-#define TRAP_COLS 14
+#define TRAP_COLS 20
 
 struct loader {
     struct discon_db *db; /* not owned */
     struct row_batch event_rows, trap_rows;
     struct trap_agg agg;
-    sqlite3_stmt *ins_loss;
+    sqlite3_stmt *ins_loss, *ins_unmatched;
     bool aggregate;       /* counts only, no raw rows */
     double from_s, to_s;  /* window of raw rows, seconds from the trace's start */
     /* the trace and file being loaded */
