@@ -4,9 +4,10 @@
  * naming key (struct why_key without the source PC), so memory grows with
  * distinct (handler, cause, level) keys, never with traps. Once symbols
  * are placed, report_time_name merges the keys of each kind. Total, count
- * and max are exact; p50 and p99 are nearest-rank over the histogram: the
- * lower bound of the bucket holding the rank, exact below 64 ns and at
- * most 1/32 (3.1%) below the true value above. The database's views
+ * min and max are exact; p50 and p99 are nearest-rank over the histogram:
+ * the first and last ranks are min and max exactly, others the lower bound
+ * of the bucket holding the rank, exact below 64 ns and at most 1/32
+ * (3.1%) below the true value above. The database's views
  * compute them exactly (tools/db/schema.c).
  */
 #include "report.h"
@@ -30,9 +31,14 @@ uint64_t report_time_bucket_low(unsigned b)
     return (uint64_t)(32u + m) << (e - 5u);
 }
 
-uint64_t report_time_percentile(const uint32_t *hist, uint64_t n, unsigned p, uint64_t max)
+uint64_t report_time_percentile(const uint32_t *hist, uint64_t n, unsigned p, uint64_t min,
+                                uint64_t max)
 {
     uint64_t rank = (n * p + 99) / 100, seen = 0; /* nearest rank: ceil(n p / 100) */
+    if (rank <= 1)
+        return min;
+    if (rank >= n) /* p99 of fewer than 100: the maximum, exactly */
+        return max;
     for (unsigned b = 0; b < REPORT_TIME_BUCKETS && n; b++) {
         seen += hist[b];
         if (seen >= rank) {
@@ -90,6 +96,8 @@ int report_time_add(struct report *r, const struct discon_trap *t)
         n->ntimes++;
     }
     uint64_t d = t->return_ns >= t->time_ns ? t->return_ns - t->time_ns : 0;
+    if (!h->count || d < h->min_ns)
+        h->min_ns = d;
     h->count++;
     h->total_ns += d;
     if (d > h->max_ns)
@@ -115,6 +123,8 @@ static void merge_kind(struct report *r, const unsigned *kind_of, unsigned k, ui
         const struct handler_time *h = &r->nest.times[i];
         if (!h->hist || kind_of[i] != k)
             continue;
+        if (!kt->count || h->min_ns < kt->min_ns)
+            kt->min_ns = h->min_ns;
         kt->count += h->count;
         kt->total_ns += h->total_ns;
         if (h->max_ns > kt->max_ns)
@@ -122,8 +132,8 @@ static void merge_kind(struct report *r, const unsigned *kind_of, unsigned k, ui
         for (unsigned b = 0; b < REPORT_TIME_BUCKETS; b++)
             hist[b] += h->hist[b];
     }
-    kt->p50_ns = report_time_percentile(hist, kt->count, 50, kt->max_ns);
-    kt->p99_ns = report_time_percentile(hist, kt->count, 99, kt->max_ns);
+    kt->p50_ns = report_time_percentile(hist, kt->count, 50, kt->min_ns, kt->max_ns);
+    kt->p99_ns = report_time_percentile(hist, kt->count, 99, kt->min_ns, kt->max_ns);
 }
 
 int report_time_name(struct report *r, struct discon_trap_namer *namer)

@@ -24,13 +24,23 @@ static const char *kind_name(const struct report *r, const struct discon_trap *t
     return why.kind->name;
 }
 
-/* One trap of a chain: time, kind, source and handler (truncated). */
-static void chain_line(const struct report *r, FILE *o, const struct discon_trap *t)
+/* pc as its symbol, cut to width with a '~', or as hex without 0x. */
+static const char *pc_col(const struct report *r, uint64_t pc, char *buf, size_t len, int width)
+{
+    if (!report_symbol(r, pc, buf, len)[0])
+        snprintf(buf, len, "%llx", (unsigned long long)pc);
+    else if (strlen(buf) > (size_t)width)
+        memcpy(buf + width - 1, "~", 2);
+    return buf;
+}
+
+/* One trap of a chain: mark, time, kind, source and handler. */
+static void chain_line(const struct report *r, FILE *o, const char *mark,
+                       const struct discon_trap *t)
 {
     char a[256], b[256];
-    fprintf(o, "    %11.6f %-24.24s %-18.18s -> %.16s\n", secs(r, t->time_ns), kind_name(r, t),
-            report_symbol_or_hex(r, t->from_pc, a, sizeof a),
-            report_symbol_or_hex(r, t->to_pc, b, sizeof b));
+    fprintf(o, "  %2s %11.6f %-24.24s %-16s -> %s\n", mark, secs(r, t->time_ns), kind_name(r, t),
+            pc_col(r, t->from_pc, a, sizeof a, 16), pc_col(r, t->to_pc, b, sizeof b, 16));
 }
 
 static void handler_time_text(const struct report *r, FILE *o)
@@ -52,7 +62,7 @@ static void handler_time_text(const struct report *r, FILE *o)
                 (unsigned long long)k->count, (double)k->total_ns / 1e6, (double)k->p50_ns / 1e3,
                 (double)k->p99_ns / 1e3, (double)k->max_ns / 1e3);
     }
-    fprintf(o, "  (p50, p99: nearest rank, at most 3.1%% low; exact in the database)\n");
+    fprintf(o, "  (p50, p99: nearest rank, up to 3.1%% low; exact in the database)\n");
 }
 
 static void doubles_text(const struct report *r, FILE *o)
@@ -62,14 +72,13 @@ static void doubles_text(const struct report *r, FILE *o)
                "privileged one had not returned; levels not recorded: any open handler)\n");
     if (!n->doubles_total)
         fprintf(o, "  none\n");
-    char a[256];
     for (size_t i = 0; i < n->ndoubles; i++) {
         const struct trap_chain *c = &n->doubles[i];
-        fprintf(o, "  vCPU %u at %.6f s: %.30s from %.16s, depth %u, in:\n", c->trap.vcpu,
-                secs(r, c->trap.time_ns), kind_name(r, &c->trap),
-                report_symbol_or_hex(r, c->trap.from_pc, a, sizeof a), c->trap.depth);
+        fprintf(o, "  vCPU %u, depth %u: the trap, then the handlers open around it\n",
+                c->trap.vcpu, c->trap.depth);
+        chain_line(r, o, "=>", &c->trap);
         for (unsigned k = c->nopen; k-- > 0;)
-            chain_line(r, o, &c->open[k]);
+            chain_line(r, o, "", &c->open[k]);
     }
     if (n->doubles_total > n->ndoubles)
         fprintf(o, "  ... %zu in all\n", n->doubles_total);
@@ -84,12 +93,12 @@ static void open_text(const struct report *r, FILE *o)
     char a[256];
     for (size_t i = 0; i < n->nopen; i++) {
         const struct trap_chain *c = &n->open_at_end[i];
-        fprintf(o, "  vCPU %u inside %.28s since %.6f s%s\n", c->trap.vcpu,
-                report_symbol_or_hex(r, c->trap.to_pc, a, sizeof a), secs(r, c->trap.time_ns),
+        fprintf(o, "  vCPU %u inside %s since %.6f s%s\n", c->trap.vcpu,
+                pc_col(r, c->trap.to_pc, a, sizeof a, 28), secs(r, c->trap.time_ns),
                 c->nopen ? ", nested in:" : "");
-        chain_line(r, o, &c->trap);
+        chain_line(r, o, "=>", &c->trap);
         for (unsigned k = c->nopen; k-- > 0;)
-            chain_line(r, o, &c->open[k]);
+            chain_line(r, o, "", &c->open[k]);
         if (c->trap.depth > c->nopen)
             fprintf(o, "    ... %u open in all\n", c->trap.depth + 1);
     }

@@ -82,14 +82,14 @@ struct trap_chain {
  * from_pc 0: a trap's kind never depends on its source). */
 struct handler_time {
     struct why_key key;
-    uint64_t count, total_ns, max_ns;
+    uint64_t count, total_ns, min_ns, max_ns;
     uint32_t *hist; /* REPORT_TIME_BUCKETS counts; NULL: free slot */
 };
 
 /* The same per kind, once named (report_name_traps), by total descending. */
 struct kind_time {
     const struct discon_kind *kind;
-    uint64_t count, total_ns, p50_ns, p99_ns, max_ns;
+    uint64_t count, total_ns, min_ns, p50_ns, p99_ns, max_ns;
 };
 
 struct nesting {
@@ -232,9 +232,11 @@ int report_unmatched_return(void *ctx, const struct discon_event *ret);
 int report_time_add(struct report *r, const struct discon_trap *t);
 int report_time_name(struct report *r, struct discon_trap_namer *namer);
 void report_time_free(struct report *r);
-/* Nearest-rank percentile p (0-100] of a histogram of n values, as its
- * bucket's lower bound, never above max (handler_time.c). */
-uint64_t report_time_percentile(const uint32_t *hist, uint64_t n, unsigned p, uint64_t max);
+/* Nearest-rank percentile p (0-100] of a histogram of n values from min
+ * to max: min or max at the first or last rank, else its bucket's lower
+ * bound, never above max (handler_time.c). */
+uint64_t report_time_percentile(const uint32_t *hist, uint64_t n, unsigned p, uint64_t min,
+                                uint64_t max);
 /* Bucket of a duration, and a bucket's lower bound. */
 unsigned report_time_bucket(uint64_t ns);
 uint64_t report_time_bucket_low(unsigned b);
