@@ -13,13 +13,14 @@
  *    "double_traps": [{vcpu, first: TRAP, second: TRAP, before: [TRAP], after: [TRAP]}],
  *    "fault_loops": [{vcpu, kind, source, source_symbol, handler, handler_symbol,
  *                     count, first_s, last_s}],
+ *    "handler_time", "nesting": see render_nesting.c and the README,
  *    "tail": [{vcpu, events: [{time_s, type, from, from_symbol, to, to_symbol}]}]}
  * with TRAP = {time_s, type, from, from_symbol, to, to_symbol, events} and
  * PCs as "0x..." strings (JSON numbers lose 64-bit precision).
  * CSV: one table per section, each after a "# section" line and a header,
  * ended by a blank line: summary, then the kind sections (render_kinds.c),
  * vcpus, handlers, sources, rate, double_traps, fault_loops (kind last),
- * tail.
+ * tail, then handler_time, nesting and nesting_chains (render_nesting.c).
  */
 #include "csv.h"
 #include "report.h"
