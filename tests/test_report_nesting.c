@@ -32,9 +32,11 @@ static struct report *start(const char *target)
 
 static void feed(struct report *r, uint8_t type, uint64_t to, uint8_t to_level)
 {
-    struct discon_event e = {.seq = seq++, .time_ns = now += 1000, .from_pc = 0x1000 + seq,
+    now += 1000;
+    struct discon_event e = {.seq = seq, .time_ns = now, .from_pc = 0x1000 + seq,
                              .to_pc = to, .type = type, .to_level = to_level,
                              .has = DISCON_HAS_TO_LEVEL};
+    seq++;
     CHECK_EQ(report_events(r, &e, 1), 0);
 }
 
