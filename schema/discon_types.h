@@ -23,7 +23,9 @@
 #define DISCON_EVENT_TYPES(X)            \
     X(INTERRUPT, 1u, "interrupt")        \
     X(EXCEPTION, 2u, "exception")        \
-    X(HOSTCALL, 4u, "hostcall")
+    X(HOSTCALL, 4u, "hostcall")          \
+    X(RETURN, 8u, "return")              \
+    X(SYSCALL, 16u, "syscall")
 
 enum discon_type {
 #define DISCON_TYPE_ENUM_(e, v, n) DISCON_##e = (v),

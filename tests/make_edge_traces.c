@@ -8,16 +8,21 @@
  * DIR/causes.discon one batch of aarch64 events with cause fields: none,
  *                 each alone, all of them, the values 0 and 2^64 - 1, and
  *                 fault addresses that go down as well as up
+ * DIR/returns-a64.discon, DIR/returns-x86.discon, DIR/retsplit/: traces
+ *                 with returns, every pairing rule (edge_returns.c)
  */
-#include "trace_writer.h"
+#include "edge_traces.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
-static struct discon_writer *start(const char *path, uint32_t index, uint64_t clock_ns)
+struct discon_writer *edge_start_as(const char *path, uint32_t index, uint64_t clock_ns,
+                                    const char *target, uint32_t types, const char *id16)
 {
-    static uint8_t id[16] = "edge-trace-0001";
+    uint8_t id[16];
+    memcpy(id, id16, sizeof id);
     char err[256];
     struct discon_writer *w = discon_writer_create(path, err, sizeof err);
     if (!w) {
@@ -31,11 +36,17 @@ static struct discon_writer *start(const char *path, uint32_t index, uint64_t cl
     h.format_version = DISCON_FORMAT_VERSION;
     h.trace_id = (ProtobufCBinaryData){16, id};
     h.file_index = index;
-    h.target = "x86_64";
+    h.target = (char *)target;
+    h.types = types;
     h.vcpu_count = 2;
     h.clock = &clock;
     discon_writer_header(w, &h, err, sizeof err);
     return w;
+}
+
+static struct discon_writer *start(const char *path, uint32_t index, uint64_t clock_ns)
+{
+    return edge_start_as(path, index, clock_ns, "x86_64", 0, "edge-trace-0001");
 }
 
 static void events(struct discon_writer *w, uint32_t vcpu, uint64_t seq, uint64_t time,
@@ -47,7 +58,7 @@ static void events(struct discon_writer *w, uint32_t vcpu, uint64_t seq, uint64_
     discon_writer_events(w, &e, 1, 0, err, sizeof err);
 }
 
-static void finish_lost(struct discon_writer *w, uint32_t vcpu, uint64_t n, uint64_t lost)
+void edge_finish_lost(struct discon_writer *w, uint32_t vcpu, uint64_t n, uint64_t lost)
 {
     char err[256];
     Discon__VcpuTotals t = DISCON__VCPU_TOTALS__INIT, *tp = &t;
@@ -65,7 +76,7 @@ static void finish_lost(struct discon_writer *w, uint32_t vcpu, uint64_t n, uint
 
 static void finish(struct discon_writer *w, uint32_t vcpu, uint64_t n)
 {
-    finish_lost(w, vcpu, n, 0);
+    edge_finish_lost(w, vcpu, n, 0);
 }
 
 /* Two events, a loss record for the 5 dropped after them, two more: what
@@ -84,7 +95,7 @@ static void loss_trace(const char *path, uint64_t t0, uint64_t pc, uint64_t hand
             discon_writer_loss(w, &l, err, sizeof err);
         events(w, 0, seq, t0 + 100 * (seq + 1), DISCON_INTERRUPT, pc, handler);
     }
-    finish_lost(w, 0, 4, 5);
+    edge_finish_lost(w, 0, 4, 5);
 }
 
 static void causes_trace(const char *path, uint64_t t0)
@@ -153,5 +164,6 @@ int main(int argc, char **argv)
 
     snprintf(path, sizeof path, "%s/causes.discon", argv[1]);
     causes_trace(path, T0);
+    edge_returns(argv[1], T0);
     return 0;
 }

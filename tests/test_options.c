@@ -85,7 +85,7 @@ int main(void)
     rejected("ring=", DISCON_OPT_E_RING);
     rejected("types=", DISCON_OPT_E_TYPES);
     rejected("types=interrupt+", DISCON_OPT_E_TYPES);
-    rejected("types=syscall", DISCON_OPT_E_TYPES);
+    rejected("types=sycall", DISCON_OPT_E_TYPES);
     rejected("block_timeout=0", DISCON_OPT_E_BLOCK_TIMEOUT);
     rejected("block_timeout=99999999999999999999", DISCON_OPT_E_BLOCK_TIMEOUT);
     rejected("max_vcpus=0", DISCON_OPT_E_MAX_VCPUS);

@@ -1,6 +1,6 @@
 /* The trap derivation rules, event pattern by event pattern. */
 #include "check.h"
-#include "traps.h"
+#include "discon_traps.h"
 
 #define INT DISCON_INTERRUPT
 #define EXC DISCON_EXCEPTION

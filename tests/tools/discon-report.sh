@@ -65,7 +65,10 @@ python3 - "$tmp/r.json" <<'PY' || fail "JSON shape"
 import json, sys
 r = json.load(open(sys.argv[1]))
 assert set(r) == {"trace", "summary", "trap_kinds", "kind_sources", "syscalls", "interrupts", "handlers",
-                  "sources", "rate", "double_traps", "fault_loops", "tail"}, r.keys()
+                  "sources", "rate", "double_traps", "fault_loops", "handler_time", "nesting",
+                  "tail"}, r.keys()
+# A trace without returns: the distance rule, said so.
+assert r["handler_time"] == {"paired": False} and r["nesting"] == {"rule": "distance"}, r["nesting"]
 # x86 kinds come from the handlers' Linux entry symbols: counts add up to all traps.
 assert sum(k["count"] for k in r["trap_kinds"]) == r["summary"]["traps"]
 pf = r["trap_kinds"][0]
@@ -77,7 +80,7 @@ assert len(r["rate"]["exception"]) >= 4 and r["double_traps"] == [] and len(r["t
 PY
 "$REPORT" --format csv "$x86" >"$tmp/r.csv"
 for s in summary trap_kinds kind_sources syscalls interrupts vcpus handlers sources rate double_traps \
-         fault_loops tail; do
+         fault_loops tail handler_time nesting nesting_chains; do
   grep -qx "# $s" "$tmp/r.csv" || fail "CSV section $s missing"
 done
 [ "$(grep '^# ' "$tmp/r.csv" | sed -n 2p)" = "# trap_kinds" ] || fail "trap_kinds is not the first section after the summary"

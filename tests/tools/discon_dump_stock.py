@@ -348,7 +348,7 @@ def check_exit_codes(tmp):
     empty = os.path.join(tmp, "empty.discon")
     open(empty, "wb").close()
     for args, rc in (([empty], 1), ([os.path.join(tmp, "missing")], 1), (["--vcpu", "x", src], 2),
-                     (["--type", "syscall", src], 2), (["--format", "xml", src], 2), ([], 2)):
+                     (["--type", "sycall", src], 2), (["--format", "xml", src], 2), ([], 2)):
         r = run_dump(args, check_rc=rc)
         if len(r.stderr.strip().splitlines()) != 1:
             fail("discon-dump %s: not one line of error: %r" % (args, r.stderr))

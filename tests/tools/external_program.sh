@@ -69,6 +69,16 @@ cc "${sanitize[@]}" -std=c11 -Wall -Wextra -Werror -o "$tmp/name_traps" "$SRCDIR
 got=$("$tmp/name_traps" aarch64 0x56000000 172) || fail "name_traps failed"
 [ "$got" = "SVC64|system call|getpid" ] || fail "name_traps: got '$got'"
 echo "ok: an outside program names traps and system calls from the installed library"
+# Pairing traps with their returns (discon_traps.h, version 2.1), on the
+# hand-made trace of tests/edge_returns.c: its header comment's values.
+# shellcheck disable=SC2086
+cc "${sanitize[@]}" -std=c11 -Wall -Wextra -Werror -o "$tmp/pair_traps" "$SRCDIR/tests/external/pair_traps.c" $flags ||
+  fail "pair_traps does not compile against the installed discon_traps.h"
+mkdir "$tmp/edge" && "$EDGE" "$tmp/edge"
+got=$("$tmp/pair_traps" "$tmp/edge/returns-a64.discon" | tr '\n' '|') || fail "pair_traps failed"
+echo "$got" | grep -qx '0 1 1 500|0 3 1 400|0 0 0 4000|1 1 1 events lost|1 0 0 events lost|1 6 0 200|0 8 1 open at the end|0 7 0 open at the end|unmatched 2|' ||
+  fail "pair_traps: got '$got'"
+echo "ok: an outside program pairs traps with their returns through the installed library"
 # An error is a code the program can name.
 : >"$tmp/empty.discon"
 set +e

@@ -20,7 +20,7 @@
 
 #include "discon_kinds.h"
 #include "symbols.h"
-#include "traps.h"
+#include "discon_traps.h"
 
 #include <stdint.h>
 

@@ -27,8 +27,11 @@
  * whenever a table, view or column changes meaning; databases of another
  * version are refused, never migrated. Version 0 is what trace2sqlite made
  * before databases carried a version; version 2 added the cause columns,
- * trap kinds and the lookup tables (kinds, classes, levels, syscall_names). */
-#define DISCON_DB_SCHEMA_VERSION 2
+ * trap kinds and the lookup tables (kinds, classes, levels, syscall_names);
+ * version 3 traps paired with their returns (depth, parent_seq, return_ns,
+ * duration_ns, ended, never_returned), traces.types, the tables trap_ends,
+ * trap_open and unmatched_returns and the handler-time views. */
+#define DISCON_DB_SCHEMA_VERSION 3
 
 enum discon_db_error {
     DISCON_DB_OK = 0,
@@ -130,6 +133,7 @@ enum {
     DISCON_DB_TRACE_SYSTEM_MODE, DISCON_DB_TRACE_VCPU_COUNT, DISCON_DB_TRACE_HOST,
     DISCON_DB_TRACE_CLOCK_MONO_NS, DISCON_DB_TRACE_CLOCK_REAL_NS, DISCON_DB_TRACE_COMPLETE,
     DISCON_DB_TRACE_PRODUCER_FINISHED, DISCON_DB_TRACE_UNRECORDED, DISCON_DB_TRACE_COUNT,
+    DISCON_DB_TRACE_TYPES, DISCON_DB_TRACE_PLUGIN_OPTIONS, /* the header's, for pairing */
 };
 enum { DISCON_DB_VCPU_VCPU, DISCON_DB_VCPU_PRODUCED, DISCON_DB_VCPU_DROPPED, DISCON_DB_VCPU_WRITTEN };
 /* An event row (IS_LOSS 0): SEQ, TIME_NS, TYPE, FROM_PC, TO_PC and the

@@ -2,6 +2,7 @@
  * discon_db.h) and the statements that write it. */
 #include "discon_db.h"
 #include "discon_kinds.h"
+#include "discon_traps.h"
 #include "discon_types.h"
 #include "schema.h"
 
@@ -28,6 +29,7 @@ static const char tables[] =
     "  trace_id TEXT UNIQUE NOT NULL,  -- hex of the header's trace id\n"
     "  target TEXT, system_mode INT, vcpu_count INT, host TEXT, qemu_argv TEXT,\n"
     "  plugin_options TEXT, mode TEXT, ring_capacity INT,\n"
+    "  types INT,                      -- the header's mask of recorded types\n"
     "  clock_monotonic_ns INT, clock_realtime_ns INT,\n"
     "  trap_rule TEXT,                 -- how traps were derived from events\n"
     "  complete INT DEFAULT 0,         -- end record seen\n"
@@ -53,7 +55,14 @@ static const char tables[] =
     "  cause INT, fault_addr INT, syscall INT,  -- NULL: not recorded\n"
     "  kind INT NOT NULL,      -- kinds.kind\n"
     "  origin INT,             -- levels.level it came from; NULL: not known\n"
-    "  interrupt INT);         -- x86 vector, riscv interrupt code; NULL: not known\n"
+    "  interrupt INT,          -- x86 vector, riscv interrupt code; NULL: not known\n"
+    /* Pairing (schema/discon_traps.h): NULL where the trace recorded no
+     * returns (traces.types), and parent_seq NULL with nothing open. */
+    "  depth INT,              -- traps open on its vCPU when it was taken\n"
+    "  parent_seq INT,         -- seq of the innermost of them (same vCPU)\n"
+    "  return_ns INT, duration_ns INT,  -- its RETURN's time; minus time_ns\n"
+    "  ended INT,              -- trap_ends.ended: how it ended\n"
+    "  never_returned INT);    -- 1: still open, or ended without a return\n"
     /* kind is part of the key: one handler serves several kinds (arm64's
      * vectors: system calls and aborts alike). */
     "CREATE TABLE trap_agg(    -- --aggregate-only: counts, no rows\n"
@@ -63,6 +72,15 @@ static const char tables[] =
     "CREATE TABLE trap_pending( -- x86 exception awaiting its delivery\n"
     "  trace INT NOT NULL, vcpu INT NOT NULL, seq INT, time_ns INT, from_pc INT,\n"
     "  PRIMARY KEY(trace, vcpu));\n"
+    "CREATE TABLE trap_open(   -- paired traps open when a load ended\n"
+    "  trace INT NOT NULL, vcpu INT NOT NULL, position INT NOT NULL, seq INT, time_ns INT,\n"
+    "  type INT, from_pc INT, to_pc INT, events INT, cause INT, fault_addr INT, syscall INT,\n"
+    "  to_level INT, from_level INT, has INT, depth INT, parent_seq INT, pairing INT,\n"
+    "  row INT,                -- rowid of its provisional traps row; 0: none\n"
+    "  PRIMARY KEY(trace, vcpu, position));\n"
+    "CREATE TABLE unmatched_returns( -- RETURN events with no trap open on their vCPU\n"
+    "  trace INT NOT NULL, vcpu INT NOT NULL, seq INT NOT NULL, time_ns INT NOT NULL,\n"
+    "  from_pc INT NOT NULL, to_pc INT NOT NULL);\n"
     "CREATE TABLE losses(\n"
     "  trace INT NOT NULL, vcpu INT NOT NULL, first_seq INT, count INT,\n"
     "  first_time_ns INT, last_time_ns INT);\n"
@@ -80,6 +98,7 @@ static const char tables[] =
     "  name TEXT NOT NULL, class INT NOT NULL);\n"
     "CREATE TABLE classes(class INTEGER PRIMARY KEY, name TEXT NOT NULL);\n"
     "CREATE TABLE levels(level INTEGER PRIMARY KEY, name TEXT NOT NULL);\n"
+    "CREATE TABLE trap_ends(ended INTEGER PRIMARY KEY, name TEXT NOT NULL);\n"
     "CREATE TABLE syscall_names(arch TEXT NOT NULL, nr INT NOT NULL, name TEXT NOT NULL,\n"
     "  PRIMARY KEY(arch, nr)) WITHOUT ROWID;\n"
     "CREATE VIEW trap_counts AS\n"
@@ -142,6 +161,38 @@ static const char tables[] =
     "    iif(e.fault_addr IS NULL, NULL, printf('0x%016x', e.fault_addr)) AS fault_addr,\n"
     "    e.syscall, e.to_level, e.from_level\n"
     "  FROM events e JOIN types t USING (type);\n";
+
+/* Handler time: the durations of returned traps. SQLite has no percentile
+ * function: p50 and p99 are nearest-rank (the smallest duration whose rank
+ * is at least ceil(n * p / 100)), from ROW_NUMBER over the durations in
+ * order - exact, where discon-report's are from a histogram. */
+#define HANDLER_TIME(KEY, COLS)                                                         \
+    "  WITH d AS (SELECT trace, " KEY ", duration_ns,\n"                                 \
+    "      ROW_NUMBER() OVER (PARTITION BY trace, " KEY " ORDER BY duration_ns) AS rn,\n" \
+    "      COUNT(*) OVER (PARTITION BY trace, " KEY ") AS n\n"                           \
+    "    FROM traps WHERE duration_ns IS NOT NULL)\n"                                    \
+    "  SELECT trace, " COLS ", MAX(n) AS count, SUM(duration_ns) AS total_ns,\n"        \
+    "    MIN(iif(rn >= (n * 50 + 99) / 100, duration_ns, NULL)) AS p50_ns,\n"            \
+    "    MIN(iif(rn >= (n * 99 + 99) / 100, duration_ns, NULL)) AS p99_ns,\n"            \
+    "    MAX(duration_ns) AS max_ns\n"
+
+static const char return_views[] =
+    "CREATE VIEW handler_time_by_kind AS\n"
+    HANDLER_TIME("kind", "(SELECT name FROM kinds k WHERE k.kind = d.kind) AS kind")
+    "  FROM d GROUP BY trace, d.kind ORDER BY trace, total_ns DESC;\n"
+    "CREATE VIEW handler_time_by_symbol AS\n"
+    HANDLER_TIME("to_pc", "printf('0x%016x', to_pc) AS handler,\n    "
+                 SYM("d.trace", "d.to_pc") " AS handler_symbol")
+    "  FROM d GROUP BY trace, d.to_pc ORDER BY trace, total_ns DESC;\n";
+
+/* The ends that leave a trap open are numbers of discon_traps.h, spelled
+ * in when the view is written (%d); the handler columns are %s. */
+static const char open_traps_view[] =
+    "CREATE VIEW open_traps AS -- still open when the trace (or the load) ended\n"
+    "  SELECT t.trace, t.vcpu, t.seq, t.time_ns, k.name AS kind,\n"
+    "    %s AS handler, %s AS handler_symbol, t.depth, t.parent_seq, e.name AS ended\n"
+    "  FROM traps t JOIN kinds k USING (kind) JOIN trap_ends e USING (ended)\n"
+    "  WHERE t.ended IN (%d, %d) ORDER BY t.trace, t.vcpu, t.depth;\n";
 
 /* The class of memory faults is a number of discon_kinds.h, spelled into
  * the view when it is written (%d), never typed here. fault_page: the
@@ -225,6 +276,16 @@ static enum row level_row(size_t i, sqlite3_stmt *s)
     return ROW_BOUND;
 }
 
+static enum row end_row(size_t i, sqlite3_stmt *s)
+{
+    const char *name = discon_trap_end_name((unsigned)i);
+    if (!name)
+        return ROW_END;
+    sqlite3_bind_int64(s, 1, (int64_t)i);
+    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+    return ROW_BOUND;
+}
+
 /* schema/gen_syscalls.py refuses numbers above 4095, so every number a
  * table has is below this; tests/test_db.c checks none is missed. */
 #define SYSCALL_NR_LIMIT 4096
@@ -263,6 +324,8 @@ int discon_db_write_lookup_tables(struct discon_db *db)
     if (rc == 0)
         rc = fill(db, "INSERT OR IGNORE INTO levels(level, name) VALUES (?, ?)", level_row);
     if (rc == 0)
+        rc = fill(db, "INSERT OR IGNORE INTO trap_ends(ended, name) VALUES (?, ?)", end_row);
+    if (rc == 0)
         rc = fill(db, "INSERT OR IGNORE INTO syscall_names(arch, nr, name) VALUES (?, ?, ?)",
                   syscall_row);
     if (rc == 0)
@@ -278,9 +341,18 @@ int discon_db_write_schema(struct discon_db *db)
              DISCON_DB_APPLICATION_ID, DISCON_DB_SCHEMA_VERSION);
     char faults[sizeof page_faults_view + 16];
     snprintf(faults, sizeof faults, page_faults_view, (int)DISCON_CLASS_MEMORY_FAULT);
+    static const char handler[] = "printf('0x%016x', t.to_pc)",
+                      symbol[] = SYM("t.trace", "t.to_pc");
+    char opens[sizeof open_traps_view + sizeof handler + sizeof symbol + 16];
+    snprintf(opens, sizeof opens, open_traps_view, handler, symbol, (int)DISCON_TRAP_OPEN,
+             (int)DISCON_TRAP_AT_END);
     int rc = discon_db_exec(db, tables);
     if (rc == 0)
         rc = discon_db_exec(db, faults);
+    if (rc == 0)
+        rc = discon_db_exec(db, return_views);
+    if (rc == 0)
+        rc = discon_db_exec(db, opens);
     return rc ? rc : discon_db_exec(db, version);
 }
 

@@ -4,7 +4,7 @@
 
 #include "trace_reader.h"
 #include "trap_kind.h"
-#include "traps.h"
+#include "discon_traps.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -15,7 +15,7 @@ enum dump_format { DUMP_TEXT, DUMP_CSV, DUMP_JSON };
 /* What to print: every option of the command line. */
 struct dump_options {
     enum dump_format format;
-    bool traps;            /* one line per trap (tools/analysis/traps.h) */
+    bool traps;            /* one line per trap (schema/discon_traps.h) */
     bool any_vcpu;         /* false: only `vcpu` */
     uint32_t vcpu;
     uint32_t types;        /* mask of discon_types.h values */

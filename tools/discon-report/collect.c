@@ -194,7 +194,12 @@ static int on_trap(void *ctx, const struct discon_trap *t)
         (nr >= 0 && pc_counts_add(&r->syscalls, (uint64_t)nr, 1, 1)) ||
         count_second(r, (int64_t)((t->time_ns - r->clock_mono) / 1000000000u), t->type, 1))
         return -1;
-    find_double(r, v, t);
+    if (r->nest.paired) {
+        if (report_nesting_take(r, t))
+            return -1;
+    } else {
+        find_double(r, v, t);
+    }
     find_loop(r, v, t);
     return 0;
 }
@@ -213,6 +218,7 @@ void report_init(struct report *r, const struct report_opts *opt)
 void report_free(struct report *r)
 {
     discon_traps_free(&r->deriver);
+    report_time_free(r);
     pc_counts_free(&r->handlers);
     pc_counts_free(&r->sources);
     report_whys_free(r);
@@ -240,6 +246,9 @@ int report_header(struct report *r, const Discon__Header *h)
     snprintf(r->rule, sizeof r->rule, "%s", discon_trap_rule_name(rule));
     discon_traps_free(&r->deriver);
     discon_traps_init(&r->deriver, rule, on_trap, r);
+    r->nest.paired = discon_trace_has_returns(h);
+    if (r->nest.paired)
+        discon_traps_pair(&r->deriver, report_trap_ended, report_unmatched_return);
     discon_trap_namer_init(&r->stream_namer, h->target, NULL);
     return 0;
 }

@@ -55,6 +55,8 @@ static int trace_from_row(struct db_input *in, sqlite3_stmt *s)
     h.system_mode = sqlite3_column_int(s, DISCON_DB_TRACE_SYSTEM_MODE);
     h.vcpu_count = (uint32_t)sqlite3_column_int64(s, DISCON_DB_TRACE_VCPU_COUNT);
     h.host_name = (char *)text(s, DISCON_DB_TRACE_HOST);
+    h.types = (uint32_t)sqlite3_column_int64(s, DISCON_DB_TRACE_TYPES); /* pairing, as the file's */
+    h.plugin_options = (char *)text(s, DISCON_DB_TRACE_PLUGIN_OPTIONS);
     h.clock = &clock;
     if (report_header(in->r, &h))
         return db_fail(in, DISCON_DB_E_NOMEM);

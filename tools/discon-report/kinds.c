@@ -13,7 +13,7 @@
 
 enum { WHY_HAS = DISCON_HAS_CAUSE | DISCON_HAS_TO_LEVEL | DISCON_HAS_FROM_LEVEL };
 
-static struct why_key key_of(const struct discon_trap *t)
+struct why_key report_why_key(const struct discon_trap *t)
 {
     struct why_key k;
     memset(&k, 0, sizeof k); /* padding too: keys are compared with memcmp */
@@ -64,7 +64,7 @@ static int why_add(struct why_counts *c, const struct why_key *k, uint64_t n)
 
 int report_count_why(struct report *r, const struct discon_trap *t)
 {
-    struct why_key k = key_of(t);
+    struct why_key k = report_why_key(t);
     return why_add(&r->whys, &k, 1);
 }
 
@@ -130,6 +130,8 @@ int report_name_traps(struct report *r)
              (why.interrupt >= 0 && pc_counts_add(&r->interrupts, (uint64_t)why.interrupt, tag, c));
     }
     name_loops(r, n);
+    if (rc == 0)
+        rc = report_time_name(r, n);
     free(n);
     r->named = rc == 0;
     return rc ? -1 : 0;

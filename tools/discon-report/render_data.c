@@ -13,13 +13,14 @@
  *    "double_traps": [{vcpu, first: TRAP, second: TRAP, before: [TRAP], after: [TRAP]}],
  *    "fault_loops": [{vcpu, kind, source, source_symbol, handler, handler_symbol,
  *                     count, first_s, last_s}],
+ *    "handler_time", "nesting": see render_nesting.c and the README,
  *    "tail": [{vcpu, events: [{time_s, type, from, from_symbol, to, to_symbol}]}]}
  * with TRAP = {time_s, type, from, from_symbol, to, to_symbol, events} and
  * PCs as "0x..." strings (JSON numbers lose 64-bit precision).
  * CSV: one table per section, each after a "# section" line and a header,
  * ended by a blank line: summary, then the kind sections (render_kinds.c),
  * vcpus, handlers, sources, rate, double_traps, fault_loops (kind last),
- * tail.
+ * tail, then handler_time, nesting and nesting_chains (render_nesting.c).
  */
 #include "csv.h"
 #include "report.h"
@@ -65,7 +66,7 @@ static void jtype_counts(FILE *o, const uint64_t counts[DISCON_NTYPES], const ch
                 (unsigned long long)counts[t]);
 }
 
-static void jtrap(const struct report *r, FILE *o, const struct discon_trap *t)
+void report_json_trap(const struct report *r, FILE *o, const struct discon_trap *t)
 {
     fprintf(o, "{\"time_s\": %.9f, \"type\": \"%s\", ", secs(r, t->time_ns), report_type_name(t->type));
     jpc(r, o, "from", t->from_pc);
@@ -173,18 +174,18 @@ static void json_patterns(const struct report *r, FILE *o)
     for (size_t i = 0; i < r->ndoubles; i++) {
         const struct double_trap *dt = &r->doubles[i];
         fprintf(o, "%s{\"vcpu\": %u, \"first\": ", i ? ", " : "", dt->vcpu);
-        jtrap(r, o, &dt->first);
+        report_json_trap(r, o, &dt->first);
         fprintf(o, ", \"second\": ");
-        jtrap(r, o, &dt->second);
+        report_json_trap(r, o, &dt->second);
         fprintf(o, ", \"before\": [");
         for (unsigned k = 0; k < dt->nbefore; k++) {
             fprintf(o, "%s", k ? ", " : "");
-            jtrap(r, o, &dt->before[k]);
+            report_json_trap(r, o, &dt->before[k]);
         }
         fprintf(o, "], \"after\": [");
         for (unsigned k = 0; k < dt->nafter; k++) {
             fprintf(o, "%s", k ? ", " : "");
-            jtrap(r, o, &dt->after[k]);
+            report_json_trap(r, o, &dt->after[k]);
         }
         fprintf(o, "]}");
     }
@@ -205,7 +206,9 @@ static void json_patterns(const struct report *r, FILE *o)
 /* "tail": the last events of each vCPU, and the end of the object. */
 static void json_tail(const struct report *r, FILE *o)
 {
-    fprintf(o, "],\n \"tail\": [");
+    fprintf(o, "]");
+    render_nesting_json(r, o);
+    fprintf(o, ",\n \"tail\": [");
     for (uint32_t i = 0, n = 0; i < r->nvcpus && r->opt.tail; i++) {
         const struct vcpu_state *v = &r->vcpu[i];
         if (!v->ntail)
@@ -365,4 +368,5 @@ void render_csv(const struct report *r, FILE *o)
     csv_vcpus(r, o);
     csv_frequencies(r, o);
     csv_events(r, o);
+    render_nesting_csv(r, o);
 }

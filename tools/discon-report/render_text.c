@@ -12,6 +12,15 @@ static double secs(const struct report *r, uint64_t ns)
     return ((double)ns - (double)r->clock_mono) / 1e9;
 }
 
+/* Whether type index t gets a column or a count: QEMU's three always,
+ * system calls when the trace has them; returns are never traps. */
+static bool type_shown(const struct report *r, int t)
+{
+    if (t == DISCON_TYPE_INDEX_RETURN)
+        return false;
+    return t != DISCON_TYPE_INDEX_SYSCALL || r->traps_by_type[t] != 0;
+}
+
 static double share(uint64_t part, uint64_t whole)
 {
     return whole ? 100.0 * (double)part / (double)whole : 0;
@@ -65,8 +74,9 @@ static void summary(const struct report *r, FILE *o)
         fprintf(o, "  symbols     %s\n", r->opt.symbols_note);
     fprintf(o, "  by type    ");
     for (int t = 0; t < DISCON_NTYPES; t++)
-        fprintf(o, " %s %llu (%.1f%%)", report_type_name(discon_type_at(t)),
-                (unsigned long long)r->traps_by_type[t], share(r->traps_by_type[t], r->traps));
+        if (type_shown(r, t))
+            fprintf(o, " %s %llu (%.1f%%)", report_type_name(discon_type_at(t)),
+                    (unsigned long long)r->traps_by_type[t], share(r->traps_by_type[t], r->traps));
     fprintf(o, "\n");
     if (r->losses_total == 0 && !r->unrecorded) {
         fprintf(o, "  losses      none\n");
@@ -88,22 +98,23 @@ static void summary(const struct report *r, FILE *o)
             fprintf(o, "    %llu events of vCPUs beyond max_vcpus were not recorded\n",
                     (unsigned long long)r->unrecorded);
     }
-    /* Exceptions first: the column people read first. */
+    /* Exceptions first: the column people read first. A trace with
+     * system-call traps gets their column, and narrower ones for all. */
     static const int order[] = {DISCON_TYPE_INDEX_EXCEPTION, DISCON_TYPE_INDEX_INTERRUPT,
-                                DISCON_TYPE_INDEX_HOSTCALL};
-    _Static_assert(sizeof order / sizeof order[0] == DISCON_NTYPES, "a column per type");
-    fprintf(o, "\n  %-5s %11s %11s", "vCPU", "events", "traps");
-    for (int k = 0; k < DISCON_NTYPES; k++)
-        fprintf(o, " %*s", k < DISCON_NTYPES - 1 ? 11 : 9, discon_type_name(discon_type_at(order[k])));
+                                DISCON_TYPE_INDEX_HOSTCALL, DISCON_TYPE_INDEX_SYSCALL};
+    int ncols = type_shown(r, DISCON_TYPE_INDEX_SYSCALL) ? 4 : 3, w = ncols == 4 ? 10 : 11;
+    fprintf(o, "\n  %-5s %*s %*s", "vCPU", w, "events", w, "traps");
+    for (int k = 0; k < ncols; k++)
+        fprintf(o, " %*s", k < ncols - 1 ? w : 9, discon_type_name(discon_type_at(order[k])));
     fprintf(o, " %9s\n", "dropped");
     for (uint32_t i = 0; i < r->nvcpus; i++) {
         const struct vcpu_state *v = &r->vcpu[i];
         if (!v->seen && !v->has_totals)
             continue;
-        fprintf(o, "  %-5u %11llu %11llu", i, (unsigned long long)v->events,
+        fprintf(o, "  %-5u %*llu %*llu", i, w, (unsigned long long)v->events, w,
                 (unsigned long long)v->traps);
-        for (int k = 0; k < DISCON_NTYPES; k++)
-            fprintf(o, " %*llu", k < DISCON_NTYPES - 1 ? 11 : 9,
+        for (int k = 0; k < ncols; k++)
+            fprintf(o, " %*llu", k < ncols - 1 ? w : 9,
                     (unsigned long long)v->traps_by_type[order[k]]);
         fprintf(o, " %9llu\n", (unsigned long long)v->dropped);
     }
@@ -195,7 +206,8 @@ static void trap_line(const struct report *r, FILE *o, const char *mark, const s
 static void doubles(const struct report *r, FILE *o)
 {
     fprintf(o, "\nDouble traps (an exception within %llu bytes after the previous trap's\n"
-               "handler, within %llu us, on the same vCPU, at the level it went to)\n",
+               "handler, within %llu us, on the same vCPU, at the level it went to;\n"
+               "the distance rule: the trace has no returns)\n",
             (unsigned long long)r->opt.window, (unsigned long long)(r->opt.time_bound_ns / 1000));
     if (r->aggregate_only) {
         fprintf(o, "  not available: an aggregate-only database keeps no raw events\n");
@@ -273,7 +285,10 @@ void render_text(const struct report *r, FILE *o)
     frequencies(r, o);
     sources(r, o);
     rate(r, o);
-    doubles(r, o);
+    if (r->nest.paired)
+        render_nesting_text(r, o);
+    else
+        doubles(r, o);
     loops(r, o);
     tail(r, o);
 }

@@ -11,7 +11,7 @@
 #include "event.h"
 #include "symbols.h"
 #include "trap_kind.h"
-#include "traps.h"
+#include "discon_traps.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -62,6 +62,49 @@ struct why_counts {
     struct why_key *key;
     uint64_t *count; /* 0: free slot */
     size_t cap, n;
+};
+
+/* Handler time, exact nesting (nesting.c, handler_time.c): for traces
+ * that recorded returns (discon_trace_has_returns). */
+#define REPORT_CHAIN 6          /* enclosing open traps kept per chain */
+#define REPORT_TIME_BUCKETS 1920 /* log-linear: exact below 64 ns, then 32 per octave */
+
+/* A trap and the traps open around it when it was taken (or, at the end
+ * of the trace, when the trace ended): the innermost REPORT_CHAIN of
+ * them, outermost first; depth says how many there were in all. */
+struct trap_chain {
+    struct discon_trap trap;
+    struct discon_trap open[REPORT_CHAIN];
+    unsigned nopen;
+};
+
+/* Durations of returned traps with one naming key (struct why_key with
+ * from_pc 0: a trap's kind never depends on its source). */
+struct handler_time {
+    struct why_key key;
+    uint64_t count, total_ns, min_ns, max_ns;
+    uint32_t *hist; /* REPORT_TIME_BUCKETS counts; NULL: free slot */
+};
+
+/* The same per kind, once named (report_name_traps), by total descending. */
+struct kind_time {
+    const struct discon_kind *kind;
+    uint64_t count, total_ns, min_ns, p50_ns, p99_ns, max_ns;
+};
+
+struct nesting {
+    bool paired;       /* the trace recorded returns: every rule below holds */
+    uint64_t returns, unmatched, nested, nested_interrupts, max_depth;
+    uint64_t by_end[DISCON_TRAP_TOO_DEEP + 1]; /* traps by how they ended */
+    struct trap_chain doubles[REPORT_MAX_ITEMS], open_at_end[REPORT_MAX_ITEMS];
+    size_t ndoubles, doubles_total;
+    size_t nopen, open_total;  /* vCPUs with traps open at the end */
+    bool any_at_end;           /* at_end_vcpu: the vCPU ended last */
+    uint32_t at_end_vcpu;
+    struct handler_time *times;
+    size_t ntimes, times_cap;
+    struct kind_time *kinds; /* set by report_name_traps */
+    size_t nkinds;
 };
 
 struct double_trap {
@@ -140,6 +183,7 @@ struct report {
     struct discon_symbols db_syms; /* a database's own symbols table */
     char db_symbols_note[96];      /* what a database says of its symbol files */
     struct discon_trap_deriver deriver;
+    struct nesting nest;
 };
 
 void report_init(struct report *r, const struct report_opts *opt);
@@ -172,6 +216,37 @@ bool report_loop_kind(const struct discon_kind *k);
 /* Count one trap's naming inputs (collect.c, per trap). 0 or -1 (memory). */
 int report_count_why(struct report *r, const struct discon_trap *t);
 void report_whys_free(struct report *r);
+/* The naming key of t (kinds.c): what discon_trap_why reads of it. */
+struct why_key report_why_key(const struct discon_trap *t);
+
+/* Exact nesting (nesting.c), for traces with returns: the deriver's
+ * callbacks, with the report as ctx. report_nesting_take counts depth and
+ * nesting and finds double traps: an exception taken while a handler of
+ * its level or a more privileged one is open (levels not recorded: any
+ * open handler). 0, or -1 if out of memory. */
+int report_nesting_take(struct report *r, const struct discon_trap *t);
+int report_trap_ended(void *ctx, const struct discon_trap *t);
+int report_unmatched_return(void *ctx, const struct discon_event *ret);
+/* Handler time (handler_time.c): add a returned trap's duration; name the
+ * keys into r->nest.kinds once symbols are placed (namer has them); free. */
+int report_time_add(struct report *r, const struct discon_trap *t);
+int report_time_name(struct report *r, struct discon_trap_namer *namer);
+void report_time_free(struct report *r);
+/* Nearest-rank percentile p (0-100] of a histogram of n values from min
+ * to max: min or max at the first or last rank, else its bucket's lower
+ * bound, never above max (handler_time.c). */
+uint64_t report_time_percentile(const uint32_t *hist, uint64_t n, unsigned p, uint64_t min,
+                                uint64_t max);
+/* Bucket of a duration, and a bucket's lower bound. */
+unsigned report_time_bucket(uint64_t ns);
+uint64_t report_time_bucket_low(unsigned b);
+/* The nesting sections (render_nesting.c): text, JSON members (each
+ * starting ",\n "), CSV tables. */
+void render_nesting_text(const struct report *r, FILE *out);
+void render_nesting_json(const struct report *r, FILE *out);
+void render_nesting_csv(const struct report *r, FILE *out);
+/* A trap as a JSON object (render_data.c): TRAP of its header comment. */
+void report_json_trap(const struct report *r, FILE *out, const struct discon_trap *t);
 /* Add n to (pc, tag) of c (tag not 0). 0 or -1 (memory). */
 int pc_counts_add(struct pc_counts *c, uint64_t pc, uint32_t tag, uint64_t n);
 void pc_counts_free(struct pc_counts *c);

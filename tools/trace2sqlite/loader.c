@@ -1,7 +1,9 @@
 /* trace2sqlite: trace records into rows (see loader.h). */
 #include "loader.h"
 #include "loaded_files.h"
+#include "open_traps.h"
 #include "pending.h"
+#include "trap_rows.h"
 #include "tool_args.h"
 
 #include <math.h>
@@ -33,6 +35,9 @@ int loader_init(struct loader *l, struct discon_db *db, bool aggregate, double f
         rc = trap_agg_open(&l->agg, db);
     if (rc == 0)
         rc = discon_db_prepare(db, "INSERT INTO losses VALUES (?, ?, ?, ?, ?, ?)", &l->ins_loss);
+    if (rc == 0)
+        rc = discon_db_prepare(db, "INSERT INTO unmatched_returns VALUES (?, ?, ?, ?, ?, ?)",
+                               &l->ins_unmatched);
     return rc ? fail(l, rc) : 0;
 }
 
@@ -42,6 +47,7 @@ void loader_free(struct loader *l)
     row_batch_close(&l->trap_rows);
     trap_agg_close(&l->agg);
     sqlite3_finalize(l->ins_loss);
+    sqlite3_finalize(l->ins_unmatched);
     if (l->have_deriver)
         discon_traps_free(&l->deriver);
     free(l->traces_seen);
@@ -55,28 +61,6 @@ static bool in_window(const struct loader *l, uint64_t time_ns)
     return discon_in_window(l->t0, time_ns, l->from_s, l->to_s);
 }
 
-/* The traps row of t and why it happened, its cause fields NULL where
- * `has` says they were not recorded. */
-static int add_trap_row(struct loader *l, const struct discon_trap *t,
-                        const struct discon_trap_why *why)
-{
-    const int64_t row[TRAP_COLS] = {
-        l->trace, t->vcpu, (int64_t)t->seq, (int64_t)t->time_ns,
-        t->type, (int64_t)t->from_pc, (int64_t)t->to_pc, t->events,
-        (int64_t)t->cause, (int64_t)t->fault_addr, (int64_t)t->syscall,
-        why->kind->id, why->origin, why->interrupt,
-    };
-    /* cause, fault_addr and syscall are has bits 0-2 (enum discon_has)
-     * and columns 8-10. */
-    uint32_t nulls = (~(uint32_t)t->has & (DISCON_HAS_CAUSE | DISCON_HAS_FAULT_ADDR |
-                                           DISCON_HAS_SYSCALL)) << 8;
-    if (why->origin == DISCON_LEVEL_UNKNOWN)
-        nulls |= 1u << 12;
-    if (why->interrupt < 0)
-        nulls |= 1u << 13;
-    return row_batch_add(&l->trap_rows, row, nulls);
-}
-
 /* Each trap is named as it is derived: aarch64 and riscv64 from its own
  * cause fields. x86_64 kinds come from the handler's symbol, which is
  * only known after the load (the KASLR slide is found from the traps'
@@ -87,18 +71,44 @@ static int on_trap(void *ctx, const struct discon_trap *t)
     struct loader *l = ctx;
     if (!in_window(l, t->time_ns))
         return 0;
-    struct discon_trap_why why;
-    discon_trap_why(&l->namer, t, &why);
-    int rc;
+    int rc = 0;
     if (l->aggregate) {
+        struct discon_trap_why why;
+        discon_trap_why(&l->namer, t, &why);
         struct agg_key k = {
             .second = (int64_t)floor(discon_seconds_from(l->t0, t->time_ns)),
             .vcpu = t->vcpu, .type = t->type, .to_pc = t->to_pc, .kind = why.kind->id,
         };
         rc = trap_agg_add(&l->agg, l->trace, &k);
-    } else {
-        rc = add_trap_row(l, t, &why);
+    } else if (!(t->pairing & DISCON_TRAP_PAIRED) || t->type == DISCON_HOSTCALL) {
+        rc = trap_row_add(l, t, NULL); /* a paired trap's row waits for its end */
     }
+    return rc ? fail(l, rc) : 0;
+}
+
+/* A paired trap ended: its row, with the return. */
+static int on_trap_end(void *ctx, const struct discon_trap *t)
+{
+    struct loader *l = ctx;
+    if (l->aggregate || !in_window(l, t->time_ns))
+        return 0;
+    int rc = trap_row_add(l, t, NULL);
+    return rc ? fail(l, rc) : 0;
+}
+
+static int on_unmatched(void *ctx, const struct discon_event *e)
+{
+    struct loader *l = ctx;
+    if (!in_window(l, e->time_ns))
+        return 0;
+    sqlite3_stmt *s = l->ins_unmatched;
+    sqlite3_bind_int64(s, 1, l->trace);
+    sqlite3_bind_int64(s, 2, e->vcpu);
+    sqlite3_bind_int64(s, 3, (int64_t)e->seq);
+    sqlite3_bind_int64(s, 4, (int64_t)e->time_ns);
+    sqlite3_bind_int64(s, 5, (int64_t)e->from_pc);
+    sqlite3_bind_int64(s, 6, (int64_t)e->to_pc);
+    int rc = discon_db_step(l->db, s);
     return rc ? fail(l, rc) : 0;
 }
 
@@ -118,6 +128,8 @@ int loader_end_file(struct loader *l)
         rc = loaded_file_damaged(l->db, l->trace, l->file_path);
     if (rc == 0 && l->have_deriver)
         rc = pending_save(l->db, l->trace, &l->deriver);
+    if (rc == 0 && l->have_deriver && l->deriver.paired)
+        rc = open_traps_save(l);
     if (rc == 0)
         rc = discon_db_exec(l->db, "COMMIT");
     if (rc == 0)
@@ -142,7 +154,8 @@ static int trace_row(struct discon_db *db, const Discon__Header *h, const char *
         return 0;
     rc = discon_db_prepare(db, "INSERT INTO traces(trace_id, target, system_mode, vcpu_count, host,"
                                " qemu_argv, plugin_options, mode, ring_capacity, clock_monotonic_ns,"
-                               " clock_realtime_ns, trap_rule) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               " clock_realtime_ns, trap_rule, types)"
+                               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            &s);
     if (rc)
         return rc;
@@ -163,6 +176,7 @@ static int trace_row(struct discon_db *db, const Discon__Header *h, const char *
     sqlite3_bind_int64(s, 11, h->clock ? (int64_t)h->clock->realtime_ns : 0);
     sqlite3_bind_text(s, 12, discon_trap_rule_name(discon_trap_rule_for(h->target)), -1,
                       SQLITE_STATIC);
+    sqlite3_bind_int64(s, 13, h->types);
     rc = discon_db_step(db, s);
     sqlite3_finalize(s);
     *row = sqlite3_last_insert_rowid(db->sql);
@@ -179,10 +193,14 @@ static int begin_trace(struct loader *l, int64_t trace, const Discon__Header *h)
     }
     l->trace = trace;
     discon_traps_init(&l->deriver, discon_trap_rule_for(h->target), on_trap, l);
+    if (discon_trace_has_returns(h))
+        discon_traps_pair(&l->deriver, on_trap_end, on_unmatched);
     discon_trap_namer_init(&l->namer, h->target, NULL);
     l->have_deriver = true;
     l->t0 = h->clock ? h->clock->monotonic_ns : 0;
     int rc = pending_restore(l->db, trace, &l->deriver);
+    if (rc == 0)
+        rc = open_traps_restore(l->db, trace, &l->deriver);
     if (rc)
         return fail(l, rc);
     int64_t *seen = realloc(l->traces_seen, (l->ntraces_seen + 1) * sizeof *seen);
@@ -228,6 +246,8 @@ static int on_header(void *ctx, const char *path, const Discon__Header *h)
         return fail(l, rc);
     if ((trace != l->trace || !l->have_deriver) && begin_trace(l, trace, h))
         return -1;
+    if (l->deriver.paired && (rc = open_traps_drop(l->db, trace)) != 0)
+        return fail(l, rc);
     struct loaded_file before;
     int seen = loaded_file_begin(l->db, trace, h->file_index, path, &before);
     if (seen < 0)

@@ -12,20 +12,20 @@
 #include "row_batch.h"
 #include "trace_reader.h"
 #include "trap_kind.h"
-#include "traps.h"
+#include "discon_traps.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
 /* Columns of the events and traps tables (tools/db/schema.c). */
 #define EVENT_COLS 12
-#define TRAP_COLS 14
+#define TRAP_COLS 20
 
 struct loader {
     struct discon_db *db; /* not owned */
     struct row_batch event_rows, trap_rows;
     struct trap_agg agg;
-    sqlite3_stmt *ins_loss;
+    sqlite3_stmt *ins_loss, *ins_unmatched;
     bool aggregate;       /* counts only, no raw rows */
     double from_s, to_s;  /* window of raw rows, seconds from the trace's start */
     /* the trace and file being loaded */

@@ -6,7 +6,7 @@
 #define T2S_PENDING_H
 
 #include "discon_db.h"
-#include "traps.h"
+#include "discon_traps.h"
 
 #include <stdint.h>
 

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #define ROW_BATCH_ROWS 64
-#define ROW_BATCH_MAX_COLS 16
+#define ROW_BATCH_MAX_COLS 24
 
 struct row_batch {
     struct discon_db *db;        /* not owned */

@@ -1,4 +1,5 @@
-#include "traps.h"
+#include "traps_internal.h"
+#include "discon_types.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -39,11 +40,8 @@ static int emit_event(struct discon_trap_deriver *d, const struct discon_event *
                       uint64_t to_pc, uint8_t events)
 {
     struct discon_trap t = trap_of(e, e->from_pc, to_pc, events);
-    return d->emit(d->ctx, &t);
+    return discon_traps_take(d, &t);
 }
-
-/* vCPU numbers come from files: pairing state is kept for sane ones only. */
-#define MAX_PAIRING_VCPUS 65536u
 
 static int grow(struct discon_trap_deriver *d, uint32_t vcpu)
 {
@@ -63,7 +61,8 @@ static int grow(struct discon_trap_deriver *d, uint32_t vcpu)
     return 0;
 }
 
-int discon_traps_break(struct discon_trap_deriver *d, uint32_t vcpu)
+/* The pending exception of vcpu, if any, becomes a trap of its own. */
+static int flush_pending(struct discon_trap_deriver *d, uint32_t vcpu)
 {
     if (vcpu >= d->nvcpus || !d->has_pending[vcpu])
         return 0;
@@ -72,18 +71,25 @@ int discon_traps_break(struct discon_trap_deriver *d, uint32_t vcpu)
     return emit_event(d, p, p->to_pc, 1);
 }
 
+int discon_traps_break(struct discon_trap_deriver *d, uint32_t vcpu)
+{
+    int rc = flush_pending(d, vcpu);
+    return rc ? rc : discon_traps_end_all(d, vcpu, DISCON_TRAP_LOST);
+}
+
 int discon_traps_feed(struct discon_trap_deriver *d, const struct discon_event *ev, size_t n)
 {
     int rc = 0;
-    if (d->rule == DISCON_RULE_ONE_EVENT_ONE_TRAP) {
-        for (size_t i = 0; i < n && rc == 0; i++)
-            rc = emit_event(d, &ev[i], ev[i].to_pc, 1);
-        return rc;
-    }
     for (size_t i = 0; i < n && rc == 0; i++) {
         const struct discon_event *e = &ev[i];
-        if (e->vcpu >= MAX_PAIRING_VCPUS) { /* absurd vCPU: its events stay alone */
-            rc = emit_event(d, e, e->to_pc, 1);
+        if (e->type == DISCON_RETURN) { /* never a trap: it closes one */
+            rc = flush_pending(d, e->vcpu);
+            if (rc == 0)
+                rc = discon_traps_return(d, e);
+            continue;
+        }
+        if (d->rule == DISCON_RULE_ONE_EVENT_ONE_TRAP || e->vcpu >= DISCON_TRAPS_MAX_VCPUS) {
+            rc = emit_event(d, e, e->to_pc, 1); /* absurd vCPUs: events stay alone */
             continue;
         }
         if (grow(d, e->vcpu) != 0)
@@ -93,10 +99,10 @@ int discon_traps_feed(struct discon_trap_deriver *d, const struct discon_event *
             if (e->type == DISCON_INTERRUPT && e->seq == p->seq + 1) { /* the delivery: one trap */
                 d->has_pending[e->vcpu] = 0;
                 struct discon_trap t = trap_of(p, e->from_pc, e->to_pc, 2);
-                rc = d->emit(d->ctx, &t);
+                rc = discon_traps_take(d, &t);
                 continue;
             }
-            rc = discon_traps_break(d, e->vcpu);
+            rc = flush_pending(d, e->vcpu);
             if (rc)
                 break;
         }
@@ -114,7 +120,9 @@ int discon_traps_finish(struct discon_trap_deriver *d)
 {
     int rc = 0;
     for (uint32_t v = 0; v < d->nvcpus && rc == 0; v++)
-        rc = discon_traps_break(d, v);
+        rc = flush_pending(d, v);
+    for (uint32_t v = 0; v < d->nstacks && rc == 0; v++)
+        rc = discon_traps_end_all(d, v, DISCON_TRAP_AT_END);
     return rc;
 }
 
@@ -122,5 +130,6 @@ void discon_traps_free(struct discon_trap_deriver *d)
 {
     free(d->pending);
     free(d->has_pending);
+    discon_traps_pairing_free(d);
     *d = (struct discon_trap_deriver){0};
 }

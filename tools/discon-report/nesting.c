@@ -1,0 +1,97 @@
+/*
+ * Exact nesting, for the report of a trace that recorded returns: the
+ * pairing callbacks of schema/discon_traps.h. Replaces the distance rule
+ * of collect.c's find_double: a double trap is an exception taken while a
+ * handler of its level or a more privileged one had not returned.
+ */
+#include "report.h"
+
+#include <string.h>
+
+/* A level's privilege, higher for more: aarch64 ELs and riscv modes count
+ * up, an x86 CPL counts down (0 is the kernel). */
+static int privilege(const struct report *r, uint8_t level)
+{
+    bool x86 = strcmp(r->target, "x86_64") == 0 || strcmp(r->target, "i386") == 0;
+    return x86 ? 3 - (int)level : (int)level;
+}
+
+/* Whether open trap o's handler runs at t's level or above. Without both
+ * levels recorded every open handler counts (said in the report). */
+static bool same_or_higher(const struct report *r, const struct discon_trap *o,
+                           const struct discon_trap *t)
+{
+    if (!(o->has & t->has & DISCON_HAS_TO_LEVEL))
+        return true;
+    return privilege(r, o->to_level) >= privilege(r, t->to_level);
+}
+
+/* c: trap t and the innermost REPORT_CHAIN of the n traps in open. */
+static void chain_of(struct trap_chain *c, const struct discon_trap *t,
+                     const struct discon_trap *open, size_t n)
+{
+    size_t from = n > REPORT_CHAIN ? n - REPORT_CHAIN : 0;
+    c->trap = *t;
+    c->nopen = (unsigned)(n - from);
+    for (size_t i = from; i < n; i++)
+        c->open[i - from] = open[i];
+}
+
+int report_nesting_take(struct report *r, const struct discon_trap *t)
+{
+    struct nesting *n = &r->nest;
+    if (!(t->pairing & DISCON_TRAP_PAIRED))
+        return 0; /* an absurd vCPU: not paired */
+    if (t->depth > n->max_depth)
+        n->max_depth = t->depth;
+    if (t->depth == 0)
+        return 0;
+    n->nested++;
+    if (t->type == DISCON_INTERRUPT)
+        n->nested_interrupts++;
+    if (t->type != DISCON_EXCEPTION)
+        return 0;
+    size_t nopen;
+    const struct discon_trap *open = discon_traps_open(&r->deriver, t->vcpu, &nopen);
+    bool dbl = false;
+    for (size_t i = 0; i < nopen && !dbl; i++)
+        dbl = same_or_higher(r, &open[i], t);
+    if (!dbl)
+        return 0;
+    n->doubles_total++;
+    if (n->ndoubles < REPORT_MAX_ITEMS)
+        chain_of(&n->doubles[n->ndoubles++], t, open, nopen);
+    return 0;
+}
+
+int report_trap_ended(void *ctx, const struct discon_trap *t)
+{
+    struct report *r = ctx;
+    struct nesting *n = &r->nest;
+    if (t->end <= DISCON_TRAP_TOO_DEEP)
+        n->by_end[t->end]++;
+    if (t->end == DISCON_TRAP_RETURNED) {
+        n->returns++;
+        return report_time_add(r, t);
+    }
+    /* The end of the trace ends each vCPU's traps innermost first: the
+     * first of a vCPU is its innermost, listed with its chain. */
+    if (t->end != DISCON_TRAP_AT_END || (n->any_at_end && n->at_end_vcpu == t->vcpu))
+        return 0;
+    n->any_at_end = true;
+    n->at_end_vcpu = t->vcpu;
+    n->open_total++;
+    size_t nopen;
+    const struct discon_trap *open = discon_traps_open(&r->deriver, t->vcpu, &nopen);
+    if (n->nopen < REPORT_MAX_ITEMS && nopen)
+        chain_of(&n->open_at_end[n->nopen++], t, open, nopen - 1); /* without t itself */
+    return 0;
+}
+
+int report_unmatched_return(void *ctx, const struct discon_event *ret)
+{
+    struct report *r = ctx;
+    (void)ret; /* counted: recording started inside its handler, or it was lost */
+    r->nest.unmatched++;
+    return 0;
+}
