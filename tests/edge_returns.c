@@ -8,7 +8,7 @@
  *  vCPU 0  seq 0  1000 svc from EL0            -> el0 vector     depth 0
  *          seq 1  2000 IRQ inside the svc       (nested, NOT double) depth 1
  *          seq 2  2500 eret: closes the IRQ (500 ns)
- *          seq 3  3000 data abort at EL1 inside the svc: double trap, depth 1
+ *          seq 3  3000 data abort at EL1 in the svc handler's entry: double, depth 1
  *          seq 4  3400 eret: closes the abort (400 ns)
  *          seq 5  5000 eret: closes the svc (4000 ns)
  *          seq 6  6000 eret with nothing open: unmatched
@@ -19,8 +19,8 @@
  *          seq 6  3100 svc, seq 7 3300 eret: returned (200 ns)
  * returns-x86.discon, x86_64 (no levels on the exception):
  *          seq 0  1000 SYSCALL getppid (110)   -> entry_SYSCALL_64
- *          seq 1  1200 #PF report, seq 2 1201 its delivery: one trap, inside
- *                      the syscall: double (levels not recorded), depth 1
+ *          seq 1  1200 #PF report, seq 2 1201 its delivery: one trap, in the
+ *                      syscall's entry: double (levels not recorded), depth 1
  *          seq 3  1500 iretq: closes the #PF (300 ns)
  *          seq 4  2000 sysretq: closes the SYSCALL (1000 ns)
  * retsplit/: aarch64, an svc in file 0 whose eret is in file 1.
@@ -92,12 +92,12 @@ static void a64(const char *path, uint64_t t0)
     put(w, irq(0, 1, t0 + 2000, K));
     put(w, eret(0, 2, t0 + 2500, K, 1));
     struct discon_event abort = {.vcpu = 0, .seq = 3, .time_ns = t0 + 3000,
-                                 .type = DISCON_EXCEPTION, .from_pc = K + 4, .to_pc = EL1_SYNC,
+                                 .type = DISCON_EXCEPTION, .from_pc = EL0_VEC + 0x10, .to_pc = EL1_SYNC,
                                  .cause = 0x96000045, .fault_addr = 0xffff000012345000u,
                                  .to_level = 1, .from_level = 1,
                                  .has = C | TL | FL | DISCON_HAS_FAULT_ADDR};
     put(w, abort);
-    put(w, eret(0, 4, t0 + 3400, K + 4, 1));
+    put(w, eret(0, 4, t0 + 3400, EL0_VEC + 0x10, 1));
     put(w, eret(0, 5, t0 + 5000, 0x400004, 0));
     put(w, eret(0, 6, t0 + 6000, 0x400008, 0));
     put(w, svc(0, 7, t0 + 7000, 0x400010));
@@ -124,12 +124,12 @@ static void x86(const char *path, uint64_t t0)
                                  .to_level = 0, .from_level = 3,
                                  .has = C | DISCON_HAS_SYSCALL | TL | FL});
     put(w, (struct discon_event){.seq = 1, .time_ns = t0 + 1200, .type = DISCON_EXCEPTION,
-                                 .from_pc = ENTRY + 0x100, .to_pc = ENTRY + 0x100,
+                                 .from_pc = ENTRY + 0x10, .to_pc = ENTRY + 0x10,
                                  .fault_addr = 0x7ffd000, .has = DISCON_HAS_FAULT_ADDR});
     put(w, (struct discon_event){.seq = 2, .time_ns = t0 + 1201, .type = DISCON_INTERRUPT,
-                                 .from_pc = ENTRY + 0x104, .to_pc = PF});
+                                 .from_pc = ENTRY + 0x14, .to_pc = PF});
     put(w, (struct discon_event){.seq = 3, .time_ns = t0 + 1500, .type = DISCON_RETURN,
-                                 .from_pc = PF + 0x80, .to_pc = ENTRY + 0x104, .to_level = 0,
+                                 .from_pc = PF + 0x80, .to_pc = ENTRY + 0x14, .to_level = 0,
                                  .has = TL});
     put(w, (struct discon_event){.seq = 4, .time_ns = t0 + 2000, .type = DISCON_RETURN,
                                  .from_pc = ENTRY + 0x200, .to_pc = 0x401002, .to_level = 3,

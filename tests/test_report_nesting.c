@@ -30,14 +30,20 @@ static struct report *start(const char *target)
     return r;
 }
 
-static void feed(struct report *r, uint8_t type, uint64_t to, uint8_t to_level)
+static void feed_from(struct report *r, uint8_t type, uint64_t from, uint64_t to,
+                      uint8_t to_level)
 {
     now += 1000;
-    struct discon_event e = {.seq = seq, .time_ns = now, .from_pc = 0x1000 + seq,
+    struct discon_event e = {.seq = seq, .time_ns = now, .from_pc = from,
                              .to_pc = to, .type = type, .to_level = to_level,
                              .has = DISCON_HAS_TO_LEVEL};
     seq++;
     CHECK_EQ(report_events(r, &e, 1), 0);
+}
+
+static void feed(struct report *r, uint8_t type, uint64_t to, uint8_t to_level)
+{
+    feed_from(r, type, 0x1000 + seq, to, to_level);
 }
 
 static void done(struct report *r)
@@ -48,7 +54,9 @@ static void done(struct report *r)
 
 /* riscv: an S handler open; an M interrupt inside it is nested, not
  * double; an M exception (more privileged than the open S handler) is not
- * double; an S exception is; host calls never open. */
+ * double; an S exception from deep in the handler (a page fault in
+ * copy_from_user) is nested, not double; one from the handler's entry is
+ * double; host calls never open. */
 static void riscv_levels(void)
 {
     struct report *r = start("riscv64");
@@ -58,7 +66,10 @@ static void riscv_levels(void)
     feed(r, EXC, 0x80000000, 3); /* M: the firmware's own exception */
     feed(r, RET, 0x80200014, 1);
     CHECK_EQ(r->nest.doubles_total, 0);
-    feed(r, EXC, 0x80200000, 1); /* S: a page fault in the S handler */
+    feed_from(r, EXC, 0x80234560, 0x80200000, 1); /* S: a fault deep in the handler */
+    CHECK_EQ(r->nest.doubles_total, 0);
+    feed(r, RET, 0x80234560, 1);
+    feed_from(r, EXC, 0x80200008, 0x80200000, 1); /* S: a fault at the handler's entry */
     CHECK_EQ(r->nest.doubles_total, 1);
     CHECK_EQ(r->nest.doubles[0].nopen, 1);
     CHECK_EQ(r->nest.doubles[0].open[0].seq, 0);
@@ -67,10 +78,10 @@ static void riscv_levels(void)
     feed(r, RET, 0x80200030, 0);   /* closes the ecall */
     feed(r, RET, 0x80200040, 0);   /* unmatched */
     done(r);
-    CHECK_EQ(r->nest.nested, 4); /* the IRQ, both exceptions, the host call */
+    CHECK_EQ(r->nest.nested, 5); /* the IRQ, the three exceptions, the host call */
     CHECK_EQ(r->nest.nested_interrupts, 1);
     CHECK_EQ(r->nest.max_depth, 2); /* the host call, inside the fault inside the ecall */
-    CHECK_EQ(r->nest.returns, 4);
+    CHECK_EQ(r->nest.returns, 5);
     CHECK_EQ(r->nest.unmatched, 1);
     CHECK_EQ(r->nest.open_total, 0);
     report_free(r);
@@ -85,7 +96,7 @@ static void x86_levels(void)
     feed(r, INT, 0x401000, 3);
     feed(r, EXC, 0xffffffff81e01280u, 0);
     CHECK_EQ(r->nest.doubles_total, 0);
-    feed(r, EXC, 0xffffffff81e01280u, 0); /* inside the CPL-0 handler */
+    feed_from(r, EXC, 0xffffffff81e01290u, 0xffffffff81e01280u, 0); /* in its entry */
     CHECK_EQ(r->nest.doubles_total, 1);
     CHECK_EQ(r->nest.doubles[0].nopen, 2);
     done(r);

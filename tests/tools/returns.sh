@@ -68,7 +68,7 @@ grep -A2 '^Double traps' "$tmp/a.txt" | grep -q 'privileged one' || fail "double
 # chain lines: [mark] time kind... source -> handler
 ends() { awk '{ t = $1 == "=>" ? $1 " " $2 : $1; print t, $(NF-2), $NF }' | tr '\n' '|'; }
 eq "double chain" "$(grep -A2 '^  vCPU 0, depth 1: the trap' "$tmp/a.txt" | tail -2 | ends)" \
-   "=> 0.000003 ffff800010001004 ffff800010000200|0.000001 400000 ffff800010000400|"
+   "=> 0.000003 ffff800010000410 ffff800010000200|0.000001 400000 ffff800010000400|"
 eq "post-mortem vCPU 0" \
    "$(grep -A2 '^  vCPU 0 inside ffff800010000280 since 0.000008 s, nested in:$' "$tmp/a.txt" | tail -2 | ends)" \
    "=> 0.000008 ffff800010001008 ffff800010000280|0.000007 400010 ffff800010000400|"

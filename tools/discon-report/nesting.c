@@ -2,7 +2,16 @@
  * Exact nesting, for the report of a trace that recorded returns: the
  * pairing callbacks of schema/discon_traps.h. Replaces the distance rule
  * of collect.c's find_double: a double trap is an exception taken while a
- * handler of its level or a more privileged one had not returned.
+ * handler of its level or a more privileged one had not returned, from
+ * inside that handler's entry (its first --window bytes).
+ *
+ * Why the entry: a kernel takes exceptions inside its handlers on purpose
+ * once it has saved what the first trap needs (a page fault in
+ * copy_from_user during a system call, an aarch64 Linux -smp 2 boot has
+ * thousands); they are nested traps, counted as such. A trap taken before
+ * the handler got that far (its entry code faulting, a stack overflow on
+ * entry) is the one that loses state: the x86 #DF case, RISC-V's Ssdbltrp.
+ * Returns make "had not returned" exact; no time bound is needed.
  */
 #include "report.h"
 
@@ -24,6 +33,13 @@ static bool same_or_higher(const struct report *r, const struct discon_trap *o,
     if (!(o->has & t->has & DISCON_HAS_TO_LEVEL))
         return true;
     return privilege(r, o->to_level) >= privilege(r, t->to_level);
+}
+
+/* Whether t came from the entry of open trap o's handler. */
+static bool in_entry(const struct report *r, const struct discon_trap *o,
+                     const struct discon_trap *t)
+{
+    return t->from_pc >= o->to_pc && t->from_pc - o->to_pc < r->opt.window;
 }
 
 /* c: trap t and the innermost REPORT_CHAIN of the n traps in open. */
@@ -55,7 +71,7 @@ int report_nesting_take(struct report *r, const struct discon_trap *t)
     const struct discon_trap *open = discon_traps_open(&r->deriver, t->vcpu, &nopen);
     bool dbl = false;
     for (size_t i = 0; i < nopen && !dbl; i++)
-        dbl = same_or_higher(r, &open[i], t);
+        dbl = same_or_higher(r, &open[i], t) && in_entry(r, &open[i], t);
     if (!dbl)
         return 0;
     n->doubles_total++;
