@@ -97,14 +97,46 @@ struct discon_drain *discon_drain_open(struct discon_segment *seg,
     return d;
 }
 
+void discon_drain_commit(struct discon_drain *d)
+{
+    for (uint32_t i = 0; i < d->nvcpus; i++) {
+        struct vcpu *v = &d->v[i];
+        v->on_disk = v->written;
+        memcpy(v->by_type_on_disk, v->by_type, sizeof v->by_type);
+    }
+}
+
+/* The writer writes a frame by itself when a packet would take the pending
+ * one past its target, before taking the packet: if the file grew during a
+ * packet call, everything encoded before that call is in the file. */
+static void commit_if_written(struct discon_drain *d, uint64_t bytes_before)
+{
+    if (discon_writer_bytes(d->w) != bytes_before)
+        discon_drain_commit(d);
+}
+
 static int encode_pending(struct discon_drain *d, struct vcpu *v, char *err, size_t errlen)
 {
     if (v->npending == 0)
         return 0;
+    uint64_t bytes = discon_writer_bytes(d->w);
     if (discon_writer_events(d->w, v->pending, v->npending, v->pending_pos, err, errlen) != 0)
         return -1;
+    commit_if_written(d, bytes);
+    for (size_t i = 0; i < v->npending; i++)
+        v->by_type[discon_type_index(v->pending[i].type)]++; /* checked in take() */
     v->written += v->npending;
     v->npending = 0;
+    return 0;
+}
+
+/* A loss record, with the same bookkeeping of frames written meanwhile. */
+static int write_loss(struct discon_drain *d, const Discon__Loss *l, char *err, size_t errlen)
+{
+    uint64_t bytes = discon_writer_bytes(d->w);
+    if (discon_writer_loss(d->w, l, err, errlen) != 0)
+        return -1;
+    commit_if_written(d, bytes);
     return 0;
 }
 
@@ -123,6 +155,7 @@ static int flush(struct discon_drain *d, char *err, size_t errlen)
     crash_point(d, DISCON_DRAIN_BEFORE_WRITE);
     if (discon_writer_flush(d->w, err, errlen) != 0)
         return -1;
+    discon_drain_commit(d);
     crash_point(d, DISCON_DRAIN_AFTER_WRITE);
     for (uint32_t i = 0; i < d->nvcpus; i++)
         discon_ring_release(&d->seg->rings[i]);
@@ -174,10 +207,9 @@ static int take(struct discon_drain *d, uint32_t vcpu, const struct discon_recor
         l.ring_end = pos + 1;
         v->next_seq += l.count;
         v->lost_inband += l.count;
-        return discon_writer_loss(d->w, &l, err, errlen);
+        return write_loss(d, &l, err, errlen);
     }
-    int t = discon_type_index(r->type);
-    if (t < 0)
+    if (discon_type_index(r->type) < 0)
         return FAIL("vCPU %u: record at ring position %llu has unknown type %u", vcpu,
                     (unsigned long long)pos, r->type);
     uint8_t has = r->has; /* read once: the slot is shared memory */
@@ -199,7 +231,6 @@ static int take(struct discon_drain *d, uint32_t vcpu, const struct discon_recor
         .to_level = has & DISCON_HAS_TO_LEVEL ? r->to_level : 0,
         .from_level = has & DISCON_HAS_FROM_LEVEL ? r->from_level : 0,
     };
-    v->by_type[t]++;
     return v->npending == BATCH_MAX ? encode_pending(d, v, err, errlen) : 0;
 }
 
@@ -256,7 +287,7 @@ int discon_drain_finish(struct discon_drain *d, bool producer_finished, char *er
             l.first_seq = v->next_seq;
             l.count = dropped - v->lost_inband;
             v->next_seq += l.count;
-            rc = discon_writer_loss(d->w, &l, err, errlen);
+            rc = write_loss(d, &l, err, errlen);
         }
         if (v->next_seq == 0)
             continue;
@@ -284,6 +315,8 @@ int discon_drain_finish(struct discon_drain *d, bool producer_finished, char *er
     if (rc == 0)
         rc = discon_writer_flush(d->w, err, errlen);
     if (rc == 0)
+        discon_drain_commit(d);
+    if (rc == 0)
         for (uint32_t i = 0; i < d->nvcpus; i++)
             discon_ring_release(&d->seg->rings[i]);
     if (close_file(d, err, rc == 0 ? errlen : 0) != 0 && rc == 0)
@@ -301,10 +334,11 @@ void discon_drain_totals(const struct discon_drain *d, struct discon_drain_total
     };
     for (uint32_t i = 0; i < d->nvcpus; i++) {
         const struct vcpu *v = &d->v[i];
-        t->events += v->written + v->npending;
+        t->events += v->on_disk;
+        t->unwritten += v->written - v->on_disk + v->npending;
         t->lost += v->next_seq - v->written - v->npending;
         for (int k = 0; k < DISCON_NTYPES; k++)
-            t->by_type[k] += v->by_type[k];
+            t->by_type[k] += v->by_type_on_disk[k];
     }
 }
 

@@ -48,7 +48,8 @@ struct discon_drain_config {
 };
 
 struct discon_drain_totals {
-    uint64_t events;          /* written to files */
+    uint64_t events;          /* in frames written to files */
+    uint64_t unwritten;       /* read from the rings, not (yet) in a written frame */
     uint64_t by_type[DISCON_NTYPES];
     uint64_t lost;            /* dropped by the producer, as loss records */
     uint64_t bytes;           /* in all files of this trace */
