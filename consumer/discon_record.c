@@ -36,6 +36,8 @@ static const char usage[] =
     "      --rotate-size SIZE    new trace file after SIZE bytes (K, M, G; default 256M)\n"
     "      --rotate-seconds N    new trace file every N seconds (default: never)\n"
     "      --stats-json FILE     discond's totals as JSON\n"
+    "      --flush-ms MS         write and sync a frame at least this often (default 1000)\n"
+    "      --no-sync             do not fdatasync each frame (power loss: up to ~30 s)\n"
     "  -h, --help                this help\n"
     "The exit status is QEMU's (1 if QEMU succeeded but the recording failed).\n"
     "DISCON_PLUGIN overrides where libdiscon.so is found.\n";
@@ -61,7 +63,8 @@ static int find_plugin(const char *self_dir, char *out, size_t len)
 
 struct record_options {
     const char *dir, *mode, *ring, *types, *cause;
-    const char *rotate_size, *rotate_seconds, *stats_json;
+    const char *rotate_size, *rotate_seconds, *stats_json, *flush_ms;
+    bool no_sync;
     char **qemu_argv;
     int qemu_argc;
     /* The plugin options, as QEMU will get them. */
@@ -104,6 +107,10 @@ static int check_options(struct record_options *o)
         fprintf(stderr, "discon-record: --rotate-size: bad value '%s'\n", o->rotate_size);
         return 2;
     }
+    if (o->flush_ms && discon_parse_count(o->flush_ms, 1, 3600000, &unused)) {
+        fprintf(stderr, "discon-record: --flush-ms: bad value '%s'\n", o->flush_ms);
+        return 2;
+    }
     if (o->rotate_seconds && discon_parse_count(o->rotate_seconds, 0, 1u << 30, &unused)) {
         fprintf(stderr, "discon-record: --rotate-seconds: bad value '%s'\n", o->rotate_seconds);
         return 2;
@@ -115,7 +122,7 @@ static int check_options(struct record_options *o)
 static int parse_options(int argc, char **argv, struct record_options *o)
 {
     *o = (struct record_options){.dir = "discon.data", .mode = "block"};
-    enum { MODE = 256, RING, TYPES, CAUSE, ROTATE_SIZE, ROTATE_SECONDS, STATS };
+    enum { MODE = 256, RING, TYPES, CAUSE, ROTATE_SIZE, ROTATE_SECONDS, STATS, FLUSH, NO_SYNC };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"mode", required_argument, NULL, MODE},
@@ -125,6 +132,8 @@ static int parse_options(int argc, char **argv, struct record_options *o)
         {"rotate-size", required_argument, NULL, ROTATE_SIZE},
         {"rotate-seconds", required_argument, NULL, ROTATE_SECONDS},
         {"stats-json", required_argument, NULL, STATS},
+        {"flush-ms", required_argument, NULL, FLUSH},
+        {"no-sync", no_argument, NULL, NO_SYNC},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -138,6 +147,8 @@ static int parse_options(int argc, char **argv, struct record_options *o)
         case ROTATE_SIZE: o->rotate_size = optarg; break;
         case ROTATE_SECONDS: o->rotate_seconds = optarg; break;
         case STATS: o->stats_json = optarg; break;
+        case FLUSH: o->flush_ms = optarg; break;
+        case NO_SYNC: o->no_sync = true; break;
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
         }
@@ -239,7 +250,7 @@ static int check_qemu_args(const struct record_options *o)
 /* discond's command line: its options, then QEMU's argv for the header. */
 static char **discond_argv(const struct record_options *o, char *discond, char *shm)
 {
-    char **dargv = calloc((size_t)o->qemu_argc + 16, sizeof *dargv);
+    char **dargv = calloc((size_t)o->qemu_argc + 24, sizeof *dargv);
     if (!dargv)
         return NULL;
     int k = 0;
@@ -251,11 +262,14 @@ static char **discond_argv(const struct record_options *o, char *discond, char *
     dargv[k++] = "--summary";
     const char *pass[][2] = {{"--rotate-size", o->rotate_size},
                              {"--rotate-seconds", o->rotate_seconds},
-                             {"--stats-json", o->stats_json}};
+                             {"--stats-json", o->stats_json},
+                             {"--flush-ms", o->flush_ms},
+                             {"--no-sync", o->no_sync ? "" : NULL}};
     for (size_t i = 0; i < sizeof pass / sizeof pass[0]; i++)
         if (pass[i][1]) {
             dargv[k++] = (char *)pass[i][0];
-            dargv[k++] = (char *)pass[i][1];
+            if (pass[i][1][0]) /* "": a flag without value */
+                dargv[k++] = (char *)pass[i][1];
         }
     dargv[k++] = "--";
     for (int i = 0; i < o->qemu_argc; i++)

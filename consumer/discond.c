@@ -27,6 +27,8 @@ static const char usage[] =
     "  -s, --shm NAME            segment the plugin writes (its shm= option)\n"
     "  -o, --output DIR          directory for trace files (created if missing)\n"
     "      --flush-ms MS         write a frame at least this often (default 1000)\n"
+    "      --no-sync             no fdatasync after each frame: faster, but a power\n"
+    "                            loss may cost up to the kernel's writeback delay (~30 s)\n"
     "      --rotate-size SIZE    start a new file after SIZE bytes (K, M, G; default 256M, 0: never)\n"
     "      --rotate-seconds N    start a new file every N seconds (default 0: never)\n"
     "      --wait SECONDS        give up if the segment has not appeared by then (default 0: wait)\n"
@@ -43,7 +45,7 @@ struct discond_options {
     char shm[256]; /* "/NAME" */
     const char *dir, *stats_json;
     uint64_t flush_ms, rotate_size, rotate_s, wait_s;
-    bool summary;
+    bool summary, no_sync;
     int launcher_fd; /* -1: not started by discon-record */
     char *const *qemu_argv;
     int qemu_argc;
@@ -80,7 +82,7 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
     const char *shm = NULL;
     *o = (struct discond_options){.dir = ".", .flush_ms = 1000, .rotate_size = 256u << 20,
                                   .launcher_fd = -1};
-    enum { FLUSH = 256, ROTATE_SIZE, ROTATE_SECONDS, WAIT, STATS, SUMMARY, LAUNCHER, ERROR };
+    enum { FLUSH = 256, ROTATE_SIZE, ROTATE_SECONDS, WAIT, STATS, SUMMARY, LAUNCHER, ERROR, NO_SYNC };
     uint64_t fd;
     static const struct option longopts[] = {
         {"shm", required_argument, NULL, 's'},
@@ -91,6 +93,7 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
         {"wait", required_argument, NULL, WAIT},
         {"stats-json", required_argument, NULL, STATS},
         {"summary", no_argument, NULL, SUMMARY},
+        {"no-sync", no_argument, NULL, NO_SYNC},
         {"launcher-fd", required_argument, NULL, LAUNCHER},
         {"error-fd", required_argument, NULL, ERROR},
         {"help", no_argument, NULL, 'h'},
@@ -107,6 +110,7 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
         case WAIT: bad = discon_parse_count(optarg, 0, 1u << 30, &o->wait_s) ? "--wait" : NULL; break;
         case STATS: o->stats_json = optarg; break;
         case SUMMARY: o->summary = true; break;
+        case NO_SYNC: o->no_sync = true; break;
         case LAUNCHER: bad = discon_parse_count(optarg, 0, 65535, &fd) ? "--launcher-fd" : NULL; o->launcher_fd = (int)fd; break;
         case ERROR: bad = discon_parse_count(optarg, 0, 65535, &fd) ? "--error-fd" : NULL; error_fd = (int)fd; break;
         case 'h': fputs(usage, stdout); return 0;
@@ -343,6 +347,7 @@ static int run(const struct discond_options *o)
     struct discon_drain_config cfg = {
         .dir = o->dir,
         .flush_ns = o->flush_ms * 1000000u,
+        .no_sync = o->no_sync,
         .rotate_size = o->rotate_size,
         .rotate_ns = o->rotate_s * 1000000000u,
         .qemu_argv = o->qemu_argv,

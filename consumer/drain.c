@@ -3,6 +3,8 @@
 #include "discon_clock.h"
 #include "trace_names.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,40 @@
 static const char *mode_name(uint32_t mode)
 {
     return mode == DISCON_MODE_DROP ? "drop" : "block";
+}
+
+/* For power loss: the file's own descriptor to fdatasync (any descriptor
+ * of the file syncs its data), and the directory synced once so the new
+ * name survives too. 0, or -1 with err. */
+static int open_sync(struct discon_drain *d, char *err, size_t errlen)
+{
+    if (d->cfg.no_sync)
+        return 0;
+    d->sync_fd = open(d->path, O_RDONLY | O_CLOEXEC);
+    if (d->sync_fd < 0)
+        return FAIL("cannot open %s to sync it: %s", d->path, strerror(errno));
+    int dir = open(d->cfg.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = dir >= 0 && fsync(dir) == 0 ? 0 : -1;
+    if (rc != 0)
+        snprintf(err, errlen, "cannot sync directory %s: %s", d->cfg.dir, strerror(errno));
+    if (dir >= 0)
+        close(dir);
+    return rc;
+}
+
+static void close_sync(struct discon_drain *d)
+{
+    if (d->sync_fd >= 0)
+        close(d->sync_fd);
+    d->sync_fd = -1;
+}
+
+/* After a frame: its bytes on the device before the next one is due. */
+static int sync_frame(struct discon_drain *d, char *err, size_t errlen)
+{
+    if (d->sync_fd >= 0 && fdatasync(d->sync_fd) != 0)
+        return FAIL("cannot sync %s: %s", d->path, strerror(errno));
+    return 0;
 }
 
 static int open_file(struct discon_drain *d, char *err, size_t errlen)
@@ -46,7 +82,7 @@ static int open_file(struct discon_drain *d, char *err, size_t errlen)
     h.types = l->types;
     h.producer_pid = l->producer_pid;
     d->opened_ns = discon_clock_ns(CLOCK_MONOTONIC);
-    if (discon_writer_header(d->w, &h, err, errlen) != 0)
+    if (discon_writer_header(d->w, &h, err, errlen) != 0 || open_sync(d, err, errlen) != 0)
         return -1;
     d->files++;
     return 0;
@@ -54,6 +90,7 @@ static int open_file(struct discon_drain *d, char *err, size_t errlen)
 
 static int close_file(struct discon_drain *d, char *err, size_t errlen)
 {
+    close_sync(d);
     d->bytes_closed += discon_writer_bytes(d->w);
     int rc = discon_writer_close(d->w, true, err, errlen);
     d->w = NULL;
@@ -73,6 +110,7 @@ struct discon_drain *discon_drain_open(struct discon_segment *seg,
     }
     d->seg = seg;
     d->cfg = *cfg;
+    d->sync_fd = -1;
     d->nvcpus = seg->layout.vcpu_capacity;
     d->v = calloc(d->nvcpus, sizeof *d->v);
     if (!d->v) {
@@ -160,6 +198,10 @@ static int flush(struct discon_drain *d, char *err, size_t errlen)
     for (uint32_t i = 0; i < d->nvcpus; i++)
         discon_ring_release(&d->seg->rings[i]);
     crash_point(d, DISCON_DRAIN_AFTER_RELEASE);
+    /* Synced after the release, so a vCPU waiting for room in block mode
+     * does not wait for the device too. */
+    if (sync_frame(d, err, errlen) != 0)
+        return -1;
     uint64_t now = discon_clock_ns(CLOCK_MONOTONIC);
     d->flushed_ns = now;
     bool by_size = d->cfg.rotate_size && discon_writer_bytes(d->w) >= d->cfg.rotate_size;
@@ -170,8 +212,12 @@ static int flush(struct discon_drain *d, char *err, size_t errlen)
         struct discon_writer *full = d->w;
         char full_path[sizeof d->path];
         memcpy(full_path, d->path, sizeof full_path);
+        int full_sync = d->sync_fd;
         d->file_index++;
         if (open_file(d, err, errlen) != 0) {
+            if (d->sync_fd != full_sync)
+                close_sync(d);
+            d->sync_fd = full_sync;
             if (d->w && d->w != full) {
                 char ignore[16];
                 discon_writer_close(d->w, false, ignore, sizeof ignore);
@@ -183,6 +229,8 @@ static int flush(struct discon_drain *d, char *err, size_t errlen)
             return -1;
         }
         crash_point(d, DISCON_DRAIN_AFTER_ROTATE);
+        if (full_sync >= 0)
+            close(full_sync); /* the full file is fsynced on close below */
         d->bytes_closed += discon_writer_bytes(full);
         return discon_writer_close(full, true, err, errlen);
     }
@@ -358,6 +406,7 @@ void discon_drain_free(struct discon_drain *d)
 {
     if (!d)
         return;
+    close_sync(d);
     if (d->w) {
         char err[16];
         discon_writer_close(d->w, false, err, sizeof err);

@@ -32,6 +32,7 @@ struct discon_drain {
     char prefix[48];
     char path[4096];
     struct discon_writer *w;
+    int sync_fd;          /* the same file, for fdatasync (the writer keeps its fd) */
     uint32_t file_index;
     uint32_t files;
     uint64_t opened_ns, flushed_ns;
