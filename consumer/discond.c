@@ -36,7 +36,8 @@ static const char usage[] =
     "      --summary             print a summary on stderr at exit\n"
     "      --launcher-fd FD      (discon-record) QEMU's pid comes on FD; end of file\n"
     "                            before it: stop waiting for the segment\n"
-    "      --error-fd FD         (discon-record) a fatal error is also written to FD\n"
+    "      --error-fd FD         (discon-record) a fatal error, or a stop while the\n"
+    "                            producer runs, is also written to FD\n"
     "  -h, --help                this help\n"
     "QEMU ARGV, when given, is recorded in the trace header.\n"
     "SIGINT/SIGTERM: drain what was published by then, write the end record, exit.\n";
@@ -320,13 +321,16 @@ static int finish(const struct discond_options *o, struct loop *l, uint64_t star
     double secs = (double)(discon_clock_ns(CLOCK_MONOTONIC) - start) / 1e9;
     if (o->stats_json)
         discon_write_stats(o->stats_json, &t, secs, finished, discon_drain_path(l->d));
-    if (o->summary) {
-        enum discon_run_end end = rc ? DISCON_RUN_FAILED
-                                  : finished ? DISCON_RUN_FINISHED
-                                  : discon_watch_gone(l->watch) ? DISCON_RUN_PRODUCER_DIED
-                                  : DISCON_RUN_STOPPED;
+    enum discon_run_end end = rc ? DISCON_RUN_FAILED
+                              : finished ? DISCON_RUN_FINISHED
+                              : discon_watch_gone(l->watch) ? DISCON_RUN_PRODUCER_DIED
+                              : DISCON_RUN_STOPPED;
+    if (o->summary)
         discon_print_summary(&t, o->dir, end);
-    }
+    /* discon-record must stop a QEMU that nobody drains any more; a clean
+     * exit after its producer ended needs nothing. */
+    if (end == DISCON_RUN_STOPPED && error_fd >= 0)
+        dprintf(error_fd, "discond: stopped by a signal while QEMU still ran\n");
     /* Drained and its producer done: nobody needs the segment any more. */
     if (rc == 0 && (finished || discon_watch_gone(l->watch)))
         shm_unlink(o->shm);

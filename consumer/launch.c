@@ -160,12 +160,16 @@ static void discond_reason(int fd, char *out, size_t len)
         memmove(out, out + 9, strlen(out + 9) + 1);
 }
 
-/* discond ended while QEMU runs: nobody drains the rings any more. Say so
- * at once, and stop QEMU rather than let its guest stall into loss. */
-static void discond_ended_early(const struct children *c, int dstatus, const char *shm)
+/* discond ended before QEMU was reaped. Exit 0 with nothing on the error
+ * pipe: its producer had finished (or died) and the trace is complete;
+ * false. Otherwise nobody drains the rings any more: say so at once, stop
+ * QEMU rather than let its guest stall into loss; true. */
+static bool discond_ended_early(const struct children *c, int dstatus, const char *shm)
 {
     char reason[512], status[64];
     discond_reason(c->error_r, reason, sizeof reason);
+    if (WIFEXITED(dstatus) && WEXITSTATUS(dstatus) == 0 && !reason[0])
+        return false;
     if (WIFSIGNALED(dstatus))
         snprintf(status, sizeof status, "killed by signal %d", WTERMSIG(dstatus));
     else
@@ -174,13 +178,14 @@ static void discond_ended_early(const struct children *c, int dstatus, const cha
                     "segment /dev/shm/%s removed\n",
             reason[0] ? reason : status, reason[0] ? ", " : "", reason[0] ? status : "", shm);
     kill(c->qemu, SIGTERM);
+    return true;
 }
 
 /* Wait for whichever child ends first; then for the other. */
 static int supervise(const struct discon_launch *l, struct children *c)
 {
     int qstatus = 0, dstatus = 0;
-    bool discond_first = false;
+    bool discond_done = false, discond_early = false;
     for (;;) {
         int status = 0;
         pid_t pid = waitpid(-1, &status, 0);
@@ -192,23 +197,25 @@ static int supervise(const struct discon_launch *l, struct children *c)
         }
         if (pid == c->discond) {
             dstatus = status;
-            discond_first = true;
-            qemu_pid = 0; /* from now on, QEMU is stopped here */
-            discond_ended_early(c, status, l->shm);
+            discond_done = true;
+            if (discond_ended_early(c, status, l->shm)) {
+                discond_early = true;
+                qemu_pid = 0; /* QEMU is being stopped here */
+            }
             wait_for(c->qemu, &qstatus);
             break;
         }
     }
     qemu_pid = 0;
-    if (!discond_first) {
+    if (!discond_done) {
         kill(c->discond, SIGTERM); /* QEMU is gone: drain what is left and finish */
         wait_for(c->discond, &dstatus);
     }
     int qrc = exit_status(qstatus);
-    if (!discond_first && exit_status(dstatus) != 0)
+    if (!discond_early && exit_status(dstatus) != 0)
         fprintf(stderr, "discon-record: recording failed (discond exited with %d)\n",
                 exit_status(dstatus));
-    if (discond_first || exit_status(dstatus) != 0)
+    if (discond_early || exit_status(dstatus) != 0)
         return qrc ? qrc : 1;
     return qrc;
 }

@@ -27,6 +27,22 @@ refused() {
 refused "-o naming a regular file" "$tmp/file"
 refused "-o under a regular file" "$tmp/file/sub"
 
+# discond stopped by someone else's SIGTERM while QEMU runs: it drains and
+# exits 0, but nobody drains afterwards, so QEMU is stopped, with one line.
+build_svc_guest 1000000000000 # runs until stopped
+"$DISCON_RECORD" -o "$tmp/sig" -- "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" \
+  >/dev/null 2>"$tmp/sig.err" & pid=$!
+wait_until 60 "discond to start the trace" has_trace_file "$tmp/sig"
+pkill -TERM -f "^$DISCOND .*discon-rec-$pid-"
+rc=0
+wait "$pid" || rc=$?
+[ "$rc" != 0 ] || fail "discon-record succeeded though discond was stopped mid-run"
+grep -q "^discon-record: discond ended while QEMU ran (stopped by a signal while QEMU still ran, exit 0): stopping QEMU; segment /dev/shm/discon-rec-$pid-[0-9a-f]* removed$" \
+  "$tmp/sig.err" || fail "no clear line: $(cat "$tmp/sig.err")"
+! pgrep -f "discon-rec-$pid-" >/dev/null || fail "QEMU still runs"
+! ls /dev/shm/discon-rec-"$pid"-* >/dev/null 2>&1 || fail "the segment was left"
+echo "ok: discond stopped by SIGTERM mid-run: QEMU stopped (exit $rc): $(grep ^discon-record "$tmp/sig.err")"
+
 [ "$(id -u)" = 0 ] || {
   mkdir "$tmp/ro" && chmod 555 "$tmp/ro"
   refused "-o naming an unwritable directory" "$tmp/ro"
@@ -34,7 +50,6 @@ refused "-o under a regular file" "$tmp/file/sub"
 }
 unshare --mount --propagation private true 2>/dev/null ||
   skip "the kernel forbids private mount namespaces here (unshare --mount failed)"
-build_svc_guest 1000000000000 # runs until stopped
 mkdir -p "$tmp/ro" "$tmp/full"
 # Inside a private mount namespace: a read-only tmpfs, then a 2 MiB one that fills.
 export -f refused expect_eq fail
