@@ -2,22 +2,25 @@
  * discon-record: run QEMU with the discon plugin and record its traps, like
  * `perf record`:
  *     discon-record -o DIR -- qemu-system-aarch64 ...
- * Starts discond on a fresh segment, runs QEMU with -plugin added, forwards
- * SIGTERM/SIGHUP to QEMU, waits for both, and exits with QEMU's status.
+ * Checks everything it can before starting anything (options, the output
+ * directory, QEMU arguments it cannot supervise), then starts discond on a
+ * fresh segment and QEMU with -plugin added (launch.h: signals, and what
+ * happens when either child ends first), and exits with QEMU's status.
  */
 #define _GNU_SOURCE
+#include "launch.h"
 #include "number_option.h"
 #include "plugin_options.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
-#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,16 +36,11 @@ static const char usage[] =
     "      --rotate-size SIZE    new trace file after SIZE bytes (K, M, G; default 256M)\n"
     "      --rotate-seconds N    new trace file every N seconds (default: never)\n"
     "      --stats-json FILE     discond's totals as JSON\n"
+    "      --flush-ms MS         write and sync a frame at least this often (default 1000)\n"
+    "      --no-sync             do not fdatasync each frame (power loss: up to ~30 s)\n"
     "  -h, --help                this help\n"
     "The exit status is QEMU's (1 if QEMU succeeded but the recording failed).\n"
     "DISCON_PLUGIN overrides where libdiscon.so is found.\n";
-
-static volatile sig_atomic_t qemu_pid;
-static void forward(int sig)
-{
-    if (qemu_pid > 0)
-        kill(qemu_pid, sig);
-}
 
 /* Where the plugin and discond live: beside this binary in the build tree
  * (consumer/ and producer/) or in the install tree (bin/ and lib/discon/). */
@@ -63,14 +61,10 @@ static int find_plugin(const char *self_dir, char *out, size_t len)
     return -1;
 }
 
-static int exit_status(int status)
-{
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 struct record_options {
     const char *dir, *mode, *ring, *types, *cause;
-    const char *rotate_size, *rotate_seconds, *stats_json;
+    const char *rotate_size, *rotate_seconds, *stats_json, *flush_ms;
+    bool no_sync;
     char **qemu_argv;
     int qemu_argc;
     /* The plugin options, as QEMU will get them. */
@@ -113,6 +107,10 @@ static int check_options(struct record_options *o)
         fprintf(stderr, "discon-record: --rotate-size: bad value '%s'\n", o->rotate_size);
         return 2;
     }
+    if (o->flush_ms && discon_parse_count(o->flush_ms, 1, 3600000, &unused)) {
+        fprintf(stderr, "discon-record: --flush-ms: bad value '%s'\n", o->flush_ms);
+        return 2;
+    }
     if (o->rotate_seconds && discon_parse_count(o->rotate_seconds, 0, 1u << 30, &unused)) {
         fprintf(stderr, "discon-record: --rotate-seconds: bad value '%s'\n", o->rotate_seconds);
         return 2;
@@ -124,7 +122,7 @@ static int check_options(struct record_options *o)
 static int parse_options(int argc, char **argv, struct record_options *o)
 {
     *o = (struct record_options){.dir = "discon.data", .mode = "block"};
-    enum { MODE = 256, RING, TYPES, CAUSE, ROTATE_SIZE, ROTATE_SECONDS, STATS };
+    enum { MODE = 256, RING, TYPES, CAUSE, ROTATE_SIZE, ROTATE_SECONDS, STATS, FLUSH, NO_SYNC };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"mode", required_argument, NULL, MODE},
@@ -134,6 +132,8 @@ static int parse_options(int argc, char **argv, struct record_options *o)
         {"rotate-size", required_argument, NULL, ROTATE_SIZE},
         {"rotate-seconds", required_argument, NULL, ROTATE_SECONDS},
         {"stats-json", required_argument, NULL, STATS},
+        {"flush-ms", required_argument, NULL, FLUSH},
+        {"no-sync", no_argument, NULL, NO_SYNC},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -147,6 +147,8 @@ static int parse_options(int argc, char **argv, struct record_options *o)
         case ROTATE_SIZE: o->rotate_size = optarg; break;
         case ROTATE_SECONDS: o->rotate_seconds = optarg; break;
         case STATS: o->stats_json = optarg; break;
+        case FLUSH: o->flush_ms = optarg; break;
+        case NO_SYNC: o->no_sync = true; break;
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
         }
@@ -181,10 +183,74 @@ static int locate(char *plugin, size_t plugin_len, char *discond, size_t discond
     return 0;
 }
 
+/* Whether QEMU is a user-mode emulator (qemu-ARCH, not qemu-system-ARCH):
+ * everything after the guest program then belongs to the guest. */
+static bool user_mode(const char *qemu)
+{
+    const char *base = strrchr(qemu, '/');
+    base = base ? base + 1 : qemu;
+    return strncmp(base, "qemu-", 5) == 0 && strncmp(base, "qemu-system-", 12) != 0;
+}
+
+/*
+ * The output directory, before anything starts: created if missing, a
+ * directory, and writable (a file is created and removed, which catches a
+ * read-only file system and permissions root ignores elsewhere). 0, or 1
+ * after one line.
+ */
+static int check_output(const char *dir)
+{
+    struct stat st;
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "discon-record: cannot create %s: %s\n", dir, strerror(errno));
+        return 1;
+    }
+    if (stat(dir, &st) != 0) {
+        fprintf(stderr, "discon-record: -o %s: %s\n", dir, strerror(errno));
+        return 1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "discon-record: -o %s: not a directory\n", dir);
+        return 1;
+    }
+    char probe[4200];
+    if ((size_t)snprintf(probe, sizeof probe, "%s/.discon-probe-XXXXXX", dir) >= sizeof probe) {
+        fprintf(stderr, "discon-record: -o %s: path too long\n", dir);
+        return 1;
+    }
+    int fd = mkostemp(probe, O_CLOEXEC);
+    if (fd < 0) {
+        fprintf(stderr, "discon-record: -o %s: cannot write there: %s\n", dir, strerror(errno));
+        return 1;
+    }
+    close(fd);
+    unlink(probe);
+    return 0;
+}
+
+/* QEMU options the launcher cannot supervise. -daemonize: QEMU's parent
+ * would exit at once (and the recording end with it) while the daemon runs
+ * on with nobody draining its rings. System emulation only: in user mode
+ * everything after the program belongs to the guest. 0, or 1. */
+static int check_qemu_args(const struct record_options *o)
+{
+    if (user_mode(o->qemu_argv[0]))
+        return 0;
+    for (int i = 1; i < o->qemu_argc; i++)
+        if (strcmp(o->qemu_argv[i], "-daemonize") == 0 ||
+            strcmp(o->qemu_argv[i], "--daemonize") == 0) {
+            fprintf(stderr, "discon-record: QEMU's %s cannot be recorded (the launcher would "
+                            "lose QEMU and the trace end at once): run without it\n",
+                    o->qemu_argv[i]);
+            return 1;
+        }
+    return 0;
+}
+
 /* discond's command line: its options, then QEMU's argv for the header. */
 static char **discond_argv(const struct record_options *o, char *discond, char *shm)
 {
-    char **dargv = calloc((size_t)o->qemu_argc + 16, sizeof *dargv);
+    char **dargv = calloc((size_t)o->qemu_argc + 24, sizeof *dargv);
     if (!dargv)
         return NULL;
     int k = 0;
@@ -196,42 +262,19 @@ static char **discond_argv(const struct record_options *o, char *discond, char *
     dargv[k++] = "--summary";
     const char *pass[][2] = {{"--rotate-size", o->rotate_size},
                              {"--rotate-seconds", o->rotate_seconds},
-                             {"--stats-json", o->stats_json}};
+                             {"--stats-json", o->stats_json},
+                             {"--flush-ms", o->flush_ms},
+                             {"--no-sync", o->no_sync ? "" : NULL}};
     for (size_t i = 0; i < sizeof pass / sizeof pass[0]; i++)
         if (pass[i][1]) {
             dargv[k++] = (char *)pass[i][0];
-            dargv[k++] = (char *)pass[i][1];
+            if (pass[i][1][0]) /* "": a flag without value */
+                dargv[k++] = (char *)pass[i][1];
         }
     dargv[k++] = "--";
     for (int i = 0; i < o->qemu_argc; i++)
         dargv[k++] = o->qemu_argv[i];
     return dargv;
-}
-
-/* discond: in its own process group, so the terminal's Ctrl-C reaches
- * only QEMU; discond finishes when QEMU's segment does. */
-static pid_t start_discond(char **dargv)
-{
-    /* discond starts with SIGTERM and SIGINT blocked (the mask survives fork
-     * and exec) and unblocks them once its handlers are in place: a SIGTERM
-     * sent early still means "finish", not death. */
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGINT);
-    sigprocmask(SIG_BLOCK, &block, &old);
-    pid_t dpid = fork();
-    if (dpid != 0)
-        sigprocmask(SIG_SETMASK, &old, NULL);
-    if (dpid < 0)
-        fprintf(stderr, "discon-record: cannot start discond: %s\n", strerror(errno));
-    if (dpid == 0) {
-        setpgid(0, 0);
-        execv(dargv[0], dargv);
-        fprintf(stderr, "discon-record: cannot run %s: %s\n", dargv[0], strerror(errno));
-        _exit(127);
-    }
-    return dpid;
 }
 
 /* QEMU with the plugin option added: at the end for system emulation
@@ -240,10 +283,7 @@ static pid_t start_discond(char **dargv)
  * where everything after the guest program belongs to the guest. */
 static char **qemu_argv_with_plugin(const struct record_options *o, char *plugin_opt)
 {
-    const char *base = strrchr(o->qemu_argv[0], '/');
-    base = base ? base + 1 : o->qemu_argv[0];
-    int at = strncmp(base, "qemu-", 5) == 0 && strncmp(base, "qemu-system-", 12) != 0
-                 ? 1 : o->qemu_argc;
+    int at = user_mode(o->qemu_argv[0]) ? 1 : o->qemu_argc;
     char **qargv = calloc((size_t)o->qemu_argc + 3, sizeof *qargv);
     if (!qargv)
         return NULL;
@@ -258,53 +298,13 @@ static char **qemu_argv_with_plugin(const struct record_options *o, char *plugin
     return qargv;
 }
 
-/* Run QEMU, wait for it, then tell discond to finish and wait for it too.
- * Returns QEMU's status (1 if QEMU succeeded but the recording failed). */
-static int run_qemu(char **qargv, pid_t dpid)
-{
-    struct sigaction ign = {.sa_handler = SIG_IGN}, fwd = {.sa_handler = forward};
-    sigaction(SIGINT, &ign, NULL); /* the terminal sends it to QEMU itself */
-    sigaction(SIGTERM, &fwd, NULL);
-    sigaction(SIGHUP, &fwd, NULL);
-    pid_t qpid = fork();
-    if (qpid < 0) {
-        fprintf(stderr, "discon-record: cannot start QEMU: %s\n", strerror(errno));
-        kill(dpid, SIGTERM);
-        waitpid(dpid, NULL, 0);
-        return 1;
-    }
-    if (qpid == 0) {
-        signal(SIGINT, SIG_DFL);
-        execvp(qargv[0], qargv);
-        fprintf(stderr, "discon-record: cannot run %s: %s\n", qargv[0], strerror(errno));
-        _exit(127);
-    }
-    qemu_pid = qpid;
-    int qstatus = 0, dstatus = 0;
-    while (waitpid(qpid, &qstatus, 0) < 0 && errno == EINTR)
-        ;
-    qemu_pid = 0;
-    kill(dpid, SIGTERM); /* QEMU is gone: drain what is left and finish */
-    while (waitpid(dpid, &dstatus, 0) < 0 && errno == EINTR)
-        ;
-    int qrc = exit_status(qstatus);
-    if (exit_status(dstatus) != 0) {
-        fprintf(stderr, "discon-record: recording failed (discond exited with %d)\n",
-                exit_status(dstatus));
-        return qrc ? qrc : 1;
-    }
-    return qrc;
-}
-
 static int run(const struct record_options *o)
 {
     char plugin[4200], discond[4200];
+    if (check_qemu_args(o) != 0 || check_output(o->dir) != 0)
+        return 1;
     if (locate(plugin, sizeof plugin, discond, sizeof discond) != 0)
         return 1;
-    if (mkdir(o->dir, 0755) != 0 && errno != EEXIST) {
-        fprintf(stderr, "discon-record: cannot create %s: %s\n", o->dir, strerror(errno));
-        return 1;
-    }
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     char shm[64];
@@ -319,9 +319,8 @@ static int run(const struct record_options *o)
     if (!dargv || !qargv) {
         fprintf(stderr, "discon-record: out of memory\n");
     } else {
-        pid_t dpid = start_discond(dargv);
-        if (dpid > 0)
-            rc = run_qemu(qargv, dpid);
+        struct discon_launch l = {.discond_argv = dargv, .qemu_argv = qargv, .shm = shm};
+        rc = discon_launch_run(&l);
     }
     free(dargv);
     free(qargv);
@@ -330,6 +329,9 @@ static int run(const struct record_options *o)
 
 int main(int argc, char **argv)
 {
+    /* Before anything else: a signal from now on waits until the children
+     * are known and the handlers are in place (launch.h). */
+    discon_launch_block_signals();
     struct record_options o;
     int rc = parse_options(argc, argv, &o);
     return rc >= 0 ? rc : run(&o);

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "discon_clock.h"
 #include "drain.h"
+#include "launcher_watch.h"
 #include "number_option.h"
 #include "producer_watch.h"
 #include "stats.h"
@@ -26,11 +27,17 @@ static const char usage[] =
     "  -s, --shm NAME            segment the plugin writes (its shm= option)\n"
     "  -o, --output DIR          directory for trace files (created if missing)\n"
     "      --flush-ms MS         write a frame at least this often (default 1000)\n"
+    "      --no-sync             no fdatasync after each frame: faster, but a power\n"
+    "                            loss may cost up to the kernel's writeback delay (~30 s)\n"
     "      --rotate-size SIZE    start a new file after SIZE bytes (K, M, G; default 256M, 0: never)\n"
     "      --rotate-seconds N    start a new file every N seconds (default 0: never)\n"
     "      --wait SECONDS        give up if the segment has not appeared by then (default 0: wait)\n"
     "      --stats-json FILE     write totals as JSON at exit\n"
     "      --summary             print a summary on stderr at exit\n"
+    "      --launcher-fd FD      (discon-record) QEMU's pid comes on FD; end of file\n"
+    "                            before it: stop waiting for the segment\n"
+    "      --error-fd FD         (discon-record) a fatal error, or a stop while the\n"
+    "                            producer runs, is also written to FD\n"
     "  -h, --help                this help\n"
     "QEMU ARGV, when given, is recorded in the trace header.\n"
     "SIGINT/SIGTERM: drain what was published by then, write the end record, exit.\n";
@@ -39,7 +46,8 @@ struct discond_options {
     char shm[256]; /* "/NAME" */
     const char *dir, *stats_json;
     uint64_t flush_ms, rotate_size, rotate_s, wait_s;
-    bool summary;
+    bool summary, no_sync;
+    int launcher_fd; /* -1: not started by discon-record */
     char *const *qemu_argv;
     int qemu_argc;
 };
@@ -59,9 +67,13 @@ static void sleep_ns(uint64_t ns)
     nanosleep(&ts, NULL);
 }
 
+static int error_fd = -1; /* --error-fd: discon-record names our error */
+
 static int die(const char *msg)
 {
     fprintf(stderr, "discond: %s\n", msg);
+    if (error_fd >= 0)
+        dprintf(error_fd, "discond: %s\n", msg);
     return 1;
 }
 
@@ -69,8 +81,10 @@ static int die(const char *msg)
 static int parse_options(int argc, char **argv, struct discond_options *o)
 {
     const char *shm = NULL;
-    *o = (struct discond_options){.dir = ".", .flush_ms = 1000, .rotate_size = 256u << 20};
-    enum { FLUSH = 256, ROTATE_SIZE, ROTATE_SECONDS, WAIT, STATS, SUMMARY };
+    *o = (struct discond_options){.dir = ".", .flush_ms = 1000, .rotate_size = 256u << 20,
+                                  .launcher_fd = -1};
+    enum { FLUSH = 256, ROTATE_SIZE, ROTATE_SECONDS, WAIT, STATS, SUMMARY, LAUNCHER, ERROR, NO_SYNC };
+    uint64_t fd;
     static const struct option longopts[] = {
         {"shm", required_argument, NULL, 's'},
         {"output", required_argument, NULL, 'o'},
@@ -80,6 +94,9 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
         {"wait", required_argument, NULL, WAIT},
         {"stats-json", required_argument, NULL, STATS},
         {"summary", no_argument, NULL, SUMMARY},
+        {"no-sync", no_argument, NULL, NO_SYNC},
+        {"launcher-fd", required_argument, NULL, LAUNCHER},
+        {"error-fd", required_argument, NULL, ERROR},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -94,6 +111,9 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
         case WAIT: bad = discon_parse_count(optarg, 0, 1u << 30, &o->wait_s) ? "--wait" : NULL; break;
         case STATS: o->stats_json = optarg; break;
         case SUMMARY: o->summary = true; break;
+        case NO_SYNC: o->no_sync = true; break;
+        case LAUNCHER: bad = discon_parse_count(optarg, 0, 65535, &fd) ? "--launcher-fd" : NULL; o->launcher_fd = (int)fd; break;
+        case ERROR: bad = discon_parse_count(optarg, 0, 65535, &fd) ? "--error-fd" : NULL; error_fd = (int)fd; break;
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
         }
@@ -132,18 +152,29 @@ static void install_signals(void)
 /* Wait for the plugin to create and publish the segment. 0, or 1. */
 static int attach(const struct discond_options *o, struct discon_segment *seg, uint64_t start)
 {
-    char err[512];
+    char err[512], why[256];
+    struct discon_launcher_watch launcher;
+    discon_launcher_open(&launcher, o->launcher_fd);
     for (;;) {
-        bool last_try = stop;
+        /* Stopped, or the segment can no longer come: one last look. */
+        bool last_try = stop, orphaned = discon_launcher_gone(&launcher, why, sizeof why);
         int a = discon_segment_attach(seg, o->shm, err, sizeof err);
+        if (a == DISCON_ATTACH_OK || a < 0)
+            discon_launcher_close(&launcher);
         if (a == DISCON_ATTACH_OK)
             return 0;
         if (a < 0)
             return die(err);
+        if (orphaned) {
+            discon_launcher_close(&launcher);
+            snprintf(err, sizeof err, "%s", why);
+            return die(err);
+        }
         if (last_try ||
             (o->wait_s && discon_clock_ns(CLOCK_MONOTONIC) - start >= o->wait_s * 1000000000u)) {
-            fprintf(stderr, "discond: shared memory %s never appeared\n", o->shm);
-            return 1;
+            discon_launcher_close(&launcher);
+            snprintf(err, sizeof err, "shared memory %s never appeared", o->shm);
+            return die(err);
         }
         sleep_ns(5000000);
     }
@@ -290,8 +321,16 @@ static int finish(const struct discond_options *o, struct loop *l, uint64_t star
     double secs = (double)(discon_clock_ns(CLOCK_MONOTONIC) - start) / 1e9;
     if (o->stats_json)
         discon_write_stats(o->stats_json, &t, secs, finished, discon_drain_path(l->d));
+    enum discon_run_end end = rc ? DISCON_RUN_FAILED
+                              : finished ? DISCON_RUN_FINISHED
+                              : discon_watch_gone(l->watch) ? DISCON_RUN_PRODUCER_DIED
+                              : DISCON_RUN_STOPPED;
     if (o->summary)
-        discon_print_summary(&t, o->dir, finished);
+        discon_print_summary(&t, o->dir, end);
+    /* discon-record must stop a QEMU that nobody drains any more; a clean
+     * exit after its producer ended needs nothing. */
+    if (end == DISCON_RUN_STOPPED && error_fd >= 0)
+        dprintf(error_fd, "discond: stopped by a signal while QEMU still ran\n");
     /* Drained and its producer done: nobody needs the segment any more. */
     if (rc == 0 && (finished || discon_watch_gone(l->watch)))
         shm_unlink(o->shm);
@@ -312,6 +351,7 @@ static int run(const struct discond_options *o)
     struct discon_drain_config cfg = {
         .dir = o->dir,
         .flush_ns = o->flush_ms * 1000000u,
+        .no_sync = o->no_sync,
         .rotate_size = o->rotate_size,
         .rotate_ns = o->rotate_s * 1000000000u,
         .qemu_argv = o->qemu_argv,

@@ -3,6 +3,8 @@
 #include "discon_clock.h"
 #include "trace_names.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,40 @@
 static const char *mode_name(uint32_t mode)
 {
     return mode == DISCON_MODE_DROP ? "drop" : "block";
+}
+
+/* For power loss: the file's own descriptor to fdatasync (any descriptor
+ * of the file syncs its data), and the directory synced once so the new
+ * name survives too. 0, or -1 with err. */
+static int open_sync(struct discon_drain *d, char *err, size_t errlen)
+{
+    if (d->cfg.no_sync)
+        return 0;
+    d->sync_fd = open(d->path, O_RDONLY | O_CLOEXEC);
+    if (d->sync_fd < 0)
+        return FAIL("cannot open %s to sync it: %s", d->path, strerror(errno));
+    int dir = open(d->cfg.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = dir >= 0 && fsync(dir) == 0 ? 0 : -1;
+    if (rc != 0)
+        snprintf(err, errlen, "cannot sync directory %s: %s", d->cfg.dir, strerror(errno));
+    if (dir >= 0)
+        close(dir);
+    return rc;
+}
+
+static void close_sync(struct discon_drain *d)
+{
+    if (d->sync_fd >= 0)
+        close(d->sync_fd);
+    d->sync_fd = -1;
+}
+
+/* After a frame: its bytes on the device before the next one is due. */
+static int sync_frame(struct discon_drain *d, char *err, size_t errlen)
+{
+    if (d->sync_fd >= 0 && fdatasync(d->sync_fd) != 0)
+        return FAIL("cannot sync %s: %s", d->path, strerror(errno));
+    return 0;
 }
 
 static int open_file(struct discon_drain *d, char *err, size_t errlen)
@@ -46,7 +82,7 @@ static int open_file(struct discon_drain *d, char *err, size_t errlen)
     h.types = l->types;
     h.producer_pid = l->producer_pid;
     d->opened_ns = discon_clock_ns(CLOCK_MONOTONIC);
-    if (discon_writer_header(d->w, &h, err, errlen) != 0)
+    if (discon_writer_header(d->w, &h, err, errlen) != 0 || open_sync(d, err, errlen) != 0)
         return -1;
     d->files++;
     return 0;
@@ -54,6 +90,7 @@ static int open_file(struct discon_drain *d, char *err, size_t errlen)
 
 static int close_file(struct discon_drain *d, char *err, size_t errlen)
 {
+    close_sync(d);
     d->bytes_closed += discon_writer_bytes(d->w);
     int rc = discon_writer_close(d->w, true, err, errlen);
     d->w = NULL;
@@ -73,6 +110,7 @@ struct discon_drain *discon_drain_open(struct discon_segment *seg,
     }
     d->seg = seg;
     d->cfg = *cfg;
+    d->sync_fd = -1;
     d->nvcpus = seg->layout.vcpu_capacity;
     d->v = calloc(d->nvcpus, sizeof *d->v);
     if (!d->v) {
@@ -97,14 +135,46 @@ struct discon_drain *discon_drain_open(struct discon_segment *seg,
     return d;
 }
 
+void discon_drain_commit(struct discon_drain *d)
+{
+    for (uint32_t i = 0; i < d->nvcpus; i++) {
+        struct vcpu *v = &d->v[i];
+        v->on_disk = v->written;
+        memcpy(v->by_type_on_disk, v->by_type, sizeof v->by_type);
+    }
+}
+
+/* The writer writes a frame by itself when a packet would take the pending
+ * one past its target, before taking the packet: if the file grew during a
+ * packet call, everything encoded before that call is in the file. */
+static void commit_if_written(struct discon_drain *d, uint64_t bytes_before)
+{
+    if (discon_writer_bytes(d->w) != bytes_before)
+        discon_drain_commit(d);
+}
+
 static int encode_pending(struct discon_drain *d, struct vcpu *v, char *err, size_t errlen)
 {
     if (v->npending == 0)
         return 0;
+    uint64_t bytes = discon_writer_bytes(d->w);
     if (discon_writer_events(d->w, v->pending, v->npending, v->pending_pos, err, errlen) != 0)
         return -1;
+    commit_if_written(d, bytes);
+    for (size_t i = 0; i < v->npending; i++)
+        v->by_type[discon_type_index(v->pending[i].type)]++; /* checked in take() */
     v->written += v->npending;
     v->npending = 0;
+    return 0;
+}
+
+/* A loss record, with the same bookkeeping of frames written meanwhile. */
+static int write_loss(struct discon_drain *d, const Discon__Loss *l, char *err, size_t errlen)
+{
+    uint64_t bytes = discon_writer_bytes(d->w);
+    if (discon_writer_loss(d->w, l, err, errlen) != 0)
+        return -1;
+    commit_if_written(d, bytes);
     return 0;
 }
 
@@ -123,10 +193,15 @@ static int flush(struct discon_drain *d, char *err, size_t errlen)
     crash_point(d, DISCON_DRAIN_BEFORE_WRITE);
     if (discon_writer_flush(d->w, err, errlen) != 0)
         return -1;
+    discon_drain_commit(d);
     crash_point(d, DISCON_DRAIN_AFTER_WRITE);
     for (uint32_t i = 0; i < d->nvcpus; i++)
         discon_ring_release(&d->seg->rings[i]);
     crash_point(d, DISCON_DRAIN_AFTER_RELEASE);
+    /* Synced after the release, so a vCPU waiting for room in block mode
+     * does not wait for the device too. */
+    if (sync_frame(d, err, errlen) != 0)
+        return -1;
     uint64_t now = discon_clock_ns(CLOCK_MONOTONIC);
     d->flushed_ns = now;
     bool by_size = d->cfg.rotate_size && discon_writer_bytes(d->w) >= d->cfg.rotate_size;
@@ -137,8 +212,12 @@ static int flush(struct discon_drain *d, char *err, size_t errlen)
         struct discon_writer *full = d->w;
         char full_path[sizeof d->path];
         memcpy(full_path, d->path, sizeof full_path);
+        int full_sync = d->sync_fd;
         d->file_index++;
         if (open_file(d, err, errlen) != 0) {
+            if (d->sync_fd != full_sync)
+                close_sync(d);
+            d->sync_fd = full_sync;
             if (d->w && d->w != full) {
                 char ignore[16];
                 discon_writer_close(d->w, false, ignore, sizeof ignore);
@@ -150,6 +229,8 @@ static int flush(struct discon_drain *d, char *err, size_t errlen)
             return -1;
         }
         crash_point(d, DISCON_DRAIN_AFTER_ROTATE);
+        if (full_sync >= 0)
+            close(full_sync); /* the full file is fsynced on close below */
         d->bytes_closed += discon_writer_bytes(full);
         return discon_writer_close(full, true, err, errlen);
     }
@@ -174,10 +255,9 @@ static int take(struct discon_drain *d, uint32_t vcpu, const struct discon_recor
         l.ring_end = pos + 1;
         v->next_seq += l.count;
         v->lost_inband += l.count;
-        return discon_writer_loss(d->w, &l, err, errlen);
+        return write_loss(d, &l, err, errlen);
     }
-    int t = discon_type_index(r->type);
-    if (t < 0)
+    if (discon_type_index(r->type) < 0)
         return FAIL("vCPU %u: record at ring position %llu has unknown type %u", vcpu,
                     (unsigned long long)pos, r->type);
     uint8_t has = r->has; /* read once: the slot is shared memory */
@@ -199,7 +279,6 @@ static int take(struct discon_drain *d, uint32_t vcpu, const struct discon_recor
         .to_level = has & DISCON_HAS_TO_LEVEL ? r->to_level : 0,
         .from_level = has & DISCON_HAS_FROM_LEVEL ? r->from_level : 0,
     };
-    v->by_type[t]++;
     return v->npending == BATCH_MAX ? encode_pending(d, v, err, errlen) : 0;
 }
 
@@ -256,7 +335,7 @@ int discon_drain_finish(struct discon_drain *d, bool producer_finished, char *er
             l.first_seq = v->next_seq;
             l.count = dropped - v->lost_inband;
             v->next_seq += l.count;
-            rc = discon_writer_loss(d->w, &l, err, errlen);
+            rc = write_loss(d, &l, err, errlen);
         }
         if (v->next_seq == 0)
             continue;
@@ -284,6 +363,8 @@ int discon_drain_finish(struct discon_drain *d, bool producer_finished, char *er
     if (rc == 0)
         rc = discon_writer_flush(d->w, err, errlen);
     if (rc == 0)
+        discon_drain_commit(d);
+    if (rc == 0)
         for (uint32_t i = 0; i < d->nvcpus; i++)
             discon_ring_release(&d->seg->rings[i]);
     if (close_file(d, err, rc == 0 ? errlen : 0) != 0 && rc == 0)
@@ -301,10 +382,11 @@ void discon_drain_totals(const struct discon_drain *d, struct discon_drain_total
     };
     for (uint32_t i = 0; i < d->nvcpus; i++) {
         const struct vcpu *v = &d->v[i];
-        t->events += v->written + v->npending;
+        t->events += v->on_disk;
+        t->unwritten += v->written - v->on_disk + v->npending;
         t->lost += v->next_seq - v->written - v->npending;
         for (int k = 0; k < DISCON_NTYPES; k++)
-            t->by_type[k] += v->by_type[k];
+            t->by_type[k] += v->by_type_on_disk[k];
     }
 }
 
@@ -324,6 +406,7 @@ void discon_drain_free(struct discon_drain *d)
 {
     if (!d)
         return;
+    close_sync(d);
     if (d->w) {
         char err[16];
         discon_writer_close(d->w, false, err, sizeof err);

@@ -39,6 +39,9 @@ typedef void discon_drain_hook(void *ctx, enum discon_drain_point point,
 struct discon_drain_config {
     const char *dir;
     uint64_t flush_ns;    /* a frame at least this often */
+    bool no_sync;         /* false: fdatasync after every frame (power loss
+                             costs at most flush_ns plus a poll); true: the
+                             kernel's writeback decides (up to ~30 s) */
     uint64_t rotate_size; /* bytes per file; 0: no size rotation */
     uint64_t rotate_ns;   /* age per file; 0: no time rotation */
     char *const *qemu_argv; /* for the header, when known */
@@ -48,7 +51,8 @@ struct discon_drain_config {
 };
 
 struct discon_drain_totals {
-    uint64_t events;          /* written to files */
+    uint64_t events;          /* in frames written to files */
+    uint64_t unwritten;       /* read from the rings, not (yet) in a written frame */
     uint64_t by_type[DISCON_NTYPES];
     uint64_t lost;            /* dropped by the producer, as loss records */
     uint64_t bytes;           /* in all files of this trace */

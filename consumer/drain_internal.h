@@ -14,10 +14,12 @@
 
 struct vcpu {
     uint64_t next_seq;    /* sequence number of the next event */
-    uint64_t written;     /* events in files */
+    uint64_t written;     /* events encoded into the writer (a frame pending or written) */
+    uint64_t on_disk;     /* events in frames the writer has written to a file */
     uint64_t lost_inband; /* lost events already written as loss records */
     uint64_t skip_until;  /* ring records before this were written before a restart */
-    uint64_t by_type[DISCON_NTYPES];
+    uint64_t by_type[DISCON_NTYPES];         /* of the written ones */
+    uint64_t by_type_on_disk[DISCON_NTYPES]; /* of the on_disk ones */
     struct discon_event *pending; /* events read, not yet encoded */
     size_t npending;
     uint64_t pending_pos;         /* ring position of pending[0] */
@@ -30,6 +32,7 @@ struct discon_drain {
     char prefix[48];
     char path[4096];
     struct discon_writer *w;
+    int sync_fd;          /* the same file, for fdatasync (the writer keeps its fd) */
     uint32_t file_index;
     uint32_t files;
     uint64_t opened_ns, flushed_ns;
@@ -43,5 +46,8 @@ struct discon_drain {
  * vCPU's sequence, counts and ring position to skip, cut a torn frame, and
  * pick the next file index. 0, or -1 with err. */
 int discon_drain_resume(struct discon_drain *d, char *err, size_t errlen);
+
+/* A frame reached the file: every event encoded before it is on disk. */
+void discon_drain_commit(struct discon_drain *d);
 
 #endif

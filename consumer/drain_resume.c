@@ -147,6 +147,7 @@ int discon_drain_resume(struct discon_drain *d, char *err, size_t errlen)
         return FAIL("cannot resume the trace in %s: %s", d->cfg.dir, r.msg);
     if (rc < 0)
         return -1;
+    discon_drain_commit(d); /* what the files hold is on disk */
     if (r.complete)
         return FAIL("the trace of this segment in %s is already complete", d->cfg.dir);
     d->file_index = (uint32_t)(last + 1);

@@ -49,8 +49,12 @@ static bool started_later(const struct discon_producer_watch *w)
     return start != 0 && start > w->created_boot_ns;
 }
 
-/* The pidfd's process has exited (it is readable then). */
-static bool pidfd_exited(int pidfd)
+int discon_pidfd_open(pid_t pid)
+{
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+bool discon_pidfd_exited(int pidfd)
 {
     struct pollfd p = {.fd = pidfd, .events = POLLIN};
     return poll(&p, 1, 0) > 0;
@@ -66,7 +70,7 @@ void discon_watch_open(struct discon_producer_watch *w, const struct discon_segm
      * within one tick of the segment's creation is not caught. */
     w->created_boot_ns = seg->layout.clock_monotonic_ns + discon_clock_ns(CLOCK_BOOTTIME) -
                          discon_clock_ns(CLOCK_MONOTONIC);
-    w->pidfd = (int)syscall(SYS_pidfd_open, w->pid, 0);
+    w->pidfd = discon_pidfd_open(w->pid);
     if (w->pidfd < 0) {
         if (errno == ESRCH) {
             w->gone = true;
@@ -79,7 +83,7 @@ void discon_watch_open(struct discon_producer_watch *w, const struct discon_segm
     /* Is the pidfd's process the producer? Read its start time, then make
      * sure it was alive throughout, so the pid still named it. */
     bool later = started_later(w);
-    if (pidfd_exited(w->pidfd) || later)
+    if (discon_pidfd_exited(w->pidfd) || later)
         w->gone = true;
 }
 
@@ -88,7 +92,7 @@ bool discon_watch_gone(struct discon_producer_watch *w)
     if (w->gone)
         return true;
     if (w->pidfd >= 0)
-        w->gone = pidfd_exited(w->pidfd);
+        w->gone = discon_pidfd_exited(w->pidfd);
     else
         w->gone = (kill(w->pid, 0) != 0 && errno == ESRCH) || started_later(w);
     return w->gone;

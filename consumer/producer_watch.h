@@ -48,4 +48,9 @@ void discon_watch_wait(struct discon_producer_watch *w, uint64_t timeout_ns);
 
 void discon_watch_close(struct discon_producer_watch *w);
 
+/* A pidfd of pid (pidfd_open(2), Linux 5.3), or -1 with errno. */
+int discon_pidfd_open(pid_t pid);
+/* Whether the pidfd's process has exited (the pidfd is readable then). */
+bool discon_pidfd_exited(int pidfd);
+
 #endif

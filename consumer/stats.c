@@ -66,7 +66,8 @@ void discon_write_stats(const char *path, const struct discon_drain_totals *t, d
     json_object_put(o);
 }
 
-void discon_print_summary(const struct discon_drain_totals *t, const char *dir, bool finished)
+void discon_print_summary(const struct discon_drain_totals *t, const char *dir,
+                          enum discon_run_end end)
 {
     fprintf(stderr, "discon: %llu events (", (unsigned long long)t->events);
     for (int i = 0; i < DISCON_NTYPES; i++)
@@ -79,6 +80,13 @@ void discon_print_summary(const struct discon_drain_totals *t, const char *dir, 
             (unsigned long long)t->lost, t->lost ? " (counted in the trace)" : "",
             (unsigned long long)t->unrecorded, t->files, dir, (unsigned long long)t->bytes,
             t->events ? (double)t->bytes / (double)t->events : 0.0);
-    if (!finished)
-        fprintf(stderr, "discon: the producer ended without finishing (QEMU killed?)\n");
+    if (t->unwritten)
+        fprintf(stderr, "discon: %llu more events were read but are in no file\n", (unsigned long long)t->unwritten);
+    if (end == DISCON_RUN_PRODUCER_DIED)
+        fprintf(stderr, "discon: the producer ended without finishing (QEMU killed or crashed)\n");
+    else if (end == DISCON_RUN_STOPPED)
+        fprintf(stderr, "discon: discond was stopped while QEMU still ran: the trace ends there\n");
+    else if (end == DISCON_RUN_FAILED)
+        fprintf(stderr, "discon: the recording stopped at the error above: the files hold the "
+                        "events counted here\n");
 }

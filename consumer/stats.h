@@ -15,6 +15,17 @@ void discon_status_line(const struct discon_drain *d, uint64_t *last_events, dou
 void discon_write_stats(const char *path, const struct discon_drain_totals *t, double secs,
                         bool finished, const char *last_file);
 
-void discon_print_summary(const struct discon_drain_totals *t, const char *dir, bool finished);
+/* How a recording ended, for the summary's last line. */
+enum discon_run_end {
+    DISCON_RUN_FINISHED,      /* the producer finished; everything drained */
+    DISCON_RUN_PRODUCER_DIED, /* QEMU ended without finishing (killed, crashed) */
+    DISCON_RUN_STOPPED,       /* discond was signalled while QEMU still ran */
+    DISCON_RUN_FAILED,        /* discond stopped at an error (printed before) */
+};
+
+/* Totals on stderr: events are those in frames written to the files, never
+ * more; events read but not written (after an error) are counted apart. */
+void discon_print_summary(const struct discon_drain_totals *t, const char *dir,
+                          enum discon_run_end end);
 
 #endif

@@ -48,7 +48,7 @@ set +e
 rc=$?
 set -e
 expect_eq "exit status of the command" 3 "$rc"
-grep -q "never appeared" "$tmp/err" || fail "no clear error: $(cat "$tmp/err")"
+grep -q "ended before creating the segment" "$tmp/err" || fail "no clear error: $(cat "$tmp/err")"
 grep -q "recording failed" "$tmp/err" || fail "the failed recording was not reported"
 echo "ok: a failing QEMU gives its exit status and a one-line error"
 

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SIGTERM in discon-record's first milliseconds (issue 15, point 5): at
+# delays of 0 to 5 ms after the start, over and over. Whatever the moment
+# (before the handlers, between fork and exec of either child, while
+# discond waits for the segment), discon-record exits 143 (terminated),
+# and neither discond nor QEMU nor the segment is left behind.
+. "$(dirname "$0")/lib.sh"
+build_svc_guest 1000000000000 # runs until stopped: only the signal ends it
+# 0 to 5.5 ms twice (after sleep's own start-up of about 1 ms), then a few
+# later ones, while discond waits for the segment and once it drains.
+delays=()
+for ((i = 0; i < 24; i++)); do delays+=("$(printf '0.%04d' $(((i % 12) * 5)))"); done
+delays+=(0.02 0.1 0.3 0.6)
+tries=${#delays[@]}
+for ((i = 0; i < tries; i++)); do
+  delay=${delays[i]}
+  "$DISCON_RECORD" -o "$tmp/trace$i" -- "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" \
+    >/dev/null 2>"$tmp/err$i" & pid=$!
+  # From its exec on (before that, the signal would reach bash's child).
+  comm=
+  while [ "$comm" != discon-record ]; do read -r comm </proc/"$pid"/comm || true; done
+  sleep "$delay"
+  kill -TERM "$pid"
+  (sleep 30 && kill -KILL "$pid") 2>/dev/null & watchdog=$!
+  rc=0
+  wait "$pid" || rc=$?
+  kill "$watchdog" 2>/dev/null || fail "try $i ($delay s): discon-record still ran 30 s after SIGTERM"
+  expect_eq "try $i ($delay s): exit status ($(tr '\n' ' ' <"$tmp/err$i"))" 143 "$rc"
+  ! pgrep -f "discon-rec-$pid-" >/dev/null ||
+    fail "try $i ($delay s): left running: $(pgrep -af "discon-rec-$pid-")"
+  ! ls /dev/shm/discon-rec-"$pid"-* >/dev/null 2>&1 || fail "try $i ($delay s): a segment was left"
+  started=$(find "$tmp/trace$i" -name "*.discon" 2>/dev/null | wc -l)
+  echo "try $i: SIGTERM after ${delay}s: exit 143, nothing left ($started trace files)"
+done
+echo "ok: $tries early SIGTERMs, each ended the launch with nothing left"

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# discon-record and a bad output (issue 15, point 4). The output is checked
+# before anything starts: -o naming a regular file, or a directory that
+# cannot be written, gives one line and a non-zero exit, with neither
+# discond nor QEMU started and no segment made. A disk that fills while
+# QEMU runs: discond fails, discon-record says so at once in one line with
+# the reason and the segment, stops QEMU (the guest would otherwise run on
+# forever here), and leaves no segment; discond's summary counts exactly
+# the events the files hold and does not call QEMU killed.
+. "$(dirname "$0")/lib.sh"
+# A QEMU that only says it was started: nothing may start it here.
+printf '#!/bin/sh\ntouch %q\n' "$tmp/qemu-started" >"$tmp/fake-qemu"
+chmod +x "$tmp/fake-qemu"
+# refused WHAT OUTPUT: discon-record -o OUTPUT fails with one line, starts nothing.
+refused() {
+  local rc=0
+  "$DISCON_RECORD" -o "$2" -- "$tmp/fake-qemu" >"$tmp/out" 2>"$tmp/err" & local pid=$!
+  wait "$pid" || rc=$?
+  [ "$rc" != 0 ] || fail "$1: accepted (exit 0)"
+  expect_eq "$1: lines on stderr" 1 "$(wc -l <"$tmp/err")"
+  [ ! -e "$tmp/qemu-started" ] || fail "$1: QEMU was started"
+  ! ls /dev/shm/discon-rec-"$pid"-* >/dev/null 2>&1 || fail "$1: a segment was left"
+  ! pgrep -f "discon-rec-$pid-" >/dev/null || fail "$1: discond was started"
+  echo "ok: $1 refused (exit $rc): $(cat "$tmp/err")"
+}
+: >"$tmp/file"
+refused "-o naming a regular file" "$tmp/file"
+refused "-o under a regular file" "$tmp/file/sub"
+
+# discond stopped by someone else's SIGTERM while QEMU runs: it drains and
+# exits 0, but nobody drains afterwards, so QEMU is stopped, with one line.
+build_svc_guest 1000000000000 # runs until stopped
+"$DISCON_RECORD" -o "$tmp/sig" -- "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" \
+  >/dev/null 2>"$tmp/sig.err" & pid=$!
+wait_until 60 "discond to start the trace" has_trace_file "$tmp/sig"
+pkill -TERM -f "^$DISCOND .*discon-rec-$pid-"
+rc=0
+wait "$pid" || rc=$?
+[ "$rc" != 0 ] || fail "discon-record succeeded though discond was stopped mid-run"
+grep -q "^discon-record: discond ended while QEMU ran (stopped by a signal while QEMU still ran, exit 0): stopping QEMU; segment /dev/shm/discon-rec-$pid-[0-9a-f]* removed$" \
+  "$tmp/sig.err" || fail "no clear line: $(cat "$tmp/sig.err")"
+! pgrep -f "discon-rec-$pid-" >/dev/null || fail "QEMU still runs"
+! ls /dev/shm/discon-rec-"$pid"-* >/dev/null 2>&1 || fail "the segment was left"
+echo "ok: discond stopped by SIGTERM mid-run: QEMU stopped (exit $rc): $(grep ^discon-record "$tmp/sig.err")"
+
+[ "$(id -u)" = 0 ] || {
+  mkdir "$tmp/ro" && chmod 555 "$tmp/ro"
+  refused "-o naming an unwritable directory" "$tmp/ro"
+  skip "needs root for the read-only and full file systems in a private mount namespace"
+}
+unshare --mount --propagation private true 2>/dev/null ||
+  skip "the kernel forbids private mount namespaces here (unshare --mount failed)"
+mkdir -p "$tmp/ro" "$tmp/full"
+# Inside a private mount namespace: a read-only tmpfs, then a 2 MiB one that fills.
+export -f refused expect_eq fail
+export DISCON_RECORD tmp
+unshare --mount --propagation private bash -c '
+  set -euo pipefail
+  mount -t tmpfs -o ro,size=1m tmpfs "$tmp/ro" && mount -t tmpfs -o size=2m tmpfs "$tmp/full" || exit 99
+  refused "-o naming a directory on a read-only file system" "$tmp/ro"
+  start=$SECONDS
+  rc=0
+  timeout 60 "$DISCON_RECORD" -o "$tmp/full/trace" --stats-json "$tmp/stats.json" -- \
+    "$@" >"$tmp/full.out" 2>"$tmp/full.err" & pid=$!
+  wait "$pid" || rc=$?
+  echo "$rc $((SECONDS - start))" >"$tmp/full.rc"
+  cp -r "$tmp/full/trace" "$tmp/trace"' \
+  bash "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" ||
+  { [ $? = 99 ] && skip "cannot mount a tmpfs in a private mount namespace"; fail "the namespace part failed"; }
+read -r rc secs <"$tmp/full.rc"
+cat "$tmp/full.err"
+[ "$rc" != 124 ] || fail "discon-record ran on for 60 s after the disk filled"
+[ "$rc" != 0 ] || fail "discon-record succeeded on a full disk"
+line=$(grep '^discon-record: discond ended while QEMU ran' "$tmp/full.err") ||
+  fail "no line saying discond ended"
+seg=$(grep -o '/dev/shm/discon-rec-[0-9a-f-]*' <<<"$line") ||
+  fail "the line names no segment: $line"
+[[ $line == *"No space left on device"* ]] || fail "the line does not give the reason: $line"
+[ ! -e "$seg" ] || fail "the segment $seg was left"
+! pgrep -f "${seg#/dev/shm/}" >/dev/null || fail "discond or QEMU still runs"
+! grep -q 'QEMU killed' "$tmp/full.err" || fail "the summary says QEMU was killed"
+"$TRACE_DUMP" "$tmp/trace" >"$tmp/dump" || true
+on_disk=$(awk '/^total events/ { print $3 }' "$tmp/dump")
+claimed=$(sed -n 's/^discon: \([0-9]*\) events (.*/\1/p' "$tmp/full.err")
+[ -n "$on_disk" ] && [ "$on_disk" -gt 0 ] || fail "nothing readable in the files: $(tail -n2 "$tmp/dump")"
+expect_eq "events the summary claims (the files hold $on_disk)" "$on_disk" "$claimed"
+grep -q "\"events\": $on_disk," "$tmp/stats.json" || fail "stats JSON: $(cat "$tmp/stats.json")"
+echo "ok: full disk: discon-record ended after ${secs}s (exit $rc); $on_disk events on disk, as claimed"
