@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include "number_option.h"
 #include "plugin_options.h"
+#include "record_attach.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +24,7 @@
 
 static const char usage[] =
     "usage: discon-record [options] -- QEMU [QEMU ARGS...]\n"
+    "       discon-record -p PID [-o DIR] [--duration S]   (a QEMU already running)\n"
     "Run QEMU with the discon plugin and record every trap into DIR.\n"
     "\n"
     "  -o, --output DIR          trace directory (default: discon.data)\n"
@@ -330,6 +332,9 @@ static int run(const struct record_options *o)
 
 int main(int argc, char **argv)
 {
+    /* -p PID: a running QEMU, through discond --pid (attach/). */
+    if (discon_record_attach_requested(argc, argv))
+        return discon_record_attach(argc, argv);
     struct record_options o;
     int rc = parse_options(argc, argv, &o);
     return rc >= 0 ? rc : run(&o);
