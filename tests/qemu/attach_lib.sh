@@ -5,21 +5,8 @@
 [ "$(id -u)" = 0 ] || skip "attaching needs root (or CAP_BPF+CAP_PERFMON); the tests run as root"
 command -v python3 >/dev/null || skip "python3 missing: run scripts/setup"
 
-# monitor SOCKET COMMAND: one HMP command to a QEMU started with
-# -monitor unix:SOCKET,server=on,wait=off (python3: no netcat on Debian's
-# minimal installs).
-monitor() {
-  python3 - "$1" "$2" <<'PY'
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.settimeout(5)
-s.recv(4096)                       # the banner and first prompt
-s.sendall(sys.argv[2].encode() + b"\n")
-time.sleep(0.2)
-s.close()
-PY
-}
+# monitor SOCKET COMMAND: one HMP command to a QEMU's unix monitor socket.
+monitor() { python3 "$SRCDIR/tests/qemu/monitor.py" "$1" "$2"; }
 
 # start_paused_qemu ARGS...: QEMU (scripts/qemu execs it: same pid) stopped
 # before its first instruction, with a monitor at $tmp/mon; sets $qpid.
