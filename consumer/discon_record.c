@@ -11,6 +11,7 @@
 #include "launch.h"
 #include "number_option.h"
 #include "plugin_options.h"
+#include "record_attach.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +27,7 @@
 
 static const char usage[] =
     "usage: discon-record [options] -- QEMU [QEMU ARGS...]\n"
+    "       discon-record -p PID [-o DIR] [--duration S]   (a QEMU already running)\n"
     "Run QEMU with the discon plugin and record every trap into DIR.\n"
     "\n"
     "  -o, --output DIR          trace directory (default: discon.data)\n"
@@ -329,6 +331,9 @@ static int run(const struct record_options *o)
 
 int main(int argc, char **argv)
 {
+    /* -p PID: a running QEMU, through discond --pid (attach/). */
+    if (discon_record_attach_requested(argc, argv))
+        return discon_record_attach(argc, argv);
     /* Before anything else: a signal from now on waits until the children
      * are known and the handlers are in place (launch.h). */
     discon_launch_block_signals();

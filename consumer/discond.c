@@ -3,6 +3,7 @@
  * crash-safe trace files, and finish the trace when the producer does.
  */
 #define _GNU_SOURCE
+#include "attach_main.h"
 #include "discon_clock.h"
 #include "drain.h"
 #include "launcher_watch.h"
@@ -383,6 +384,9 @@ int main(int argc, char **argv)
      * With SIGTTOU ignored the write goes through (POSIX, "Terminal
      * Access Control"). Before anything is written. */
     signal(SIGTTOU, SIG_IGN);
+    /* --pid PID: a running QEMU through BPF, not a segment (attach/). */
+    if (discon_attach_requested(argc, argv))
+        return discon_attach_main(argc, argv);
     struct discond_options o;
     int rc = parse_options(argc, argv, &o);
     return rc >= 0 ? rc : run(&o);

@@ -2,17 +2,23 @@
  * An independent count for the real-QEMU tests: a second, deliberately
  * trivial QEMU plugin that counts discontinuities per vCPU and type with
  * atomics and writes the totals at exit, in drain_segment's format:
- *   -plugin libcount_plugin.so,out=FILE[,cr2=PREFIX]
+ *   -plugin libcount_plugin.so,out=FILE[,cr2=PREFIX or ,log=PREFIX]
  * With cr2=PREFIX (x86_64) it also reads cr2 at every EXCEPTION, as
  * discon does, and writes "from_pc cr2" lines, in hex, to PREFIX.VCPU.
+ * With log=PREFIX it also writes every event, on its vCPU's own thread, to
+ * PREFIX.VCPU as "TIME_NS TYPE FROM_PC TO_PC" (CLOCK_MONOTONIC ns, type
+ * name, PCs in hex): the per-vCPU sequence the attach test compares with.
  * It shares nothing with libdiscon.so but the ABI declarations.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "plugin_registers.h"
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_VCPUS 256
 
@@ -21,6 +27,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = DISCON_QEMU_PLUGIN_API_VERSION;
 static _Atomic unsigned long long counts[MAX_VCPUS][3];
 static char out_path[4096];
 static char cr2_prefix[4096];
+static char log_prefix[4096];
+static FILE *event_log[MAX_VCPUS]; /* each opened and written by its vCPU's thread */
 
 /* Each vCPU's cr2 handle, buffer and file: set on its own thread. */
 static struct {
@@ -58,11 +66,31 @@ static void write_cr2(unsigned int vcpu, uint64_t from_pc)
     fprintf(cr2[vcpu].out, "0x%llx 0x%llx\n", (unsigned long long)from_pc, (unsigned long long)v);
 }
 
+static void log_event(unsigned int vcpu, int t, uint64_t from_pc, uint64_t to_pc)
+{
+    static const char *const names[3] = {"interrupt", "exception", "hostcall"};
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    if (!event_log[vcpu]) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s.%u", log_prefix, vcpu);
+        if (!(event_log[vcpu] = fopen(path, "w"))) {
+            fprintf(stderr, "count_plugin: cannot write %s\n", path);
+            exit(1);
+        }
+    }
+    fprintf(event_log[vcpu], "%llu %s 0x%llx 0x%llx\n",
+            (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec,
+            names[t], (unsigned long long)from_pc, (unsigned long long)to_pc);
+}
+
 static void on_discon(unsigned int vcpu, enum qemu_plugin_discon_type type, uint64_t from_pc,
                       uint64_t to_pc, void *udata)
 {
-    (void)to_pc, (void)udata;
+    (void)udata;
     int t = type == QEMU_PLUGIN_DISCON_INTERRUPT ? 0 : type == QEMU_PLUGIN_DISCON_EXCEPTION ? 1 : 2;
+    if (log_prefix[0] && vcpu < MAX_VCPUS)
+        log_event(vcpu, t, from_pc, to_pc);
     if (cr2_prefix[0] && t == 1 && vcpu < MAX_VCPUS)
         write_cr2(vcpu, from_pc);
     if (vcpu < MAX_VCPUS)
@@ -72,9 +100,12 @@ static void on_discon(unsigned int vcpu, enum qemu_plugin_discon_type type, uint
 static void at_exit(void *udata)
 {
     (void)udata;
-    for (int v = 0; v < MAX_VCPUS; v++)
+    for (int v = 0; v < MAX_VCPUS; v++) {
         if (cr2[v].out)
             fclose(cr2[v].out);
+        if (event_log[v])
+            fclose(event_log[v]);
+    }
     FILE *f = fopen(out_path, "w");
     if (!f)
         return;
@@ -90,13 +121,16 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
                                            int argc, char **argv)
 {
     (void)info;
-    if (argc < 1 || argc > 2 || strncmp(argv[0], "out=", 4) != 0 ||
-        (argc == 2 && strncmp(argv[1], "cr2=", 4) != 0)) {
-        fprintf(stderr, "count_plugin: usage: -plugin libcount_plugin.so,out=FILE[,cr2=PREFIX]\n");
+    bool cr2_opt = argc == 2 && strncmp(argv[1], "cr2=", 4) == 0;
+    bool log_opt = argc == 2 && strncmp(argv[1], "log=", 4) == 0;
+    if (argc < 1 || argc > 2 || strncmp(argv[0], "out=", 4) != 0 || (argc == 2 && !cr2_opt && !log_opt)) {
+        fprintf(stderr, "count_plugin: usage: -plugin libcount_plugin.so,out=FILE[,cr2=PREFIX|,log=PREFIX]\n");
         return -1;
     }
     snprintf(out_path, sizeof out_path, "%s", argv[0] + 4);
-    if (argc == 2) {
+    if (log_opt)
+        snprintf(log_prefix, sizeof log_prefix, "%s", argv[1] + 4);
+    if (cr2_opt) {
         snprintf(cr2_prefix, sizeof cr2_prefix, "%s", argv[1] + 4);
         qemu_plugin_register_vcpu_init_cb(id, on_vcpu_init, NULL);
     }

@@ -1,0 +1,237 @@
+/* The trace file of an attach: see attach_trace.h. */
+#define _GNU_SOURCE
+#include "attach_trace.h"
+#include "discon_clock.h"
+#include "trace_names.h"
+#include "trace_writer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+#define BATCH_MAX 8192 /* events per EventBatch, as discond's drain */
+
+/* What an attach cannot see: QEMU's registers (the cause columns). */
+static char *const lacks[] = {"cause", "fault_addr", "syscall", "to_level", "from_level"};
+
+struct vcpu {
+    uint64_t next_seq, written, lost;
+    uint64_t by_type[DISCON_NTYPES];
+    struct discon_event *pending;
+    size_t npending;
+};
+
+struct discon_attach_trace {
+    struct discon_writer *w;
+    char path[4096];
+    uint64_t bytes;
+    struct vcpu v[DISCON_ATTACH_MAX_VCPUS];
+};
+
+static int write_header(struct discon_attach_trace *t, const struct discon_attach_info *info,
+                        uint64_t realtime, char *err, size_t errlen)
+{
+    const struct discon_qemu_process *q = info->qemu;
+    uint8_t id[16];
+    uint32_t pid = (uint32_t)q->pid;
+    memcpy(id, &realtime, 8);
+    memcpy(id + 8, &pid, 4);
+    memcpy(id + 12, &info->attach_ns, 4);
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    Discon__ClockReference clock = DISCON__CLOCK_REFERENCE__INIT;
+    clock.monotonic_ns = info->attach_ns;
+    clock.realtime_ns = realtime;
+    Discon__Header h = DISCON__HEADER__INIT;
+    h.format_version = DISCON_FORMAT_VERSION;
+    h.trace_id = (ProtobufCBinaryData){sizeof id, id};
+    h.target = (char *)q->target;
+    h.vcpu_count = q->vcpus;
+    h.system_mode = true; /* only qemu-system-* is attached to */
+    h.host_name = host;
+    h.n_qemu_argv = (size_t)q->argc;
+    h.qemu_argv = q->argv;
+    h.plugin_options = (char *)info->probe_desc;
+    h.clock = &clock;
+    h.ring_capacity = info->ring_bytes / sizeof(struct discon_attach_record);
+    h.mode = (char *)"drop"; /* a full BPF ring buffer loses and counts */
+    h.types = DISCON_TYPES_ALL;
+    h.producer_pid = q->pid;
+    h.source = (char *)"attach";
+    h.n_lacks = sizeof lacks / sizeof lacks[0];
+    h.lacks = (char **)lacks;
+    return discon_writer_header(t->w, &h, err, errlen);
+}
+
+struct discon_attach_trace *discon_attach_trace_open(const char *dir,
+                                                     const struct discon_attach_info *info,
+                                                     char *err, size_t errlen)
+{
+    struct discon_attach_trace *t = calloc(1, sizeof *t);
+    if (!t) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    uint64_t realtime = discon_clock_ns(CLOCK_REALTIME);
+    char prefix[64], name[256];
+    snprintf(prefix, sizeof prefix, "trace-%016llx-%d", (unsigned long long)realtime,
+             (int)info->qemu->pid);
+    discon_trace_file_name(name, sizeof name, prefix, 0);
+    snprintf(t->path, sizeof t->path, "%s/%s", dir, name);
+    if (!(t->w = discon_writer_create(t->path, err, errlen)) ||
+        write_header(t, info, realtime, err, errlen) != 0) {
+        discon_attach_trace_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+static int encode(struct discon_attach_trace *t, struct vcpu *v, char *err, size_t errlen)
+{
+    if (v->npending == 0)
+        return 0;
+    /* No ring position: the BPF ring buffer has none a reader could use. */
+    if (discon_writer_events(t->w, v->pending, v->npending, 0, err, errlen) != 0)
+        return -1;
+    v->written += v->npending;
+    v->npending = 0;
+    return 0;
+}
+
+static int loss(struct discon_attach_trace *t, uint32_t vcpu, uint64_t count, uint64_t first_ns,
+                uint64_t last_ns, char *err, size_t errlen)
+{
+    struct vcpu *v = &t->v[vcpu];
+    if (encode(t, v, err, errlen) != 0)
+        return -1;
+    Discon__Loss l = DISCON__LOSS__INIT;
+    l.vcpu = vcpu;
+    l.first_seq = v->next_seq;
+    l.count = count;
+    l.first_time_ns = first_ns;
+    l.last_time_ns = last_ns;
+    v->next_seq += count;
+    v->lost += count;
+    return discon_writer_loss(t->w, &l, err, errlen);
+}
+
+int discon_attach_trace_record(struct discon_attach_trace *t,
+                               const struct discon_attach_record *r, char *err, size_t errlen)
+{
+    if (r->vcpu >= DISCON_ATTACH_MAX_VCPUS)
+        return FAIL("record of vCPU %u beyond %u", r->vcpu, DISCON_ATTACH_MAX_VCPUS);
+    struct vcpu *v = &t->v[r->vcpu];
+    int type = discon_type_index(r->type);
+    if (type < 0)
+        return FAIL("vCPU %u: event %llu has unknown type %u", r->vcpu,
+                    (unsigned long long)r->seq, r->type);
+    /* The BPF program numbers each vCPU's events with no gap but its
+     * counted losses: anything else means records were mixed up. */
+    if (r->seq != v->next_seq + r->lost)
+        return FAIL("vCPU %u: event %llu after %llu with %llu lost between", r->vcpu,
+                    (unsigned long long)r->seq, (unsigned long long)v->next_seq,
+                    (unsigned long long)r->lost);
+    if (r->lost && loss(t, r->vcpu, r->lost, r->lost_first_ns, r->lost_last_ns, err, errlen))
+        return -1;
+    if (!v->pending && !(v->pending = malloc(BATCH_MAX * sizeof *v->pending)))
+        return FAIL("out of memory");
+    v->pending[v->npending++] = (struct discon_event){
+        .seq = v->next_seq++, .time_ns = r->time_ns, .from_pc = r->from_pc,
+        .to_pc = r->to_pc, .vcpu = r->vcpu, .type = (uint8_t)r->type};
+    v->by_type[type]++;
+    return v->npending == BATCH_MAX ? encode(t, v, err, errlen) : 0;
+}
+
+uint64_t discon_attach_trace_seen(const struct discon_attach_trace *t, uint32_t v)
+{
+    return v < DISCON_ATTACH_MAX_VCPUS ? t->v[v].next_seq : 0;
+}
+
+int discon_attach_trace_flush(struct discon_attach_trace *t, char *err, size_t errlen)
+{
+    for (uint32_t i = 0; i < DISCON_ATTACH_MAX_VCPUS; i++)
+        if (encode(t, &t->v[i], err, errlen) != 0)
+            return -1;
+    return discon_writer_flush(t->w, err, errlen);
+}
+
+/* The End record's per-vCPU totals. */
+static int write_end(struct discon_attach_trace *t, uint64_t unrecorded, bool finished,
+                     char *err, size_t errlen)
+{
+    static Discon__VcpuTotals totals[DISCON_ATTACH_MAX_VCPUS];
+    static Discon__VcpuTotals *ptrs[DISCON_ATTACH_MAX_VCPUS];
+    size_t used = 0;
+    for (uint32_t i = 0; i < DISCON_ATTACH_MAX_VCPUS; i++) {
+        const struct vcpu *v = &t->v[i];
+        if (v->next_seq == 0)
+            continue;
+        discon__vcpu_totals__init(&totals[used]);
+        totals[used].vcpu = i;
+        totals[used].produced = v->next_seq;
+        totals[used].dropped = v->lost;
+        totals[used].written = v->written;
+        ptrs[used] = &totals[used];
+        used++;
+    }
+    Discon__End e = DISCON__END__INIT;
+    e.n_vcpu = used;
+    e.vcpu = ptrs;
+    e.producer_finished = finished;
+    e.unrecorded = unrecorded;
+    e.end_monotonic_ns = discon_clock_ns(CLOCK_MONOTONIC);
+    return discon_writer_end(t->w, &e, err, errlen);
+}
+
+int discon_attach_trace_finish(struct discon_attach_trace *t,
+                               const struct discon_attach_vcpu *final, uint64_t unrecorded,
+                               bool producer_finished, char *err, size_t errlen)
+{
+    int rc = 0;
+    for (uint32_t i = 0; i < DISCON_ATTACH_MAX_VCPUS && rc == 0; i++) {
+        rc = encode(t, &t->v[i], err, errlen);
+        /* Lost after the vCPU's last record: only the BPF state knows. */
+        if (rc == 0 && final && final[i].next_seq > t->v[i].next_seq)
+            rc = loss(t, i, final[i].next_seq - t->v[i].next_seq, final[i].lost_first_ns,
+                      final[i].lost_last_ns, err, errlen);
+    }
+    if (rc == 0)
+        rc = write_end(t, unrecorded, producer_finished, err, errlen);
+    t->bytes = discon_writer_bytes(t->w);
+    int crc = discon_writer_close(t->w, true, err, rc == 0 ? errlen : 0);
+    t->w = NULL;
+    if (crc == 0)
+        return rc;
+    return -1;
+}
+
+void discon_attach_trace_totals(const struct discon_attach_trace *t,
+                                struct discon_drain_totals *totals)
+{
+    *totals = (struct discon_drain_totals){
+        .bytes = t->w ? discon_writer_bytes(t->w) : t->bytes, .files = 1};
+    for (uint32_t i = 0; i < DISCON_ATTACH_MAX_VCPUS; i++) {
+        const struct vcpu *v = &t->v[i];
+        totals->events += v->written + v->npending;
+        totals->lost += v->lost;
+        for (int k = 0; k < DISCON_NTYPES; k++)
+            totals->by_type[k] += v->by_type[k];
+    }
+}
+
+const char *discon_attach_trace_path(const struct discon_attach_trace *t) { return t->path; }
+
+void discon_attach_trace_free(struct discon_attach_trace *t)
+{
+    if (!t)
+        return;
+    if (t->w) {
+        char ignore[16];
+        discon_writer_close(t->w, false, ignore, sizeof ignore);
+    }
+    for (uint32_t i = 0; i < DISCON_ATTACH_MAX_VCPUS; i++)
+        free(t->v[i].pending);
+    free(t);
+}

@@ -1,0 +1,59 @@
+/*
+ * The trace file of an attach, written with the one writer of schema/
+ * (trace_writer.h), in the same format as the plugin path: a Header that
+ * says source "attach", EventBatches per vCPU, Loss records where the BPF
+ * ring buffer was full, and the End record with per-vCPU totals. One file
+ * (no rotation).
+ */
+#ifndef DISCON_ATTACH_TRACE_H
+#define DISCON_ATTACH_TRACE_H
+
+#include "attach_event.h"
+#include "drain.h" /* struct discon_drain_totals, for consumer/stats.h */
+#include "qemu_process.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct discon_attach_trace;
+
+/* What the header says beyond the process itself. */
+struct discon_attach_info {
+    const struct discon_qemu_process *qemu;
+    const char *probe_desc;   /* how the probe was placed, for plugin_options */
+    uint64_t attach_ns;       /* CLOCK_MONOTONIC when the probe went live */
+    uint32_t ring_bytes;      /* the BPF ring buffer's size */
+};
+
+/* Create DIR/trace-<realtime>-<pid>-0.discon (exclusive) and write its
+ * header. NULL with err on failure. */
+struct discon_attach_trace *discon_attach_trace_open(const char *dir,
+                                                     const struct discon_attach_info *info,
+                                                     char *err, size_t errlen);
+
+/* One ring-buffer record: its loss run (if any) becomes a Loss record,
+ * then the event joins its vCPU's batch. 0, or -1 with err (a record
+ * whose sequence number goes backwards, an unknown type, a write error). */
+int discon_attach_trace_record(struct discon_attach_trace *t,
+                               const struct discon_attach_record *r, char *err, size_t errlen);
+
+/* Events seen on vCPU v so far: recorded + lost (the next sequence number). */
+uint64_t discon_attach_trace_seen(const struct discon_attach_trace *t, uint32_t v);
+
+/* Write pending batches as one frame. 0, or -1 with err. */
+int discon_attach_trace_flush(struct discon_attach_trace *t, char *err, size_t errlen);
+
+/* Finish: for each vCPU, the losses after its last record (from the BPF
+ * state `final`, DISCON_ATTACH_MAX_VCPUS entries, or NULL), the End record
+ * with `unrecorded`; fsync and close. 0, or -1 with err. */
+int discon_attach_trace_finish(struct discon_attach_trace *t,
+                               const struct discon_attach_vcpu *final, uint64_t unrecorded,
+                               bool producer_finished, char *err, size_t errlen);
+
+void discon_attach_trace_totals(const struct discon_attach_trace *t,
+                                struct discon_drain_totals *totals);
+const char *discon_attach_trace_path(const struct discon_attach_trace *t);
+void discon_attach_trace_free(struct discon_attach_trace *t);
+
+#endif
