@@ -10,6 +10,8 @@
  *                 fault addresses that go down as well as up
  * DIR/returns-a64.discon, DIR/returns-x86.discon, DIR/retsplit/: traces
  *                 with returns, every pairing rule (edge_returns.c)
+ * DIR/hostile.discon escape sequences in the target and host names, a
+ *                 vCPU's clock going back, and events of vCPU 5000
  */
 #include "edge_traces.h"
 
@@ -132,6 +134,35 @@ static void causes_trace(const char *path, uint64_t t0)
     finish(w, 0, N);
 }
 
+/* What a reader must not trust quietly: control bytes in the header's
+ * names (ESC ] 0 retitles a terminal, ESC [ 2 J clears it), an event
+ * earlier than the one before it on vCPU 0, and a vCPU beyond the
+ * report's 4096. */
+static void hostile_trace(const char *path, uint64_t t0)
+{
+    char err[256];
+    struct discon_writer *w = discon_writer_create(path, err, sizeof err);
+    if (!w) {
+        fprintf(stderr, "make_edge_traces: %s\n", err);
+        exit(1);
+    }
+    uint8_t id[16] = "hostile-trace-01";
+    Discon__ClockReference clock = DISCON__CLOCK_REFERENCE__INIT;
+    clock.monotonic_ns = t0;
+    Discon__Header h = DISCON__HEADER__INIT;
+    h.format_version = DISCON_FORMAT_VERSION;
+    h.trace_id = (ProtobufCBinaryData){16, id};
+    h.target = "aarch64\x1b]0;pwned\x07";
+    h.host_name = "h\x1b[2Jost\xc2\x9b";
+    h.vcpu_count = 1;
+    h.clock = &clock;
+    discon_writer_header(w, &h, err, sizeof err);
+    events(w, 0, 0, t0 + 300, DISCON_EXCEPTION, 0x1000, 0x2000);
+    events(w, 0, 1, t0 + 100, DISCON_EXCEPTION, 0x1004, 0x2000); /* back in time */
+    events(w, 5000, 0, t0 + 400, DISCON_EXCEPTION, 0x1008, 0x2000);
+    discon_writer_close(w, true, err, sizeof err);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -161,6 +192,9 @@ int main(int argc, char **argv)
 
     snprintf(path, sizeof path, "%s/loss.discon", argv[1]);
     loss_trace(path, T0, A, PF);
+
+    snprintf(path, sizeof path, "%s/hostile.discon", argv[1]);
+    hostile_trace(path, T0);
 
     snprintf(path, sizeof path, "%s/causes.discon", argv[1]);
     causes_trace(path, T0);

@@ -59,6 +59,27 @@ for f in text csv json; do
 done
 echo "ok: a database (raw, with symbols, aggregate-only) gives the same report"
 
+# Never a quiet wrong answer: control bytes of the header's names are shown
+# escaped, a clock going back and events of vCPUs beyond 4096 are said, in
+# every format, and the report is not complete.
+for f in text csv json; do
+  "$REPORT" --format "$f" "$tmp/hostile.discon" >"$tmp/hostile.$f" 2>"$tmp/hostile.$f.err" || true
+  ! LC_ALL=C grep -q $'[\x1b\x07]' "$tmp/hostile.$f" || fail "hostile ($f): control bytes printed raw"
+  grep -q "warning: 1 events of vCPUs 4096 and above not analysed" "$tmp/hostile.$f.err" ||
+    fail "hostile ($f): no warning for vCPU 5000: $(cat "$tmp/hostile.$f.err")"
+  grep -q "warning: 1 event(s) earlier than the one before" "$tmp/hostile.$f.err" ||
+    fail "hostile ($f): no warning for the clock going back"
+done
+grep -q 'aarch64\\x1b\]0;pwned\\x07' "$tmp/hostile.text" || fail "hostile: target not shown escaped"
+grep -q 'host h\\x1b\[2Jost\\xc2\\x9b' "$tmp/hostile.text" || fail "hostile: host not shown escaped"
+grep -q '^  complete    NO: 1 events of vCPUs 4096 and above not analysed' "$tmp/hostile.text" ||
+  fail "hostile: called complete: $(grep complete "$tmp/hostile.text")"
+grep -q '^  clock       1 event(s) earlier than the one before on their vCPU' "$tmp/hostile.text" ||
+  fail "hostile: the clock going back is not said"
+grep -qx 'time_backwards,1' "$tmp/hostile.csv" && grep -qx 'beyond_vcpus,1' "$tmp/hostile.csv" ||
+  fail "hostile: CSV counts"
+echo "ok: a hostile trace's names are escaped, its clock and vCPUs said, not complete"
+
 # 4. JSON parses and has its documented shape; CSV has every section.
 "$REPORT" --format json --symbols "$data/x86_64-boot.syms" "$x86" >"$tmp/r.json"
 python3 - "$tmp/r.json" <<'PY' || fail "JSON shape"

@@ -1,4 +1,5 @@
 /* Building the report model from events, traps, losses and totals. */
+#include "printable.h"
 #include "report.h"
 #include "tool_args.h"
 
@@ -236,8 +237,9 @@ int report_header(struct report *r, const Discon__Header *h)
     r->have_header = true;
     for (size_t i = 0; i < h->trace_id.len && i < 16; i++)
         snprintf(r->trace_id + 2 * i, 3, "%02x", h->trace_id.data[i]);
-    snprintf(r->target, sizeof r->target, "%s", h->target);
-    snprintf(r->host, sizeof r->host, "%s", h->host_name);
+    /* From a file anyone may have written: printed, so made printable. */
+    discon_printable(r->target, sizeof r->target, h->target);
+    discon_printable(r->host, sizeof r->host, h->host_name);
     r->vcpu_count = h->vcpu_count;
     r->system_mode = h->system_mode;
     r->clock_mono = h->clock ? h->clock->monotonic_ns : 0;
@@ -264,9 +266,16 @@ int report_events(struct report *r, const struct discon_event *ev, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         const struct discon_event *e = &ev[i];
-        if (e->vcpu >= REPORT_MAX_VCPUS || !wanted(r, e))
+        if (e->vcpu >= REPORT_MAX_VCPUS) { /* counted, and the report is not complete */
+            r->beyond_vcpus++;
+            continue;
+        }
+        if (!wanted(r, e))
             continue;
         struct vcpu_state *v = &r->vcpu[e->vcpu];
+        if (v->events && e->time_ns < v->last_ns) /* one vCPU's clock never runs back */
+            r->time_backwards++;
+        v->last_ns = e->time_ns;
         if (!v->seen) {
             v->seen = true;
             if (e->vcpu + 1 > r->nvcpus)
@@ -360,6 +369,11 @@ int report_finish(struct report *r)
 
 bool report_complete(const struct report *r, char *why, size_t len)
 {
+    if (r->beyond_vcpus) {
+        snprintf(why, len, "%llu events of vCPUs %u and above not analysed",
+                 (unsigned long long)r->beyond_vcpus, REPORT_MAX_VCPUS);
+        return false;
+    }
     if (r->damaged || r->gaps) {
         snprintf(why, len, "damaged or missing data (%llu damaged frames, %llu sequence gaps)",
                  (unsigned long long)r->damaged, (unsigned long long)r->gaps);

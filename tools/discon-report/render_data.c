@@ -99,8 +99,10 @@ static void json_summary(const struct report *r, FILE *o)
     }
     fprintf(o, ", \"by_type\": {");
     jtype_counts(o, r->traps_by_type, "");
-    fprintf(o, "}, \"lost_events\": %llu, \"unrecorded\": %llu, \"losses\": [",
-            (unsigned long long)r->lost_events, (unsigned long long)r->unrecorded);
+    fprintf(o, "}, \"lost_events\": %llu, \"unrecorded\": %llu, \"time_backwards\": %llu, "
+               "\"beyond_vcpus\": %llu, \"losses\": [",
+            (unsigned long long)r->lost_events, (unsigned long long)r->unrecorded,
+            (unsigned long long)r->time_backwards, (unsigned long long)r->beyond_vcpus);
     for (size_t i = 0; i < r->nlosses; i++)
         fprintf(o, "%s{\"vcpu\": %u, \"first_seq\": %llu, \"count\": %llu, \"first_s\": %.9f, "
                    "\"last_s\": %.9f}", i ? ", " : "", r->losses[i].vcpu,
@@ -263,7 +265,9 @@ static void csv_summary(const struct report *r, FILE *o)
     for (int t = 0; t < DISCON_NTYPES; t++)
         fprintf(o, "%s,%llu\n", report_type_name(discon_type_at(t)),
                 (unsigned long long)r->traps_by_type[t]);
-    fprintf(o, "lost_events,%llu\ncomplete,%d\n\n", (unsigned long long)r->lost_events, complete);
+    fprintf(o, "lost_events,%llu\ntime_backwards,%llu\nbeyond_vcpus,%llu\ncomplete,%d\n\n",
+            (unsigned long long)r->lost_events, (unsigned long long)r->time_backwards,
+            (unsigned long long)r->beyond_vcpus, complete);
 }
 
 /* "# vcpus". */

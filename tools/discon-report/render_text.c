@@ -78,6 +78,10 @@ static void summary(const struct report *r, FILE *o)
             fprintf(o, " %s %llu (%.1f%%)", report_type_name(discon_type_at(t)),
                     (unsigned long long)r->traps_by_type[t], share(r->traps_by_type[t], r->traps));
     fprintf(o, "\n");
+    if (r->time_backwards)
+        fprintf(o, "  clock       %llu event(s) earlier than the one before on their vCPU:\n"
+                   "              times and rates near them are not reliable\n",
+                (unsigned long long)r->time_backwards);
     if (r->losses_total == 0 && !r->unrecorded) {
         fprintf(o, "  losses      none\n");
     } else {

@@ -134,6 +134,7 @@ struct loss {
 struct vcpu_state {
     bool seen;
     uint64_t events, traps, traps_by_type[DISCON_NTYPES];
+    uint64_t last_ns; /* time of its last event: a later one may not be earlier */
     struct discon_trap recent[REPORT_CONTEXT + 1]; /* ring: the last trap and its context */
     unsigned nrecent;
     struct double_trap *open; /* collecting traps after a double trap */
@@ -155,6 +156,8 @@ struct report {
     uint64_t clock_mono, clock_real;
     /* totals */
     uint64_t events, traps, events_by_type[DISCON_NTYPES], traps_by_type[DISCON_NTYPES];
+    uint64_t beyond_vcpus;   /* events of vCPUs >= REPORT_MAX_VCPUS, not analysed */
+    uint64_t time_backwards; /* events earlier than the one before on their vCPU */
     uint64_t first_ns, last_ns;
     struct vcpu_state vcpu[REPORT_MAX_VCPUS];
     uint32_t nvcpus;

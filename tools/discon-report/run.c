@@ -47,6 +47,14 @@ static int place_symbols(const struct report_args *a, const struct discon_symbol
 /* The report r (read, symbols placed) on stdout: the exit status. */
 static int render(const struct report_args *a, const struct report *r, int status)
 {
+    /* Never a quiet wrong answer: what the report could not trust, on
+     * stderr too (the report itself says it in every format). */
+    if (r->beyond_vcpus)
+        fprintf(stderr, "discon-report: warning: %llu events of vCPUs %u and above not analysed\n",
+                (unsigned long long)r->beyond_vcpus, REPORT_MAX_VCPUS);
+    if (r->time_backwards)
+        fprintf(stderr, "discon-report: warning: %llu event(s) earlier than the one before on "
+                        "their vCPU\n", (unsigned long long)r->time_backwards);
     if (a->format == REPORT_JSON)
         render_json(r, stdout);
     else if (a->format == REPORT_CSV)
