@@ -24,6 +24,10 @@ diff -u "$tmp/want.txt" "$tmp/got.txt" || fail "the attach trace does not hold e
 grep -qx "end vcpu 0 produced $((count + 1)) dropped 0 written $((count + 1))" "$tmp/dump" ||
   { cat "$tmp/dump"; fail "end record disagrees"; }
 "$DISCON_DUMP" --format csv "$tmp/trace" >/dev/null || fail "discon-dump cannot read it"
+"$REPORT" "$tmp/trace" >"$tmp/report.txt" || fail "discon-report cannot read it"
+grep -q "^  source      attach to pid $qpid\$" "$tmp/report.txt" &&
+  grep -q "^  not recorded cause, fault_addr, syscall, to_level, from_level\$" "$tmp/report.txt" ||
+  fail "the report does not say what an attach lacks: $(sed -n 3,8p "$tmp/report.txt")"
 lz4 -dc "$tmp"/trace/*.discon | protoc --proto_path="$SRCDIR/schema" --decode=discon.Trace \
   "$SRCDIR/schema/discon.proto" >"$tmp/decoded" || fail "protoc cannot decode the trace"
 grep -q 'source: "attach"' "$tmp/decoded" || fail "the header does not say attach"

@@ -230,6 +230,22 @@ void report_free(struct report *r)
     discon_symbols_free(&r->db_syms);
 }
 
+/* Where the events came from, when not the plugin: an attach has no cause
+ * registers or returns, and the reader must know those columns are not
+ * "none" but "not recorded" (schema/discon.proto, Header.source/lacks). */
+static void report_source(struct report *r, const Discon__Header *h)
+{
+    char name[32];
+    if (!h->source || !h->source[0])
+        return;
+    snprintf(r->source, sizeof r->source, "%s to pid %d",
+             discon_printable(name, sizeof name, h->source), h->producer_pid);
+    size_t n = 0;
+    for (size_t i = 0; i < h->n_lacks && n < sizeof r->lacks; i++)
+        n += (size_t)snprintf(r->lacks + n, sizeof r->lacks - n, "%s%s", i ? ", " : "",
+                              discon_printable(name, sizeof name, h->lacks[i]));
+}
+
 int report_header(struct report *r, const Discon__Header *h)
 {
     if (r->have_header)
@@ -240,6 +256,7 @@ int report_header(struct report *r, const Discon__Header *h)
     /* From a file anyone may have written: printed, so made printable. */
     discon_printable(r->target, sizeof r->target, h->target);
     discon_printable(r->host, sizeof r->host, h->host_name);
+    report_source(r, h);
     r->vcpu_count = h->vcpu_count;
     r->system_mode = h->system_mode;
     r->clock_mono = h->clock ? h->clock->monotonic_ns : 0;

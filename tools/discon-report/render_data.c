@@ -88,6 +88,12 @@ static void json_summary(const struct report *r, FILE *o)
     report_json_string(o, r->host);
     fprintf(o, ", \"rule\": ");
     report_json_string(o, r->rule);
+    if (r->source[0]) {
+        fprintf(o, ", \"source\": ");
+        report_json_string(o, r->source);
+        fprintf(o, ", \"not_recorded\": ");
+        report_json_string(o, r->lacks);
+    }
     fprintf(o, "},\n \"summary\": {\"duration_s\": %.9f, \"events\": %llu, \"traps\": %llu, "
                "\"traps_per_s\": %.3f, \"complete\": %s, \"complete_reason\": ",
             d, (unsigned long long)r->events, (unsigned long long)r->traps,

@@ -59,6 +59,9 @@ static void summary(const struct report *r, FILE *o)
             r->system_mode ? "system" : "user", r->vcpu_count, r->trace_id);
     fprintf(o, "Summary\n");
     fprintf(o, "  started     %s (host %s)\n", when, r->host[0] ? r->host : "?");
+    if (r->source[0])
+        fprintf(o, "  source      %s%s%s\n", r->source, r->lacks[0] ? "\n  not recorded " : "",
+                r->lacks);
     if (r->first_ns != UINT64_MAX)
         fprintf(o, "  duration    %.3f s (monotonic %.3f .. %.3f s after the plugin started)\n",
                 d, secs(r, r->first_ns), secs(r, r->last_ns));

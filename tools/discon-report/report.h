@@ -151,6 +151,8 @@ struct report {
     /* header */
     bool have_header;
     char trace_id[33], target[32], host[64], rule[32];
+    char source[64];  /* "" (the plugin), or "attach to pid N" */
+    char lacks[128];  /* the event fields that source cannot record, ", "-joined */
     uint32_t vcpu_count;
     bool system_mode;
     uint64_t clock_mono, clock_real;
