@@ -202,7 +202,7 @@ static int on_trap(void *ctx, const struct discon_trap *t)
         find_double(r, v, t);
     }
     find_loop(r, v, t);
-    return 0;
+    return r->opt.hook && r->opt.hook->taken(r->opt.hook->ctx, r, t) ? -1 : 0;
 }
 
 /* ---- feeding -------------------------------------------------------------- */

@@ -84,6 +84,8 @@ int report_trap_ended(void *ctx, const struct discon_trap *t)
 {
     struct report *r = ctx;
     struct nesting *n = &r->nest;
+    if (r->opt.hook && r->opt.hook->ended(r->opt.hook->ctx, r, t))
+        return -1;
     if (t->end <= DISCON_TRAP_TOO_DEEP)
         n->by_end[t->end]++;
     if (t->end == DISCON_TRAP_RETURNED) {

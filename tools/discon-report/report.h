@@ -29,6 +29,17 @@
  * is longer than 5 (an x86 #BP), once calls are no loops. */
 #define REPORT_DEFAULT_LOOP 100
 
+struct report;
+/* An observer of every trap the report counts (the timeline outputs,
+ * timeline.c): taken when a trap is taken, ended when a paired trap ends
+ * (t->end and, for a returned trap, return_* set). r is the report being
+ * fed, t valid during the call only. Non-zero stops the reading (-1). */
+struct report_trap_hook {
+    void *ctx;
+    int (*taken)(void *ctx, const struct report *r, const struct discon_trap *t);
+    int (*ended)(void *ctx, const struct report *r, const struct discon_trap *t);
+};
+
 struct report_opts {
     unsigned top;          /* rows per frequency table */
     long vcpu;             /* only this vCPU, or -1 */
@@ -39,6 +50,7 @@ struct report_opts {
     unsigned tail;         /* last events per vCPU */
     const struct discon_symbols *syms;
     const char *symbols_note; /* --symbols: files and KASLR slide, one line; or NULL */
+    const struct report_trap_hook *hook; /* or NULL; borrowed */
 };
 
 /* (PC, tag) -> count, open addressing. The tag is the event type for the

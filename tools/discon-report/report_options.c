@@ -13,7 +13,9 @@ static const char usage[] =
     "usage: discon-report [options] DB|FILE|DIR...\n"
     "Report on a discon trace: trace files, directories of them, or a trace2sqlite database.\n"
     "\n"
-    "      --format text|json|csv  output format (default text)\n"
+    "      --format FORMAT         text (the default), json, csv, html (one self-contained\n"
+    "                              page) or perfetto (a Perfetto trace, for ui.perfetto.dev)\n"
+    "  -o, --output FILE           write the report to FILE, not stdout\n"
     "      --symbols FILE          System.map, /proc/kallsyms text or ELF, to symbolize PCs;\n"
     "                              repeat it to merge several (kernel, modules, firmware)\n"
     "      --kaslr-offset OFF      slide the kernel's symbols by OFF (hex), or 'auto'\n"
@@ -51,13 +53,15 @@ static int number(const char *opt, const char *s, uint64_t max, uint64_t *out)
 static int parse_format(const char *arg, enum report_format *f)
 {
     static const char *const names[] = {[REPORT_TEXT] = "text", [REPORT_JSON] = "json",
-                                        [REPORT_CSV] = "csv"};
+                                        [REPORT_CSV] = "csv", [REPORT_HTML] = "html",
+                                        [REPORT_PERFETTO] = "perfetto"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(arg, names[i]) == 0) {
             *f = (enum report_format)i;
             return -1;
         }
-    fprintf(stderr, "discon-report: --format: expected text, json or csv, got '%s'\n", arg);
+    fprintf(stderr, "discon-report: --format: expected text, json, csv, html or perfetto, "
+                    "got '%s'\n", arg);
     return 2;
 }
 
@@ -94,6 +98,7 @@ static int parse_one(int c, const char *arg, struct report_args *a)
         return parse_count(c, arg, &a->opt);
     case FROM: return discon_arg_seconds("discon-report", "from", arg, &a->opt.from_s) ? 2 : -1;
     case TO: return discon_arg_seconds("discon-report", "to", arg, &a->opt.to_s) ? 2 : -1;
+    case 'o': a->output = arg; return -1;
     case 'h': fputs(usage, stdout); return 0;
     default: fputs(usage, stderr); return 2;
     }
@@ -107,14 +112,15 @@ int report_args_parse(int argc, char **argv, struct report_args *a)
         {"vcpu", required_argument, NULL, VCPU}, {"from", required_argument, NULL, FROM},
         {"to", required_argument, NULL, TO}, {"window", required_argument, NULL, WINDOW},
         {"time-bound", required_argument, NULL, BOUND}, {"loop", required_argument, NULL, LOOP},
-        {"tail", required_argument, NULL, TAIL}, {"help", no_argument, NULL, 'h'},
+        {"tail", required_argument, NULL, TAIL}, {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     *a = (struct report_args){.format = REPORT_TEXT, .opt = {
         .top = 10, .vcpu = -1, .from_s = -INFINITY, .to_s = INFINITY, .window = 256,
         .time_bound_ns = 10000000, .loop = REPORT_DEFAULT_LOOP, .tail = 10,
     }};
-    for (int c; (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1;) {
+    for (int c; (c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1;) {
         int rc = parse_one(c, optarg, a);
         if (rc >= 0)
             return rc;

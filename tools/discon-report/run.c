@@ -1,16 +1,18 @@
 /* discon-report's work, from its parsed arguments (see report_options.h). */
 #include "discon_db.h"
 #include "report_options.h"
+#include "timeline.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* One database argument, or trace files and directories: the status of
  * report_read_db / report_read_files. */
-static int read_inputs(struct report *r, const struct report_args *a, char *err, size_t errlen)
+int report_read_inputs(struct report *r, const struct report_args *a, char *err, size_t errlen)
 {
     struct stat st;
     if (a->npaths == 1 && stat(a->paths[0], &st) == 0 && S_ISREG(st.st_mode) &&
@@ -44,7 +46,8 @@ static int place_symbols(const struct report_args *a, const struct discon_symbol
     return 0;
 }
 
-/* The report r (read, symbols placed) on stdout: the exit status. */
+/* The report r (read, symbols placed) on stdout or -o's file: the exit
+ * status. */
 static int render(const struct report_args *a, const struct report *r, int status)
 {
     /* Never a quiet wrong answer: what the report could not trust, on
@@ -55,17 +58,37 @@ static int render(const struct report_args *a, const struct report *r, int statu
     if (r->time_backwards)
         fprintf(stderr, "discon-report: warning: %llu event(s) earlier than the one before on "
                         "their vCPU\n", (unsigned long long)r->time_backwards);
-    if (a->format == REPORT_JSON)
-        render_json(r, stdout);
-    else if (a->format == REPORT_CSV)
-        render_csv(r, stdout);
-    else
-        render_text(r, stdout);
-    if (fflush(stdout) != 0) {
-        fprintf(stderr, "discon-report: cannot write the report: %s\n", strerror(errno));
+    FILE *out = stdout;
+    if (!a->output && a->format == REPORT_PERFETTO && isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "discon-report: a Perfetto trace is binary: give -o FILE\n");
         return 1;
     }
-    return status;
+    if (a->output && !(out = fopen(a->output, "wb"))) {
+        fprintf(stderr, "discon-report: %s: %s\n", a->output, strerror(errno));
+        return 1;
+    }
+    char err[512] = "";
+    int bad = 0;
+    if (a->format == REPORT_JSON)
+        render_json(r, out);
+    else if (a->format == REPORT_CSV)
+        render_csv(r, out);
+    else if (a->format == REPORT_HTML)
+        bad = render_html(a, r, out, err, sizeof err);
+    else if (a->format == REPORT_PERFETTO)
+        bad = render_perfetto(a, r, out, err, sizeof err);
+    else
+        render_text(r, out);
+    if (!bad && (fflush(out) != 0 || ferror(out)))
+        bad = snprintf(err, sizeof err, "cannot write the report: %s", strerror(errno));
+    if (out != stdout && fclose(out) != 0 && !bad)
+        bad = snprintf(err, sizeof err, "cannot write the report: %s", strerror(errno));
+    if (!bad)
+        return status;
+    fprintf(stderr, "discon-report: %s\n", err);
+    if (a->output) /* no half-written report left behind */
+        unlink(a->output);
+    return 1;
 }
 
 int report_run(const struct report_args *a)
@@ -87,7 +110,7 @@ int report_run(const struct report_args *a)
         return 1;
     }
     report_init(r, &opt);
-    int rc = read_inputs(r, a, err, sizeof err);
+    int rc = report_read_inputs(r, a, err, sizeof err);
     if (rc < 0) {
         fprintf(stderr, "discon-report: %s\n", err);
         rc = 1;
