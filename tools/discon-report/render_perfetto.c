@@ -220,7 +220,7 @@ static void emit_counters(struct writer *w, const struct timeline *tl)
 /* The tracks, from the first pass: its vCPUs and its kinds. */
 static void emit_tracks(struct writer *w, const struct report *r, uint64_t bin_ns)
 {
-    char name[64], unit[48];
+    char name[160], unit[48];
     for (uint32_t v = 0; v < r->nvcpus; v++)
         if (r->vcpu[v].traps) {
             snprintf(name, sizeof name, "vCPU %u", v);
