@@ -1,5 +1,6 @@
 /* discon-report's command line (see report_options.h). */
 #define _GNU_SOURCE
+#include "discon_version.h"
 #include "number_option.h"
 #include "report_options.h"
 #include "tool_args.h"
@@ -34,6 +35,7 @@ static const char usage[] =
     "                              (default 100: a kernel retries a fault once or twice)\n"
     "      --tail N                last events shown per vCPU (default 10, 0: none)\n"
     "  -h, --help                  this help\n"
+    "  -V, --version               the version\n"
     "Exit status: 0, 1 on errors, 2 on bad usage, 3 if the trace files were damaged.\n";
 
 enum { FORMAT = 256, SYMBOLS, KASLR, TOP, VCPU, FROM, TO, WINDOW, BOUND, LOOP, TAIL };
@@ -95,6 +97,7 @@ static int parse_one(int c, const char *arg, struct report_args *a)
     case FROM: return discon_arg_seconds("discon-report", "from", arg, &a->opt.from_s) ? 2 : -1;
     case TO: return discon_arg_seconds("discon-report", "to", arg, &a->opt.to_s) ? 2 : -1;
     case 'h': fputs(usage, stdout); return 0;
+    case 'V': discon_print_version("discon-report"); return 0;
     default: fputs(usage, stderr); return 2;
     }
 }
@@ -108,13 +111,13 @@ int report_args_parse(int argc, char **argv, struct report_args *a)
         {"to", required_argument, NULL, TO}, {"window", required_argument, NULL, WINDOW},
         {"time-bound", required_argument, NULL, BOUND}, {"loop", required_argument, NULL, LOOP},
         {"tail", required_argument, NULL, TAIL}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"version", no_argument, NULL, 'V'},     {NULL, 0, NULL, 0},
     };
     *a = (struct report_args){.format = REPORT_TEXT, .opt = {
         .top = 10, .vcpu = -1, .from_s = -INFINITY, .to_s = INFINITY, .window = 256,
         .time_bound_ns = 10000000, .loop = REPORT_DEFAULT_LOOP, .tail = 10,
     }};
-    for (int c; (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1;) {
+    for (int c; (c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1;) {
         int rc = parse_one(c, optarg, a);
         if (rc >= 0)
             return rc;
