@@ -128,6 +128,11 @@ bad 2 --top x "$x86"
 bad 2 --from 2 --to 1 "$x86"
 bad 2 --loop 1 "$x86"
 bad 2 --kaslr-offset 10 "$x86"
+# A vCPU the trace does not have: an error, not an empty report (2 vCPUs).
+bad 2 --vcpu 2 "$x86"
+bad 2 --vcpu 7 "$a64"
+grep -qx 'discon-report: --vcpu 7: the trace has 2 vCPU(s), 0 to 1' "$tmp/err" ||
+  fail "--vcpu 7 on 2 vCPUs: $(cat "$tmp/err")"
 bad 1 "$tmp/missing"
 printf 'junk' >"$tmp/junk"
 bad 1 "$tmp/junk"

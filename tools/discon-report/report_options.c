@@ -21,7 +21,7 @@ static const char usage[] =
     "                              (the default): found from the trace's handlers, 0 if\n"
     "                              none matches\n"
     "      --top N                 rows per frequency table (default 10)\n"
-    "      --vcpu N                only this vCPU\n"
+    "      --vcpu N                only this vCPU (one the trace has: else exit 2)\n"
     "      --from SEC, --to SEC    only this window, seconds from the trace's start\n"
     "      --window BYTES          double trap: an exception from this close after the\n"
     "                              handler of a trap that had not returned (traces\n"
