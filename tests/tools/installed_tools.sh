@@ -3,7 +3,7 @@
 # every program in bin/ answers --version (exit 0, one line "NAME VERSION")
 # and --help (exit 0, its usage on stdout); each has a man page that
 # `man` finds and renders from the install tree's MANPATH, and a bash
-# completion that completes its options.   BUILD_ROOT, VERSION.
+# completion that completes its options.   BUILD_ROOT, VERSION, MAN.
 set -euo pipefail
 for v in $(env | sed -n 's/^\(DISCON_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
