@@ -70,9 +70,12 @@ static int render(const struct report_args *a, const struct report *r, int statu
     if (r->time_backwards)
         fprintf(stderr, "discon-report: warning: %llu event(s) earlier than the one before on "
                         "their vCPU\n", (unsigned long long)r->time_backwards);
-    if (a->format == REPORT_JSON)
-        render_json(r, stdout);
-    else if (a->format == REPORT_CSV)
+    if (a->format == REPORT_JSON) {
+        if (render_json(r, stdout) != 0) {
+            fprintf(stderr, "discon-report: cannot build or write the JSON report\n");
+            return 1;
+        }
+    } else if (a->format == REPORT_CSV)
         render_csv(r, stdout);
     else
         render_text(r, stdout);
