@@ -137,7 +137,12 @@ assert fields.count(want) >= 2, fields.count(want)      # handlers, tail
 assert not any(f.startswith(want[:40]) and f != want and not f.startswith(want) for f in fields)
 print("long name whole in JSON and in", fields.count(want), "CSV fields")
 PY
-echo "ok: long and non-ASCII symbols whole in JSON and CSV; invalid UTF-8 escaped as text"
+# Text: every symbol whole (a long one on a line of its own), none cut.
+"$REPORT" "${names[@]}" >"$tmp/names.txt"
+grep -qF "$long+0x0" "$tmp/names.txt" || fail "the long symbol is cut in text"
+grep -qF 'asm_sysvec_\xffbad+0x0' "$tmp/names.txt" || fail "the bad byte is not escaped in text"
+grep -q '~' "$tmp/names.txt" "$tmp/x86.txt" "$tmp/a64.txt" && fail "a text report cuts a name (~)"
+echo "ok: long and non-ASCII symbols whole in text, JSON and CSV; invalid UTF-8 escaped as text"
 
 # 5. Filters: one vCPU; a time window equal to trace2sqlite's.
 "$REPORT" --vcpu 1 --tail 0 "$x86" | awk '/^  vCPU  /{ hdr = 1; next } hdr && /^  [0-9]/ { print $1 } /^$/ { hdr = 0 }' >"$tmp/vcpus"

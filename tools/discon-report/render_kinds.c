@@ -15,6 +15,7 @@
  */
 #include "csv.h"
 #include "report.h"
+#include "text_cells.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,41 +72,40 @@ static const char *syscall_name(const struct report *r, uint64_t nr)
 
 /* ---- text ------------------------------------------------------------------ */
 
-/* s cut to width columns, with "~" where it was cut. */
-static const char *cut(char *s, size_t width)
+/* A copy of a kind's name for a text cell (text_cells.h takes its cells). */
+static char *name_copy(const char *name)
 {
-    if (strlen(s) > width)
-        memcpy(s + width - 1, "~", 2);
-    return s;
-}
-
-/* The symbol of pc in buf, cut to width; "" without one. */
-static const char *symbol_cut(const struct report *r, uint64_t pc, char *buf, size_t len,
-                              size_t width)
-{
-    return report_symbol(r, pc, buf, len)[0] ? cut(buf, width) : "";
+    size_t n = strlen(name) + 1;
+    char *s = malloc(n);
+    return s ? memcpy(s, name, n) : NULL;
 }
 
 /* Two lines per kind: the numbers and the kind's name, then its class and
- * top source under the name (names run to 50 columns). */
+ * top source under the name; a name or source too long for the 53
+ * columns left goes whole on a line of its own. */
 static void text_kinds(const struct report *r, FILE *o, const size_t *idx)
 {
     double d = report_duration(r);
     fprintf(o, "\nTrap kinds (rate over the %.3f s traced)\n", d);
     fprintf(o, "  %8s %6s %7s  %s\n%27s%s\n", "count", "share", "rate/s", "kind", "",
             "class, top source");
+    struct text_cells c;
+    text_cells_init(&c);
     for (size_t k = 0; idx[k] != SIZE_MAX; k++) {
         const struct discon_kind *kind = kind_at(r, idx[k]);
         uint64_t n = r->kinds.count[idx[k]];
-        char name[128], line[512], sym[256] = "";
         size_t top = top_source(r, kind);
-        if (top != SIZE_MAX)
-            report_symbol_or_hex(r, r->kind_sources.pc[top], sym, sizeof sym);
-        snprintf(name, sizeof name, "%s", kind->name);
-        snprintf(line, sizeof line, "%s, %s", discon_trap_class_name(kind->trap_class), sym);
-        fprintf(o, "  %8llu %5.1f%% %7.0f  %s\n%27s%s\n", (unsigned long long)n,
-                100 * fraction(n, r->traps), d > 0 ? (double)n / d : 0.0, cut(name, 53), "",
-                cut(line, 53));
+        fprintf(o, "  %8llu %5.1f%% %7.0f  %s\n", (unsigned long long)n,
+                100 * fraction(n, r->traps), d > 0 ? (double)n / d : 0.0,
+                text_cell(&c, name_copy(kind->name), 53, 27));
+        text_cells_end(&c, o);
+        const char *class = discon_trap_class_name(kind->trap_class);
+        int at = 27 + (int)strlen(class) + 2;
+        fprintf(o, "%27s%s, %s\n", "", class,
+                top == SIZE_MAX ? ""
+                                : text_sym_cell(&c, r, r->kind_sources.pc[top], TEXT_WIDTH - at,
+                                                at, "0x"));
+        text_cells_end(&c, o);
     }
 }
 
@@ -113,19 +113,19 @@ static void text_kind_sources(const struct report *r, FILE *o, const size_t *idx
 {
     fprintf(o, "\nHottest sources by kind (top %d of each of the top %u kinds)\n",
             REPORT_KIND_SOURCES, r->opt.top);
+    struct text_cells c;
+    text_cells_init(&c);
     for (size_t k = 0; idx[k] != SIZE_MAX && k < r->opt.top; k++) {
         const struct discon_kind *kind = kind_at(r, idx[k]);
-        char name[128];
-        snprintf(name, sizeof name, "%s", kind->name);
-        fprintf(o, "  %s\n", cut(name, 76));
+        fprintf(o, "  %s\n", kind->name);
         size_t *src = pc_counts_sorted(&r->kind_sources, kind->id + 1);
         for (size_t j = 0; src && src[j] != SIZE_MAX && j < REPORT_KIND_SOURCES; j++) {
-            char sym[256];
             uint64_t n = r->kind_sources.count[src[j]];
             fprintf(o, "    0x%016llx %-36s %9llu %5.1f%%\n",
                     (unsigned long long)r->kind_sources.pc[src[j]],
-                    symbol_cut(r, r->kind_sources.pc[src[j]], sym, sizeof sym, 36),
+                    text_sym_cell(&c, r, r->kind_sources.pc[src[j]], 36, 23, NULL),
                     (unsigned long long)n, 100 * fraction(n, r->kinds.count[idx[k]]));
+            text_cells_end(&c, o);
         }
         free(src);
     }
@@ -161,10 +161,8 @@ static void text_interrupts(const struct report *r, FILE *o)
         fprintf(o, "  %9s %6s  %s\n", "count", "number", "kind");
     for (size_t k = 0; idx && idx[k] != SIZE_MAX; k++) {
         const struct discon_kind *kind = discon_kind_by_id(r->interrupts.type[idx[k]] - 1);
-        char name[128];
-        snprintf(name, sizeof name, "%s", kind ? kind->name : "?");
         fprintf(o, "  %9llu %6llu  %s\n", (unsigned long long)r->interrupts.count[idx[k]],
-                (unsigned long long)r->interrupts.pc[idx[k]], cut(name, 60));
+                (unsigned long long)r->interrupts.pc[idx[k]], kind ? kind->name : "?");
     }
     free(idx);
 }

@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
 #include "csv.h"
 #include "report.h"
+#include "text_cells.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,23 +27,27 @@ static const char *kind_name(const struct report *r, const struct discon_trap *t
     return why.kind->name;
 }
 
-/* pc as its symbol, cut to width with a '~', or as hex without 0x. */
-static const char *pc_col(const struct report *r, uint64_t pc, char *buf, size_t len, int width)
+/* A copy of a kind's name for a text cell (text_cells.h takes its cells). */
+static char *name_copy(const char *name)
 {
-    if (!report_symbol(r, pc, buf, len)[0])
-        snprintf(buf, len, "%llx", (unsigned long long)pc);
-    else if (strlen(buf) > (size_t)width)
-        memcpy(buf + width - 1, "~", 2);
-    return buf;
+    size_t n = strlen(name) + 1;
+    char *s = malloc(n);
+    return s ? memcpy(s, name, n) : NULL;
 }
 
-/* One trap of a chain: mark, time, kind, source and handler. */
+/* One trap of a chain: mark, time, kind, source and handler, each whole
+ * (a long one on a line of its own). */
 static void chain_line(const struct report *r, FILE *o, const char *mark,
                        const struct discon_trap *t)
 {
-    char a[256], b[256];
-    fprintf(o, "  %2s %11.6f %-24.24s %-16s -> %s\n", mark, secs(r, t->time_ns), kind_name(r, t),
-            pc_col(r, t->from_pc, a, sizeof a, 16), pc_col(r, t->to_pc, b, sizeof b, 16));
+    struct text_cells c;
+    text_cells_init(&c);
+    const char *kind = text_cell(&c, name_copy(kind_name(r, t)), 24, 17);
+    text_cells_arrow(&c);
+    const char *from = text_sym_cell(&c, r, t->from_pc, 16, 42, "");
+    fprintf(o, "  %2s %11.6f %-24s %-16s -> %s\n", mark, secs(r, t->time_ns), kind, from,
+            text_sym_cell(&c, r, t->to_pc, TEXT_WIDTH - 62, 62, ""));
+    text_cells_end(&c, o);
 }
 
 static void handler_time_text(const struct report *r, FILE *o)
@@ -58,11 +63,15 @@ static void handler_time_text(const struct report *r, FILE *o)
     }
     fprintf(o, "  %-26s %8s %10s %9s %9s %9s\n", "kind", "count", "total ms", "p50 us", "p99 us",
             "max us");
+    struct text_cells c;
+    text_cells_init(&c);
     for (size_t i = 0; i < n->nkinds; i++) {
         const struct kind_time *k = &n->kinds[i];
-        fprintf(o, "  %-26.26s %8llu %10.3f %9.3f %9.3f %9.3f\n", k->kind->name,
+        fprintf(o, "  %-26s %8llu %10.3f %9.3f %9.3f %9.3f\n",
+                text_cell(&c, name_copy(k->kind->name), 26, 2),
                 (unsigned long long)k->count, (double)k->total_ns / 1e6, (double)k->p50_ns / 1e3,
                 (double)k->p99_ns / 1e3, (double)k->max_ns / 1e3);
+        text_cells_end(&c, o);
     }
     fprintf(o, "  (p50, p99: nearest rank, up to 3.1%% low; exact in the database)\n");
 }
@@ -92,12 +101,15 @@ static void open_text(const struct report *r, FILE *o)
     fprintf(o, "\nTraps open at the end of the trace (post-mortem, innermost first)\n");
     if (!n->open_total)
         fprintf(o, "  none\n");
-    char a[256];
+    struct text_cells cells;
+    text_cells_init(&cells);
     for (size_t i = 0; i < n->nopen; i++) {
         const struct trap_chain *c = &n->open_at_end[i];
+        /* "  vCPU N inside " is at most 22 columns, " since S.SSSSSS s, nested in:" 30 */
         fprintf(o, "  vCPU %u inside %s since %.6f s%s\n", c->trap.vcpu,
-                pc_col(r, c->trap.to_pc, a, sizeof a, 28), secs(r, c->trap.time_ns),
+                text_sym_cell(&cells, r, c->trap.to_pc, 28, 6, ""), secs(r, c->trap.time_ns),
                 c->nopen ? ", nested in:" : "");
+        text_cells_end(&cells, o);
         chain_line(r, o, "=>", &c->trap);
         for (unsigned k = c->nopen; k-- > 0;)
             chain_line(r, o, "", &c->open[k]);
