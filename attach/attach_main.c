@@ -6,6 +6,7 @@
 #include "attach_session.h"
 #include "attach_trace.h"
 #include "discon_clock.h"
+#include "make_dirs.h"
 #include "number_option.h"
 #include "qemu_binary.h"
 #include "stats.h"
@@ -145,8 +146,9 @@ static int on_record(void *ctx, const struct discon_attach_record *rec)
 /* Open the trace, then make the probe live; says when on stderr. 0 or 1. */
 static int start(struct attach_run *r)
 {
-    if (mkdir(r->o.dir, 0755) != 0 && errno != EEXIST) {
-        snprintf(r->err, sizeof r->err, "cannot create %s: %s", r->o.dir, strerror(errno));
+    char failed[256];
+    if (discon_make_dirs(r->o.dir, failed, sizeof failed) != 0) {
+        snprintf(r->err, sizeof r->err, "cannot create %s: %s", failed, strerror(errno));
         return refuse(r->err);
     }
     char desc[256];

@@ -7,7 +7,11 @@
 /* A decimal count in [min, max]. 0, or -1 if malformed or out of range. */
 int discon_parse_count(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
-/* A byte size with an optional K, M or G suffix (powers of 1024). */
+/* A byte size: digits, an optional fraction (".5", up to 6 digits) and an
+ * optional unit: K, KiB, M, MiB, G, GiB, T, TiB in powers of 1024 (k too);
+ * KB, MB, GB, TB in powers of 1000 (as coreutils reads them). "1.5G" is
+ * 1610612736; a fraction of a byte is dropped ("0.3K" is 307). 0, or -1
+ * if malformed or over 64 bits. */
 int discon_parse_size(const char *s, uint64_t *out);
 
 /* A hexadecimal number, with or without 0x. */

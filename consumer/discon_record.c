@@ -8,7 +8,9 @@
  * happens when either child ends first), and exits with QEMU's status.
  */
 #define _GNU_SOURCE
+#include "discon_version.h"
 #include "launch.h"
+#include "make_dirs.h"
 #include "number_option.h"
 #include "plugin_options.h"
 #include "record_attach.h"
@@ -35,12 +37,15 @@ static const char usage[] =
     "      --ring N              records per vCPU ring, a power of two (default 65536)\n"
     "      --types LIST          interrupt, exception, hostcall joined by '+' (default all)\n"
     "      --cause on|off        record each trap's cause registers (default on)\n"
-    "      --rotate-size SIZE    new trace file after SIZE bytes (K, M, G; default 256M)\n"
+    "      --rotate-size SIZE    new trace file after SIZE bytes (K/KiB, M/MiB, G/GiB:\n"
+    "                            powers of 1024; KB, MB, GB: of 1000; 1.5G; default 256M)\n"
     "      --rotate-seconds N    new trace file every N seconds (default: never)\n"
     "      --stats-json FILE     discond's totals as JSON\n"
     "      --flush-ms MS         write and sync a frame at least this often (default 1000)\n"
     "      --no-sync             do not fdatasync each frame (power loss: up to ~30 s)\n"
     "  -h, --help                this help\n"
+    "  -V, --version             the version\n"
+    "DIR and its missing parents are created.\n"
     "The exit status is QEMU's (1 if QEMU succeeded but the recording failed).\n"
     "DISCON_PLUGIN overrides where libdiscon.so is found.\n";
 
@@ -137,9 +142,10 @@ static int parse_options(int argc, char **argv, struct record_options *o)
         {"flush-ms", required_argument, NULL, FLUSH},
         {"no-sync", no_argument, NULL, NO_SYNC},
         {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    for (int c; (c = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1;) {
+    for (int c; (c = getopt_long(argc, argv, "+o:hV", longopts, NULL)) != -1;) {
         switch (c) {
         case 'o': o->dir = optarg; break;
         case MODE: o->mode = optarg; break;
@@ -152,6 +158,7 @@ static int parse_options(int argc, char **argv, struct record_options *o)
         case FLUSH: o->flush_ms = optarg; break;
         case NO_SYNC: o->no_sync = true; break;
         case 'h': fputs(usage, stdout); return 0;
+        case 'V': discon_print_version("discon-record"); return 0;
         default: fputs(usage, stderr); return 2;
         }
     }
@@ -195,16 +202,17 @@ static bool user_mode(const char *qemu)
 }
 
 /*
- * The output directory, before anything starts: created if missing, a
- * directory, and writable (a file is created and removed, which catches a
+ * The output directory, before anything starts: created if missing (with
+ * its parents, as `mkdir -p`), a directory, and writable (a file is created and removed, which catches a
  * read-only file system and permissions root ignores elsewhere). 0, or 1
  * after one line.
  */
 static int check_output(const char *dir)
 {
     struct stat st;
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-        fprintf(stderr, "discon-record: cannot create %s: %s\n", dir, strerror(errno));
+    char failed[4200];
+    if (discon_make_dirs(dir, failed, sizeof failed) != 0) {
+        fprintf(stderr, "discon-record: cannot create %s: %s\n", failed, strerror(errno));
         return 1;
     }
     if (stat(dir, &st) != 0) {

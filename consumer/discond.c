@@ -5,8 +5,10 @@
 #define _GNU_SOURCE
 #include "attach_main.h"
 #include "discon_clock.h"
+#include "discon_version.h"
 #include "drain.h"
 #include "launcher_watch.h"
+#include "make_dirs.h"
 #include "number_option.h"
 #include "producer_watch.h"
 #include "stats.h"
@@ -26,11 +28,13 @@ static const char usage[] =
     "Drain the discon segment NAME into trace files in DIR (default: .).\n"
     "\n"
     "  -s, --shm NAME            segment the plugin writes (its shm= option)\n"
-    "  -o, --output DIR          directory for trace files (created if missing)\n"
+    "  -o, --output DIR          directory for trace files (created with its parents)\n"
     "      --flush-ms MS         write a frame at least this often (default 1000)\n"
     "      --no-sync             no fdatasync after each frame: faster, but a power\n"
     "                            loss may cost up to the kernel's writeback delay (~30 s)\n"
-    "      --rotate-size SIZE    start a new file after SIZE bytes (K, M, G; default 256M, 0: never)\n"
+    "      --rotate-size SIZE    start a new file after SIZE bytes (K/KiB, M/MiB, G/GiB:\n"
+    "                            powers of 1024; KB, MB, GB: of 1000; 1.5G; default 256M,\n"
+    "                            0: never)\n"
     "      --rotate-seconds N    start a new file every N seconds (default 0: never)\n"
     "      --wait SECONDS        give up if the segment has not appeared by then (default 0: wait)\n"
     "      --stats-json FILE     write totals as JSON at exit\n"
@@ -40,6 +44,7 @@ static const char usage[] =
     "      --error-fd FD         (discon-record) a fatal error, or a stop while the\n"
     "                            producer runs, is also written to FD\n"
     "  -h, --help                this help\n"
+    "  -V, --version             the version\n"
     "QEMU ARGV, when given, is recorded in the trace header.\n"
     "SIGINT/SIGTERM: drain what was published by then, write the end record, exit.\n";
 
@@ -99,9 +104,10 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
         {"launcher-fd", required_argument, NULL, LAUNCHER},
         {"error-fd", required_argument, NULL, ERROR},
         {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    for (int c; (c = getopt_long(argc, argv, "+s:o:h", longopts, NULL)) != -1;) {
+    for (int c; (c = getopt_long(argc, argv, "+s:o:hV", longopts, NULL)) != -1;) {
         const char *bad = NULL;
         switch (c) {
         case 's': shm = optarg; break;
@@ -116,6 +122,7 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
         case LAUNCHER: bad = discon_parse_count(optarg, 0, 65535, &fd) ? "--launcher-fd" : NULL; o->launcher_fd = (int)fd; break;
         case ERROR: bad = discon_parse_count(optarg, 0, 65535, &fd) ? "--error-fd" : NULL; error_fd = (int)fd; break;
         case 'h': fputs(usage, stdout); return 0;
+        case 'V': discon_print_version("discond"); return 0;
         default: fputs(usage, stderr); return 2;
         }
         if (bad) {
@@ -340,8 +347,9 @@ static int finish(const struct discond_options *o, struct loop *l, uint64_t star
 
 static int run(const struct discond_options *o)
 {
-    if (mkdir(o->dir, 0755) != 0 && errno != EEXIST) {
-        fprintf(stderr, "discond: cannot create %s: %s\n", o->dir, strerror(errno));
+    char failed[4200];
+    if (discon_make_dirs(o->dir, failed, sizeof failed) != 0) {
+        fprintf(stderr, "discond: cannot create %s: %s\n", failed, strerror(errno));
         return 1;
     }
     install_signals();

@@ -73,13 +73,13 @@ void discon_print_summary(const struct discon_drain_totals *t, const char *dir,
     for (int i = 0; i < DISCON_NTYPES; i++)
         fprintf(stderr, "%s%s %llu", i ? ", " : "", discon_type_name(discon_type_at(i)),
                 (unsigned long long)t->by_type[i]);
-    fprintf(stderr,
-            ")\n"
-            "discon: %llu lost%s, %llu of vCPUs beyond max_vcpus\n"
-            "discon: %u file(s) in %s, %llu bytes, %.2f bytes/event\n",
-            (unsigned long long)t->lost, t->lost ? " (counted in the trace)" : "",
-            (unsigned long long)t->unrecorded, t->files, dir, (unsigned long long)t->bytes,
-            t->events ? (double)t->bytes / (double)t->events : 0.0);
+    fprintf(stderr, ")\ndiscon: %llu lost%s", (unsigned long long)t->lost,
+            t->lost ? " (counted in the trace)" : "");
+    /* Only user mode can have threads beyond the rings: "0 of" says nothing. */
+    if (t->unrecorded)
+        fprintf(stderr, ", %llu of vCPUs beyond max_vcpus", (unsigned long long)t->unrecorded);
+    fprintf(stderr, "\ndiscon: %u file(s) in %s, %llu bytes, %.2f bytes/event\n", t->files, dir,
+            (unsigned long long)t->bytes, t->events ? (double)t->bytes / (double)t->events : 0.0);
     if (t->unwritten)
         fprintf(stderr, "discon: %llu more events were read but are in no file\n", (unsigned long long)t->unwritten);
     if (end == DISCON_RUN_PRODUCER_DIED)

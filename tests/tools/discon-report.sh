@@ -109,6 +109,41 @@ grep -qx 'kind,class,count,share,rate_per_s,top_source' "$tmp/r.csv" || fail "tr
 grep -qx 'vcpu,source,symbol,handler,count,first_s,last_s,kind' "$tmp/r.csv" || fail "fault_loops header"
 echo "ok: JSON has its documented shape, CSV every section"
 
+# 4b. Names are never cut nor mangled: the page-fault handler renamed to
+#     a 300-byte name with non-ASCII letters, the timer's with a byte that
+#     is not UTF-8. JSON parses (python, strict UTF-8) and holds the long
+#     name whole and the bad byte as the text "\xff"; CSV (python's csv)
+#     holds it whole in every field it appears in.
+long="asm_exc_page_fault_ünïcödé_$(printf 'x%.0s' $(seq 270))"
+sed -e "s/ asm_exc_page_fault\$/ $long/" -e 's/ asm_sysvec_apic_timer_interrupt$/ asm_sysvec_\xffbad/' \
+  "$data/x86_64-boot.syms" >"$tmp/names.syms"
+# (the slide of the golden report: found from handler names, renamed here)
+names=(--symbols "$tmp/names.syms" --kaslr-offset 1d600000 "$x86")
+"$REPORT" --format json "${names[@]}" >"$tmp/names.json"
+"$REPORT" --format csv "${names[@]}" >"$tmp/names.csv"
+LONG=$long python3 - "$tmp/names.json" "$tmp/names.csv" <<'PY' || fail "long or non-ASCII names in JSON/CSV"
+import csv, io, json, os, sys
+want = os.environ["LONG"] + "+0x0"   # the shell passes it as UTF-8
+raw = open(sys.argv[1], "rb").read()
+r = json.loads(raw.decode("utf-8"))  # strict: invalid UTF-8 fails here
+assert b"\\u00" not in raw, "byte escapes in the JSON"
+h = {x["handler_symbol"]: x["count"] for x in r["handlers"]}
+assert h.get(want) == 44744, sorted(h)
+assert h.get("asm_sysvec_\\xffbad+0x0") == 1404, sorted(h)
+assert any(e["to_symbol"] == want for t in r["tail"] for e in t["events"])
+assert any(k["source_symbol"] for k in r["kind_sources"])
+fields = [f for row in csv.reader(io.StringIO(open(sys.argv[2], encoding="utf-8").read())) for f in row]
+assert fields.count(want) >= 2, fields.count(want)      # handlers, tail
+assert not any(f.startswith(want[:40]) and f != want and not f.startswith(want) for f in fields)
+print("long name whole in JSON and in", fields.count(want), "CSV fields")
+PY
+# Text: every symbol whole (a long one on a line of its own), none cut.
+"$REPORT" "${names[@]}" >"$tmp/names.txt"
+grep -qF "$long+0x0" "$tmp/names.txt" || fail "the long symbol is cut in text"
+grep -qF 'asm_sysvec_\xffbad+0x0' "$tmp/names.txt" || fail "the bad byte is not escaped in text"
+grep -q '~' "$tmp/names.txt" "$tmp/x86.txt" "$tmp/a64.txt" && fail "a text report cuts a name (~)"
+echo "ok: long and non-ASCII symbols whole in text, JSON and CSV; invalid UTF-8 escaped as text"
+
 # 5. Filters: one vCPU; a time window equal to trace2sqlite's.
 "$REPORT" --vcpu 1 --tail 0 "$x86" | awk '/^  vCPU  /{ hdr = 1; next } hdr && /^  [0-9]/ { print $1 } /^$/ { hdr = 0 }' >"$tmp/vcpus"
 [ "$(cat "$tmp/vcpus")" = 1 ] || fail "--vcpu 1 shows vCPUs $(cat "$tmp/vcpus")"
@@ -128,6 +163,11 @@ bad 2 --top x "$x86"
 bad 2 --from 2 --to 1 "$x86"
 bad 2 --loop 1 "$x86"
 bad 2 --kaslr-offset 10 "$x86"
+# A vCPU the trace does not have: an error, not an empty report (2 vCPUs).
+bad 2 --vcpu 2 "$x86"
+bad 2 --vcpu 7 "$a64"
+grep -qx 'discon-report: --vcpu 7: the trace has 2 vCPU(s), 0 to 1' "$tmp/err" ||
+  fail "--vcpu 7 on 2 vCPUs: $(cat "$tmp/err")"
 bad 1 "$tmp/missing"
 printf 'junk' >"$tmp/junk"
 bad 1 "$tmp/junk"

@@ -6,6 +6,7 @@
  * Exit status: 0, 1 on errors, 2 on bad usage, 3 if damaged input was read
  * (everything intact was still printed, the damage too).
  */
+#include "discon_version.h"
 #include "dump.h"
 #include "number_option.h"
 
@@ -14,10 +15,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifndef DISCON_VERSION
-#error "DISCON_VERSION is defined by meson (the project's version)"
-#endif
 
 static const char usage_text[] =
     "usage: discon-dump [--traps] [--format text|csv|json] [--vcpu N] [--type LIST]\n"
@@ -99,7 +96,7 @@ static int parse_option(int c, const char *arg, struct dump_options *o)
         fputs(usage_text, stdout);
         return -1;
     case OPT_VERSION:
-        printf("discon-dump %s\n", DISCON_VERSION);
+        discon_print_version("discon-dump");
         return -1;
     default: /* getopt_long, quiet: name the argument it stopped at */
         return bad_usage("unknown option or missing value: %s", arg);

@@ -15,6 +15,7 @@
  */
 #include "csv.h"
 #include "report.h"
+#include "text_cells.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,41 +72,40 @@ static const char *syscall_name(const struct report *r, uint64_t nr)
 
 /* ---- text ------------------------------------------------------------------ */
 
-/* s cut to width columns, with "~" where it was cut. */
-static const char *cut(char *s, size_t width)
+/* A copy of a kind's name for a text cell (text_cells.h takes its cells). */
+static char *name_copy(const char *name)
 {
-    if (strlen(s) > width)
-        memcpy(s + width - 1, "~", 2);
-    return s;
-}
-
-/* The symbol of pc in buf, cut to width; "" without one. */
-static const char *symbol_cut(const struct report *r, uint64_t pc, char *buf, size_t len,
-                              size_t width)
-{
-    return report_symbol(r, pc, buf, len)[0] ? cut(buf, width) : "";
+    size_t n = strlen(name) + 1;
+    char *s = malloc(n);
+    return s ? memcpy(s, name, n) : NULL;
 }
 
 /* Two lines per kind: the numbers and the kind's name, then its class and
- * top source under the name (names run to 50 columns). */
+ * top source under the name; a name or source too long for the 53
+ * columns left goes whole on a line of its own. */
 static void text_kinds(const struct report *r, FILE *o, const size_t *idx)
 {
     double d = report_duration(r);
     fprintf(o, "\nTrap kinds (rate over the %.3f s traced)\n", d);
     fprintf(o, "  %8s %6s %7s  %s\n%27s%s\n", "count", "share", "rate/s", "kind", "",
             "class, top source");
+    struct text_cells c;
+    text_cells_init(&c);
     for (size_t k = 0; idx[k] != SIZE_MAX; k++) {
         const struct discon_kind *kind = kind_at(r, idx[k]);
         uint64_t n = r->kinds.count[idx[k]];
-        char name[128], line[512], sym[256] = "";
         size_t top = top_source(r, kind);
-        if (top != SIZE_MAX)
-            report_symbol_or_hex(r, r->kind_sources.pc[top], sym, sizeof sym);
-        snprintf(name, sizeof name, "%s", kind->name);
-        snprintf(line, sizeof line, "%s, %s", discon_trap_class_name(kind->trap_class), sym);
-        fprintf(o, "  %8llu %5.1f%% %7.0f  %s\n%27s%s\n", (unsigned long long)n,
-                100 * fraction(n, r->traps), d > 0 ? (double)n / d : 0.0, cut(name, 53), "",
-                cut(line, 53));
+        fprintf(o, "  %8llu %5.1f%% %7.0f  %s\n", (unsigned long long)n,
+                100 * fraction(n, r->traps), d > 0 ? (double)n / d : 0.0,
+                text_cell(&c, name_copy(kind->name), 53, 27));
+        text_cells_end(&c, o);
+        const char *class = discon_trap_class_name(kind->trap_class);
+        int at = 27 + (int)strlen(class) + 2;
+        fprintf(o, "%27s%s, %s\n", "", class,
+                top == SIZE_MAX ? ""
+                                : text_sym_cell(&c, r, r->kind_sources.pc[top], TEXT_WIDTH - at,
+                                                at, "0x"));
+        text_cells_end(&c, o);
     }
 }
 
@@ -113,19 +113,19 @@ static void text_kind_sources(const struct report *r, FILE *o, const size_t *idx
 {
     fprintf(o, "\nHottest sources by kind (top %d of each of the top %u kinds)\n",
             REPORT_KIND_SOURCES, r->opt.top);
+    struct text_cells c;
+    text_cells_init(&c);
     for (size_t k = 0; idx[k] != SIZE_MAX && k < r->opt.top; k++) {
         const struct discon_kind *kind = kind_at(r, idx[k]);
-        char name[128];
-        snprintf(name, sizeof name, "%s", kind->name);
-        fprintf(o, "  %s\n", cut(name, 76));
+        fprintf(o, "  %s\n", kind->name);
         size_t *src = pc_counts_sorted(&r->kind_sources, kind->id + 1);
         for (size_t j = 0; src && src[j] != SIZE_MAX && j < REPORT_KIND_SOURCES; j++) {
-            char sym[256];
             uint64_t n = r->kind_sources.count[src[j]];
             fprintf(o, "    0x%016llx %-36s %9llu %5.1f%%\n",
                     (unsigned long long)r->kind_sources.pc[src[j]],
-                    symbol_cut(r, r->kind_sources.pc[src[j]], sym, sizeof sym, 36),
+                    text_sym_cell(&c, r, r->kind_sources.pc[src[j]], 36, 23, NULL),
                     (unsigned long long)n, 100 * fraction(n, r->kinds.count[idx[k]]));
+            text_cells_end(&c, o);
         }
         free(src);
     }
@@ -161,10 +161,8 @@ static void text_interrupts(const struct report *r, FILE *o)
         fprintf(o, "  %9s %6s  %s\n", "count", "number", "kind");
     for (size_t k = 0; idx && idx[k] != SIZE_MAX; k++) {
         const struct discon_kind *kind = discon_kind_by_id(r->interrupts.type[idx[k]] - 1);
-        char name[128];
-        snprintf(name, sizeof name, "%s", kind ? kind->name : "?");
         fprintf(o, "  %9llu %6llu  %s\n", (unsigned long long)r->interrupts.count[idx[k]],
-                (unsigned long long)r->interrupts.pc[idx[k]], cut(name, 60));
+                (unsigned long long)r->interrupts.pc[idx[k]], kind ? kind->name : "?");
     }
     free(idx);
 }
@@ -186,73 +184,85 @@ void render_kinds_text(const struct report *r, FILE *o)
 
 /* ---- JSON ------------------------------------------------------------------ */
 
-static void json_kinds(const struct report *r, FILE *o, const size_t *idx)
+static json_object *json_kinds(const struct report *r, const size_t *idx)
 {
     double d = report_duration(r);
-    fprintf(o, ",\n \"trap_kinds\": [");
+    json_object *a = json_object_new_array();
     for (size_t k = 0; idx && idx[k] != SIZE_MAX; k++) {
         const struct discon_kind *kind = kind_at(r, idx[k]);
         uint64_t n = r->kinds.count[idx[k]];
         size_t top = top_source(r, kind);
-        char sym[256] = "";
-        fprintf(o, "%s{\"kind\": ", k ? ", " : "");
-        report_json_string(o, kind->name);
-        fprintf(o, ", \"class\": ");
-        report_json_string(o, discon_trap_class_name(kind->trap_class));
-        fprintf(o, ", \"count\": %llu, \"share\": %.6f, \"rate_per_s\": %.3f, \"top_source\": ",
-                (unsigned long long)n, fraction(n, r->traps), d > 0 ? (double)n / d : 0.0);
-        report_json_string(o, top == SIZE_MAX ? ""
-                              : report_symbol_or_hex(r, r->kind_sources.pc[top], sym, sizeof sym));
-        fprintf(o, ", \"top_source_pc\": \"0x%llx\"}",
-                top == SIZE_MAX ? 0ull : (unsigned long long)r->kind_sources.pc[top]);
+        uint64_t top_pc = top == SIZE_MAX ? 0 : r->kind_sources.pc[top];
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "kind", report_json_text(kind->name));
+        json_object_object_add(o, "class", report_json_text(discon_trap_class_name(kind->trap_class)));
+        json_object_object_add(o, "count", json_object_new_uint64(n));
+        json_object_object_add(o, "share", report_json_fixed(fraction(n, r->traps), 6));
+        json_object_object_add(o, "rate_per_s", report_json_fixed(d > 0 ? (double)n / d : 0.0, 3));
+        /* The top source's whole symbol, else its hex, else "" (no source). */
+        char *sym = top == SIZE_MAX ? NULL : report_symbol_new(r, top_pc);
+        char hex[24];
+        snprintf(hex, sizeof hex, "0x%llx", (unsigned long long)top_pc);
+        json_object_object_add(o, "top_source", report_json_text(top == SIZE_MAX ? ""
+                                                                 : sym && sym[0] ? sym : hex));
+        free(sym);
+        json_object_object_add(o, "top_source_pc", json_object_new_string(hex));
+        json_object_array_add(a, o);
     }
-    fprintf(o, "],\n \"kind_sources\": [");
-    for (size_t k = 0, first = 1; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++) {
+    return a;
+}
+
+static json_object *json_kind_sources(const struct report *r, const size_t *idx)
+{
+    json_object *a = json_object_new_array();
+    for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++) {
         const struct discon_kind *kind = kind_at(r, idx[k]);
         size_t *src = pc_counts_sorted(&r->kind_sources, kind->id + 1);
-        for (size_t j = 0; src && src[j] != SIZE_MAX && j < REPORT_KIND_SOURCES; j++, first = 0) {
-            char sym[256];
-            fprintf(o, "%s{\"kind\": ", first ? "" : ", ");
-            report_json_string(o, kind->name);
-            fprintf(o, ", \"source\": \"0x%llx\", \"source_symbol\": ",
-                    (unsigned long long)r->kind_sources.pc[src[j]]);
-            report_json_string(o, report_symbol(r, r->kind_sources.pc[src[j]], sym, sizeof sym));
-            fprintf(o, ", \"count\": %llu}", (unsigned long long)r->kind_sources.count[src[j]]);
+        for (size_t j = 0; src && src[j] != SIZE_MAX && j < REPORT_KIND_SOURCES; j++) {
+            json_object *o = json_object_new_object();
+            json_object_object_add(o, "kind", report_json_text(kind->name));
+            report_json_add_pc(r, o, "source", r->kind_sources.pc[src[j]]);
+            json_object_object_add(o, "count", json_object_new_uint64(r->kind_sources.count[src[j]]));
+            json_object_array_add(a, o);
         }
         free(src);
     }
+    return a;
 }
 
-void render_kinds_json(const struct report *r, FILE *o)
+void render_kinds_json(const struct report *r, json_object *root)
 {
     size_t *idx = unavailable(r) ? NULL : pc_counts_sorted(&r->kinds, 0);
-    json_kinds(r, o, idx);
+    json_object_object_add(root, "trap_kinds", json_kinds(r, idx));
+    json_object_object_add(root, "kind_sources", json_kind_sources(r, idx));
     free(idx);
     uint64_t total = syscall_total(r);
-    fprintf(o, "],\n \"syscalls\": [");
+    json_object *syscalls = json_object_new_array();
     idx = pc_counts_sorted(&r->syscalls, 0);
     for (size_t k = 0; idx && idx[k] != SIZE_MAX; k++) {
         uint64_t nr = r->syscalls.pc[idx[k]], n = r->syscalls.count[idx[k]];
         const char *name = syscall_name(r, nr);
-        fprintf(o, "%s{\"nr\": %llu, \"name\": ", k ? ", " : "", (unsigned long long)nr);
-        if (name)
-            report_json_string(o, name);
-        else
-            fputs("null", o);
-        fprintf(o, ", \"count\": %llu, \"share\": %.6f}", (unsigned long long)n, fraction(n, total));
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "nr", json_object_new_uint64(nr));
+        json_object_object_add(o, "name", name ? report_json_text(name) : NULL);
+        json_object_object_add(o, "count", json_object_new_uint64(n));
+        json_object_object_add(o, "share", report_json_fixed(fraction(n, total), 6));
+        json_object_array_add(syscalls, o);
     }
     free(idx);
-    fprintf(o, "],\n \"interrupts\": [");
+    json_object_object_add(root, "syscalls", syscalls);
+    json_object *interrupts = json_object_new_array();
     idx = unavailable(r) ? NULL : pc_counts_sorted(&r->interrupts, 0);
     for (size_t k = 0; idx && idx[k] != SIZE_MAX; k++) {
         const struct discon_kind *kind = discon_kind_by_id(r->interrupts.type[idx[k]] - 1);
-        fprintf(o, "%s{\"number\": %llu, \"kind\": ", k ? ", " : "",
-                (unsigned long long)r->interrupts.pc[idx[k]]);
-        report_json_string(o, kind ? kind->name : "?");
-        fprintf(o, ", \"count\": %llu}", (unsigned long long)r->interrupts.count[idx[k]]);
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "number", json_object_new_uint64(r->interrupts.pc[idx[k]]));
+        json_object_object_add(o, "kind", report_json_text(kind ? kind->name : "?"));
+        json_object_object_add(o, "count", json_object_new_uint64(r->interrupts.count[idx[k]]));
+        json_object_array_add(interrupts, o);
     }
     free(idx);
-    fprintf(o, "]");
+    json_object_object_add(root, "interrupts", interrupts);
 }
 
 /* ---- CSV ------------------------------------------------------------------- */
@@ -265,14 +275,17 @@ static void csv_kinds(const struct report *r, FILE *o, const size_t *idx)
         const struct discon_kind *kind = kind_at(r, idx[k]);
         uint64_t n = r->kinds.count[idx[k]];
         size_t top = top_source(r, kind);
-        char sym[256] = "";
         discon_csv_field(o, kind->name);
         fputc(',', o);
         discon_csv_field(o, discon_trap_class_name(kind->trap_class));
         fprintf(o, ",%llu,%.6f,%.3f,", (unsigned long long)n, fraction(n, r->traps),
                 d > 0 ? (double)n / d : 0.0);
-        discon_csv_field(o, top == SIZE_MAX ? ""
-                            : report_symbol_or_hex(r, r->kind_sources.pc[top], sym, sizeof sym));
+        char *sym = top == SIZE_MAX ? NULL : report_symbol_new(r, r->kind_sources.pc[top]);
+        if (sym && sym[0])
+            discon_csv_field(o, sym);
+        else if (top != SIZE_MAX)
+            fprintf(o, "0x%llx", (unsigned long long)r->kind_sources.pc[top]);
+        free(sym);
         fputc('\n', o);
     }
     fprintf(o, "\n# kind_sources\nkind,source,symbol,count\n");
@@ -280,10 +293,11 @@ static void csv_kinds(const struct report *r, FILE *o, const size_t *idx)
         const struct discon_kind *kind = kind_at(r, idx[k]);
         size_t *src = pc_counts_sorted(&r->kind_sources, kind->id + 1);
         for (size_t j = 0; src && src[j] != SIZE_MAX && j < REPORT_KIND_SOURCES; j++) {
-            char sym[256];
+            char *sym = report_symbol_new(r, r->kind_sources.pc[src[j]]);
             discon_csv_field(o, kind->name);
             fprintf(o, ",0x%llx,", (unsigned long long)r->kind_sources.pc[src[j]]);
-            discon_csv_field(o, report_symbol(r, r->kind_sources.pc[src[j]], sym, sizeof sym));
+            discon_csv_field(o, sym ? sym : "?");
+            free(sym);
             fprintf(o, ",%llu\n", (unsigned long long)r->kind_sources.count[src[j]]);
         }
         free(src);

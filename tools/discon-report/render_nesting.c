@@ -4,10 +4,13 @@
  * Kinds are named here through tools/analysis/trap_kind.h, with the
  * trace's placed symbols.
  */
+#define _POSIX_C_SOURCE 200809L /* open_memstream */
 #include "csv.h"
 #include "report.h"
+#include "text_cells.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static double secs(const struct report *r, uint64_t ns)
@@ -24,23 +27,27 @@ static const char *kind_name(const struct report *r, const struct discon_trap *t
     return why.kind->name;
 }
 
-/* pc as its symbol, cut to width with a '~', or as hex without 0x. */
-static const char *pc_col(const struct report *r, uint64_t pc, char *buf, size_t len, int width)
+/* A copy of a kind's name for a text cell (text_cells.h takes its cells). */
+static char *name_copy(const char *name)
 {
-    if (!report_symbol(r, pc, buf, len)[0])
-        snprintf(buf, len, "%llx", (unsigned long long)pc);
-    else if (strlen(buf) > (size_t)width)
-        memcpy(buf + width - 1, "~", 2);
-    return buf;
+    size_t n = strlen(name) + 1;
+    char *s = malloc(n);
+    return s ? memcpy(s, name, n) : NULL;
 }
 
-/* One trap of a chain: mark, time, kind, source and handler. */
+/* One trap of a chain: mark, time, kind, source and handler, each whole
+ * (a long one on a line of its own). */
 static void chain_line(const struct report *r, FILE *o, const char *mark,
                        const struct discon_trap *t)
 {
-    char a[256], b[256];
-    fprintf(o, "  %2s %11.6f %-24.24s %-16s -> %s\n", mark, secs(r, t->time_ns), kind_name(r, t),
-            pc_col(r, t->from_pc, a, sizeof a, 16), pc_col(r, t->to_pc, b, sizeof b, 16));
+    struct text_cells c;
+    text_cells_init(&c);
+    const char *kind = text_cell(&c, name_copy(kind_name(r, t)), 24, 17);
+    text_cells_arrow(&c);
+    const char *from = text_sym_cell(&c, r, t->from_pc, 16, 42, "");
+    fprintf(o, "  %2s %11.6f %-24s %-16s -> %s\n", mark, secs(r, t->time_ns), kind, from,
+            text_sym_cell(&c, r, t->to_pc, TEXT_WIDTH - 62, 62, ""));
+    text_cells_end(&c, o);
 }
 
 static void handler_time_text(const struct report *r, FILE *o)
@@ -56,11 +63,15 @@ static void handler_time_text(const struct report *r, FILE *o)
     }
     fprintf(o, "  %-26s %8s %10s %9s %9s %9s\n", "kind", "count", "total ms", "p50 us", "p99 us",
             "max us");
+    struct text_cells c;
+    text_cells_init(&c);
     for (size_t i = 0; i < n->nkinds; i++) {
         const struct kind_time *k = &n->kinds[i];
-        fprintf(o, "  %-26.26s %8llu %10.3f %9.3f %9.3f %9.3f\n", k->kind->name,
+        fprintf(o, "  %-26s %8llu %10.3f %9.3f %9.3f %9.3f\n",
+                text_cell(&c, name_copy(k->kind->name), 26, 2),
                 (unsigned long long)k->count, (double)k->total_ns / 1e6, (double)k->p50_ns / 1e3,
                 (double)k->p99_ns / 1e3, (double)k->max_ns / 1e3);
+        text_cells_end(&c, o);
     }
     fprintf(o, "  (p50, p99: nearest rank, up to 3.1%% low; exact in the database)\n");
 }
@@ -90,12 +101,15 @@ static void open_text(const struct report *r, FILE *o)
     fprintf(o, "\nTraps open at the end of the trace (post-mortem, innermost first)\n");
     if (!n->open_total)
         fprintf(o, "  none\n");
-    char a[256];
+    struct text_cells cells;
+    text_cells_init(&cells);
     for (size_t i = 0; i < n->nopen; i++) {
         const struct trap_chain *c = &n->open_at_end[i];
+        /* "  vCPU N inside " is at most 22 columns, " since S.SSSSSS s, nested in:" 30 */
         fprintf(o, "  vCPU %u inside %s since %.6f s%s\n", c->trap.vcpu,
-                pc_col(r, c->trap.to_pc, a, sizeof a, 28), secs(r, c->trap.time_ns),
+                text_sym_cell(&cells, r, c->trap.to_pc, 28, 6, ""), secs(r, c->trap.time_ns),
                 c->nopen ? ", nested in:" : "");
+        text_cells_end(&cells, o);
         chain_line(r, o, "=>", &c->trap);
         for (unsigned k = c->nopen; k-- > 0;)
             chain_line(r, o, "", &c->open[k]);
@@ -123,60 +137,67 @@ void render_nesting_text(const struct report *r, FILE *o)
 
 /* ---- JSON ------------------------------------------------------------------ */
 
-static void json_chains(const struct report *r, FILE *o, const char *name,
-                        const struct trap_chain *c, size_t n)
+static json_object *json_chains(const struct report *r, const struct trap_chain *c, size_t n)
 {
-    fprintf(o, ", \"%s\": [", name);
+    json_object *a = json_object_new_array();
     for (size_t i = 0; i < n; i++) {
-        fprintf(o, "%s{\"vcpu\": %u, \"seq\": %llu, \"kind\": ", i ? ", " : "", c[i].trap.vcpu,
-                (unsigned long long)c[i].trap.seq);
-        report_json_string(o, kind_name(r, &c[i].trap));
-        fprintf(o, ", \"depth\": %u, \"trap\": ", c[i].trap.depth);
-        report_json_trap(r, o, &c[i].trap);
-        fprintf(o, ", \"open\": [");
-        for (unsigned k = 0; k < c[i].nopen; k++) {
-            fprintf(o, "%s", k ? ", " : "");
-            report_json_trap(r, o, &c[i].open[k]);
-        }
-        fprintf(o, "]}");
+        json_object *o = json_object_new_object(), *open = json_object_new_array();
+        json_object_object_add(o, "vcpu", json_object_new_uint64(c[i].trap.vcpu));
+        json_object_object_add(o, "seq", json_object_new_uint64(c[i].trap.seq));
+        json_object_object_add(o, "kind", report_json_text(kind_name(r, &c[i].trap)));
+        json_object_object_add(o, "depth", json_object_new_uint64(c[i].trap.depth));
+        json_object_object_add(o, "trap", report_json_trap(r, &c[i].trap));
+        for (unsigned k = 0; k < c[i].nopen; k++)
+            json_object_array_add(open, report_json_trap(r, &c[i].open[k]));
+        json_object_object_add(o, "open", open);
+        json_object_array_add(a, o);
     }
-    fprintf(o, "]");
+    return a;
 }
 
-void render_nesting_json(const struct report *r, FILE *o)
+static json_object *json_handler_time(const struct nesting *n)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "paired", json_object_new_boolean(n->paired));
+    if (!n->paired)
+        return o;
+    json_object_object_add(o, "returns", json_object_new_uint64(n->returns));
+    json_object_object_add(o, "unmatched_returns", json_object_new_uint64(n->unmatched));
+    json_object *by_kind = json_object_new_array();
+    for (size_t i = 0; i < n->nkinds; i++) {
+        const struct kind_time *k = &n->kinds[i];
+        json_object *e = json_object_new_object();
+        json_object_object_add(e, "kind", report_json_text(k->kind->name));
+        json_object_object_add(e, "class", report_json_text(discon_trap_class_name(k->kind->trap_class)));
+        json_object_object_add(e, "count", json_object_new_uint64(k->count));
+        json_object_object_add(e, "total_ns", json_object_new_uint64(k->total_ns));
+        json_object_object_add(e, "p50_ns", json_object_new_uint64(k->p50_ns));
+        json_object_object_add(e, "p99_ns", json_object_new_uint64(k->p99_ns));
+        json_object_object_add(e, "max_ns", json_object_new_uint64(k->max_ns));
+        json_object_array_add(by_kind, e);
+    }
+    json_object_object_add(o, "by_kind", by_kind);
+    return o;
+}
+
+void render_nesting_json(const struct report *r, json_object *root)
 {
     const struct nesting *n = &r->nest;
-    fprintf(o, ",\n \"handler_time\": {\"paired\": %s", n->paired ? "true" : "false");
+    json_object_object_add(root, "handler_time", json_handler_time(n));
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "rule", json_object_new_string(n->paired ? "exact" : "distance"));
     if (n->paired) {
-        fprintf(o, ", \"returns\": %llu, \"unmatched_returns\": %llu, \"by_kind\": [",
-                (unsigned long long)n->returns, (unsigned long long)n->unmatched);
-        for (size_t i = 0; i < n->nkinds; i++) {
-            const struct kind_time *k = &n->kinds[i];
-            fprintf(o, "%s{\"kind\": ", i ? ", " : "");
-            report_json_string(o, k->kind->name);
-            fprintf(o, ", \"class\": ");
-            report_json_string(o, discon_trap_class_name(k->kind->trap_class));
-            fprintf(o, ", \"count\": %llu, \"total_ns\": %llu, \"p50_ns\": %llu, \"p99_ns\": %llu,"
-                       " \"max_ns\": %llu}", (unsigned long long)k->count,
-                    (unsigned long long)k->total_ns, (unsigned long long)k->p50_ns,
-                    (unsigned long long)k->p99_ns, (unsigned long long)k->max_ns);
-        }
-        fprintf(o, "]");
+        json_object_object_add(o, "max_depth", json_object_new_uint64(n->max_depth));
+        json_object_object_add(o, "nested", json_object_new_uint64(n->nested));
+        json_object_object_add(o, "nested_interrupts", json_object_new_uint64(n->nested_interrupts));
+        json_object_object_add(o, "open_at_end", json_object_new_uint64(n->by_end[DISCON_TRAP_AT_END]));
+        json_object_object_add(o, "ended_by_loss", json_object_new_uint64(n->by_end[DISCON_TRAP_LOST]));
+        json_object_object_add(o, "too_deep", json_object_new_uint64(n->by_end[DISCON_TRAP_TOO_DEEP]));
+        json_object_object_add(o, "double_traps_total", json_object_new_uint64(n->doubles_total));
+        json_object_object_add(o, "double_traps", json_chains(r, n->doubles, n->ndoubles));
+        json_object_object_add(o, "open_at_end_by_vcpu", json_chains(r, n->open_at_end, n->nopen));
     }
-    fprintf(o, "},\n \"nesting\": {\"rule\": \"%s\"", n->paired ? "exact" : "distance");
-    if (n->paired) {
-        fprintf(o, ", \"max_depth\": %llu, \"nested\": %llu, \"nested_interrupts\": %llu,"
-                   " \"open_at_end\": %llu, \"ended_by_loss\": %llu, \"too_deep\": %llu,"
-                   " \"double_traps_total\": %zu",
-                (unsigned long long)n->max_depth, (unsigned long long)n->nested,
-                (unsigned long long)n->nested_interrupts,
-                (unsigned long long)n->by_end[DISCON_TRAP_AT_END],
-                (unsigned long long)n->by_end[DISCON_TRAP_LOST],
-                (unsigned long long)n->by_end[DISCON_TRAP_TOO_DEEP], n->doubles_total);
-        json_chains(r, o, "double_traps", n->doubles, n->ndoubles);
-        json_chains(r, o, "open_at_end_by_vcpu", n->open_at_end, n->nopen);
-    }
-    fprintf(o, "}");
+    json_object_object_add(root, "nesting", o);
 }
 
 /* ---- CSV ------------------------------------------------------------------- */
@@ -184,20 +205,33 @@ void render_nesting_json(const struct report *r, FILE *o)
 static void csv_chains(const struct report *r, FILE *o, const char *what,
                        const struct trap_chain *c, size_t n)
 {
-    char a[256];
     for (size_t i = 0; i < n; i++) {
         fprintf(o, "%s,%u,%llu,%.9f,", what, c[i].trap.vcpu, (unsigned long long)c[i].trap.seq,
                 secs(r, c[i].trap.time_ns));
         discon_csv_field(o, kind_name(r, &c[i].trap));
         fprintf(o, ",%u,0x%llx,", c[i].trap.depth, (unsigned long long)c[i].trap.to_pc);
-        discon_csv_field(o, report_symbol(r, c[i].trap.to_pc, a, sizeof a));
+        char *sym = report_symbol_new(r, c[i].trap.to_pc);
+        discon_csv_field(o, sym ? sym : "?");
+        free(sym);
         fputc(',', o);
-        char chain[1024] = "";
-        for (unsigned k = 0, used = 0; k < c[i].nopen && used < sizeof chain; k++)
-            used += (unsigned)snprintf(chain + used, sizeof chain - used, "%s%llu:%s", k ? ";" : "",
-                                       (unsigned long long)c[i].open[k].seq,
-                                       report_symbol_or_hex(r, c[i].open[k].to_pc, a, sizeof a));
-        discon_csv_field(o, chain);
+        /* The chain whole, however deep and long its symbols. */
+        char *chain = NULL;
+        size_t chain_len = 0;
+        FILE *m = open_memstream(&chain, &chain_len);
+        for (unsigned k = 0; m && k < c[i].nopen; k++) {
+            char *sym = report_symbol_new(r, c[i].open[k].to_pc);
+            fprintf(m, "%s%llu:", k ? ";" : "", (unsigned long long)c[i].open[k].seq);
+            if (sym && sym[0])
+                fputs(sym, m);
+            else
+                fprintf(m, "0x%llx", (unsigned long long)c[i].open[k].to_pc);
+            free(sym);
+        }
+        if (m && fclose(m) == 0)
+            discon_csv_field(o, chain);
+        else
+            fputs("?", o); /* out of memory */
+        free(chain);
         fputc('\n', o);
     }
 }

@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 /* The report a person reads: aligned tables within 80 columns. */
 #include "report.h"
+#include "text_cells.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,22 +27,14 @@ static double share(uint64_t part, uint64_t whole)
     return whole ? 100.0 * (double)part / (double)whole : 0;
 }
 
-/* A symbol cut to `width` columns. */
-static const char *sym_col(const struct report *r, uint64_t pc, char *buf, size_t len,
-                           size_t width)
+/* Whether a trap's handler is unknown: under the x86 exception-pair rule
+ * an exception whose delivery never came keeps to_pc == from_pc
+ * (discon_traps.h); on every other architecture to == from is a real
+ * handler address (a trap taken at its own vector), shown as such. */
+static bool handler_unknown(const struct report *r, const struct discon_trap *t)
 {
-    const char *s = report_symbol(r, pc, buf, len);
-    if (s == buf && strlen(buf) > width)
-        memcpy(buf + width - 1, "~", 2);
-    return s;
-}
-
-/* A jump target in the last 16 columns: symbol, else hex (which fits). */
-static const char *target_col(const struct report *r, uint64_t pc, char *buf, size_t len)
-{
-    if (!sym_col(r, pc, buf, len, 16)[0])
-        snprintf(buf, len, "%llx", (unsigned long long)pc);
-    return buf;
+    return t->to_pc == t->from_pc && t->events == 1 &&
+           strcmp(r->rule, discon_trap_rule_name(DISCON_RULE_X86_EXCEPTION_PAIRS)) == 0;
 }
 
 static void summary(const struct report *r, FILE *o)
@@ -134,14 +127,16 @@ static void frequencies(const struct report *r, FILE *o)
     fprintf(o, "  %-9s %-18s %-24s %9s %6s %7s\n", "type", "handler", "symbol", "count",
             "share", "rate/s");
     size_t *idx = pc_counts_sorted(&r->handlers, 0);
-    char buf[256];
+    struct text_cells c;
+    text_cells_init(&c);
     for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++) {
         size_t i = idx[k];
         fprintf(o, "  %-9s 0x%016llx %-24s %9llu %5.1f%% %7.0f\n",
                 report_type_name(r->handlers.type[i]), (unsigned long long)r->handlers.pc[i],
-                sym_col(r, r->handlers.pc[i], buf, sizeof buf, 24),
+                text_sym_cell(&c, r, r->handlers.pc[i], 24, 31, NULL),
                 (unsigned long long)r->handlers.count[i], share(r->handlers.count[i], r->traps),
                 d > 0 ? (double)r->handlers.count[i] / d : 0.0);
+        text_cells_end(&c, o);
     }
     free(idx);
 }
@@ -153,7 +148,8 @@ static void sources(const struct report *r, FILE *o)
         fprintf(o, "  not available: an aggregate-only database keeps no source PCs\n");
         return;
     }
-    char buf[256];
+    struct text_cells c;
+    text_cells_init(&c);
     for (int t = 0; t < DISCON_NTYPES; t++) {
         if (!r->traps_by_type[t])
             continue;
@@ -162,9 +158,10 @@ static void sources(const struct report *r, FILE *o)
         for (size_t k = 0; idx && idx[k] != SIZE_MAX && k < r->opt.top; k++) {
             size_t i = idx[k];
             fprintf(o, "    0x%016llx %-36s %9llu %5.1f%%\n", (unsigned long long)r->sources.pc[i],
-                    sym_col(r, r->sources.pc[i], buf, sizeof buf, 36),
+                    text_sym_cell(&c, r, r->sources.pc[i], 36, 23, NULL),
                     (unsigned long long)r->sources.count[i],
                     share(r->sources.count[i], r->traps_by_type[t]));
+            text_cells_end(&c, o);
         }
         free(idx);
     }
@@ -203,11 +200,15 @@ static void rate(const struct report *r, FILE *o)
 
 static void trap_line(const struct report *r, FILE *o, const char *mark, const struct discon_trap *t)
 {
-    char a[256], b[256];
+    struct text_cells c;
+    text_cells_init(&c);
+    text_cells_arrow(&c);
+    const char *from = text_sym_cell(&c, r, t->from_pc, 14, 46, NULL);
     fprintf(o, "  %s %11.6f %-9s 0x%016llx %-14s -> %s\n", mark, secs(r, t->time_ns),
-            report_type_name(t->type), (unsigned long long)t->from_pc,
-            sym_col(r, t->from_pc, a, sizeof a, 14),
-            t->to_pc == t->from_pc && t->events == 1 ? "(unknown)" : target_col(r, t->to_pc, b, sizeof b));
+            report_type_name(t->type), (unsigned long long)t->from_pc, from,
+            handler_unknown(r, t) ? "(unknown)"
+                                  : text_sym_cell(&c, r, t->to_pc, TEXT_WIDTH - 64, 64, ""));
+    text_cells_end(&c, o);
 }
 
 static void doubles(const struct report *r, FILE *o)
@@ -249,12 +250,16 @@ static void loops(const struct report *r, FILE *o)
     }
     if (!r->loops_total)
         fprintf(o, "  none\n");
-    char a[256], b[256];
+    struct text_cells c;
+    text_cells_init(&c);
     for (size_t i = 0; i < r->nloops; i++) {
         const struct fault_loop *l = &r->loops[i];
+        text_cells_arrow(&c);
+        const char *from = text_sym_cell(&c, r, l->from_pc, 16, 30, NULL);
         fprintf(o, "  vCPU %-3u 0x%016llx %-16s x%-8llu -> %s\n", l->vcpu,
-                (unsigned long long)l->from_pc, sym_col(r, l->from_pc, a, sizeof a, 16),
-                (unsigned long long)l->count, target_col(r, l->to_pc, b, sizeof b));
+                (unsigned long long)l->from_pc, from, (unsigned long long)l->count,
+                text_sym_cell(&c, r, l->to_pc, TEXT_WIDTH - 60, 60, ""));
+        text_cells_end(&c, o);
         fprintf(o, "           %s, from %.6f to %.6f s\n", l->kind ? l->kind->name : "unknown",
                 secs(r, l->first_ns), secs(r, l->last_ns));
     }
@@ -269,7 +274,8 @@ static void tail(const struct report *r, FILE *o)
         fprintf(o, "  not available: an aggregate-only database keeps no raw events\n");
         return;
     }
-    char a[256], b[256];
+    struct text_cells c;
+    text_cells_init(&c);
     for (uint32_t i = 0; i < r->nvcpus; i++) {
         const struct vcpu_state *v = &r->vcpu[i];
         if (!v->ntail)
@@ -278,9 +284,12 @@ static void tail(const struct report *r, FILE *o)
         unsigned n = v->ntail < r->opt.tail ? v->ntail : r->opt.tail;
         for (unsigned k = 0; k < n; k++) {
             const struct discon_event *e = &v->tail[(v->ntail - n + k) % r->opt.tail];
+            text_cells_arrow(&c);
+            const char *from = text_sym_cell(&c, r, e->from_pc, 15, 45, NULL);
             fprintf(o, "    %11.6f %-9s 0x%016llx %-15s -> %s\n", secs(r, e->time_ns),
-                    report_type_name(e->type), (unsigned long long)e->from_pc,
-                    sym_col(r, e->from_pc, a, sizeof a, 15), target_col(r, e->to_pc, b, sizeof b));
+                    report_type_name(e->type), (unsigned long long)e->from_pc, from,
+                    text_sym_cell(&c, r, e->to_pc, TEXT_WIDTH - 64, 64, ""));
+            text_cells_end(&c, o);
         }
     }
 }

@@ -13,6 +13,7 @@
 #include "trap_kind.h"
 #include "discon_traps.h"
 
+#include <json-c/json.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -257,13 +258,11 @@ uint64_t report_time_percentile(const uint32_t *hist, uint64_t n, unsigned p, ui
 /* Bucket of a duration, and a bucket's lower bound. */
 unsigned report_time_bucket(uint64_t ns);
 uint64_t report_time_bucket_low(unsigned b);
-/* The nesting sections (render_nesting.c): text, JSON members (each
- * starting ",\n "), CSV tables. */
+/* The nesting sections (render_nesting.c): text, the JSON members
+ * "handler_time" and "nesting" added to root, CSV tables. */
 void render_nesting_text(const struct report *r, FILE *out);
-void render_nesting_json(const struct report *r, FILE *out);
+void render_nesting_json(const struct report *r, json_object *root);
 void render_nesting_csv(const struct report *r, FILE *out);
-/* A trap as a JSON object (render_data.c): TRAP of its header comment. */
-void report_json_trap(const struct report *r, FILE *out, const struct discon_trap *t);
 /* Add n to (pc, tag) of c (tag not 0). 0 or -1 (memory). */
 int pc_counts_add(struct pc_counts *c, uint64_t pc, uint32_t tag, uint64_t n);
 void pc_counts_free(struct pc_counts *c);
@@ -288,17 +287,42 @@ int report_read_db(struct report *r, const char *path, char *err, size_t errlen)
  * summary; they need report_name_traps. */
 void render_text(const struct report *r, FILE *out);
 void render_kinds_text(const struct report *r, FILE *out);
-void render_kinds_json(const struct report *r, FILE *out);
+/* The kind sections as the JSON members "trap_kinds", "kind_sources",
+ * "syscalls" and "interrupts" added to root. */
+void render_kinds_json(const struct report *r, json_object *root);
 void render_kinds_csv(const struct report *r, FILE *out);
-/* s as a JSON string (render_data.c). */
-void report_json_string(FILE *out, const char *s);
-/* A PC as "symbol+0xoff", or "0x..." without a symbol. */
+/* A PC as "symbol+0xoff", or "0x..." without a symbol, in buf (a symbol
+ * longer than len - 1 is cut: for fixed-width text only, see
+ * report_symbol_new). */
 const char *report_symbol_or_hex(const struct report *r, uint64_t pc, char *buf, size_t len);
-void render_json(const struct report *r, FILE *out);
+/* The whole report as one JSON object on out (render_json.c). 0, or -1
+ * if out of memory or out could not be written. */
+int render_json(const struct report *r, FILE *out);
 void render_csv(const struct report *r, FILE *out);
 
-/* "symbol+0xoff" or "" */
+/* "symbol+0xoff" or "" in buf, cut to len - 1 bytes (see report_symbol_new). */
 const char *report_symbol(const struct report *r, uint64_t pc, char *buf, size_t len);
+/* The symbol of pc, whole, as "symbol+0xoff", or "" when none covers it:
+ * a malloc'ed string the caller frees; NULL if out of memory (json_out.c).
+ * The name is made printable (common/printable.h: valid UTF-8 is kept,
+ * control bytes and invalid UTF-8 become "\xNN"). */
+char *report_symbol_new(const struct report *r, uint64_t pc);
+
+/* JSON values through json-c (json_out.c); each returns a new reference
+ * (NULL if out of memory, which json-c then writes as null). */
+/* s as a JSON string of valid UTF-8: valid UTF-8 is kept; control bytes
+ * and bytes that are not UTF-8 become "\xNN" (common/printable.h). */
+json_object *report_json_text(const char *s);
+/* v as a JSON number written with `digits` fraction digits. */
+json_object *report_json_fixed(double v, int digits);
+/* ns as seconds from the trace's start, 9 fraction digits. */
+json_object *report_json_seconds(const struct report *r, uint64_t ns);
+/* Add key: "0x..." and key_symbol: the whole symbol ("" without one) to o. */
+void report_json_add_pc(const struct report *r, json_object *o, const char *key, uint64_t pc);
+/* A trap: {time_s, type, from, from_symbol, to, to_symbol, events}. */
+json_object *report_json_trap(const struct report *r, const struct discon_trap *t);
+/* root on out, spaced, one line and a newline. 0, or -1. */
+int report_json_write(json_object *root, FILE *out);
 const char *report_type_name(unsigned type);
 
 #endif

@@ -1,5 +1,6 @@
 /* discon-report's command line (see report_options.h). */
 #define _GNU_SOURCE
+#include "discon_version.h"
 #include "number_option.h"
 #include "report_options.h"
 #include "tool_args.h"
@@ -22,7 +23,7 @@ static const char usage[] =
     "                              (the default): found from the trace's handlers, 0 if\n"
     "                              none matches\n"
     "      --top N                 rows per frequency table (default 10)\n"
-    "      --vcpu N                only this vCPU\n"
+    "      --vcpu N                only this vCPU (one the trace has: else exit 2)\n"
     "      --from SEC, --to SEC    only this window, seconds from the trace's start\n"
     "      --window BYTES          double trap: an exception from this close after the\n"
     "                              handler of a trap that had not returned (traces\n"
@@ -36,6 +37,7 @@ static const char usage[] =
     "                              (default 100: a kernel retries a fault once or twice)\n"
     "      --tail N                last events shown per vCPU (default 10, 0: none)\n"
     "  -h, --help                  this help\n"
+    "  -V, --version               the version\n"
     "Exit status: 0, 1 on errors, 2 on bad usage, 3 if the trace files were damaged.\n";
 
 enum { FORMAT = 256, SYMBOLS, KASLR, TOP, VCPU, FROM, TO, WINDOW, BOUND, LOOP, TAIL };
@@ -100,6 +102,7 @@ static int parse_one(int c, const char *arg, struct report_args *a)
     case TO: return discon_arg_seconds("discon-report", "to", arg, &a->opt.to_s) ? 2 : -1;
     case 'o': a->output = arg; return -1;
     case 'h': fputs(usage, stdout); return 0;
+    case 'V': discon_print_version("discon-report"); return 0;
     default: fputs(usage, stderr); return 2;
     }
 }
@@ -113,14 +116,14 @@ int report_args_parse(int argc, char **argv, struct report_args *a)
         {"to", required_argument, NULL, TO}, {"window", required_argument, NULL, WINDOW},
         {"time-bound", required_argument, NULL, BOUND}, {"loop", required_argument, NULL, LOOP},
         {"tail", required_argument, NULL, TAIL}, {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
+        {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     *a = (struct report_args){.format = REPORT_TEXT, .opt = {
         .top = 10, .vcpu = -1, .from_s = -INFINITY, .to_s = INFINITY, .window = 256,
         .time_bound_ns = 10000000, .loop = REPORT_DEFAULT_LOOP, .tail = 10,
     }};
-    for (int c; (c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1;) {
+    for (int c; (c = getopt_long(argc, argv, "hVo:", longopts, NULL)) != -1;) {
         int rc = parse_one(c, optarg, a);
         if (rc >= 0)
             return rc;

@@ -46,6 +46,21 @@ static int place_symbols(const struct report_args *a, const struct discon_symbol
     return 0;
 }
 
+/* Whether --vcpu names a vCPU the trace has (its header's vCPU count, the
+ * rings: none beyond them records an event). 0, or 2 after one line: an
+ * empty report for a vCPU that cannot exist would be a quiet wrong answer. */
+static int check_vcpu(const struct report *r)
+{
+    if (r->opt.vcpu < 0 || !r->have_header || (uint64_t)r->opt.vcpu < r->vcpu_count)
+        return 0;
+    if (r->vcpu_count == 0)
+        fprintf(stderr, "discon-report: --vcpu %ld: the trace has no vCPU\n", r->opt.vcpu);
+    else
+        fprintf(stderr, "discon-report: --vcpu %ld: the trace has %u vCPU(s), 0 to %u\n",
+                r->opt.vcpu, r->vcpu_count, r->vcpu_count - 1);
+    return 2;
+}
+
 /* The report r (read, symbols placed) on stdout or -o's file: the exit
  * status. */
 static int render(const struct report_args *a, const struct report *r, int status)
@@ -70,7 +85,7 @@ static int render(const struct report_args *a, const struct report *r, int statu
     char err[512] = "";
     int bad = 0;
     if (a->format == REPORT_JSON)
-        render_json(r, out);
+        bad = render_json(r, out) ? snprintf(err, sizeof err, "cannot build the JSON report") : 0;
     else if (a->format == REPORT_CSV)
         render_csv(r, out);
     else if (a->format == REPORT_HTML)
@@ -114,6 +129,8 @@ int report_run(const struct report_args *a)
     if (rc < 0) {
         fprintf(stderr, "discon-report: %s\n", err);
         rc = 1;
+    } else if (check_vcpu(r)) {
+        rc = 2;
     } else if (files.n && place_symbols(a, &files, r, &syms, note, sizeof note)) {
         fprintf(stderr, "discon-report: out of memory\n");
         rc = 1;

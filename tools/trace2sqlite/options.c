@@ -1,5 +1,6 @@
 /* trace2sqlite's command line (see options.h). */
 #define _GNU_SOURCE
+#include "discon_version.h"
 #include "options.h"
 #include "tool_args.h"
 
@@ -23,7 +24,8 @@ static const char usage[] =
     "                           in seconds from the start of the trace\n"
     "      --index              also index events and traps by vCPU, sequence and\n"
     "                           time (slower to load, faster to look up)\n"
-    "  -h, --help               this help\n";
+    "  -h, --help               this help\n"
+    "  -V, --version            the version\n";
 
 enum { SYMBOLS = 256, KASLR, AGGREGATE, FROM, TO, INDEX };
 
@@ -39,6 +41,7 @@ static int parse_one(int c, const char *arg, struct t2s_options *o)
     case FROM: return discon_arg_seconds("trace2sqlite", "from", arg, &o->from_s) ? 2 : -1;
     case TO: return discon_arg_seconds("trace2sqlite", "to", arg, &o->to_s) ? 2 : -1;
     case 'h': fputs(usage, stdout); return 0;
+    case 'V': discon_print_version("trace2sqlite"); return 0;
     default: fputs(usage, stderr); return 2;
     }
 }
@@ -68,10 +71,11 @@ int t2s_options_parse(int argc, char **argv, struct t2s_options *o)
         {"to", required_argument, NULL, TO},
         {"index", no_argument, NULL, INDEX},
         {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     *o = (struct t2s_options){.from_s = -INFINITY, .to_s = INFINITY};
-    for (int c; (c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1;) {
+    for (int c; (c = getopt_long(argc, argv, "o:hV", longopts, NULL)) != -1;) {
         int rc = parse_one(c, optarg, o);
         if (rc >= 0)
             return rc;

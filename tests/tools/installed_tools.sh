@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The conventions of the installed tools, after `meson install --destdir`:
+# every program in bin/ answers --version (exit 0, one line "NAME VERSION")
+# and --help (exit 0, its usage on stdout); each has a man page that
+# `man` finds and renders from the install tree's MANPATH, and a bash
+# completion that completes its options.   BUILD_ROOT, VERSION, MAN.
+set -euo pipefail
+for v in $(env | sed -n 's/^\(DISCON_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+[ "$MAN" = true ] || { echo "SKIP: man pages not built (-Dman=disabled or no scdoc)"; exit 77; }
+command -v man >/dev/null || { echo "SKIP: no man (Debian man-db; scripts/setup installs it)"; exit 77; }
+
+meson install -C "$BUILD_ROOT" --destdir "$tmp/dest" --no-rebuild --quiet >/dev/null
+bindir=$(dirname "$(find "$tmp/dest" -path '*/bin/discon-report')")
+lib=$(find "$tmp/dest" -name 'libdiscon-trace.so.2')
+export LD_LIBRARY_PATH=$(dirname "$lib")
+mandir=$(dirname "$(dirname "$(find "$tmp/dest" -name 'discon-record.1')")")
+[ -d "$mandir" ] || fail "no man page installed"
+compdir=$(dirname "$(find "$tmp/dest" -path '*/bash-completion/completions/discon-record')")
+[ -d "$compdir" ] || fail "no bash completion installed"
+
+tools=0
+for exe in "$bindir"/*; do
+  name=$(basename "$exe")
+  tools=$((tools + 1))
+  out=$("$exe" --version) || fail "$name --version: exit $?"
+  [ "$out" = "$name $VERSION" ] || fail "$name --version said '$out', not '$name $VERSION'"
+  "$exe" --help >"$tmp/help" || fail "$name --help: exit $?"
+  grep -q "usage: $name" "$tmp/help" || fail "$name --help prints no usage"
+  grep -q -- '--version' "$tmp/help" || fail "$name --help does not name --version"
+  # man on the installed page by name, as a user runs it (no -l).
+  MANPATH=$mandir MANWIDTH=80 man "$name" >"$tmp/man" 2>"$tmp/man.err" ||
+    fail "man $name: $(cat "$tmp/man.err")"
+  grep -q "^NAME" "$tmp/man" && grep -q "^SYNOPSIS" "$tmp/man" && grep -q -- "--version" "$tmp/man" ||
+    fail "man $name lacks NAME, SYNOPSIS or --version"
+  grep -q "$name - " "$tmp/man" || fail "man $name does not name $name"
+  # Every long option the tool's --help names is in its man page.
+  for opt in $(grep -oE -- '--[a-z][a-z0-9-]*' "$tmp/help" | sort -u); do
+    grep -q -- "$opt" "$tmp/man" || fail "man $name does not document $opt"
+  done
+  # The completion, loaded as bash-completion loads it, offers its options.
+  comp=$(bash -c 'source "$1"; COMP_WORDS=("$2" --ver); COMP_CWORD=1; PATH=$3:$PATH; _discon;
+                  printf "%s\n" "${COMPREPLY[@]}"' _ "$compdir/$name" "$name" "$bindir")
+  [ "$comp" = "--version" ] || fail "completing '$name --ver' gave '$comp'"
+done
+[ "$tools" -ge 5 ] || fail "only $tools programs installed"
+# A value from a fixed set.
+comp=$(bash -c 'source "$1"; COMP_WORDS=(discon-report --format j); COMP_CWORD=2; _discon;
+                printf "%s\n" "${COMPREPLY[@]}"' _ "$compdir/discon-report")
+[ "$comp" = json ] || fail "completing '--format j' gave '$comp'"
+echo "ok: $tools installed programs answer --version and --help; man and completion for each"
