@@ -112,8 +112,8 @@ int discon_db_prepare(struct discon_db *db, const char *sql, sqlite3_stmt **out)
 int discon_db_step(struct discon_db *db, sqlite3_stmt *s);
 
 /* Indexes built after a bulk load (faster than maintaining them per row):
- * always the symbol lookup; with `rows`, events and traps by vCPU and
- * sequence number and by time (trace2sqlite --index). 0 or _E_SQLITE. */
+ * always the symbol lookup; with `rows`, events by vCPU and sequence
+ * number and by time (trace2sqlite --index). 0 or _E_SQLITE. */
 int discon_db_create_indexes(struct discon_db *db, bool rows);
 
 /* ---- the queries discon-report reads with ------------------------------ */
