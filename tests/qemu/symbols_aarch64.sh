@@ -36,7 +36,7 @@ echo "ok: discon-report names the most frequent handler: $first"
 
 # The database: the same name for the same handler, and the slide said.
 "$T2S" -o "$tmp/boot.db" --symbols "$ks" "$tmp/rec" 2>"$tmp/err" || fail "trace2sqlite: $(cat "$tmp/err")"
-row=$(sqlite3 "$tmp/boot.db" "SELECT handler, handler_symbol FROM trap_counts_hex
+row=$(sqlite3 "$tmp/boot.db" "SELECT to_pc, to_symbol FROM trap_counts_hex
   WHERE type = 'exception' ORDER BY count DESC LIMIT 1")
 case "$row" in
   *"|tramp_vectors EL0 sync+0x0") ;;
@@ -67,7 +67,7 @@ expect_eq "names from both files" "1|1" "$(sqlite3 "$tmp/bm.db" "SELECT
   (SELECT COUNT(*) FROM symbols WHERE name = 'svc_insn'),
   (SELECT COUNT(*) FROM symbols WHERE name = 'tramp_vectors')")"
 want=$(printf '0x%016x|vectors+0x200' $((vectors + 0x200)))
-expect_eq "the guest's svc handler" "$want" "$(sqlite3 "$tmp/bm.db" "SELECT handler, handler_symbol
+expect_eq "the guest's svc handler" "$want" "$(sqlite3 "$tmp/bm.db" "SELECT to_pc, to_symbol
   FROM trap_counts_hex WHERE type = 'exception'")"
 "$REPORT" --format csv --symbols "$tmp/guest.elf" --symbols "$ks" "$tmp/bm" >"$tmp/bm.csv" ||
   fail "discon-report with two --symbols"

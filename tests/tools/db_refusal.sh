@@ -50,6 +50,9 @@ both_refuse
 db=$tmp/next-wal.db; cp "$tmp/mine.db" "$db"
 sqlite3 "$db" "PRAGMA journal_mode = WAL; PRAGMA user_version = $((version + 1))" >/dev/null
 both_refuse
+# A version-3 database (traps stored whole): refused like any other.
+db=$tmp/v3.db; cp "$tmp/mine.db" "$db"; sqlite3 "$db" "PRAGMA user_version = 3"
+both_refuse
 # A version-1 database (before the cause columns): the one line names both.
 db=$tmp/v1.db; cp "$tmp/mine.db" "$db"; sqlite3 "$db" "PRAGMA user_version = 1"
 both_refuse

@@ -27,7 +27,7 @@ eq "open_traps" "$(q "$tmp/a.db" "SELECT vcpu, seq, depth, ifnull(parent_seq, '-
 svc=$(q "$tmp/a.db" "SELECT kind FROM handler_time_by_kind ORDER BY total_ns DESC LIMIT 1")
 eq "by kind" "$(q "$tmp/a.db" "SELECT count, total_ns, p50_ns, p99_ns, max_ns FROM handler_time_by_kind" | tr '\n' ' ')" \
    "2|4200|200|4000|4000 1|500|500|500|500 1|400|400|400|400 "
-eq "by symbol" "$(q "$tmp/a.db" "SELECT handler, count, total_ns FROM handler_time_by_symbol" | tr '\n' ' ')" \
+eq "by symbol" "$(q "$tmp/a.db" "SELECT to_pc, count, total_ns FROM handler_time_by_symbol" | tr '\n' ' ')" \
    "0xffff800010000400|2|4200 0xffff800010000280|1|500 0xffff800010000200|1|400 "
 eq "types stored" "$(q "$tmp/a.db" "SELECT types FROM traces")" "31"
 echo "ok: pairing columns, unmatched returns, open traps and handler-time views are exact"
@@ -52,7 +52,7 @@ cols="vcpu, seq, depth, parent_seq, return_ns, duration_ns, ended, never_returne
 eq "split load" "$(q "$tmp/s1.db" "SELECT $cols FROM traps ORDER BY seq" | tr '\n' ' ')" \
    "$(q "$tmp/s2.db" "SELECT $cols FROM traps ORDER BY seq" | tr '\n' ' ')"
 eq "split durations" "$(q "$tmp/s1.db" "SELECT seq, duration_ns FROM traps ORDER BY seq" | tr '\n' ' ')" "0|1000 1|200 "
-eq "split leftovers" "$(q "$tmp/s1.db" "SELECT COUNT(*) FROM trap_open")" "0"
+eq "split leftovers" "$(q "$tmp/s1.db" "SELECT COUNT(*) FROM _discon_trap_open")" "0"
 echo "ok: a trap open across files loaded in two runs returns as in one load"
 
 # 4. The report: every section, exact, within 80 columns.

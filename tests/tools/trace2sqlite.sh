@@ -94,12 +94,12 @@ echo "ok: appending the second file gives the same database as one load"
 #     the other: still one trap (the pending half waits in the database).
 "$EDGE" "$tmp"
 "$T2S" -o "$tmp/pair.db" "$tmp"/pair/*-000000.discon 2>/dev/null
-expect "pending half" 1 "$(q "$tmp/pair.db" "SELECT COUNT(*) FROM trap_pending")"
+expect "pending half" 1 "$(q "$tmp/pair.db" "SELECT COUNT(*) FROM _discon_trap_pending")"
 "$T2S" -o "$tmp/pair.db" "$tmp/pair" 2>/dev/null
 # from the delivery (0x401004), to the handler 0xffffffff81e01280 (signed twin)
 expect "straddling pair" "$(q "$tmp/pair.db" "SELECT 'exception|1|' || 0x401004 || '|' || 0xffffffff81e01280 || '|2'")" \
   "$(q "$tmp/pair.db" "SELECT name, COUNT(*), from_pc, to_pc, events FROM traps JOIN types USING (type) GROUP BY type")"
-expect "pending cleared" 0 "$(q "$tmp/pair.db" "SELECT COUNT(*) FROM trap_pending")"
+expect "pending cleared" 0 "$(q "$tmp/pair.db" "SELECT COUNT(*) FROM _discon_trap_pending")"
 # Odd shapes: a vCPU numbered 0xffffffff, an event before the clock reference.
 "$T2S" -o "$tmp/edge.db" "$tmp/edge.discon" 2>/dev/null || fail "edge trace"
 expect "odd events kept" "1|4294967295|3" \
@@ -154,7 +154,7 @@ expect "arm64 handlers" "tramp_vectors EL0 sync+0x0
 vectors+0x200
 vectors+0x280
 tramp_vectors EL0 IRQ+0x0" \
-  "$(q "$tmp/a64.db" "SELECT handler_symbol FROM trap_counts_hex WHERE type != 'hostcall'")"
+  "$(q "$tmp/a64.db" "SELECT to_symbol FROM trap_counts_hex WHERE type != 'hostcall'")"
 expect "slide recorded" "0|94231628611584" "$(q "$tmp/a64.db" "SELECT file_index, slide FROM symbol_files")"
 echo "ok: explicit and automatic KASLR offsets agree; ELF and arm64 symbols resolve"
 
@@ -175,8 +175,8 @@ expect "both files' symbols" "1|1" "$(q "$tmp/two.db" "SELECT
   (SELECT COUNT(*) FROM symbols WHERE name = 'main'),
   (SELECT COUNT(*) FROM symbols WHERE name = 'asm_exc_page_fault')")"
 expect "the kernel's names unchanged by the merge" \
-  "$(q "$tmp/boot.db" "SELECT handler_symbol FROM trap_counts_hex")" \
-  "$(q "$tmp/two.db" "SELECT handler_symbol FROM trap_counts_hex")"
+  "$(q "$tmp/boot.db" "SELECT to_symbol FROM trap_counts_hex")" \
+  "$(q "$tmp/two.db" "SELECT to_symbol FROM trap_counts_hex")"
 echo "ok: auto by default, slide 0 without an anchor, two --symbols files merge"
 
 # 8c. x86 kinds come from the handlers' symbols: without them every
@@ -187,13 +187,13 @@ expect "x86 kinds without symbols" "unknown|other|47463" \
 expect "x86 #PF" "#PF|page fault/memory abort|44744" \
   "$(q "$tmp/boot.db" "SELECT kind, class, count FROM trap_kinds WHERE kind = '#PF'")"
 expect "#PF handler" asm_exc_page_fault+0x0 \
-  "$(q "$tmp/boot.db" "SELECT DISTINCT handler_symbol FROM traps t JOIN kinds k USING (kind)
-                        JOIN trap_counts_hex h ON h.handler = printf('0x%016x', t.to_pc)
+  "$(q "$tmp/boot.db" "SELECT DISTINCT to_symbol FROM traps t JOIN kinds k USING (kind)
+                        JOIN trap_counts_hex h ON h.to_pc = printf('0x%016x', t.to_pc)
                         WHERE k.name = '#PF'")"
 expect "timer vector" "0xec|asm_sysvec_apic_timer_interrupt+0x0" \
-  "$(q "$tmp/boot.db" "SELECT DISTINCT printf('0x%x', t.interrupt), h.handler_symbol FROM traps t
+  "$(q "$tmp/boot.db" "SELECT DISTINCT printf('0x%x', t.interrupt), h.to_symbol FROM traps t
                         JOIN kinds k USING (kind)
-                        JOIN trap_counts_hex h ON h.handler = printf('0x%016x', t.to_pc)
+                        JOIN trap_counts_hex h ON h.to_pc = printf('0x%016x', t.to_pc)
                         WHERE k.name = 'local APIC timer'")"
 expect "shares add up" 1.0 "$(q "$tmp/boot.db" "SELECT ROUND(SUM(share), 9) FROM trap_kinds")"
 echo "ok: x86 trap kinds and vectors follow the handlers' symbols; shares add up to 1"

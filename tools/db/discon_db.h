@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* "DSCN": identifies discon databases in the SQLite header (offset 68). */
 #define DISCON_DB_APPLICATION_ID 0x4453434e
@@ -30,8 +31,12 @@
  * trap kinds and the lookup tables (kinds, classes, levels, syscall_names);
  * version 3 traps paired with their returns (depth, parent_seq, return_ns,
  * duration_ns, ended, never_returned), traces.types, the tables trap_ends,
- * trap_open and unmatched_returns and the handler-time views. */
-#define DISCON_DB_SCHEMA_VERSION 3
+ * trap_open and unmatched_returns and the handler-time views; version 4
+ * one naming scheme (to_pc/to_symbol, never handler), names and t_ns in
+ * the views, per-vCPU rate views, traps stored compactly (_discon_traps,
+ * read through the traps view), internal tables named _discon_*, and
+ * traces.seq_order. */
+#define DISCON_DB_SCHEMA_VERSION 4
 
 enum discon_db_error {
     DISCON_DB_OK = 0,
@@ -94,6 +99,10 @@ const char *discon_db_message(const struct discon_db *db, int code, char *buf, s
  * (detail set). */
 int discon_db_exec(struct discon_db *db, const char *sql);
 
+/* Run each statement of `sql` (no results wanted) with ?1 bound to the
+ * trace row `trace`. 0 or DISCON_DB_E_SQLITE (detail set). */
+int discon_db_exec_trace(struct discon_db *db, const char *sql, int64_t trace);
+
 /* Prepare a statement kept for many steps. *out is NULL on error. 0 or
  * DISCON_DB_E_SQLITE (detail set). The caller finalizes *out. */
 int discon_db_prepare(struct discon_db *db, const char *sql, sqlite3_stmt **out);
@@ -103,8 +112,8 @@ int discon_db_prepare(struct discon_db *db, const char *sql, sqlite3_stmt **out)
 int discon_db_step(struct discon_db *db, sqlite3_stmt *s);
 
 /* Indexes built after a bulk load (faster than maintaining them per row):
- * always the symbol lookup; with `rows`, events and traps by vCPU and
- * sequence number and by time (trace2sqlite --index). 0 or _E_SQLITE. */
+ * always the symbol lookup; with `rows`, events by vCPU and sequence
+ * number and by time (trace2sqlite --index). 0 or _E_SQLITE. */
 int discon_db_create_indexes(struct discon_db *db, bool rows);
 
 /* ---- the queries discon-report reads with ------------------------------ */
@@ -116,8 +125,14 @@ enum discon_db_query {
     /* Per-vCPU totals of the end record: DISCON_DB_VCPU_*. */
     DISCON_DB_Q_VCPUS,
     /* Raw events and loss records merged, vCPU by vCPU in sequence order,
-     * a loss before the event at its sequence number: DISCON_DB_ROW_*. */
+     * a loss before the event at its sequence number: DISCON_DB_ROW_*.
+     * It sorts every event: for a database whose traces.seq_order is 0. */
     DISCON_DB_Q_EVENTS,
+    /* Raw events in rowid order (IS_LOSS always 0): sequence order on each
+     * vCPU when traces.seq_order is 1, with no sort. */
+    DISCON_DB_Q_EVENTS_STORED,
+    /* Loss records by vCPU and first sequence number: DISCON_DB_LOSS_*. */
+    DISCON_DB_Q_LOSSES,
     /* Stored symbols (already slid by any KASLR offset): DISCON_DB_SYM_*. */
     DISCON_DB_Q_SYMBOLS,
     /* --aggregate-only counts: DISCON_DB_AGG_* (each kind of a handler a
@@ -134,6 +149,11 @@ enum {
     DISCON_DB_TRACE_CLOCK_MONO_NS, DISCON_DB_TRACE_CLOCK_REAL_NS, DISCON_DB_TRACE_COMPLETE,
     DISCON_DB_TRACE_PRODUCER_FINISHED, DISCON_DB_TRACE_UNRECORDED, DISCON_DB_TRACE_COUNT,
     DISCON_DB_TRACE_TYPES, DISCON_DB_TRACE_PLUGIN_OPTIONS, /* the header's, for pairing */
+    DISCON_DB_TRACE_SEQ_ORDER,
+};
+enum {
+    DISCON_DB_LOSS_VCPU, DISCON_DB_LOSS_FIRST_SEQ, DISCON_DB_LOSS_COUNT,
+    DISCON_DB_LOSS_FIRST_NS, DISCON_DB_LOSS_LAST_NS,
 };
 enum { DISCON_DB_VCPU_VCPU, DISCON_DB_VCPU_PRODUCED, DISCON_DB_VCPU_DROPPED, DISCON_DB_VCPU_WRITTEN };
 /* An event row (IS_LOSS 0): SEQ, TIME_NS, TYPE, FROM_PC, TO_PC and the

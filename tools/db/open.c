@@ -11,7 +11,8 @@
 #include <unistd.h>
 
 /* Tables every discon database has had, version 0 included: how a
- * database made before the header carried an id is recognised. */
+ * database made before the header carried an id is recognised (traps is
+ * a view since version 4). */
 static const char *const core_tables = "'traces', 'files', 'events', 'traps', 'trap_agg'";
 enum { NCORE_TABLES = 5 };
 
@@ -27,6 +28,22 @@ static int sql_error(struct discon_db *db)
 int discon_db_exec(struct discon_db *db, const char *sql)
 {
     return sqlite3_exec(db->sql, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : sql_error(db);
+}
+
+int discon_db_exec_trace(struct discon_db *db, const char *sql, int64_t trace)
+{
+    int rc = 0;
+    for (const char *next = sql; rc == 0 && *next;) {
+        sqlite3_stmt *s = NULL;
+        if (sqlite3_prepare_v2(db->sql, next, -1, &s, &next) != SQLITE_OK)
+            return sql_error(db);
+        if (!s) /* trailing white space */
+            break;
+        sqlite3_bind_int64(s, 1, trace);
+        rc = discon_db_step(db, s);
+        sqlite3_finalize(s);
+    }
+    return rc;
 }
 
 int discon_db_prepare(struct discon_db *db, const char *sql, sqlite3_stmt **out)
@@ -76,7 +93,8 @@ static int classify(struct discon_db *db, bool *empty)
              "SELECT (SELECT application_id FROM pragma_application_id),"
              " (SELECT user_version FROM pragma_user_version),"
              " (SELECT COUNT(*) FROM sqlite_master),"
-             " (SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN (%s))",
+             " (SELECT COUNT(*) FROM sqlite_master WHERE type IN ('table', 'view')"
+             " AND name IN (%s))",
              core_tables);
     sqlite3_stmt *s = NULL;
     if (sqlite3_prepare_v2(db->sql, q, -1, &s, NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {

@@ -8,7 +8,7 @@ static const char *const queries[] = {
     [DISCON_DB_Q_TRACE] =
         "SELECT trace, trace_id, target, system_mode, vcpu_count, host,"
         " clock_monotonic_ns, clock_realtime_ns, complete, producer_finished,"
-        " unrecorded, (SELECT COUNT(*) FROM traces), types, plugin_options"
+        " unrecorded, (SELECT COUNT(*) FROM traces), types, plugin_options, seq_order"
         " FROM traces ORDER BY trace LIMIT 1",
     [DISCON_DB_Q_VCPUS] = "SELECT vcpu, produced, dropped, written FROM vcpus",
     /* The last column sorts a loss before the event with its sequence
@@ -18,6 +18,12 @@ static const char *const queries[] = {
         " to_level, from_level, 0 FROM events"
         " UNION ALL SELECT vcpu, first_seq, first_time_ns, 0, count, last_time_ns,"
         " NULL, NULL, NULL, NULL, NULL, 1 FROM losses ORDER BY 1, 2, 12 DESC",
+    [DISCON_DB_Q_EVENTS_STORED] =
+        "SELECT vcpu, seq, time_ns, type, from_pc, to_pc, cause, fault_addr, syscall,"
+        " to_level, from_level, 0 FROM events ORDER BY rowid",
+    [DISCON_DB_Q_LOSSES] =
+        "SELECT vcpu, first_seq, count, first_time_ns, last_time_ns FROM losses"
+        " ORDER BY vcpu, first_seq",
     [DISCON_DB_Q_SYMBOLS] = "SELECT addr, end_addr, name FROM symbols",
     [DISCON_DB_Q_AGGREGATES] = "SELECT second, vcpu, type, to_pc, count, kind FROM trap_agg",
     [DISCON_DB_Q_SYMBOL_FILES] = "SELECT slide FROM symbol_files ORDER BY trace, file_index",

@@ -22,7 +22,22 @@
  * version: plain CREATE (no IF NOT EXISTS), so a table already there means
  * a failed check, never a silently mixed schema. Cause columns are NULL
  * where the event's `has` bit (schema/event.h) is clear: 0 is a valid value
- * of each of them. */
+ * of each of them.
+ *
+ * One naming scheme: a discontinuity goes from `from_pc` to `to_pc`, and
+ * their symbols are `from_symbol` and `to_symbol`, in every table and view.
+ * Why not source/handler: these are the names of the trace format and of
+ * the raw events, and "handler" is wrong for half of what the tables hold
+ * (a RETURN's to_pc is where it returns to, a host call has no guest
+ * handler); a trap's to_pc is its handler, as the README says once.
+ *
+ * Size: raw events are the bulk (one row each, appended in file order, so
+ * rowid order is sequence order on each vCPU: traces.seq_order says so).
+ * A trap is not stored whole: its seq, time, type and cause fields are
+ * those of its first event (and its PCs, but for x86's two-event traps), so _discon_traps holds only what
+ * the event does not (keyed by the event's rowid: no key of its own), and
+ * the `traps` view joins the two by rowid. Tables named _discon_* are
+ * internal: the loader's state between loads, not for queries. */
 static const char tables[] =
     "CREATE TABLE traces(\n"
     "  trace INTEGER PRIMARY KEY,      -- key used by every other table\n"
@@ -34,7 +49,8 @@ static const char tables[] =
     "  trap_rule TEXT,                 -- how traps were derived from events\n"
     "  complete INT DEFAULT 0,         -- end record seen\n"
     "  producer_finished INT,\n"
-    "  unrecorded INT);\n"
+    "  unrecorded INT,\n"
+    "  seq_order INT DEFAULT 1);       -- 1: events' rowid order is seq order on each vCPU\n"
     "CREATE TABLE files(\n"
     "  trace INT NOT NULL, file_index INT NOT NULL, path TEXT, bytes INT,\n"
     "  damaged INT DEFAULT 0, PRIMARY KEY(trace, file_index));\n"
@@ -42,41 +58,37 @@ static const char tables[] =
     "  trace INT NOT NULL, vcpu INT NOT NULL,\n"
     "  produced INT, dropped INT, written INT,  -- from the end record\n"
     "  PRIMARY KEY(trace, vcpu));\n"
-    /* Plain rowid tables: rows are appended, the fastest way into SQLite.
+    /* A plain rowid table: rows are appended, the fastest way into SQLite.
      * Loading is idempotent per file (the files table), not per row. */
     "CREATE TABLE events(      -- raw, as QEMU reported them\n"
     "  trace INT NOT NULL, vcpu INT NOT NULL, seq INT NOT NULL, time_ns INT NOT NULL,\n"
     "  type INT NOT NULL, from_pc INT NOT NULL, to_pc INT NOT NULL,\n"
     "  cause INT, fault_addr INT, syscall INT,  -- NULL: not recorded\n"
     "  to_level INT, from_level INT);          -- the architecture's numbering\n"
-    "CREATE TABLE traps(       -- derived: see traces.trap_rule\n"
-    "  trace INT NOT NULL, vcpu INT NOT NULL, seq INT NOT NULL, time_ns INT NOT NULL,\n"
-    "  type INT NOT NULL, from_pc INT NOT NULL, to_pc INT NOT NULL, events INT NOT NULL,\n"
-    "  cause INT, fault_addr INT, syscall INT,  -- NULL: not recorded\n"
-    "  kind INT NOT NULL,      -- kinds.kind\n"
-    "  origin INT,             -- levels.level it came from; NULL: not known\n"
-    "  interrupt INT,          -- x86 vector, riscv interrupt code; NULL: not known\n"
-    /* Pairing (schema/discon_traps.h): NULL where the trace recorded no
-     * returns (traces.types), and parent_seq NULL with nothing open. */
-    "  depth INT,              -- traps open on its vCPU when it was taken\n"
-    "  parent_seq INT,         -- seq of the innermost of them (same vCPU)\n"
-    "  return_ns INT, duration_ns INT,  -- its RETURN's time; minus time_ns\n"
-    "  ended INT,              -- trap_ends.ended: how it ended\n"
-    "  never_returned INT);    -- 1: still open, or ended without a return\n"
+    "CREATE TABLE _discon_traps( -- internal: read the traps view\n"
+    "  event INTEGER PRIMARY KEY,  -- events.rowid of its first event\n"
+    "  events INT NOT NULL,        -- raw events it was derived from: 1 or 2\n"
+    "  from_pc INT, to_pc INT,     -- NULL: its first event's (x86: the delivery's)\n"
+    "  kind INT NOT NULL, origin INT, interrupt INT,\n"
+    "  depth INT, parent_seq INT,\n"
+    "  return_after_ns INT,        -- its RETURN's time minus its own\n"
+    "  ended INT);\n"
     /* kind is part of the key: one handler serves several kinds (arm64's
      * vectors: system calls and aborts alike). */
     "CREATE TABLE trap_agg(    -- --aggregate-only: counts, no rows\n"
     "  trace INT NOT NULL, second INT NOT NULL, vcpu INT NOT NULL, type INT NOT NULL,\n"
     "  to_pc INT NOT NULL, kind INT NOT NULL, count INT NOT NULL,\n"
     "  PRIMARY KEY(trace, second, vcpu, type, to_pc, kind)) WITHOUT ROWID;\n"
-    "CREATE TABLE trap_pending( -- x86 exception awaiting its delivery\n"
+    "CREATE TABLE _discon_trap_pending( -- internal: x86 exception awaiting its delivery\n"
     "  trace INT NOT NULL, vcpu INT NOT NULL, seq INT, time_ns INT, from_pc INT,\n"
+    "  event INT,              -- its events.rowid; 0: not stored\n"
     "  PRIMARY KEY(trace, vcpu));\n"
-    "CREATE TABLE trap_open(   -- paired traps open when a load ended\n"
+    "CREATE TABLE _discon_trap_open( -- internal: paired traps open when a load ended\n"
     "  trace INT NOT NULL, vcpu INT NOT NULL, position INT NOT NULL, seq INT, time_ns INT,\n"
     "  type INT, from_pc INT, to_pc INT, events INT, cause INT, fault_addr INT, syscall INT,\n"
     "  to_level INT, from_level INT, has INT, depth INT, parent_seq INT, pairing INT,\n"
-    "  row INT,                -- rowid of its provisional traps row; 0: none\n"
+    "  row INT,                -- events.rowid of its first event, and of its\n"
+    "                          -- provisional _discon_traps row; 0: not stored\n"
     "  PRIMARY KEY(trace, vcpu, position));\n"
     "CREATE TABLE unmatched_returns( -- RETURN events with no trap open on their vCPU\n"
     "  trace INT NOT NULL, vcpu INT NOT NULL, seq INT NOT NULL, time_ns INT NOT NULL,\n"
@@ -100,33 +112,64 @@ static const char tables[] =
     "CREATE TABLE levels(level INTEGER PRIMARY KEY, name TEXT NOT NULL);\n"
     "CREATE TABLE trap_ends(ended INTEGER PRIMARY KEY, name TEXT NOT NULL);\n"
     "CREATE TABLE syscall_names(arch TEXT NOT NULL, nr INT NOT NULL, name TEXT NOT NULL,\n"
-    "  PRIMARY KEY(arch, nr)) WITHOUT ROWID;\n"
+    "  PRIMARY KEY(arch, nr)) WITHOUT ROWID;\n";
+
+/* The traps view: a trap is its first event (seq, time, type, cause
+ * fields, PCs unless its row has its own) and its _discon_traps row. return_ns is its time plus
+ * return_after_ns; duration_ns that difference, 0 where the clock went
+ * back. The end that means "returned" is a number of discon_traps.h,
+ * spelled in when the view is written (%d). */
+static const char traps_view[] =
+    "CREATE VIEW traps AS\n"
+    "  SELECT e.trace, e.vcpu, e.seq, e.time_ns, e.time_ns - r.clock_monotonic_ns AS t_ns,\n"
+    "    e.type, y.name AS type_name, ifnull(p.from_pc, e.from_pc) AS from_pc,\n    ifnull(p.to_pc, e.to_pc) AS to_pc, p.events,\n"
+    "    e.cause, e.fault_addr, e.syscall, p.kind, k.name AS kind_name, p.origin, p.interrupt,\n"
+    "    p.depth, p.parent_seq, e.time_ns + p.return_after_ns AS return_ns,\n"
+    "    max(p.return_after_ns, 0) AS duration_ns, p.ended,\n"
+    "    iif(p.ended IS NULL, NULL, p.ended != %d) AS never_returned\n"
+    "  FROM _discon_traps p JOIN events e ON e.rowid = p.event\n"
+    "    JOIN traces r ON r.trace = e.trace JOIN types y ON y.type = e.type\n"
+    "    JOIN kinds k ON k.kind = p.kind;\n";
+
+/* Views for people: names beside numbers, t_ns (ns from the trace's
+ * start) beside the absolute time_ns, counts per vCPU beside totals. */
+static const char views[] =
     "CREATE VIEW trap_counts AS\n"
     "  SELECT trace, type, to_pc, SUM(n) AS count FROM (\n"
     "    SELECT trace, type, to_pc, 1 AS n FROM traps\n"
     "    UNION ALL SELECT trace, type, to_pc, count FROM trap_agg)\n"
     "  GROUP BY trace, type, to_pc;\n"
     "CREATE VIEW trap_counts_hex AS\n"
-    "  SELECT c.trace, t.name AS type, printf('0x%016x', c.to_pc) AS handler,\n"
-    "    " SYM("c.trace", "c.to_pc") " AS handler_symbol,\n"
+    "  SELECT c.trace, t.name AS type, printf('0x%016x', c.to_pc) AS to_pc,\n"
+    "    " SYM("c.trace", "c.to_pc") " AS to_symbol,\n"
     "    c.count FROM trap_counts c JOIN types t USING (type)\n"
     "  ORDER BY c.trace, c.count DESC;\n"
     "CREATE VIEW trap_rate AS\n"
     "  SELECT trace, second, t.name AS type, SUM(n) AS count FROM (\n"
-    "    SELECT p.trace, (p.time_ns - r.clock_monotonic_ns) / 1000000000 AS second, p.type, 1 AS n\n"
-    "      FROM traps p JOIN traces r USING (trace)\n"
+    "    SELECT trace, t_ns / 1000000000 AS second, type, 1 AS n FROM traps\n"
     "    UNION ALL SELECT trace, second, type, count FROM trap_agg)\n"
     "  JOIN types t USING (type) GROUP BY trace, second, type;\n"
+    "CREATE VIEW trap_rate_by_vcpu AS\n"
+    "  SELECT trace, vcpu, second, t.name AS type, SUM(n) AS count FROM (\n"
+    "    SELECT trace, vcpu, t_ns / 1000000000 AS second, type, 1 AS n FROM traps\n"
+    "    UNION ALL SELECT trace, vcpu, second, type, count FROM trap_agg)\n"
+    "  JOIN types t USING (type) GROUP BY trace, vcpu, second, type;\n"
+    "CREATE VIEW kind_rate_by_vcpu AS\n"
+    "  SELECT trace, vcpu, second, k.name AS kind, SUM(n) AS count FROM (\n"
+    "    SELECT trace, vcpu, t_ns / 1000000000 AS second, kind, 1 AS n FROM traps\n"
+    "    UNION ALL SELECT trace, vcpu, second, kind, count FROM trap_agg)\n"
+    "  JOIN kinds k USING (kind) GROUP BY trace, vcpu, second, kind;\n"
     "CREATE VIEW vcpu_summary AS\n"
     "  SELECT v.trace, v.vcpu, v.produced, v.dropped, v.written,\n"
     "    (SELECT SUM(count) FROM trap_counts_by_vcpu c WHERE c.trace = v.trace AND c.vcpu = v.vcpu)\n"
     "      AS traps\n"
     "  FROM vcpus v;\n"
     "CREATE VIEW trap_counts_by_vcpu AS\n"
-    "  SELECT trace, vcpu, type, SUM(n) AS count FROM (\n"
-    "    SELECT trace, vcpu, type, 1 AS n FROM traps\n"
-    "    UNION ALL SELECT trace, vcpu, type, count FROM trap_agg)\n"
-    "  GROUP BY trace, vcpu, type;\n"
+    "  SELECT c.trace, c.vcpu, c.type, t.name AS type_name, c.count FROM (\n"
+    "    SELECT trace, vcpu, type, SUM(n) AS count FROM (\n"
+    "      SELECT trace, vcpu, type, 1 AS n FROM traps\n"
+    "      UNION ALL SELECT trace, vcpu, type, count FROM trap_agg)\n"
+    "    GROUP BY trace, vcpu, type) c JOIN types t USING (type);\n"
     "CREATE VIEW trap_kinds AS\n"
     "  SELECT c.trace, k.name AS kind, l.name AS class, c.count,\n"
     "    CAST(c.count AS REAL) / SUM(c.count) OVER (PARTITION BY c.trace) AS share\n"
@@ -152,7 +195,8 @@ static const char tables[] =
     "  WHERE t.syscall IS NOT NULL GROUP BY t.trace, t.syscall\n"
     "  ORDER BY t.trace, count DESC, nr;\n"
     "CREATE VIEW events_hex AS\n"
-    "  SELECT e.trace, e.vcpu, e.seq, e.time_ns, t.name AS type,\n"
+    "  SELECT e.trace, e.vcpu, e.seq, e.time_ns, e.time_ns - r.clock_monotonic_ns AS t_ns,\n"
+    "    t.name AS type,\n"
     "    printf('0x%016x', e.from_pc) AS from_pc,\n"
     "    " SYM("e.trace", "e.from_pc") " AS from_symbol,\n"
     "    printf('0x%016x', e.to_pc) AS to_pc,\n"
@@ -160,7 +204,7 @@ static const char tables[] =
     "    iif(e.cause IS NULL, NULL, printf('0x%x', e.cause)) AS cause,\n"
     "    iif(e.fault_addr IS NULL, NULL, printf('0x%016x', e.fault_addr)) AS fault_addr,\n"
     "    e.syscall, e.to_level, e.from_level\n"
-    "  FROM events e JOIN types t USING (type);\n";
+    "  FROM events e JOIN types t USING (type) JOIN traces r ON r.trace = e.trace;\n";
 
 /* Handler time: the durations of returned traps. SQLite has no percentile
  * function: p50 and p99 are nearest-rank (the smallest duration whose rank
@@ -181,8 +225,8 @@ static const char return_views[] =
     HANDLER_TIME("kind", "(SELECT name FROM kinds k WHERE k.kind = d.kind) AS kind")
     "  FROM d GROUP BY trace, d.kind ORDER BY trace, total_ns DESC;\n"
     "CREATE VIEW handler_time_by_symbol AS\n"
-    HANDLER_TIME("to_pc", "printf('0x%016x', to_pc) AS handler,\n    "
-                 SYM("d.trace", "d.to_pc") " AS handler_symbol")
+    HANDLER_TIME("to_pc", "printf('0x%016x', to_pc) AS to_pc,\n    "
+                 SYM("d.trace", "d.to_pc") " AS to_symbol")
     "  FROM d GROUP BY trace, d.to_pc ORDER BY trace, total_ns DESC;\n";
 
 /* The ends that leave a trap open are numbers of discon_traps.h, spelled
@@ -190,7 +234,7 @@ static const char return_views[] =
 static const char open_traps_view[] =
     "CREATE VIEW open_traps AS -- still open when the trace (or the load) ended\n"
     "  SELECT t.trace, t.vcpu, t.seq, t.time_ns, k.name AS kind,\n"
-    "    %s AS handler, %s AS handler_symbol, t.depth, t.parent_seq, e.name AS ended\n"
+    "    %s AS to_pc, %s AS to_symbol, t.depth, t.parent_seq, e.name AS ended\n"
     "  FROM traps t JOIN kinds k USING (kind) JOIN trap_ends e USING (ended)\n"
     "  WHERE t.ended IN (%d, %d) ORDER BY t.trace, t.vcpu, t.depth;\n";
 
@@ -214,8 +258,7 @@ static const char indexes[] =
 /* --index: lookups by vCPU and sequence number, and by time. */
 static const char row_indexes[] =
     "CREATE INDEX IF NOT EXISTS events_key ON events(trace, vcpu, seq);\n"
-    "CREATE INDEX IF NOT EXISTS events_time ON events(trace, time_ns);\n"
-    "CREATE INDEX IF NOT EXISTS traps_key ON traps(trace, vcpu, seq);\n";
+    "CREATE INDEX IF NOT EXISTS events_time ON events(trace, time_ns);\n";
 
 /* What a lookup table's row function did with row i. */
 enum row { ROW_END, ROW_SKIP, ROW_BOUND };
@@ -346,7 +389,13 @@ int discon_db_write_schema(struct discon_db *db)
     char opens[sizeof open_traps_view + sizeof handler + sizeof symbol + 16];
     snprintf(opens, sizeof opens, open_traps_view, handler, symbol, (int)DISCON_TRAP_OPEN,
              (int)DISCON_TRAP_AT_END);
+    char traps[sizeof traps_view + 16];
+    snprintf(traps, sizeof traps, traps_view, (int)DISCON_TRAP_RETURNED);
     int rc = discon_db_exec(db, tables);
+    if (rc == 0)
+        rc = discon_db_exec(db, traps);
+    if (rc == 0)
+        rc = discon_db_exec(db, views);
     if (rc == 0)
         rc = discon_db_exec(db, faults);
     if (rc == 0)

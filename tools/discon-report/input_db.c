@@ -7,6 +7,7 @@
 #include "report.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct db_input {
@@ -14,6 +15,13 @@ struct db_input {
     struct report *r;
     char *err;
     size_t errlen;
+    bool seq_order;       /* traces.seq_order: rowid order is sequence order */
+};
+
+/* A loss record held until the events of its vCPU reach it. */
+struct db_loss {
+    uint32_t vcpu;
+    uint64_t first_seq, count, first_ns, last_ns;
 };
 
 static int db_fail(struct db_input *in, int code)
@@ -63,6 +71,7 @@ static int trace_from_row(struct db_input *in, sqlite3_stmt *s)
     in->r->have_end = sqlite3_column_int(s, DISCON_DB_TRACE_COMPLETE);
     in->r->producer_finished = sqlite3_column_int(s, DISCON_DB_TRACE_PRODUCER_FINISHED);
     in->r->unrecorded = (uint64_t)sqlite3_column_int64(s, DISCON_DB_TRACE_UNRECORDED);
+    in->seq_order = sqlite3_column_int(s, DISCON_DB_TRACE_SEQ_ORDER) == 1;
     return 0;
 }
 
@@ -157,8 +166,9 @@ static int feed_row(struct db_input *in, sqlite3_stmt *s, uint64_t *raw)
     return report_events(in->r, &e, 1) ? db_fail(in, DISCON_DB_E_NOMEM) : 0;
 }
 
-/* Raw events and losses, vCPU by vCPU in sequence order. */
-static int read_events(struct db_input *in, uint64_t *raw)
+/* Raw events and losses, vCPU by vCPU in sequence order: the query sorts
+ * them all (a database loaded out of order). */
+static int read_events_sorted(struct db_input *in, uint64_t *raw)
 {
     sqlite3_stmt *s;
     int rc = discon_db_query(&in->db, DISCON_DB_Q_EVENTS, &s), step;
@@ -170,6 +180,137 @@ static int read_events(struct db_input *in, uint64_t *raw)
             return -1;
         }
     return rows_done(in, s, step);
+}
+
+/* Every loss record, by vCPU and first sequence number: *out (the caller
+ * frees it), *n of them. 0, or -1 with err. */
+static int read_losses(struct db_input *in, struct db_loss **out, size_t *n)
+{
+    sqlite3_stmt *s;
+    int rc = discon_db_query(&in->db, DISCON_DB_Q_LOSSES, &s), step;
+    if (rc)
+        return db_fail(in, rc);
+    size_t cap = 0;
+    *out = NULL;
+    *n = 0;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            struct db_loss *grown = realloc(*out, cap * sizeof *grown);
+            if (!grown) {
+                sqlite3_finalize(s);
+                return db_fail(in, DISCON_DB_E_NOMEM);
+            }
+            *out = grown;
+        }
+        (*out)[(*n)++] = (struct db_loss){
+            .vcpu = (uint32_t)sqlite3_column_int64(s, DISCON_DB_LOSS_VCPU),
+            .first_seq = (uint64_t)sqlite3_column_int64(s, DISCON_DB_LOSS_FIRST_SEQ),
+            .count = (uint64_t)sqlite3_column_int64(s, DISCON_DB_LOSS_COUNT),
+            .first_ns = (uint64_t)sqlite3_column_int64(s, DISCON_DB_LOSS_FIRST_NS),
+            .last_ns = (uint64_t)sqlite3_column_int64(s, DISCON_DB_LOSS_LAST_NS),
+        };
+    }
+    return rows_done(in, s, step);
+}
+
+/* The losses l[*next .. end) of one vCPU (sorted) before sequence number
+ * `seq` into the report, as a trace file has them (a loss before the event
+ * at its first sequence number); UINT64_MAX: all that are left. 0 or -1
+ * with err. */
+static int feed_losses(struct db_input *in, const struct db_loss *l, size_t *next, size_t end,
+                       uint64_t seq)
+{
+    for (; *next < end && (seq == UINT64_MAX || l[*next].first_seq <= seq); ++*next)
+        if (report_loss(in->r, l[*next].vcpu, l[*next].first_seq, l[*next].count,
+                        l[*next].first_ns, l[*next].last_ns))
+            return db_fail(in, DISCON_DB_E_NOMEM);
+    return 0;
+}
+
+/* One vCPU's run of losses in the sorted array: [next, end). */
+struct loss_run {
+    uint32_t vcpu;
+    size_t next, end;
+};
+
+/* The runs of l (sorted by vCPU), one per vCPU with losses: *out (the
+ * caller frees it), *nruns. 0 or -1 when out of memory. */
+static int loss_runs(const struct db_loss *l, size_t n, struct loss_run **out, size_t *nruns)
+{
+    *out = malloc((n ? n : 1) * sizeof **out);
+    *nruns = 0;
+    if (!*out)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (*nruns && (*out)[*nruns - 1].vcpu == l[i].vcpu)
+            (*out)[*nruns - 1].end = i + 1;
+        else
+            (*out)[(*nruns)++] = (struct loss_run){l[i].vcpu, i, i + 1};
+    }
+    return 0;
+}
+
+/* vCPU v's run, or NULL: a binary search (runs are by vCPU). */
+static struct loss_run *run_of(struct loss_run *runs, size_t nruns, uint32_t v)
+{
+    size_t lo = 0, hi = nruns;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (runs[mid].vcpu < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < nruns && runs[lo].vcpu == v ? &runs[lo] : NULL;
+}
+
+/* Raw events in rowid order, which trace2sqlite keeps in sequence order on
+ * each vCPU (traces.seq_order): no sort. Each vCPU's losses are fed where
+ * its events pass them, the rest after the last event. */
+static int read_events_stored(struct db_input *in, const struct db_loss *l, size_t n, uint64_t *raw)
+{
+    struct loss_run *runs;
+    size_t nruns;
+    if (loss_runs(l, n, &runs, &nruns))
+        return db_fail(in, DISCON_DB_E_NOMEM);
+    sqlite3_stmt *s;
+    int rc = discon_db_query(&in->db, DISCON_DB_Q_EVENTS_STORED, &s), step = SQLITE_DONE;
+    if (rc) {
+        free(runs);
+        return db_fail(in, rc);
+    }
+    while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        struct loss_run *run = nruns ? run_of(runs, nruns, (uint32_t)sqlite3_column_int64(
+                                                                 s, DISCON_DB_ROW_VCPU))
+                                     : NULL;
+        if (run && feed_losses(in, l, &run->next, run->end,
+                               (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_SEQ)))
+            rc = -1;
+        else if (feed_row(in, s, raw))
+            rc = -1;
+    }
+    for (size_t i = 0; rc == 0 && i < nruns; i++)
+        rc = feed_losses(in, l, &runs[i].next, runs[i].end, UINT64_MAX);
+    free(runs);
+    if (rc) {
+        sqlite3_finalize(s);
+        return -1;
+    }
+    return rows_done(in, s, step);
+}
+
+static int read_events(struct db_input *in, uint64_t *raw)
+{
+    if (!in->seq_order)
+        return read_events_sorted(in, raw);
+    struct db_loss *losses;
+    size_t n;
+    if (read_losses(in, &losses, &n))
+        return -1;
+    int rc = read_events_stored(in, losses, n, raw);
+    free(losses);
+    return rc;
 }
 
 /* The line saying which symbol files trace2sqlite stored, slid by what. */

@@ -28,9 +28,11 @@ int loader_init(struct loader *l, struct discon_db *db, bool aggregate, double f
     l->aggregate = aggregate;
     l->from_s = from_s;
     l->to_s = to_s;
-    int rc = row_batch_open(&l->event_rows, db, "events", EVENT_COLS);
+    int rc = row_batch_open(&l->event_rows, db, "events(rowid, trace, vcpu, seq, time_ns, type,"
+                            " from_pc, to_pc, cause, fault_addr, syscall, to_level, from_level)",
+                            EVENT_COLS);
     if (rc == 0)
-        rc = row_batch_open(&l->trap_rows, db, "traps", TRAP_COLS);
+        rc = row_batch_open(&l->trap_rows, db, "_discon_traps", TRAP_COLS);
     if (rc == 0)
         rc = trap_agg_open(&l->agg, db);
     if (rc == 0)
@@ -50,6 +52,7 @@ void loader_free(struct loader *l)
     sqlite3_finalize(l->ins_unmatched);
     if (l->have_deriver)
         discon_traps_free(&l->deriver);
+    event_ids_free(&l->ids);
     free(l->traces_seen);
     l->traces_seen = NULL;
 }
@@ -81,7 +84,10 @@ static int on_trap(void *ctx, const struct discon_trap *t)
         };
         rc = trap_agg_add(&l->agg, l->trace, &k);
     } else if (!(t->pairing & DISCON_TRAP_PAIRED) || t->type == DISCON_HOSTCALL) {
-        rc = trap_row_add(l, t, NULL); /* a paired trap's row waits for its end */
+        rc = trap_row_add(l, t, NULL);
+    } else { /* a paired trap's row waits for its end */
+        const struct event_id *first = trap_first_event(l, t);
+        rc = !first ? DISCON_DB_E_SQLITE : event_ids_open(&l->ids, first) ? DISCON_DB_E_NOMEM : 0;
     }
     return rc ? fail(l, rc) : 0;
 }
@@ -93,6 +99,7 @@ static int on_trap_end(void *ctx, const struct discon_trap *t)
     if (l->aggregate || !in_window(l, t->time_ns))
         return 0;
     int rc = trap_row_add(l, t, NULL);
+    event_ids_close(&l->ids, t->vcpu, t->seq);
     return rc ? fail(l, rc) : 0;
 }
 
@@ -112,6 +119,25 @@ static int on_unmatched(void *ctx, const struct discon_event *e)
     return rc ? fail(l, rc) : 0;
 }
 
+/* Reading events back in rowid order is no longer sequence order. */
+static int seq_disorder_save(struct discon_db *db, int64_t trace)
+{
+    return discon_db_exec_trace(db, "UPDATE traces SET seq_order = 0 WHERE trace = ?1", trace);
+}
+
+/* One integer from `sql` with ?1 bound to `arg`: *v, 0 or _E_SQLITE. */
+static int select_int(struct discon_db *db, const char *sql, int64_t arg, int64_t *v)
+{
+    sqlite3_stmt *s;
+    int rc = discon_db_prepare(db, sql, &s);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, arg);
+    *v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_finalize(s);
+    return 0;
+}
+
 /* ---- files ------------------------------------------------------------- */
 
 int loader_end_file(struct loader *l)
@@ -127,9 +153,13 @@ int loader_end_file(struct loader *l)
     if (rc == 0 && l->file_damaged)
         rc = loaded_file_damaged(l->db, l->trace, l->file_path);
     if (rc == 0 && l->have_deriver)
-        rc = pending_save(l->db, l->trace, &l->deriver);
+        rc = pending_save(l->db, l->trace, &l->deriver, &l->ids);
     if (rc == 0 && l->have_deriver && l->deriver.paired)
         rc = open_traps_save(l);
+    if (rc == 0)
+        rc = row_batch_flush(&l->trap_rows); /* the provisional rows */
+    if (rc == 0 && l->seq_disorder)
+        rc = seq_disorder_save(l->db, l->trace);
     if (rc == 0)
         rc = discon_db_exec(l->db, "COMMIT");
     if (rc == 0)
@@ -192,15 +222,23 @@ static int begin_trace(struct loader *l, int64_t trace, const Discon__Header *h)
         l->have_deriver = false;
     }
     l->trace = trace;
+    event_ids_free(&l->ids);
+    /* Events stored by an earlier run: whether this run's follow them in
+     * sequence order is not checked, so the reader sorts. */
+    int64_t before = 0;
+    int rc = select_int(l->db, "SELECT EXISTS(SELECT 1 FROM events WHERE trace = ?1)", trace, &before);
+    if (rc)
+        return fail(l, rc);
+    l->seq_disorder = before != 0;
     discon_traps_init(&l->deriver, discon_trap_rule_for(h->target), on_trap, l);
     if (discon_trace_has_returns(h))
         discon_traps_pair(&l->deriver, on_trap_end, on_unmatched);
     discon_trap_namer_init(&l->namer, h->target, NULL);
     l->have_deriver = true;
     l->t0 = h->clock ? h->clock->monotonic_ns : 0;
-    int rc = pending_restore(l->db, trace, &l->deriver);
+    rc = pending_restore(l->db, trace, &l->deriver, &l->ids);
     if (rc == 0)
-        rc = open_traps_restore(l->db, trace, &l->deriver);
+        rc = open_traps_restore(l->db, trace, &l->deriver, &l->ids);
     if (rc)
         return fail(l, rc);
     int64_t *seen = realloc(l->traces_seen, (l->ntraces_seen + 1) * sizeof *seen);
@@ -255,39 +293,55 @@ static int on_header(void *ctx, const char *path, const Discon__Header *h)
     if (seen != LOADED_FILE_NEW)
         return file_seen_before(l, path, seen, &before);
     l->file_damaged = false;
+    rc = select_int(l->db, "SELECT ifnull(MAX(rowid), 0) + ?1 FROM events", 1, &l->next_rowid);
+    if (rc)
+        return fail(l, rc);
     snprintf(l->file_path, sizeof l->file_path, "%s", path);
     return 0;
 }
 
 /* ---- records ------------------------------------------------------------ */
 
+/* Event e into its events row (rowid l->next_rowid). 0 or an error code. */
+static int store_event(struct loader *l, const struct discon_event *e)
+{
+    const int64_t row[EVENT_COLS] = {
+        l->next_rowid, l->trace, e->vcpu, (int64_t)e->seq, (int64_t)e->time_ns,
+        e->type, (int64_t)e->from_pc, (int64_t)e->to_pc,
+        (int64_t)e->cause, (int64_t)e->fault_addr, (int64_t)e->syscall,
+        e->to_level, e->from_level,
+    };
+    /* The five cause columns (8-12) are in the order of the has bits
+     * (enum discon_has): a clear bit is a NULL. */
+    _Static_assert(DISCON_HAS_CAUSE == 1 && DISCON_HAS_FAULT_ADDR == 2 &&
+                   DISCON_HAS_SYSCALL == 4 && DISCON_HAS_TO_LEVEL == 8 &&
+                   DISCON_HAS_ALL == 31, "cause columns in has-bit order");
+    uint32_t nulls = (~(uint32_t)e->has & DISCON_HAS_ALL) << 8;
+    const struct event_id *last = event_ids_last(&l->ids, e->vcpu);
+    if (last && last->e.seq >= e->seq)
+        l->seq_disorder = true;
+    if (event_ids_stored(&l->ids, e, l->next_rowid++))
+        return DISCON_DB_E_NOMEM;
+    return row_batch_add(&l->event_rows, row, nulls);
+}
+
+/* Each event is stored, then fed to the deriver: a trap it completes is
+ * keyed by the rowid of its first event, which event_ids then knows. */
 static int on_events(void *ctx, const struct discon_event *ev, size_t n)
 {
     struct loader *l = ctx;
     if (!l->in_file)
         return DISCON_READ_SKIP_FILE; /* events before any header: nothing to attach them to */
-    for (size_t i = 0; i < n && !l->aggregate; i++) {
-        if (!in_window(l, ev[i].time_ns))
-            continue;
-        const int64_t row[EVENT_COLS] = {
-            l->trace, ev[i].vcpu, (int64_t)ev[i].seq, (int64_t)ev[i].time_ns,
-            ev[i].type, (int64_t)ev[i].from_pc, (int64_t)ev[i].to_pc,
-            (int64_t)ev[i].cause, (int64_t)ev[i].fault_addr, (int64_t)ev[i].syscall,
-            ev[i].to_level, ev[i].from_level,
-        };
-        /* The five cause columns (7-11) are in the order of the has bits
-         * (enum discon_has): a clear bit is a NULL. */
-        _Static_assert(DISCON_HAS_CAUSE == 1 && DISCON_HAS_FAULT_ADDR == 2 &&
-                       DISCON_HAS_SYSCALL == 4 && DISCON_HAS_TO_LEVEL == 8 &&
-                       DISCON_HAS_ALL == 31, "cause columns in has-bit order");
-        uint32_t nulls = (~(uint32_t)ev[i].has & DISCON_HAS_ALL) << 7;
-        int rc = row_batch_add(&l->event_rows, row, nulls);
+    for (size_t i = 0; i < n; i++) {
+        int rc = !l->aggregate && in_window(l, ev[i].time_ns) ? store_event(l, &ev[i]) : 0;
         if (rc)
             return fail(l, rc);
+        /* A failing trap callback has said why; otherwise memory ran out. */
+        if (discon_traps_feed(&l->deriver, &ev[i], 1))
+            return fail(l, DISCON_DB_E_NOMEM);
     }
     l->events += n;
-    /* A failing trap callback has said why; otherwise memory ran out. */
-    return discon_traps_feed(&l->deriver, ev, n) ? fail(l, DISCON_DB_E_NOMEM) : 0;
+    return 0;
 }
 
 static int on_loss(void *ctx, const Discon__Loss *loss)

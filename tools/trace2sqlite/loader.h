@@ -13,13 +13,15 @@
 #include "trace_reader.h"
 #include "trap_kind.h"
 #include "discon_traps.h"
+#include "event_ids.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Columns of the events and traps tables (tools/db/schema.c). */
-#define EVENT_COLS 12
-#define TRAP_COLS 20
+/* Columns inserted into events (its rowid and its 12 columns) and
+ * _discon_traps (tools/db/schema.c). */
+#define EVENT_COLS 13
+#define TRAP_COLS 11
 
 struct loader {
     struct discon_db *db; /* not owned */
@@ -36,6 +38,9 @@ struct loader {
     struct discon_trap_deriver deriver;
     bool have_deriver;
     struct discon_trap_namer namer; /* of the trace being loaded */
+    struct event_ids ids; /* rowids of the trace's recent and open first events */
+    int64_t next_rowid;   /* of the next events row */
+    bool seq_disorder;    /* an event stored out of sequence order on its vCPU */
     int64_t *traces_seen; /* trace rows of every header read, once each */
     size_t ntraces_seen;
     struct progress progress;

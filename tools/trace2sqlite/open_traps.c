@@ -1,9 +1,9 @@
-/* trace2sqlite: the trap_open table (see open_traps.h). */
+/* trace2sqlite: the _discon_trap_open table (see open_traps.h). */
 #include "open_traps.h"
 #include "tool_args.h"
 #include "trap_rows.h"
 
-/* Columns of trap_open after (trace, vcpu, position), in this order. */
+/* Columns of _discon_trap_open after (trace, vcpu, position), in this order. */
 #define OPEN_SQL_COLS "seq, time_ns, type, from_pc, to_pc, events, cause, fault_addr, syscall," \
                       " to_level, from_level, has, depth, parent_seq, pairing, row"
 
@@ -24,7 +24,7 @@ static int insert_open(struct discon_db *db, sqlite3_stmt *s, int64_t trace, uin
 int open_traps_save(struct loader *l)
 {
     sqlite3_stmt *s;
-    int rc = discon_db_prepare(l->db, "INSERT INTO trap_open(trace, vcpu, position, " OPEN_SQL_COLS
+    int rc = discon_db_prepare(l->db, "INSERT INTO _discon_trap_open(trace, vcpu, position, " OPEN_SQL_COLS
                                       ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
                                       " ?, ?, ?, ?)", &s);
     for (uint32_t v = 0; rc == 0 && v < l->deriver.nstacks; v++) {
@@ -44,17 +44,18 @@ int open_traps_save(struct loader *l)
     return rc;
 }
 
-int open_traps_restore(struct discon_db *db, int64_t trace, struct discon_trap_deriver *d)
+int open_traps_restore(struct discon_db *db, int64_t trace, struct discon_trap_deriver *d,
+                       struct event_ids *ids)
 {
     sqlite3_stmt *s;
-    int rc = discon_db_prepare(db, "SELECT vcpu, " OPEN_SQL_COLS " FROM trap_open"
+    int rc = discon_db_prepare(db, "SELECT vcpu, " OPEN_SQL_COLS " FROM _discon_trap_open"
                                    " WHERE trace = ? ORDER BY vcpu, position", &s);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, trace);
     while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
-        int64_t c[17];
-        for (int i = 0; i < 17; i++)
+        int64_t c[18];
+        for (int i = 0; i < 18; i++)
             c[i] = sqlite3_column_int64(s, i);
         struct discon_trap t = {
             .vcpu = (uint32_t)c[0], .seq = (uint64_t)c[1], .time_ns = (uint64_t)c[2],
@@ -64,7 +65,12 @@ int open_traps_restore(struct discon_db *db, int64_t trace, struct discon_trap_d
             .has = (uint8_t)c[12], .depth = (uint32_t)c[13], .parent_seq = (uint64_t)c[14],
             .pairing = (uint8_t)c[15],
         };
-        rc = discon_traps_reopen(d, &t) ? DISCON_DB_E_NOMEM : 0;
+        /* Its first event's to_pc is not kept: its row stores the trap's. */
+        struct event_id first = {.rowid = c[16], .e = {.seq = t.seq, .vcpu = t.vcpu}};
+        if (first.rowid && event_ids_open(ids, &first))
+            rc = DISCON_DB_E_NOMEM;
+        if (rc == 0)
+            rc = discon_traps_reopen(d, &t) ? DISCON_DB_E_NOMEM : 0;
     }
     sqlite3_finalize(s);
     return rc;
@@ -72,20 +78,7 @@ int open_traps_restore(struct discon_db *db, int64_t trace, struct discon_trap_d
 
 int open_traps_drop(struct discon_db *db, int64_t trace)
 {
-    sqlite3_stmt *s;
-    int rc = discon_db_prepare(db, "DELETE FROM traps WHERE rowid IN"
-                                   " (SELECT row FROM trap_open WHERE trace = ?1 AND row != 0)", &s);
-    if (rc == 0) {
-        sqlite3_bind_int64(s, 1, trace);
-        rc = discon_db_step(db, s);
-        sqlite3_finalize(s);
-    }
-    if (rc == 0)
-        rc = discon_db_prepare(db, "DELETE FROM trap_open WHERE trace = ?", &s);
-    if (rc == 0) {
-        sqlite3_bind_int64(s, 1, trace);
-        rc = discon_db_step(db, s);
-        sqlite3_finalize(s);
-    }
-    return rc;
+    return discon_db_exec_trace(db, "DELETE FROM _discon_traps WHERE event IN"
+                                    " (SELECT row FROM _discon_trap_open WHERE trace = ?1 AND row != 0);"
+                                    " DELETE FROM _discon_trap_open WHERE trace = ?1", trace);
 }

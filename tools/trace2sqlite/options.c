@@ -22,8 +22,8 @@ static const char usage[] =
     "                           instead of raw events and traps\n"
     "      --from SEC, --to SEC keep raw events (and traps) in this window,\n"
     "                           in seconds from the start of the trace\n"
-    "      --index              also index events and traps by vCPU, sequence and\n"
-    "                           time (slower to load, faster to look up)\n"
+    "      --index              also index events by vCPU, sequence and time\n"
+    "                           (slower to load and bigger, faster to look up)\n"
     "  -h, --help               this help\n"
     "  -V, --version            the version\n";
 

@@ -1,17 +1,13 @@
-/* trace2sqlite: the trap_pending table (see pending.h). */
+/* trace2sqlite: the _discon_trap_pending table (see pending.h). */
 #include "pending.h"
 
-int pending_save(struct discon_db *db, int64_t trace, const struct discon_trap_deriver *d)
+int pending_save(struct discon_db *db, int64_t trace, const struct discon_trap_deriver *d,
+                 const struct event_ids *ids)
 {
-    sqlite3_stmt *s;
-    int rc = discon_db_prepare(db, "DELETE FROM trap_pending WHERE trace = ?", &s);
-    if (rc == 0) {
-        sqlite3_bind_int64(s, 1, trace);
-        rc = discon_db_step(db, s);
-        sqlite3_finalize(s);
-    }
+    sqlite3_stmt *s = NULL;
+    int rc = discon_db_exec_trace(db, "DELETE FROM _discon_trap_pending WHERE trace = ?1", trace);
     if (rc == 0)
-        rc = discon_db_prepare(db, "INSERT INTO trap_pending VALUES (?, ?, ?, ?, ?)", &s);
+        rc = discon_db_prepare(db, "INSERT INTO _discon_trap_pending VALUES (?, ?, ?, ?, ?, ?)", &s);
     for (uint32_t v = 0; rc == 0 && v < d->nvcpus; v++) {
         if (!d->has_pending[v])
             continue;
@@ -21,16 +17,19 @@ int pending_save(struct discon_db *db, int64_t trace, const struct discon_trap_d
         sqlite3_bind_int64(s, 3, (int64_t)e->seq);
         sqlite3_bind_int64(s, 4, (int64_t)e->time_ns);
         sqlite3_bind_int64(s, 5, (int64_t)e->from_pc);
+        const struct event_id *stored = event_ids_find(ids, v, e->seq);
+        sqlite3_bind_int64(s, 6, stored ? stored->rowid : 0);
         rc = discon_db_step(db, s);
     }
     sqlite3_finalize(s);
     return rc;
 }
 
-int pending_restore(struct discon_db *db, int64_t trace, struct discon_trap_deriver *d)
+int pending_restore(struct discon_db *db, int64_t trace, struct discon_trap_deriver *d,
+                    struct event_ids *ids)
 {
     sqlite3_stmt *s;
-    int rc = discon_db_prepare(db, "SELECT vcpu, seq, time_ns, from_pc FROM trap_pending"
+    int rc = discon_db_prepare(db, "SELECT vcpu, seq, time_ns, from_pc, event FROM _discon_trap_pending"
                                    " WHERE trace = ?", &s);
     if (rc)
         return rc;
@@ -43,7 +42,11 @@ int pending_restore(struct discon_db *db, int64_t trace, struct discon_trap_deri
             .from_pc = (uint64_t)sqlite3_column_int64(s, 3), .type = DISCON_EXCEPTION,
         };
         e.to_pc = e.from_pc;
-        rc = discon_traps_feed(d, &e, 1) ? DISCON_DB_E_NOMEM : 0;
+        int64_t rowid = sqlite3_column_int64(s, 4);
+        if (rowid && event_ids_stored(ids, &e, rowid))
+            rc = DISCON_DB_E_NOMEM;
+        if (rc == 0)
+            rc = discon_traps_feed(d, &e, 1) ? DISCON_DB_E_NOMEM : 0;
     }
     sqlite3_finalize(s);
     return rc;

@@ -75,34 +75,17 @@ static int name_handlers(struct discon_db *db, int64_t trace, struct discon_trap
  * is moved onto the row of its new kind (added to one already there, from
  * an earlier load of the trace), then its old row goes. */
 static const char rename_sql[] =
-    "UPDATE traps SET kind = n.kind, origin = n.origin, interrupt = n.interrupt\n"
-    "  FROM temp.trap_names n\n"
-    "  WHERE traps.trace = ?1 AND traps.type = n.type AND traps.to_pc = n.to_pc;\n"
+    "UPDATE _discon_traps SET kind = n.kind, origin = n.origin, interrupt = n.interrupt\n"
+    "  FROM (SELECT rowid AS event, type, to_pc FROM events WHERE trace = ?1) e,\n"
+    "    temp.trap_names n\n"
+    "  WHERE e.event = _discon_traps.event AND n.type = e.type\n"
+    "    AND n.to_pc = ifnull(_discon_traps.to_pc, e.to_pc);\n"
     "INSERT INTO trap_agg SELECT a.trace, a.second, a.vcpu, a.type, a.to_pc, n.kind, a.count\n"
     "  FROM trap_agg a JOIN temp.trap_names n USING (type, to_pc)\n"
     "  WHERE a.trace = ?1 AND a.kind != n.kind\n"
     "  ON CONFLICT DO UPDATE SET count = count + excluded.count;\n"
     "DELETE FROM trap_agg WHERE trace = ?1 AND kind != (SELECT n.kind FROM temp.trap_names n\n"
     "  WHERE n.type = trap_agg.type AND n.to_pc = trap_agg.to_pc);\n";
-
-/* Run each statement of `sql` with ?1 bound to trace. */
-static int exec_for_trace(struct discon_db *db, const char *sql, int64_t trace)
-{
-    int rc = 0;
-    for (const char *next = sql; rc == 0 && *next;) {
-        sqlite3_stmt *s = NULL;
-        if (sqlite3_prepare_v2(db->sql, next, -1, &s, &next) != SQLITE_OK) {
-            snprintf(db->detail, sizeof db->detail, "%s", sqlite3_errmsg(db->sql));
-            return DISCON_DB_E_SQLITE;
-        }
-        if (!s) /* trailing white space */
-            break;
-        sqlite3_bind_int64(s, 1, trace);
-        rc = discon_db_step(db, s);
-        sqlite3_finalize(s);
-    }
-    return rc;
-}
 
 static int rename_trace(struct discon_db *db, int64_t trace)
 {
@@ -116,7 +99,7 @@ static int rename_trace(struct discon_db *db, int64_t trace)
         if (rc == 0)
             rc = name_handlers(db, trace, &namer);
         if (rc == 0)
-            rc = exec_for_trace(db, rename_sql, trace);
+            rc = discon_db_exec_trace(db, rename_sql, trace);
         rc = rc ? rc : discon_db_exec(db, "COMMIT");
         if (rc)
             sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);

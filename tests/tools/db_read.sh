@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The database read back (schema version 4): discon-report on a database
+# gives the report of the trace files, whether it reads events in rowid
+# order (one load: traces.seq_order 1) or sorted (a trace appended to by a
+# later run: 0), losses included; the views name types and kinds, give
+# t_ns, count per vCPU as in total; one naming scheme; internal tables
+# are named _discon_*.   Environment: T2S, REPORT, EDGE, SRCDIR.
+set -euo pipefail
+tmp=$(mktemp -d /tmp/discon-dbread.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+q() { sqlite3 "$1" "$2"; }
+eq() { [ "$2" = "$3" ] || fail "$1: got '$2', expected '$3'"; }
+"$EDGE" "$tmp" >/dev/null
+
+# 1. Same report from the database as from the files, text and JSON.
+same_report() { # NAME DB TRACE...
+  local name=$1 db=$2; shift 2
+  for f in text json; do
+    "$REPORT" --format "$f" "$@" >"$tmp/files.$f" 2>/dev/null || fail "$name: report on the files"
+    "$REPORT" --format "$f" "$db" >"$tmp/db.$f" 2>/dev/null || fail "$name: report on $db"
+    # The inputs are named differently; everything else must match.
+    diff <(grep -v "$tmp" "$tmp/files.$f") <(grep -v "$tmp" "$tmp/db.$f") >"$tmp/diff" ||
+      fail "$name: the $f report from the database differs: $(head -n 20 "$tmp/diff")"
+  done
+}
+for t in loss returns-a64 returns-x86 causes; do
+  "$T2S" -o "$tmp/$t.db" "$tmp/$t.discon" 2>/dev/null || fail "load $t"
+  eq "$t seq_order" "$(q "$tmp/$t.db" "SELECT seq_order FROM traces")" 1
+  same_report "$t" "$tmp/$t.db" "$tmp/$t.discon"
+done
+eq "losses read" "$(q "$tmp/loss.db" "SELECT COUNT(*) > 0 FROM losses")" 1
+# A trace split over two runs: the second run's events follow an earlier
+# run's, so the reader sorts (seq_order 0) and the report is the same.
+"$T2S" -o "$tmp/split.db" "$tmp"/retsplit/*-000000.discon 2>/dev/null
+eq "one run" "$(q "$tmp/split.db" "SELECT seq_order FROM traces")" 1
+"$T2S" -o "$tmp/split.db" "$tmp/retsplit" 2>/dev/null
+eq "two runs" "$(q "$tmp/split.db" "SELECT seq_order FROM traces")" 0
+same_report "split" "$tmp/split.db" "$tmp/retsplit"
+echo "ok: reports from databases (rowid order and sorted, losses, returns) equal the files'"
+
+# 2. Views for people, on the x86_64 boot with symbols.
+db=$tmp/boot.db
+"$T2S" -o "$db" --symbols "$SRCDIR/tests/data/x86_64-boot.syms" "$SRCDIR/tests/data/x86_64-boot" 2>/dev/null
+eq "names in traps" "$(q "$db" "SELECT COUNT(*) FROM traps t JOIN types y USING (type) JOIN kinds k USING (kind)
+                                WHERE t.type_name != y.name OR t.kind_name != k.name")" 0
+eq "t_ns" "$(q "$db" "SELECT COUNT(*) FROM traps t JOIN traces r USING (trace)
+                      WHERE t.t_ns != t.time_ns - r.clock_monotonic_ns")" 0
+eq "t_ns in events_hex" "$(q "$db" "SELECT MIN(t_ns) >= 0 FROM events_hex")" 1
+eq "rate by vCPU sums to the rate" \
+  "$(q "$db" "SELECT second, type, SUM(count) FROM trap_rate_by_vcpu GROUP BY second, type ORDER BY 1, 2" | md5sum)" \
+  "$(q "$db" "SELECT second, type, count FROM trap_rate ORDER BY 1, 2" | md5sum)"
+eq "kind rate by vCPU" "$(q "$db" "SELECT SUM(count) FROM kind_rate_by_vcpu")" "$(q "$db" "SELECT COUNT(*) FROM traps")"
+eq "per vCPU counts" "$(q "$db" "SELECT SUM(count) FROM trap_counts_by_vcpu WHERE type_name IS NOT NULL")" \
+  "$(q "$db" "SELECT COUNT(*) FROM traps")"
+# The compact rows give the traps the full rows gave: counted against the
+# raw pattern in trace2sqlite.sh; here every trap has its first event.
+eq "every trap row has its event" "$(q "$db" "SELECT COUNT(*) FROM _discon_traps p
+                                   LEFT JOIN events e ON e.rowid = p.event WHERE e.rowid IS NULL")" 0
+echo "ok: traps and the rate and count views name types and kinds, give t_ns, add up per vCPU"
+
+# 3. One naming scheme; internal tables out of the way.
+cols=$(q "$db" "SELECT m.name || '.' || c.name FROM sqlite_master m, pragma_table_info(m.name) c
+                WHERE m.type IN ('table', 'view')")
+bad=$(grep -E '\.(handler|handler_symbol|source|source_symbol)$' <<<"$cols" || true)
+[ -z "$bad" ] || fail "columns outside the naming scheme: $bad"
+eq "old internal names gone" "$(q "$db" "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('trap_open', 'trap_pending')")" 0
+eq "internal tables" "$(q "$db" "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master
+                       WHERE type = 'table' AND name LIKE '\_discon\_%' ESCAPE '\' ORDER BY name)")" \
+  "_discon_trap_open _discon_trap_pending _discon_traps"
+echo "ok: from_pc/to_pc everywhere, internal tables named _discon_*"
