@@ -138,7 +138,7 @@ check_recorded_boot() {
   diff -u "$tmp/count.txt" <(grep '^vcpu ' "$tmp/dump") || fail "the trace disagrees with the independent count"
   local v n summary
   for v in 0 1; do
-    n=$(awk -v v="$v" '$1 == "vcpu" && $2 == v { print $4 + $6 + $8 }' "$tmp/dump")
+    n=$(awk -v v="$v" '$1 == "vcpu" && $2 == v { print $4 + $6 + $8 + $10 + $12 }' "$tmp/dump")
     grep -qx "end vcpu $v produced $n dropped 0 written $n" "$tmp/dump" ||
       fail "vCPU $v: end record disagrees with its $n events"
   done
