@@ -50,7 +50,7 @@ grep -qx "end vcpu 0 produced $total dropped 0 written $total" "$tmp/dump" || fa
 svc_guest_records | cmp -s - <(grep '^record' "$tmp/dump") ||
   fail "the events are not exactly the guest's, once each, in order"
 [ ! -e "/dev/shm/$name" ] || fail "the drained segment of a finished producer was left"
-grep -q "\"events\": $total, \"interrupt\": 0, \"exception\": $count, \"hostcall\": 1, \"lost\": 0" \
+grep -q "\"events\": $total, \"interrupt\": 0, \"exception\": $count, \"hostcall\": 1, \"return\": 0, \"syscall\": 0, \"lost\": 0" \
   "$tmp/stats.json" || fail "stats JSON: $(cat "$tmp/stats.json")"
 echo "ok: discond killed $rounds times at random points and restarted: $total events in $files files, none lost, none duplicated"
 
