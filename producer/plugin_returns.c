@@ -11,7 +11,7 @@
 
 /* One vCPU's pending instruction (a scoreboard element). `what` is 0 when
  * nothing is pending, else a packed struct discon_record head: type (bits
- * 0-7), has (8-15), from_level (16-23), cause (24-31). */
+ * 0-7), has (8-15), from_level (16-23), cause (24-31), to_level (32-39). */
 struct discon_pending {
     uint64_t what;
     uint64_t from_pc; /* the instruction's address */
@@ -19,9 +19,9 @@ struct discon_pending {
     uint64_t syscall; /* SYSCALL: rax at the instruction */
 };
 
-#define WHAT(type, has, from_level, cause)                                                   \
+#define WHAT(type, has, from_level, cause, to_level)                                         \
     ((uint64_t)(type) | (uint64_t)(has) << 8 | (uint64_t)(from_level) << 16 |                 \
-     (uint64_t)(cause) << 24)
+     (uint64_t)(cause) << 24 | (uint64_t)(to_level) << 32)
 
 /* The plugin is loaded once (plugin.c refuses a second -plugin), and
  * QEMU's execution callbacks carry only one user-data word, used for the
@@ -49,7 +49,8 @@ int discon_returns_init(struct discon_returns *r, const char *target, uint32_t t
     return 0;
 }
 
-/* The record of a pending word; to_pc and to_level are the caller's. */
+/* The record of a pending word; to_pc, and to_level unless the instruction
+ * fixed it, are the caller's. */
 static struct discon_record pending_record(const struct discon_pending *p, uint64_t what,
                                            unsigned vcpu)
 {
@@ -59,6 +60,7 @@ static struct discon_record pending_record(const struct discon_pending *p, uint6
         .has = (uint8_t)(what >> 8),
         .from_level = (uint8_t)(what >> 16),
         .cause = (uint8_t)(what >> 24),
+        .to_level = (uint8_t)(what >> 32),
     };
     if (rec.type == DISCON_SYSCALL) {
         rec.syscall = p->syscall;
@@ -81,7 +83,8 @@ static void on_pending(unsigned int vcpu, void *udata)
     p->what = 0;
     struct discon_record rec = pending_record(p, what, vcpu);
     rec.to_pc = (uint64_t)(uintptr_t)udata;
-    if (rec.type == DISCON_RETURN && discon_cause_level_now(R->levels, vcpu, &rec.to_level))
+    if (rec.type == DISCON_RETURN && !(rec.has & DISCON_HAS_TO_LEVEL) &&
+        discon_cause_level_now(R->levels, vcpu, &rec.to_level))
         rec.has |= DISCON_HAS_TO_LEVEL;
     R->emit(vcpu, &rec);
 }
@@ -96,7 +99,7 @@ static void on_syscall(unsigned int vcpu, void *udata)
         what |= (uint64_t)DISCON_HAS_SYSCALL << 8;
     uint8_t cpl;
     if (discon_cause_level_now(R->levels, vcpu, &cpl))
-        what |= WHAT(0, DISCON_HAS_FROM_LEVEL, cpl, 0);
+        what |= WHAT(0, DISCON_HAS_FROM_LEVEL, cpl, 0, 0);
     p->what = what;
 }
 
@@ -117,17 +120,20 @@ bool discon_returns_before_trap(struct discon_returns *r, unsigned vcpu, uint64_
     return true;
 }
 
-/* The pending word of a return instruction, with what is known of the
- * level it runs at from the instruction alone (the ISA makes it fault at
- * any other): SRET in S (1), MRET in M (3), SYSRET/SYSEXIT at CPL 0. */
+/* The pending word of a return instruction, with what the instruction
+ * alone says of the levels (the ISA makes it fault anywhere else): SRET
+ * runs in S (1), MRET in M (3); SYSRET and SYSEXIT run at CPL 0 and always
+ * return to CPL 3 (SDM Vol. 2, their Operation sections), so they need no
+ * register read when recorded. */
 static uint64_t return_what(enum discon_flow_insn f)
 {
     switch (f) {
-    case DISCON_FLOW_SRET: return WHAT(DISCON_RETURN, DISCON_HAS_FROM_LEVEL, 1, 0);
-    case DISCON_FLOW_MRET: return WHAT(DISCON_RETURN, DISCON_HAS_FROM_LEVEL, 3, 0);
+    case DISCON_FLOW_SRET: return WHAT(DISCON_RETURN, DISCON_HAS_FROM_LEVEL, 1, 0, 0);
+    case DISCON_FLOW_MRET: return WHAT(DISCON_RETURN, DISCON_HAS_FROM_LEVEL, 3, 0, 0);
     case DISCON_FLOW_SYSRET:
-    case DISCON_FLOW_SYSEXIT: return WHAT(DISCON_RETURN, DISCON_HAS_FROM_LEVEL, 0, 0);
-    default: return WHAT(DISCON_RETURN, 0, 0, 0); /* ERET: per vCPU; IRET: any CPL */
+    case DISCON_FLOW_SYSEXIT:
+        return WHAT(DISCON_RETURN, DISCON_HAS_FROM_LEVEL | DISCON_HAS_TO_LEVEL, 0, 0, 3);
+    default: return WHAT(DISCON_RETURN, 0, 0, 0, 0); /* ERET: per vCPU; IRET: any CPL */
     }
 }
 
@@ -151,7 +157,7 @@ static void instrument_insn(struct discon_returns *r, struct qemu_plugin_insn *i
     }
     /* cause 0 syscall, 1 sysenter: the x86_64 kinds SYSCALL and SYSENTER
      * (schema/kinds_x86_64.c); to_level 0 is added when recorded. */
-    uint64_t what = WHAT(DISCON_SYSCALL, DISCON_HAS_CAUSE, 0, f == DISCON_FLOW_SYSENTER);
+    uint64_t what = WHAT(DISCON_SYSCALL, DISCON_HAS_CAUSE, 0, f == DISCON_FLOW_SYSENTER, 0);
     qemu_plugin_register_vcpu_insn_exec_cb(insn, on_syscall, QEMU_PLUGIN_CB_R_REGS,
                                            (void *)(uintptr_t)what);
 }

@@ -15,7 +15,8 @@
  *    only when the vCPU's pending word is not 0: the first block run after
  *    the instruction. It records the event with to_pc = that block's first
  *    PC (known at translation, passed as user data) and the level now
- *    running (one register read), and clears pending. Every block, chained
+ *    running (one register read; none after sysret/sysexit, which always
+ *    return to CPL 3), and clears pending. Every block, chained
  *    or not, runs its callbacks, so a pending event is recorded once.
  *  - A trap taken before any block ran (an interrupt pending at the
  *    return, a fault fetching its target) reaches the discontinuity
