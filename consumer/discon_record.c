@@ -35,8 +35,11 @@ static const char usage[] =
     "  -o, --output DIR          trace directory (default: discon.data)\n"
     "      --mode block|drop     full ring: stall the vCPU (default) or drop and count\n"
     "      --ring N              records per vCPU ring, a power of two (default 65536)\n"
-    "      --types LIST          interrupt, exception, hostcall joined by '+' (default all)\n"
+    "      --types LIST          interrupt, exception, hostcall, return, syscall joined by '+'\n"
+    "                            (default all)\n"
     "      --cause on|off        record each trap's cause registers (default on)\n"
+    "      --returns on|off      record returns from traps and x86_64 syscall/sysenter\n"
+    "                            (default on)\n"
     "      --rotate-size SIZE    new trace file after SIZE bytes (K/KiB, M/MiB, G/GiB:\n"
     "                            powers of 1024; KB, MB, GB: of 1000; 1.5G; default 256M)\n"
     "      --rotate-seconds N    new trace file every N seconds (default: never)\n"
@@ -69,13 +72,13 @@ static int find_plugin(const char *self_dir, char *out, size_t len)
 }
 
 struct record_options {
-    const char *dir, *mode, *ring, *types, *cause;
+    const char *dir, *mode, *ring, *types, *cause, *returns;
     const char *rotate_size, *rotate_seconds, *stats_json, *flush_ms;
     bool no_sync;
     char **qemu_argv;
     int qemu_argc;
     /* The plugin options, as QEMU will get them. */
-    char mode_opt[64], ring_opt[64], types_opt[128], cause_opt[64];
+    char mode_opt[64], ring_opt[64], types_opt[128], cause_opt[64], returns_opt[64];
 };
 
 /* Check the plugin options here, with the plugin's own parser, so a bad
@@ -83,10 +86,11 @@ struct record_options {
 static int check_options(struct record_options *o)
 {
     char err[512];
-    char *plugin_args[4];
+    char *plugin_args[5];
     int nargs = 0;
     if (strlen(o->mode) > 32 || (o->ring && strlen(o->ring) > 32) ||
-        (o->types && strlen(o->types) > 96) || (o->cause && strlen(o->cause) > 32)) {
+        (o->types && strlen(o->types) > 96) || (o->cause && strlen(o->cause) > 32) ||
+        (o->returns && strlen(o->returns) > 32)) {
         fprintf(stderr, "discon-record: an option value is too long\n");
         return 2;
     }
@@ -103,6 +107,10 @@ static int check_options(struct record_options *o)
     if (o->cause) {
         snprintf(o->cause_opt, sizeof o->cause_opt, "cause=%s", o->cause);
         plugin_args[nargs++] = o->cause_opt;
+    }
+    if (o->returns) {
+        snprintf(o->returns_opt, sizeof o->returns_opt, "returns=%s", o->returns);
+        plugin_args[nargs++] = o->returns_opt;
     }
     struct discon_options opt;
     if (discon_options_parse(&opt, nargs, plugin_args, err, sizeof err) < 0) {
@@ -129,13 +137,15 @@ static int check_options(struct record_options *o)
 static int parse_options(int argc, char **argv, struct record_options *o)
 {
     *o = (struct record_options){.dir = "discon.data", .mode = "block"};
-    enum { MODE = 256, RING, TYPES, CAUSE, ROTATE_SIZE, ROTATE_SECONDS, STATS, FLUSH, NO_SYNC };
+    enum { MODE = 256, RING, TYPES, CAUSE, RETURNS, ROTATE_SIZE, ROTATE_SECONDS, STATS, FLUSH,
+           NO_SYNC };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"mode", required_argument, NULL, MODE},
         {"ring", required_argument, NULL, RING},
         {"types", required_argument, NULL, TYPES},
         {"cause", required_argument, NULL, CAUSE},
+        {"returns", required_argument, NULL, RETURNS},
         {"rotate-size", required_argument, NULL, ROTATE_SIZE},
         {"rotate-seconds", required_argument, NULL, ROTATE_SECONDS},
         {"stats-json", required_argument, NULL, STATS},
@@ -152,6 +162,7 @@ static int parse_options(int argc, char **argv, struct record_options *o)
         case RING: o->ring = optarg; break;
         case TYPES: o->types = optarg; break;
         case CAUSE: o->cause = optarg; break;
+        case RETURNS: o->returns = optarg; break;
         case ROTATE_SIZE: o->rotate_size = optarg; break;
         case ROTATE_SECONDS: o->rotate_seconds = optarg; break;
         case STATS: o->stats_json = optarg; break;
@@ -320,9 +331,10 @@ static int run(const struct record_options *o)
     char shm[64];
     snprintf(shm, sizeof shm, "discon-rec-%d-%08lx", (int)getpid(), (unsigned long)now.tv_nsec);
     char plugin_opt[8192];
-    snprintf(plugin_opt, sizeof plugin_opt, "%s,shm=%s,%s%s%s%s%s%s%s", plugin, shm, o->mode_opt,
-             o->ring ? "," : "", o->ring ? o->ring_opt : "", o->types ? "," : "",
-             o->types ? o->types_opt : "", o->cause ? "," : "", o->cause ? o->cause_opt : "");
+    snprintf(plugin_opt, sizeof plugin_opt, "%s,shm=%s,%s%s%s%s%s%s%s%s%s", plugin, shm,
+             o->mode_opt, o->ring ? "," : "", o->ring ? o->ring_opt : "", o->types ? "," : "",
+             o->types ? o->types_opt : "", o->cause ? "," : "", o->cause ? o->cause_opt : "",
+             o->returns ? "," : "", o->returns ? o->returns_opt : "");
     char **dargv = discond_argv(o, discond, shm);
     char **qargv = qemu_argv_with_plugin(o, plugin_opt);
     int rc = 1;

@@ -1,6 +1,8 @@
 /*
  * libdiscon.so: a QEMU TCG plugin that records every discontinuity
- * (interrupt, exception, host call) into one shared-memory ring per vCPU.
+ * (interrupt, exception, host call) into one shared-memory ring per vCPU,
+ * and, with returns=on (plugin_returns.h), every return from a trap and
+ * every x86_64 syscall/sysenter.
  *
  *   qemu-system-... -plugin libdiscon.so,shm=NAME,mode=block,ring=65536
  *
@@ -12,6 +14,7 @@
 #include "exit_gate.h"
 #include "plugin_cause.h"
 #include "plugin_options.h"
+#include "plugin_returns.h"
 #include "qemu_plugin_api.h"
 #include "ring_producer.h"
 #include "segment_create.h"
@@ -33,12 +36,14 @@ static struct {
     char shm_name[DISCON_SHM_NAME_MAX + 2];
     atomic_flag overflow_warned;
     struct discon_cause cause;
+    struct discon_returns ret;
+    uint32_t types; /* the event types recorded (types=) */
 } g = {.overflow_warned = ATOMIC_FLAG_INIT};
 
-static void on_discon(unsigned int vcpu, enum qemu_plugin_discon_type type, uint64_t from_pc,
-                      uint64_t to_pc, void *udata)
+/* Record one event of vCPU `vcpu` (sets its time): every event's one way
+ * into the rings, on the vCPU's own thread. */
+static void record_event(unsigned vcpu, struct discon_record *rec)
 {
-    (void)udata;
     if (__builtin_expect(vcpu >= g.nrings, 0)) {
         if (!discon_gate_enter_shared(&g.gate, g.nrings))
             return;
@@ -55,15 +60,27 @@ static void on_discon(unsigned int vcpu, enum qemu_plugin_discon_type type, uint
     }
     if (!discon_gate_enter(&g.gate, vcpu))
         return; /* QEMU is exiting: the rings are closed */
-    struct discon_record rec = {
-        .time_ns = discon_clock_ns(CLOCK_MONOTONIC),
-        .from_pc = from_pc,
-        .to_pc = to_pc,
-        .type = (uint8_t)type,
-    };
-    discon_cause_read(&g.cause, vcpu, rec.type, &rec);
-    discon_produce(&g.rings[vcpu], &rec);
+    rec->time_ns = discon_clock_ns(CLOCK_MONOTONIC);
+    discon_produce(&g.rings[vcpu], rec);
     discon_gate_leave(&g.gate, vcpu);
+}
+
+static void on_discon(unsigned int vcpu, enum qemu_plugin_discon_type type, uint64_t from_pc,
+                      uint64_t to_pc, void *udata)
+{
+    (void)udata;
+    struct discon_record rec;
+    /* A return completed just before this trap, with no block run since:
+     * its event comes first. (Registered for every type when returns are
+     * recorded, so none is missed; the types= filter applies here.) */
+    if (discon_returns_before_trap(&g.ret, vcpu, from_pc, &rec))
+        record_event(vcpu, &rec);
+    if (!((uint32_t)type & g.types))
+        return;
+    rec = (struct discon_record){.from_pc = from_pc, .to_pc = to_pc, .type = (uint8_t)type};
+    if (vcpu < g.nrings)
+        discon_cause_read(&g.cause, vcpu, rec.type, &rec);
+    record_event(vcpu, &rec);
 }
 
 /* Every ring drained? Uses only our private ring pointers: the header in
@@ -161,6 +178,16 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 
     char options[sizeof g.hdr->options];
     join_options(options, sizeof options, argc, argv);
+    /* Returns and fast system calls exist only where QEMU runs a kernel. */
+    bool returns = opt.returns && info->system_emulation &&
+                   (opt.types & (DISCON_RETURN | DISCON_SYSCALL));
+    uint32_t types =
+        opt.types & (DISCON_QEMU_TYPES | (returns ? DISCON_RETURN | DISCON_SYSCALL : 0u));
+    if (!types) {
+        fprintf(stderr, "discon: nothing to record: return and syscall events need returns=on "
+                        "and system emulation\n");
+        return -1;
+    }
     struct discon_segment_config cfg = {
         .name = opt.shm_name,
         .ring_capacity = opt.ring_capacity,
@@ -168,7 +195,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
         .smp_vcpus = smp,
         .flags = info->system_emulation ? DISCON_FLAG_SYSTEM : 0,
         .mode = opt.mode,
-        .types = opt.types,
+        .types = types,
         .block_timeout_ms = opt.block_timeout_ms,
         .target = info->target_name,
         .options = options,
@@ -180,13 +207,16 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
     }
     g.rings = calloc(nrings, sizeof *g.rings);
     if (!g.rings || discon_exit_gate_init(&g.gate, nrings + 1) != 0 ||
-        discon_cause_init(&g.cause, info->target_name, nrings, opt.cause) != 0) {
+        discon_cause_init(&g.cause, info->target_name, nrings, opt.cause, returns) != 0 ||
+        discon_returns_init(&g.ret, info->target_name, types, &g.cause,
+                            record_event) != 0) {
         fprintf(stderr, "discon: out of memory\n");
         munmap(g.hdr, discon_segment_size(opt.ring_capacity, nrings));
         shm_unlink(opt.shm_name);
         return -1;
     }
     g.nrings = nrings;
+    g.types = types;
     for (uint32_t i = 0; i < nrings; i++)
         discon_producer_init(&g.rings[i],
                              discon_ring_ctl_at(g.hdr, discon_ring_stride(opt.ring_capacity), i),
@@ -194,8 +224,14 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
     if (auto_name)
         fprintf(stderr, "discon: recording into shared memory %s\n", opt.shm_name);
 
-    qemu_plugin_register_vcpu_discon_cb(id, (enum qemu_plugin_discon_type)opt.types, on_discon,
-                                        NULL);
+    uint32_t qemu_types = opt.types & DISCON_QEMU_TYPES;
+    if (discon_returns_active(&g.ret)) {
+        qemu_types = DISCON_QEMU_TYPES; /* every trap may follow a return */
+        qemu_plugin_register_vcpu_tb_trans_cb(id, discon_returns_on_tb_trans, &g.ret);
+    }
+    if (qemu_types)
+        qemu_plugin_register_vcpu_discon_cb(id, (enum qemu_plugin_discon_type)qemu_types,
+                                            on_discon, NULL);
     qemu_plugin_register_atexit_cb(id, at_qemu_exit, NULL);
     if (g.cause.vcpu)
         qemu_plugin_register_vcpu_init_cb(id, on_vcpu_init, NULL);

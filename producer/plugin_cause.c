@@ -12,7 +12,7 @@
 /* Register slots of each target, indices into discon_cause_vcpu.reg. */
 enum { A64_CPSR, A64_ESR1, A64_ESR2, A64_ESR3, A64_FAR1, A64_FAR2, A64_FAR3, A64_X8 };
 enum { RV_PRIV, RV_SCAUSE, RV_STVAL, RV_MCAUSE, RV_MTVAL, RV_A7 };
-enum { X86_CR2 };
+enum { X86_CR2, X86_CS, X86_RAX };
 
 struct reg_name {
     const char *name;
@@ -32,7 +32,8 @@ static const struct reg_name riscv64_regs[DISCON_CAUSE_MAX_REGS] = {
     [RV_MCAUSE] = {"mcause", false}, [RV_MTVAL] = {"mtval", false}, [RV_A7] = {"a7", false},
 };
 static const struct reg_name x86_64_regs[DISCON_CAUSE_MAX_REGS] = {
-    [X86_CR2] = {"cr2", false},
+    [X86_CR2] = {"cr2", false}, [X86_CS] = {"cs", false},
+    [X86_RAX] = {"rax", false},
 };
 
 static const struct reg_name *arch_regs(enum discon_arch a)
@@ -45,10 +46,11 @@ static const struct reg_name *arch_regs(enum discon_arch a)
     }
 }
 
-int discon_cause_init(struct discon_cause *c, const char *target, uint32_t nvcpus, bool on)
+int discon_cause_init(struct discon_cause *c, const char *target, uint32_t nvcpus, bool on,
+                      bool levels)
 {
-    *c = (struct discon_cause){.warned = ATOMIC_FLAG_INIT};
-    if (!on || !target)
+    *c = (struct discon_cause){.warned = ATOMIC_FLAG_INIT, .causes = on, .levels = levels};
+    if ((!on && !levels) || !target)
         return 0;
     c->arch = discon_arch_from_target(target);
     if (!arch_regs(c->arch))
@@ -85,7 +87,8 @@ void discon_cause_vcpu_init(struct discon_cause *c, unsigned vcpu)
     v->has_el2_el3 = c->arch == DISCON_ARCH_AARCH64 && (v->reg[A64_ESR2] || v->reg[A64_ESR3]);
     for (int slot = 0; slot < DISCON_CAUSE_MAX_REGS; slot++) {
         bool needed = want[slot].name &&
-                      (!want[slot].optional || (slot == A64_CPSR && v->has_el2_el3));
+                      (!want[slot].optional ||
+                       (slot == A64_CPSR && (v->has_el2_el3 || c->levels)));
         /* A once-only flag, no pair: it orders nothing but the message. */
         if (needed && !v->reg[slot] && !atomic_flag_test_and_set(&c->warned))
             fprintf(stderr, "discon: this CPU has no register %s: the trap causes that need "
@@ -216,7 +219,7 @@ static void riscv64_cause(struct discon_cause_vcpu *v, uint8_t type, struct disc
 void discon_cause_read(struct discon_cause *c, unsigned vcpu, uint8_t type,
                        struct discon_record *rec)
 {
-    if (vcpu >= c->nvcpus || !c->vcpu[vcpu].buf)
+    if (!c->causes || vcpu >= c->nvcpus || !c->vcpu[vcpu].buf)
         return; /* cause=off, a target without causes, or not initialised */
     struct discon_cause_vcpu *v = &c->vcpu[vcpu];
     switch (c->arch) {
@@ -233,4 +236,47 @@ void discon_cause_read(struct discon_cause *c, unsigned vcpu, uint8_t type,
     default:
         break;
     }
+}
+
+bool discon_cause_level_now(struct discon_cause *c, unsigned vcpu, uint8_t *level)
+{
+    if (!c->levels || vcpu >= c->nvcpus || !c->vcpu[vcpu].buf)
+        return false;
+    struct discon_cause_vcpu *v = &c->vcpu[vcpu];
+    uint64_t x;
+    switch (c->arch) {
+    case DISCON_ARCH_AARCH64:
+        if (!read_reg(v, A64_CPSR, &x))
+            return false;
+        *level = (uint8_t)((x >> 2) & 3); /* PSTATE.EL, cpsr bits [3:2] */
+        return true;
+    case DISCON_ARCH_RISCV64:
+        if (!read_reg(v, RV_PRIV, &x) || x > 3)
+            return false;
+        *level = (uint8_t)x;
+        return true;
+    case DISCON_ARCH_X86_64:
+        /* CPL is CS.RPL in protected and long mode (SDM Vol. 3A, 5.5
+         * "Privilege Levels"); QEMU's gdb "cs" is the selector. */
+        if (!read_reg(v, X86_CS, &x))
+            return false;
+        *level = (uint8_t)(x & 3);
+        return true;
+    default:
+        return false;
+    }
+}
+
+int discon_cause_only_kernel_level(struct discon_cause *c, unsigned vcpu)
+{
+    if (c->arch != DISCON_ARCH_AARCH64 || vcpu >= c->nvcpus || !c->vcpu[vcpu].buf)
+        return -1;
+    return c->vcpu[vcpu].has_el2_el3 ? -1 : 1;
+}
+
+bool discon_cause_syscall_nr(struct discon_cause *c, unsigned vcpu, uint64_t *nr)
+{
+    if (!c->levels || c->arch != DISCON_ARCH_X86_64 || vcpu >= c->nvcpus || !c->vcpu[vcpu].buf)
+        return false;
+    return read_reg(&c->vcpu[vcpu], X86_RAX, nr); /* Linux: rax (entry_64.S) */
 }

@@ -53,15 +53,19 @@ struct discon_cause_vcpu {
 
 struct discon_cause {
     enum discon_arch arch; /* DISCON_ARCH_UNKNOWN: nothing is read */
+    bool causes;           /* cause=on: discon_cause_read reads */
+    bool levels;           /* discon_cause_level_now reads (returns=on) */
     uint32_t nvcpus;
     struct discon_cause_vcpu *vcpu; /* nvcpus entries; NULL: cause=off */
     atomic_flag warned;             /* one message about missing registers */
 };
 
-/* Set up for `target` (QEMU's target name) and nvcpus vCPUs; with on
- * false, or a target without cause registers, nothing is ever read.
- * Returns -1 if out of memory. */
-int discon_cause_init(struct discon_cause *c, const char *target, uint32_t nvcpus, bool on);
+/* Set up for `target` (QEMU's target name) and nvcpus vCPUs. `on`: read
+ * trap causes (discon_cause_read); `levels`: read the current level
+ * (discon_cause_level_now, for returns). With neither, or a target without
+ * cause registers, nothing is ever read. Returns -1 if out of memory. */
+int discon_cause_init(struct discon_cause *c, const char *target, uint32_t nvcpus, bool on,
+                      bool levels);
 
 /* On vCPU `vcpu`'s thread, before it runs: look its registers up. A
  * register the CPU lacks turns off what it serves, with one message. */
@@ -70,5 +74,20 @@ void discon_cause_vcpu_init(struct discon_cause *c, unsigned vcpu);
 /* In the callback of vCPU `vcpu` (< nvcpus): fill rec's cause fields. */
 void discon_cause_read(struct discon_cause *c, unsigned vcpu, uint8_t type,
                        struct discon_record *rec);
+
+/* On vCPU `vcpu`'s thread, in a callback registered with R_REGS: the
+ * level it runs at now (aarch64 PSTATE.EL from cpsr, riscv priv, x86_64
+ * CPL from cs), one register read (60-130 ns). False if levels are off,
+ * the register is missing or the read failed. */
+bool discon_cause_level_now(struct discon_cause *c, unsigned vcpu, uint8_t *level);
+
+/* x86_64, at a syscall/sysenter (R_REGS callback): the system-call number,
+ * rax (Linux's register for it). False elsewhere or if the read failed. */
+bool discon_cause_syscall_nr(struct discon_cause *c, unsigned vcpu, uint64_t *nr);
+
+/* The level every trap goes to and every ERET runs at when the CPU has
+ * only one above EL0 (aarch64 without EL2/EL3: 1), with no read; -1
+ * otherwise (other targets, or EL2/EL3 present, or not initialised). */
+int discon_cause_only_kernel_level(struct discon_cause *c, unsigned vcpu);
 
 #endif

@@ -21,6 +21,7 @@ static const char *const opt_messages[] = {
     [DISCON_OPT_E_BLOCK_TIMEOUT] = "bad block timeout (block_timeout=)",
     [DISCON_OPT_E_MAX_VCPUS] = "bad vCPU count (max_vcpus=)",
     [DISCON_OPT_E_CAUSE] = "bad cause switch (cause=)",
+    [DISCON_OPT_E_RETURNS] = "bad returns switch (returns=)",
 };
 _Static_assert(sizeof opt_messages / sizeof *opt_messages == DISCON_OPT_E_COUNT,
                "every discon_opt_err code needs a message");
@@ -36,6 +37,15 @@ static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
     if (discon_parse_count(s, min, max, &v))
         return -1;
     *out = (uint32_t)v;
+    return 0;
+}
+
+/* "on" or "off" into *out; -1 for anything else. */
+static int on_off(const char *v, bool *out)
+{
+    if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+        return -1;
+    *out = v[1] == 'n';
     return 0;
 }
 
@@ -59,6 +69,7 @@ int discon_options_parse(struct discon_options *o, int argc, char **argv, char *
         .block_timeout_ms = DISCON_DEFAULT_BLOCK_TIMEOUT_MS,
         .max_vcpus = DISCON_DEFAULT_USER_VCPUS,
         .cause = true,
+        .returns = true,
     };
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
@@ -92,7 +103,8 @@ int discon_options_parse(struct discon_options *o, int argc, char **argv, char *
         } else if (KEY("types")) {
             if (!(o->types = discon_types_parse_list(v)))
                 return FAIL(DISCON_OPT_E_TYPES,
-                            "types=%s: expected interrupt, exception, hostcall joined by '+', "
+                            "types=%s: expected interrupt, exception, hostcall, return, syscall "
+                            "joined by '+', "
                             "or all", v);
         } else if (KEY("block_timeout")) {
             if (parse_u32(v, 1, 24u * 3600 * 1000, &o->block_timeout_ms))
@@ -103,16 +115,15 @@ int discon_options_parse(struct discon_options *o, int argc, char **argv, char *
                 return FAIL(DISCON_OPT_E_MAX_VCPUS, "max_vcpus=%s: a number from 1 to %u", v,
                             DISCON_MAX_VCPUS);
         } else if (KEY("cause")) {
-            if (strcmp(v, "on") == 0)
-                o->cause = true;
-            else if (strcmp(v, "off") == 0)
-                o->cause = false;
-            else
+            if (on_off(v, &o->cause))
                 return FAIL(DISCON_OPT_E_CAUSE, "cause=%s: expected on or off", v);
+        } else if (KEY("returns")) {
+            if (on_off(v, &o->returns))
+                return FAIL(DISCON_OPT_E_RETURNS, "returns=%s: expected on or off", v);
         } else {
             return FAIL(DISCON_OPT_E_UNKNOWN_KEY,
                         "unknown option '%.*s' (known: shm, mode, ring, types, "
-                        "block_timeout, max_vcpus, cause)", (int)klen, arg);
+                        "block_timeout, max_vcpus, cause, returns)", (int)klen, arg);
         }
 #undef KEY
     }

@@ -17,6 +17,7 @@ struct discon_options {
     uint32_t block_timeout_ms; /* block mode: consumer stall before dropping */
     uint32_t max_vcpus;        /* user mode: rings for guest threads */
     bool cause;                /* read the trap's cause registers (plugin_cause.h) */
+    bool returns;              /* record returns and fast system calls (plugin_returns.h) */
 };
 
 #define DISCON_DEFAULT_RING 65536u
@@ -40,6 +41,7 @@ enum discon_opt_err {
     DISCON_OPT_E_BLOCK_TIMEOUT, /* block_timeout= not a number of ms in range */
     DISCON_OPT_E_MAX_VCPUS,     /* max_vcpus= not a number in range */
     DISCON_OPT_E_CAUSE,         /* cause= neither on nor off */
+    DISCON_OPT_E_RETURNS,       /* returns= neither on nor off */
     DISCON_OPT_E_COUNT          /* number of codes; not a code */
 };
 
@@ -55,10 +57,13 @@ const char *discon_opt_strerror(int code);
  *   shm=NAME            segment name (letters, digits, . _ -)
  *   mode=block|drop
  *   ring=N              records per vCPU, a power of two
- *   types=LIST          interrupt, exception, hostcall joined by '+', or all
+ *   types=LIST          interrupt, exception, hostcall, return, syscall joined
+ *                       by '+', or all
  *   block_timeout=MS    block mode: stall allowed before dropping
  *   max_vcpus=N         user mode: most guest threads traced at once
  *   cause=on|off        record each trap's cause registers (default on)
+ *   returns=on|off      record returns from traps and x86_64 syscall/sysenter
+ *                       (default on; off: no instruction is instrumented)
  */
 int discon_options_parse(struct discon_options *o, int argc, char **argv, char *err,
                          size_t errlen);

@@ -13,6 +13,7 @@
 #define DISCON_QEMU_PLUGIN_API_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "discon_types.h"
@@ -45,6 +46,8 @@ enum qemu_plugin_discon_type {
     QEMU_PLUGIN_DISCON_HOSTCALL = DISCON_HOSTCALL,
     QEMU_PLUGIN_DISCON_ALL = -1,
 };
+/* The types QEMU reports; RETURN and SYSCALL are discon's own. */
+#define DISCON_QEMU_TYPES (DISCON_INTERRUPT | DISCON_EXCEPTION | DISCON_HOSTCALL)
 
 typedef void (*qemu_plugin_vcpu_discon_cb_t)(unsigned int vcpu_index,
                                              enum qemu_plugin_discon_type type,
@@ -100,6 +103,75 @@ bool qemu_plugin_read_register(struct qemu_plugin_register *handle, GByteArray *
 typedef void (*qemu_plugin_vcpu_udata_cb_t)(unsigned int vcpu_index, void *userdata);
 void qemu_plugin_register_vcpu_init_cb(qemu_plugin_id_t id, qemu_plugin_vcpu_udata_cb_t cb,
                                        void *userdata);
+
+/*
+ * Translation-time instrumentation (plugin_returns.c). API 7 facts: the
+ * translation callback is (tb, userdata) and its registration takes user
+ * data; qemu_plugin_insn_data copies up to len bytes into dest and returns
+ * the number copied (since API 2). Inline operations act on a per-vCPU
+ * scoreboard entry (scoreboard + byte offset), evaluated in generated code
+ * with no call; a conditional callback is called only when
+ * `entry cond imm` holds for the executing vCPU.
+ */
+struct qemu_plugin_tb;
+struct qemu_plugin_insn;
+struct qemu_plugin_scoreboard;
+
+typedef struct {
+    struct qemu_plugin_scoreboard *score;
+    size_t offset;
+} qemu_plugin_u64;
+
+enum qemu_plugin_cb_flags {
+    QEMU_PLUGIN_CB_NO_REGS,
+    QEMU_PLUGIN_CB_R_REGS,
+    QEMU_PLUGIN_CB_RW_REGS,
+    QEMU_PLUGIN_CB_RW_REGS_PC,
+};
+
+enum qemu_plugin_op {
+    QEMU_PLUGIN_INLINE_ADD_U64,
+    QEMU_PLUGIN_INLINE_STORE_U64,
+};
+
+enum qemu_plugin_cond {
+    QEMU_PLUGIN_COND_NEVER,
+    QEMU_PLUGIN_COND_ALWAYS,
+    QEMU_PLUGIN_COND_EQ,
+    QEMU_PLUGIN_COND_NE,
+    QEMU_PLUGIN_COND_LT,
+    QEMU_PLUGIN_COND_LE,
+    QEMU_PLUGIN_COND_GT,
+    QEMU_PLUGIN_COND_GE,
+};
+
+typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(struct qemu_plugin_tb *tb, void *userdata);
+void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id, qemu_plugin_vcpu_tb_trans_cb_t cb,
+                                           void *userdata);
+size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
+uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
+struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb, size_t idx);
+size_t qemu_plugin_insn_data(const struct qemu_plugin_insn *insn, void *dest, size_t len);
+size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
+uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn *insn);
+
+/* Per-vCPU storage of element_size bytes each, zeroed; QEMU grows it when
+ * vCPUs appear, so look an element up (find) each time, never keep it. */
+struct qemu_plugin_scoreboard *qemu_plugin_scoreboard_new(size_t element_size);
+void qemu_plugin_scoreboard_free(struct qemu_plugin_scoreboard *score);
+void *qemu_plugin_scoreboard_find(struct qemu_plugin_scoreboard *score, unsigned int vcpu_index);
+
+void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn,
+                                            qemu_plugin_vcpu_udata_cb_t cb,
+                                            enum qemu_plugin_cb_flags flags, void *userdata);
+void qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(struct qemu_plugin_insn *insn,
+                                                         enum qemu_plugin_op op,
+                                                         qemu_plugin_u64 entry, uint64_t imm);
+void qemu_plugin_register_vcpu_tb_exec_cond_cb(struct qemu_plugin_tb *tb,
+                                               qemu_plugin_vcpu_udata_cb_t cb,
+                                               enum qemu_plugin_cb_flags flags,
+                                               enum qemu_plugin_cond cond, qemu_plugin_u64 entry,
+                                               uint64_t imm, void *userdata);
 
 /* Implemented by the plugin. */
 QEMU_PLUGIN_EXPORT extern int qemu_plugin_version;

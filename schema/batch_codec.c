@@ -127,14 +127,16 @@ int discon_batch_encode(struct discon_batch_encoder *e, const struct discon_even
         return -DISCON_E_NOMEM;
     memset(e->slot_ref, 0, e->slots * sizeof *e->slot_ref);
     size_t nhandlers = 0;
-    uint64_t prev_time = ev[0].time_ns, prev_from = 0, prev_delta = 0;
-    size_t delta_bytes = 0, dod_bytes = 0;
+    uint64_t prev_time = ev[0].time_ns, prev_from = 0, prev_delta = 0, prev2_delta = 0;
+    size_t delta_bytes = 0, dod_bytes = 0, dod2_bytes = 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t delta = ev[i].time_ns - prev_time;
         e->time_delta[i] = (int64_t)delta;
         e->time_dod[i] = (int64_t)(delta - prev_delta);
         delta_bytes += varint_size(e->time_delta[i]);
         dod_bytes += varint_size(e->time_dod[i]);
+        dod2_bytes += varint_size((int64_t)(delta - prev2_delta));
+        prev2_delta = prev_delta;
         prev_delta = delta;
         e->from_delta[i] = (int64_t)(ev[i].from_pc - prev_from);
         e->type[i] = ev[i].type;
@@ -149,7 +151,14 @@ int discon_batch_encode(struct discon_batch_encoder *e, const struct discon_even
     out->base_time_ns = ev[0].time_ns;
     out->n_time_delta = n;
     out->time_order = dod_bytes < delta_bytes ? 2 : 1;
-    out->time_delta = out->time_order == 2 ? e->time_dod : e->time_delta;
+    if (dod2_bytes < (dod_bytes < delta_bytes ? dod_bytes : delta_bytes)) {
+        /* Alternating events (a trap, its return, the next trap ...): each
+         * gap is most like the one two back. Overwrites order 2's column. */
+        out->time_order = 3;
+        for (size_t i = n; i-- > 0;)
+            e->time_dod[i] = i >= 2 ? e->time_delta[i] - e->time_delta[i - 2] : e->time_delta[i];
+    }
+    out->time_delta = out->time_order >= 2 ? e->time_dod : e->time_delta;
     out->n_from_delta = n;
     out->from_delta = e->from_delta;
     out->n_type = n;
@@ -178,7 +187,7 @@ long discon_batch_count(const Discon__EventBatch *b, char *err, size_t errlen)
 #undef OPTIONAL_BAD
     if (b->first_seq + n < b->first_seq)
         return FAIL("vCPU %u batch sequence numbers overflow", b->vcpu);
-    if (b->time_order > 2)
+    if (b->time_order > 3)
         return FAIL("vCPU %u batch at seq %llu has unknown time order %u", b->vcpu,
                     (unsigned long long)b->first_seq, b->time_order);
     return (long)n;
@@ -229,9 +238,15 @@ static int decode_causes(const Discon__EventBatch *b, size_t i, uint64_t *fault,
 int discon_batch_decode(const Discon__EventBatch *b, struct discon_event *out, char *err,
                         size_t errlen)
 {
-    uint64_t time = b->base_time_ns, from = 0, delta = 0, fault = 0;
+    uint64_t time = b->base_time_ns, from = 0, delta = 0, delta2 = 0, fault = 0;
     for (size_t i = 0; i < b->n_time_delta; i++) {
-        delta = b->time_order == 2 ? delta + (uint64_t)b->time_delta[i] : (uint64_t)b->time_delta[i];
+        uint64_t d = (uint64_t)b->time_delta[i]; /* time_order 0 or 1: the gap itself */
+        if (b->time_order == 2)
+            d += delta;
+        else if (b->time_order == 3)
+            d += delta2;
+        delta2 = delta;
+        delta = d;
         time += delta;
         from += (uint64_t)b->from_delta[i];
         uint32_t ref = b->to_ref[i];

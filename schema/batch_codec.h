@@ -2,7 +2,8 @@
  * EventBatch <-> events. Columns, each delta- or zigzag-encoded so protobuf
  * varints stay short and LZ4 finds the repeats:
  *   time     delta from the previous event (first: from base_time_ns), or
- *            the delta of those deltas, whichever makes shorter varints
+ *            the delta of those deltas, or (time_order 3) each delta less
+ *            the one two back, whichever makes the shortest varints
  *   from_pc  delta from the previous from_pc, mod 2^64
  *   to_pc    0 = "same as from_pc" (x86's first report of an exception),
  *            else 1 + index into the batch's table of distinct handlers

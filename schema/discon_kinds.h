@@ -65,7 +65,9 @@ const char *discon_level_name(enum discon_level level);
  * The kind of one trap. Never NULL: a cause the tables do not know gives
  * an "unknown ..." kind of that architecture (or of none).
  * - type: the event's type (DISCON_INTERRUPT, DISCON_EXCEPTION,
- *   DISCON_HOSTCALL). Host calls are one shared kind on every arch.
+ *   DISCON_HOSTCALL, or on x86_64 DISCON_SYSCALL with cause 0 for
+ *   `syscall` and 1 for `sysenter`: kinds "SYSCALL", "SYSENTER"). Host
+ *   calls are one shared kind on every arch.
  * - cause: aarch64 ESR_ELx (ignored for interrupts: QEMU does not update
  *   ESR for them); riscv64 scause/mcause (bit 63: interrupt); x86_64 the
  *   vector (0-255, or DISCON_X86_VECTOR_EXTERNAL).

@@ -33,6 +33,12 @@
  *  - traps open when the trace ends end as AT_END;
  *  - a host call is handled by QEMU, not by a guest handler: it never
  *    opens (depth and parent are set, it is never on the stack);
+ *  - x86: an IRET that continues at the very next instruction (to_pc 1 to
+ *    3 bytes after from_pc: CF, 48 CF, 66 CF) returns from no trap. It is
+ *    the serializing IRET-to-self of Linux's sync_core() (about 140,000
+ *    in a Debian x86_64 boot, kernel to kernel); closing the innermost
+ *    open trap with it would end a page fault or a system call early. It
+ *    is counted (returns_to_self), never paired;
  *  - a stack deeper than DISCON_TRAPS_MAX_DEPTH forgets its outermost
  *    trap, ended as TOO_DEEP (memory stays bounded on hostile input).
  * Memory grows with vCPUs and nesting depth, never with events.
@@ -118,6 +124,7 @@ struct discon_trap_deriver {
     discon_return_fn unmatched;
     struct discon_trap_stack *stacks;
     uint32_t nstacks;
+    uint64_t returns_to_self; /* x86 IRETs to the next instruction: closed nothing */
 };
 
 /* The rule for a target name (the trace header's `target`). */

@@ -12,6 +12,14 @@
  * sees it, and a reader meeting a value it does not know treats it as
  * unknown (discon_type_index() < 0), never as one of these.
  *
+ * RETURN and SYSCALL are discon's own bits beside QEMU's: QEMU reports
+ * trap entries only, so the plugin finds returns from traps (eret, sret,
+ * mret, iretq, sysretq, sysexit) and x86_64's fast system calls (syscall,
+ * sysenter, which are not traps to QEMU) by instrumenting those
+ * instructions (producer/plugin_returns.h). A RETURN event's from_pc is
+ * the return instruction, to_pc the first PC executed after it; a SYSCALL
+ * event's from_pc is the instruction, to_pc the kernel entry, syscall rax.
+ *
  * X(ENUM_SUFFIX, value, name): name is what tools print and parse.
  */
 #ifndef DISCON_TYPES_H

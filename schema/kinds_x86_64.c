@@ -61,9 +61,18 @@
     X(EXTERNAL, 360, DISCON_X86_VECTOR_EXTERNAL, EXTERNAL, "external interrupt",      \
       "asm_common_interrupt")                                                         \
     X(RESERVED, 361, 15, OTHER, "reserved exception vector", "asm_exc_spurious_interrupt_bug") \
-    X(UNKNOWN, 362, 0x101, OTHER, "unknown vector", NULL)
+    X(UNKNOWN, 362, VEC_UNKNOWN, OTHER, "unknown vector", NULL)                       \
+    X(SYSCALL, 363, VEC_SYSCALL, SYSCALL, "SYSCALL", NULL)                            \
+    X(SYSENTER, 364, VEC_SYSENTER, SYSCALL, "SYSENTER", NULL)
 
-#define VECTOR_SLOTS 0x102
+/* Slots past the 256 vectors and DISCON_X86_VECTOR_EXTERNAL: kinds that no
+ * vector names, so no handler address decodes to them. SYSCALL-type events
+ * (discon_types.h) are x86_64's fast system calls, which are not traps to
+ * QEMU: the plugin records cause 0 for `syscall`, 1 for `sysenter`. */
+#define VEC_UNKNOWN 0x101
+#define VEC_SYSCALL 0x102
+#define VEC_SYSENTER 0x103
+#define VECTOR_SLOTS 0x104
 
 enum {
 #define IDX_(sym, id, vec, cls, name, symbol) I_##sym,
@@ -101,7 +110,11 @@ static const struct discon_kind *decode(unsigned type, uint64_t vector, unsigned
     *from_level = DISCON_LEVEL_UNKNOWN;
     if (type == DISCON_HOSTCALL)
         return discon_kind_hostcall();
-    if (vector >= VECTOR_SLOTS - 1)
+    if (type == DISCON_SYSCALL) {
+        return vector == 0 ? &kinds[I_SYSCALL] : vector == 1 ? &kinds[I_SYSENTER]
+                                                             : &kinds[I_UNKNOWN];
+    }
+    if (vector >= VEC_UNKNOWN)
         return &kinds[I_UNKNOWN];
     if (by_vector[vector] != 0)
         return &kinds[by_vector[vector] - 1u];

@@ -17,7 +17,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define DISCON_FORMAT_VERSION 2 /* 2: cause columns (discon.proto, EventBatch 12-17) */
+/* 2: cause columns (discon.proto, EventBatch 12-17); 3: RETURN and SYSCALL
+ * events (discon_types.h) and time_order 3. Readers read every version. */
+#define DISCON_FORMAT_VERSION 3
 #define DISCON_FRAME_MAX_CONTENT (64u << 20) /* bytes; readers refuse larger frames */
 #define DISCON_FRAME_TARGET (4u << 20)       /* bytes; the writer flushes at this size */
 

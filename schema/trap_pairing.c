@@ -99,10 +99,21 @@ int discon_traps_take(struct discon_trap_deriver *d, struct discon_trap *t)
     return push(s, t);
 }
 
+/* An x86 IRET to the instruction right after it (see discon_traps.h). */
+static bool returns_to_self(const struct discon_trap_deriver *d, const struct discon_event *e)
+{
+    return d->rule == DISCON_RULE_X86_EXCEPTION_PAIRS && e->to_pc > e->from_pc &&
+           e->to_pc - e->from_pc <= 3;
+}
+
 int discon_traps_return(struct discon_trap_deriver *d, const struct discon_event *e)
 {
     if (!d->paired)
         return 0;
+    if (returns_to_self(d, e)) {
+        d->returns_to_self++;
+        return 0;
+    }
     struct discon_trap_stack *s = e->vcpu < d->nstacks ? &d->stacks[e->vcpu] : NULL;
     if (!s || s->n == 0)
         return d->unmatched ? d->unmatched(d->ctx, e) : 0;

@@ -8,7 +8,8 @@
  * Output, one line each (records only with --records):
  *   record VCPU TYPE FROM_PC TO_PC
  *   loss VCPU COUNT
- *   vcpu V interrupt N exception N hostcall N        (vCPUs with events)
+ *   vcpu V interrupt N exception N hostcall N return N syscall N
+ *                       (vCPUs with events; every type of discon_types.h)
  *   total events N lost_inband N dropped N unrecorded N finished 0|1
  * Exits non-zero on any error; unlinks the segment when done unless --keep.
  */
@@ -138,11 +139,16 @@ int main(int argc, char **argv)
     uint64_t total = 0, lost = 0, dropped = 0;
     for (uint32_t v = 0; v < nrings; v++) {
         const struct counts *c = &counts[v];
-        uint64_t n = c->by_type[0] + c->by_type[1] + c->by_type[2];
-        if (n)
-            printf("vcpu %u interrupt %llu exception %llu hostcall %llu\n", v,
-                   (unsigned long long)c->by_type[0], (unsigned long long)c->by_type[1],
-                   (unsigned long long)c->by_type[2]);
+        uint64_t n = 0;
+        for (int t = 0; t < DISCON_NTYPES; t++)
+            n += c->by_type[t];
+        if (n) {
+            printf("vcpu %u", v);
+            for (int t = 0; t < DISCON_NTYPES; t++)
+                printf(" %s %llu", discon_type_name(discon_type_at(t)),
+                       (unsigned long long)c->by_type[t]);
+            printf("\n");
+        }
         total += n;
         lost += c->lost_inband;
         dropped += discon_ring_dropped(&seg.rings[v]);

@@ -133,6 +133,16 @@ static void test_x86_64(void)
            DISCON_LEVEL_UNKNOWN);
     expect(x, DISCON_INTERRUPT, UINT64_MAX, 0, "unknown vector", DISCON_CLASS_OTHER,
            DISCON_LEVEL_UNKNOWN);
+    /* Fast system calls: SYSCALL-type events, named by their instruction
+     * (cause 0 syscall, 1 sysenter), never by a vector; no vector (0x102,
+     * 0x103 are past them) decodes to them. */
+    expect(x, DISCON_SYSCALL, 0, 0, "SYSCALL", DISCON_CLASS_SYSCALL, DISCON_LEVEL_UNKNOWN);
+    expect(x, DISCON_SYSCALL, 1, 0, "SYSENTER", DISCON_CLASS_SYSCALL, DISCON_LEVEL_UNKNOWN);
+    expect(x, DISCON_SYSCALL, 2, 0, "unknown vector", DISCON_CLASS_OTHER, DISCON_LEVEL_UNKNOWN);
+    expect(x, DISCON_EXCEPTION, 0x102, 0, "unknown vector", DISCON_CLASS_OTHER,
+           DISCON_LEVEL_UNKNOWN);
+    expect(x, DISCON_INTERRUPT, 0x103, 0, "unknown vector", DISCON_CLASS_OTHER,
+           DISCON_LEVEL_UNKNOWN);
 
     static const struct { const char *sym; int vector; } handlers[] = {
         {"asm_exc_page_fault", 14}, {"asm_exc_general_protection", 13},

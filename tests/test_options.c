@@ -41,6 +41,7 @@ int main(void)
     CHECK_EQ(o.max_vcpus, DISCON_DEFAULT_USER_VCPUS);
     CHECK(o.shm_name[0] == '\0');
     CHECK(o.cause);
+    CHECK(o.returns);
 
     CHECK(parse(&o, err, "shm=my.trace_1-x", "mode=drop") == 0);
     CHECK(strcmp(o.shm_name, "/my.trace_1-x") == 0);
@@ -61,6 +62,14 @@ int main(void)
     CHECK(!o.cause);
     CHECK(parse(&o, err, "cause=off", "cause=on") == 0);
     CHECK(o.cause);
+
+    /* returns=on by default; the new types parse as list members. */
+    CHECK(parse(&o, err, "returns=off", NULL) == 0);
+    CHECK(!o.returns);
+    CHECK(parse(&o, err, "returns=off", "returns=on") == 0);
+    CHECK(o.returns);
+    CHECK(parse(&o, err, "types=return+syscall", NULL) == 0);
+    CHECK_EQ(o.types, DISCON_RETURN | DISCON_SYSCALL);
 
     /* A key given twice keeps its last value. */
     CHECK(parse(&o, err, "ring=16", "ring=32") == 0);
@@ -85,7 +94,10 @@ int main(void)
     rejected("ring=", DISCON_OPT_E_RING);
     rejected("types=", DISCON_OPT_E_TYPES);
     rejected("types=interrupt+", DISCON_OPT_E_TYPES);
+    rejected("types=trap", DISCON_OPT_E_TYPES);
     rejected("types=sycall", DISCON_OPT_E_TYPES);
+    rejected("returns=yes", DISCON_OPT_E_RETURNS);
+    rejected("returns=", DISCON_OPT_E_RETURNS);
     rejected("block_timeout=0", DISCON_OPT_E_BLOCK_TIMEOUT);
     rejected("block_timeout=99999999999999999999", DISCON_OPT_E_BLOCK_TIMEOUT);
     rejected("max_vcpus=0", DISCON_OPT_E_MAX_VCPUS);

@@ -142,7 +142,8 @@ static void loss_in_handler(void)
 }
 
 /* x86: an exception pair is one trap, closed by iretq; a SYSCALL is one
- * trap, closed by sysret; an exception whose delivery never came is
+ * trap, closed by sysret; an IRET to its next instruction (sync_core) inside
+ * the system call closes nothing; an exception whose delivery never came is
  * flushed before the return that closes it. */
 static void x86(void)
 {
@@ -151,10 +152,12 @@ static void x86(void)
     const struct discon_event e[] = {
         ev(0, 0, SYS, 0x401000, 0xffffffff81000000u), ev(0, 1, EXC, 0xffffffff81000100u, 0xffffffff81000100u),
         ev(0, 2, INT, 0xffffffff81000104u, 0xffffffff81e00e40u), ev(0, 3, RET, 0xffffffff81e00f00u, 0xffffffff81000104u),
-        ev(0, 4, RET, 0xffffffff81000200u, 0x401002), ev(0, 5, EXC, 0x401010, 0x401010),
-        ev(0, 6, RET, 0xffffffff81e00f00u, 0x401010),
+        ev(0, 4, RET, 0xffffffff81000180u, 0xffffffff81000182u), /* iretq to itself */
+        ev(0, 5, RET, 0xffffffff81000200u, 0x401002), ev(0, 6, EXC, 0x401010, 0x401010),
+        ev(0, 7, RET, 0xffffffff81e00f00u, 0x401010),
     };
-    feed(&d, e, 7);
+    feed(&d, e, 8);
+    CHECK_EQ(d.returns_to_self, 1);
     CHECK_EQ(ntaken, 3);
     CHECK_EQ(taken[0].type, SYS);
     CHECK_EQ(taken[1].events, 2);
@@ -164,9 +167,9 @@ static void x86(void)
     CHECK_EQ(ended[0].seq, 1);
     CHECK_EQ(ended[0].return_seq, 3);
     CHECK_EQ(ended[1].seq, 0);
-    CHECK_EQ(ended[1].return_seq, 4);
-    CHECK_EQ(taken[2].seq, 5); /* flushed by the return, then closed by it */
-    CHECK_EQ(ended[2].seq, 5);
+    CHECK_EQ(ended[1].return_seq, 5);
+    CHECK_EQ(taken[2].seq, 6); /* flushed by the return, then closed by it */
+    CHECK_EQ(ended[2].seq, 6);
     CHECK_EQ(ended[2].end, DISCON_TRAP_RETURNED);
     CHECK_EQ(nunmatched, 0);
     discon_traps_free(&d);

@@ -100,7 +100,7 @@ static void setup(const char *target, const struct fake_reg *regs, int n)
 {
     release();
     set_regs(regs, n);
-    CHECK_EQ(discon_cause_init(&c, target, 2, true), 0);
+    CHECK_EQ(discon_cause_init(&c, target, 2, true, false), 0);
     discon_cause_vcpu_init(&c, 0);
 }
 
@@ -208,10 +208,10 @@ int main(void)
     int n;
     /* cause=off and targets without causes read nothing. */
     release();
-    CHECK_EQ(discon_cause_init(&c, "aarch64", 2, false), 0);
+    CHECK_EQ(discon_cause_init(&c, "aarch64", 2, false, false), 0);
     discon_cause_vcpu_init(&c, 0);
     CHECK(trap(EX, &n).has == 0 && n == 0);
-    CHECK_EQ(discon_cause_init(&c, "s390x", 2, true), 0);
+    CHECK_EQ(discon_cause_init(&c, "s390x", 2, true, false), 0);
     discon_cause_vcpu_init(&c, 0);
     CHECK(trap(EX, &n).has == 0 && n == 0);
     release();

@@ -16,7 +16,10 @@
 # 0x15 SVC64, 0x00 unknown reason, 0x25 data abort from the same EL named
 # by its DFSC (0x10 synchronous external abort, 0x21 alignment fault), 0x3c
 # BRK), syscalls names x8 = 221 (execve in Linux's generic table), and a
-# report from the database equals the report from the trace files.
+# report from the database equals the report from the trace files. With
+# returns=on (the default) each trap is followed by the RETURN of the
+# handler's eret (EL1 to EL1) to the instruction after the trapping one:
+# RETURN events carry levels only, with cause=off too.
 . "$(dirname "$0")/lib.sh"
 
 sym() { printf '%d' "0x$(aarch64-linux-gnu-nm "$tmp/$1.elf" | awk -v s="$2" '$3 == s { print $1 }')"; }
@@ -37,13 +40,18 @@ run_traps() {
 
 # expected OUT DFSC ABORT_ADDR: the lines run_traps must print.
 expected() {
-  local g=$1 vectors
-  vectors=$(sym "$g" vectors)
+  local g=$1 vectors eret
+  vectors=$(sym "$g" vectors) eret=$(sym "$g" handler_eret)
+  ret() { printf 'return 0x%x 0x%x    1 1\n' "$eret" "$1"; }
   printf 'exception 0x%x 0x%x 0x56000123  221 1 \n' $(($(sym "$g" svc_insn) + 4)) $((vectors + 0x200))
+  ret $(($(sym "$g" svc_insn) + 4))
   printf 'exception 0x%x 0x%x 0x2000000   1 \n' "$(sym "$g" udf_insn)" $((vectors + 0x200))
+  ret $(($(sym "$g" udf_insn) + 4))
   printf 'exception 0x%x 0x%x 0x%x 0x%x  1 1\n' "$(sym "$g" abort_insn)" $((vectors + 0x200)) \
     $((0x96000000 | $2)) "$3"
+  ret $(($(sym "$g" abort_insn) + 4))
   printf 'exception 0x%x 0x%x 0xf2000042   1 \n' "$(sym "$g" brk_insn)" $((vectors + 0x200))
+  ret $(($(sym "$g" brk_insn) + 4))
 }
 
 # in_sql OUT: load $tmp/OUT into $tmp/OUT.db; print its events as run_traps
@@ -110,7 +118,8 @@ same_report align
 echo "ok: in SQL: the alignment fault is its own kind, of class alignment, and no page fault"
 
 run_traps off 0x50000000 --cause off >"$tmp/got"
-expected off 0x10 0x50000000 | awk '{ print $1, $2, $3, "", "", "", "", "" }' >"$tmp/want"
+expected off 0x10 0x50000000 |
+  awk '$1 == "return" { print; next } { print $1, $2, $3, "", "", "", "", "" }' >"$tmp/want"
 diff -u "$tmp/want" "$tmp/got" || fail "cause=off recorded cause fields"
 echo "ok: cause=off records the same events without cause fields"
 in_sql off >"$tmp/got-sql"

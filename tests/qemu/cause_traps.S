@@ -53,7 +53,10 @@ vectors:
     mrs     x10, elr_el1
     add     x10, x10, #4
     msr     elr_el1, x10
-1:  eret
+1:
+    .global handler_eret        /* returns=on: one RETURN per trap, from here */
+handler_eret:
+    eret
     .balign 0x80
     .rept 11
     b       unexpected

@@ -5,8 +5,10 @@
  *   illegal_insn M: an all-zero word                mcause 2
  *   mecall_insn  M: ecall                           mcause 11 (from M)
  *   uecall_insn  U: ecall with a7 = 64, delegated   scause 8 (from U), to S
- * The M handler (mtrap) returns past the trapping instruction; the S
- * handler (strap) ends QEMU through virt's test finisher.
+ * The M handler (mtrap) returns past the trapping instruction with mret
+ * (mtrap_mret: three RETURN events, M to M); _start enters U-mode with an
+ * mret too (user_mret: M to U); the S handler (strap) ends QEMU through
+ * virt's test finisher without returning.
  */
     .equ ABORT_ADDR, 0x90000000 /* past the 128 MiB of RAM at 0x80000000 */
     .equ FINISHER, 0x100000     /* sifive_test: 0x5555 = exit 0 */
@@ -38,7 +40,10 @@ mecall_insn:
     csrw    mepc, t0
     li      t0, 0x1800          /* mstatus.MPP = U */
     csrc    mstatus, t0
+    .global user_mret
+user_mret:
     mret
+    .global user
 user:
     li      a7, 64
     .global uecall_insn
@@ -51,6 +56,8 @@ mtrap:
     csrr    t3, mepc
     addi    t3, t3, 4
     csrw    mepc, t3
+    .global mtrap_mret
+mtrap_mret:
     mret
 
     .balign 4

@@ -10,7 +10,7 @@ build_svc_guest 3000000
 new_shm kill
 
 timeout 120 "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" \
-  -plugin "$DISCON_PLUGIN,shm=$name,ring=4096" >"$tmp/qemu.out" 2>&1 & qemu=$!
+  -plugin "$DISCON_PLUGIN,shm=$name,ring=4096,returns=off" >"$tmp/qemu.out" 2>&1 & qemu=$!
 # SIGKILL at a random point 30-100 ms after each run has started its trace
 # (the first) or resumed it (the others): at most 0.5 s of draining in all,
 # while the guest needs about 1.7 s for its events here.
@@ -50,7 +50,7 @@ grep -qx "end vcpu 0 produced $total dropped 0 written $total" "$tmp/dump" || fa
 svc_guest_records | cmp -s - <(grep '^record' "$tmp/dump") ||
   fail "the events are not exactly the guest's, once each, in order"
 [ ! -e "/dev/shm/$name" ] || fail "the drained segment of a finished producer was left"
-grep -q "\"events\": $total, \"interrupt\": 0, \"exception\": $count, \"hostcall\": 1, \"lost\": 0" \
+grep -q "\"events\": $total, \"interrupt\": 0, \"exception\": $count, \"hostcall\": 1, \"return\": 0, \"syscall\": 0, \"lost\": 0" \
   "$tmp/stats.json" || fail "stats JSON: $(cat "$tmp/stats.json")"
 echo "ok: discond killed $rounds times at random points and restarted: $total events in $files files, none lost, none duplicated"
 
@@ -62,7 +62,7 @@ build_svc_guest 1000000000000
 new_shm qemukill
 "$DISCOND" --shm "$name" -o "$tmp/trace2" --wait 60 --summary 2>"$tmp/discond2.err" & d=$!
 "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" \
-  -plugin "$DISCON_PLUGIN,shm=$name,ring=4096" >/dev/null 2>&1 & qemu=$!
+  -plugin "$DISCON_PLUGIN,shm=$name,ring=4096,returns=off" >/dev/null 2>&1 & qemu=$!
 wait_until 60 "discond to attach" has_trace_file "$tmp/trace2"
 sleep 0.3
 kill -KILL "$qemu" # scripts/qemu execs QEMU: this is QEMU's pid
@@ -81,7 +81,7 @@ echo "ok: QEMU killed after $written events: trace finalized, marked unfinished"
 # trace is closed complete (end record, no damage, totals equal the events).
 new_shm term
 "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" \
-  -plugin "$DISCON_PLUGIN,shm=$name,ring=4096" >/dev/null 2>&1 & qemu=$!
+  -plugin "$DISCON_PLUGIN,shm=$name,ring=4096,returns=off" >/dev/null 2>&1 & qemu=$!
 "$DISCOND" --shm "$name" -o "$tmp/trace3" --wait 60 2>"$tmp/discond3.err" & d=$!
 wait_until 60 "discond to attach" has_trace_file "$tmp/trace3"
 sleep 0.3

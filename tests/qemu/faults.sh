@@ -6,7 +6,7 @@ build_svc_guest 3000000
 total=$((count + 1))
 run_qemu() { # SHM [PLUGIN OPTIONS]: QEMU in the background, pid in $qemu
   "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" \
-    -plugin "$DISCON_PLUGIN,shm=$1${2:+,$2}" >/dev/null 2>>"$tmp/qemu.err" & qemu=$!
+    -plugin "$DISCON_PLUGIN,shm=$1,returns=off${2:+,$2}" >/dev/null 2>>"$tmp/qemu.err" & qemu=$!
 }
 exact() { # DIR: the trace holds every event once, complete
   dump_trace "$1" >"$tmp/dump" || fail "$1: $(grep -v ^record "$tmp/dump")"
@@ -65,8 +65,8 @@ exact "$tmp/rotate"
 echo "ok: rotation under load: $files self-contained files, exact events"
 
 # 4. Two QEMUs traced at once into separate segments and directories.
-"$DISCON_RECORD" -o "$tmp/two_a" -- "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" >/dev/null 2>&1 & a=$!
-"$DISCON_RECORD" -o "$tmp/two_b" -- "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" >/dev/null 2>&1 & b=$!
+"$DISCON_RECORD" -o "$tmp/two_a" --returns off -- "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" >/dev/null 2>&1 & a=$!
+"$DISCON_RECORD" -o "$tmp/two_b" --returns off -- "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" >/dev/null 2>&1 & b=$!
 wait "$a" && wait "$b" || fail "concurrent recordings failed"
 exact "$tmp/two_a"
 exact "$tmp/two_b"

@@ -80,10 +80,15 @@ dump_trace() {
   dump_records "$1" && "$TRACE_DUMP" "$1"
 }
 
-# Lines dump_records/drain_segment print for the guest's exact events.
+# Lines dump_records/drain_segment print for the guest's exact events; with
+# RETURNS (returns=on, the plugin's default), each svc's exception is
+# followed by the RETURN of the handler's eret (at vectors + 0x200) to the
+# instruction after the svc.
 svc_guest_records() {
+  local ret=
+  [ "${1:-}" = RETURNS ] && ret=$(printf 'record 0 return 0x%x 0x%x' $((vectors + 0x200)) $((svc + 4)))
   awk -v n="$count" -v line="$(printf 'record 0 exception 0x%x 0x%x' $((svc + 4)) $((vectors + 0x200)))" \
-    'BEGIN { for (i = 0; i < n; i++) print line }'
+    -v ret="$ret" 'BEGIN { for (i = 0; i < n; i++) { print line; if (ret != "") print ret } }'
   printf 'record 0 hostcall 0x%x 0x%x\n' "$semi" $((semi + 4))
 }
 
@@ -133,7 +138,7 @@ check_recorded_boot() {
   diff -u "$tmp/count.txt" <(grep '^vcpu ' "$tmp/dump") || fail "the trace disagrees with the independent count"
   local v n summary
   for v in 0 1; do
-    n=$(awk -v v="$v" '$1 == "vcpu" && $2 == v { print $4 + $6 + $8 }' "$tmp/dump")
+    n=$(awk -v v="$v" '$1 == "vcpu" && $2 == v { print $4 + $6 + $8 + $10 + $12 }' "$tmp/dump")
     grep -qx "end vcpu $v produced $n dropped 0 written $n" "$tmp/dump" ||
       fail "vCPU $v: end record disagrees with its $n events"
   done

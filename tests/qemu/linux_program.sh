@@ -1,8 +1,9 @@
-# Sourced (bash) by getppid_linux.sh and bench/run: static Linux programs
-# for aarch64 and riscv64 guests, written in assembly, and the numbers they
-# use, taken from the Linux UAPI headers Debian ships for each architecture
-# (linux-libc-dev-arm64-cross, linux-libc-dev-riscv64-cross), never typed
-# by hand. Only functions; a failure is one line on stderr and status 1.
+# Sourced (bash) by getppid_linux.sh, getppid_x86_64.sh and bench/run:
+# static Linux programs for aarch64, riscv64 and x86_64 guests, written in
+# assembly, and the numbers they use, taken from the Linux UAPI headers
+# Debian ships for each architecture (linux-libc-dev-arm64-cross,
+# linux-libc-dev-riscv64-cross, and the host's own linux-libc-dev for
+# x86_64), never typed by hand. Only functions; a failure is one line on stderr and status 1.
 
 # linux_cpp ARCH [CPP-ARGS...]: the host's C preprocessor as for a .S file
 # of ARCH (aarch64 or riscv64), with only ARCH's cross headers on the path
@@ -10,19 +11,19 @@
 # <asm/unistd.h> gives ARCH's system-call numbers. Input on stdin or a file
 # among CPP-ARGS; output on stdout.
 linux_cpp() {
-  local arch=$1 define
+  local arch=$1 define pkg inc=()
   shift
   case $arch in
-    aarch64) define=-D__aarch64__ ;;
-    riscv64) define=-D__riscv ;;
-    *) echo "linux_cpp: unknown architecture '$arch' (aarch64 or riscv64)" >&2; return 1 ;;
+    aarch64) define=-D__aarch64__ pkg=linux-libc-dev-arm64-cross inc=(-I/usr/$arch-linux-gnu/include) ;;
+    riscv64) define=-D__riscv pkg=linux-libc-dev-riscv64-cross inc=(-I/usr/$arch-linux-gnu/include) ;;
+    # The host is x86_64: its own UAPI headers, asm/ under the multiarch dir.
+    x86_64) define=-D__x86_64__ pkg=linux-libc-dev inc=(-I/usr/include/x86_64-linux-gnu -I/usr/include) ;;
+    *) echo "linux_cpp: unknown architecture '$arch' (aarch64, riscv64 or x86_64)" >&2; return 1 ;;
   esac
-  local inc=/usr/$arch-linux-gnu/include
-  [ -r "$inc/asm/unistd.h" ] || {
-    echo "linux_cpp: no $inc/asm/unistd.h (Debian package linux-libc-dev-$([ "$arch" = aarch64 ] && echo arm64 || echo riscv64)-cross)" >&2
-    return 1
-  }
-  cpp -undef -nostdinc -P -x assembler-with-cpp -I"$inc" "$define" -D__ASSEMBLY__ \
+  local d found=
+  for d in "${inc[@]}"; do [ -r "${d#-I}/asm/unistd.h" ] && found=1; done
+  [ -n "$found" ] || { echo "linux_cpp: no asm/unistd.h for $arch (Debian package $pkg)" >&2; return 1; }
+  cpp -undef -nostdinc -P -x assembler-with-cpp "${inc[@]}" "$define" -D__ASSEMBLY__ \
     -D__LP64__ -D__CHAR_BIT__=8 -D__SIZEOF_LONG__=8 "$@"
 }
 

@@ -8,25 +8,27 @@ build_svc_guest
 "$DISCON_RECORD" -o "$tmp/rec" -- "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" \
   >"$tmp/out" 2>"$tmp/err" & record=$!
 wait "$record" || { cat "$tmp/err" >&2; fail "discon-record failed"; }
-grep -q "discon: $((count + 1)) events (interrupt 0, exception $count, hostcall 1)" "$tmp/err" ||
-  fail "summary: $(cat "$tmp/err")"
+# returns=on (the default): each svc's exception, then its eret's RETURN.
+total=$((2 * count + 1))
+grep -q "discon: $total events (interrupt 0, exception $count, hostcall 1, return $count, syscall 0)" \
+  "$tmp/err" || fail "summary: $(cat "$tmp/err")"
 dump_trace "$tmp/rec" >"$tmp/dump" || fail "trace_dump: $(cat "$tmp/dump")"
 {
-  svc_guest_records
-  echo "end vcpu 0 produced $((count + 1)) dropped 0 written $((count + 1))"
+  svc_guest_records RETURNS
+  echo "end vcpu 0 produced $total dropped 0 written $total"
   echo "end finished 1 unrecorded 0"
-  echo "vcpu 0 interrupt 0 exception $count hostcall 1"
-  echo "total events $((count + 1)) lost 0 files 1 damaged 0 gaps 0 ends 1"
+  echo "vcpu 0 interrupt 0 exception $count hostcall 1 return $count syscall 0"
+  echo "total events $total lost 0 files 1 damaged 0 gaps 0 ends 1"
 } >"$tmp/want"
 diff -u "$tmp/want" <(grep -v '^pause ' "$tmp/dump") || fail "the trace does not hold exactly the guest's events"
 ls /dev/shm | grep "^discon-rec-$record-" >/dev/null && fail "discon-record left its segment behind"
-echo "ok: discon-record wrote exactly $((count + 1)) events and a complete end record"
+echo "ok: discon-record wrote exactly $total events and a complete end record"
 
 # Stock tools: lz4 -dc | protoc --decode; one time_delta per event.
 file=$(ls "$tmp"/rec/*.discon)
 n=$(lz4 -dc "$file" | protoc --proto_path="$SRCDIR/schema" --decode=discon.Trace \
       "$SRCDIR/schema/discon.proto" | grep -c '^ *time_delta:')
-expect_eq "events decoded by lz4 | protoc" $((count + 1)) "$n"
+expect_eq "events decoded by lz4 | protoc" "$total" "$n"
 echo "ok: lz4 -dc | protoc --decode=discon.Trace decodes $n events"
 
 # The installed tree works on its own: discon-record finds the installed
@@ -37,7 +39,7 @@ inst_record=$(find "$tmp/inst" -path '*/bin/discon-record')
 [ -n "$(find "$tmp/inst" -path '*/share/discon/discon.proto')" ] || fail "the proto was not installed"
 env -u DISCON_PLUGIN "$inst_record" -o "$tmp/rec-inst" -- "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" \
   >/dev/null 2>"$tmp/err" || fail "installed discon-record failed: $(cat "$tmp/err")"
-"$TRACE_DUMP" "$tmp/rec-inst" | tail -n1 | grep -x "total events $((count + 1)) lost 0 files 1 damaged 0 gaps 0 ends 1" >/dev/null ||
+"$TRACE_DUMP" "$tmp/rec-inst" | tail -n1 | grep -x "total events $total lost 0 files 1 damaged 0 gaps 0 ends 1" >/dev/null ||
   fail "the installed tree recorded something else"
 echo "ok: meson install gives a working discon-record, plugin and proto"
 
@@ -53,7 +55,7 @@ grep -q "recording failed" "$tmp/err" || fail "the failed recording was not repo
 echo "ok: a failing QEMU gives its exit status and a one-line error"
 
 # Bad flags: one line, non-zero exit, nothing started.
-for args in "--mode fast" "--ring 1000" "--types syscall" "--rotate-size 12X" "--bogus"; do
+for args in "--mode fast" "--ring 1000" "--types trap" "--returns maybe" "--rotate-size 12X" "--bogus"; do
   set +e
   # shellcheck disable=SC2086
   "$DISCON_RECORD" $args -- true 2>"$tmp/err"

@@ -4,7 +4,10 @@
 # ecall from U-mode delegated to S. The trace must hold each trap's exact
 # mcause/scause, mtval for the fault, a7 for the U-mode ecall, and the
 # levels (the RISC-V privileged spec's cause codes: 5 load access fault,
-# 2 illegal instruction, 11 ecall from M, 8 ecall from U).
+# 2 illegal instruction, 11 ecall from M, 8 ecall from U). With returns=on
+# (the default) each M trap is followed by the RETURN of mtrap's mret (M to
+# M) back past the trapping instruction, and the mret that enters U-mode is
+# a RETURN too (M to U): mret and sret run at the level that names them.
 . "$(dirname "$0")/lib.sh"
 command -v riscv64-linux-gnu-as >/dev/null || skip "riscv64-linux-gnu-as missing (binutils-riscv64-linux-gnu)"
 
@@ -17,12 +20,16 @@ sym() { printf '%d' "0x$(riscv64-linux-gnu-nm "$tmp/g.elf" | awk -v s="$1" '$3 =
   { cat "$tmp/err" >&2; fail "discon-record failed"; }
 "$DISCON_DUMP" --format csv "$tmp/rec" |
   awk -F, '$1 == "event" { print $6, $7, $8, $9, $10, $11, $12, $13 }' >"$tmp/got"
-mtrap=$(sym mtrap) strap=$(sym strap)
+mtrap=$(sym mtrap) strap=$(sym strap) mret=$(sym mtrap_mret)
 {
   printf 'exception 0x%x 0x%x 0x5 0x90000000  3 \n' "$(sym load_insn)" "$mtrap"
+  printf 'return 0x%x 0x%x    3 3\n' "$mret" "$(sym illegal_insn)"
   printf 'exception 0x%x 0x%x 0x2   3 \n' "$(sym illegal_insn)" "$mtrap"
+  printf 'return 0x%x 0x%x    3 3\n' "$mret" "$(sym mecall_insn)"
   printf 'exception 0x%x 0x%x 0xb   3 3\n' "$(sym mecall_insn)" "$mtrap"
+  printf 'return 0x%x 0x%x    3 3\n' "$mret" $(($(sym mecall_insn) + 4))
+  printf 'return 0x%x 0x%x    0 3\n' "$(sym user_mret)" "$(sym user)"
   printf 'exception 0x%x 0x%x 0x8  64 1 0\n' "$(sym uecall_insn)" "$strap"
 } >"$tmp/want"
-diff -u "$tmp/want" "$tmp/got" || fail "riscv64 traps: wrong cause fields"
-echo "ok: mcause/mtval of an access fault, illegal instruction and M ecall; scause 8 and a7 = 64 of a U ecall taken to S"
+diff -u "$tmp/want" "$tmp/got" || fail "riscv64 traps and returns: wrong fields"
+echo "ok: mcause/mtval of an access fault, illegal instruction and M ecall; scause 8 and a7 = 64 of a U ecall taken to S; the RETURN of every mret, M to M and M to U"

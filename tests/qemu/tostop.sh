@@ -9,7 +9,7 @@ build_svc_guest 2000000
 qemu=$(printf '%q ' "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf")
 # script(1) gives the command a pseudo-terminal as its controlling terminal
 # and stderr; its shell runs discon-record in the foreground process group.
-timeout 90 script -qec "stty tostop; $(printf '%q' "$DISCON_RECORD") -o $tmp/out -- $qemu; echo rc=\$? >$tmp/rc" \
+timeout 90 script -qec "stty tostop; $(printf '%q' "$DISCON_RECORD") -o $tmp/out --returns off -- $qemu; echo rc=\$? >$tmp/rc" \
   /dev/null >"$tmp/terminal.txt" 2>&1 || fail "discon-record did not end within 90 s (stopped by SIGTTOU?): $(tail -c 600 "$tmp/terminal.txt")"
 expect_eq "discon-record's exit" "rc=0" "$(cat "$tmp/rc")"
 dump_trace "$tmp/out" >"$tmp/dump" || fail "trace damaged: $(tail -n3 "$tmp/dump")"

@@ -57,6 +57,10 @@ static void handler_time_text(const struct report *r, FILE *o)
     fprintf(o, "  returns     %llu matched, %llu unmatched (recording started inside\n"
                "              a handler, or its trap was among lost events)\n",
             (unsigned long long)n->returns, (unsigned long long)n->unmatched);
+    if (r->deriver.returns_to_self)
+        fprintf(o, "              %llu x86 IRET(s) to the next instruction (sync_core's\n"
+                   "              serializing IRET-to-self): no trap's return\n",
+                (unsigned long long)r->deriver.returns_to_self);
     if (!n->nkinds) {
         fprintf(o, "  no trap returned\n");
         return;
@@ -155,14 +159,17 @@ static json_object *json_chains(const struct report *r, const struct trap_chain 
     return a;
 }
 
-static json_object *json_handler_time(const struct nesting *n)
+static json_object *json_handler_time(const struct report *r)
 {
+    const struct nesting *n = &r->nest;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "paired", json_object_new_boolean(n->paired));
     if (!n->paired)
         return o;
     json_object_object_add(o, "returns", json_object_new_uint64(n->returns));
     json_object_object_add(o, "unmatched_returns", json_object_new_uint64(n->unmatched));
+    json_object_object_add(o, "returns_to_self",
+                           json_object_new_uint64(r->deriver.returns_to_self));
     json_object *by_kind = json_object_new_array();
     for (size_t i = 0; i < n->nkinds; i++) {
         const struct kind_time *k = &n->kinds[i];
@@ -183,7 +190,7 @@ static json_object *json_handler_time(const struct nesting *n)
 void render_nesting_json(const struct report *r, json_object *root)
 {
     const struct nesting *n = &r->nest;
-    json_object_object_add(root, "handler_time", json_handler_time(n));
+    json_object_object_add(root, "handler_time", json_handler_time(r));
     json_object *o = json_object_new_object();
     json_object_object_add(o, "rule", json_object_new_string(n->paired ? "exact" : "distance"));
     if (n->paired) {
