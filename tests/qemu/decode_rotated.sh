@@ -11,7 +11,7 @@ cmd=$(grep -m1 '^cat DIR/\*\.discon | lz4 -dc | protoc ' "$SRCDIR/README.md") ||
 build_svc_guest 100000
 
 out=$tmp/not/yet/there
-"$DISCON_RECORD" -o "$out" --rotate-size 0.004MB --flush-ms 20 -- "$QEMU" "${svc_guest_qemu[@]}" \
+"$DISCON_RECORD" -o "$out" --returns off --rotate-size 0.004MB --flush-ms 20 -- "$QEMU" "${svc_guest_qemu[@]}" \
   -kernel "$tmp/guest.elf" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "discon-record failed"; }
 files=$(ls "$out"/*.discon | wc -l)
 [ "$files" -ge 3 ] || fail "--rotate-size 0.004MB gave $files file(s), expected several"

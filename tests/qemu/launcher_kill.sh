@@ -9,7 +9,7 @@
 gone() { ! pgrep -f "$1" >/dev/null; }
 
 build_svc_guest 3000000
-"$DISCON_RECORD" -o "$tmp/trace" -- "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" \
+"$DISCON_RECORD" -o "$tmp/trace" --returns off -- "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" \
   >/dev/null 2>"$tmp/err" & pid=$!
 wait_until 60 "discond to start the trace" has_trace_file "$tmp/trace"
 kill -KILL "$pid"

@@ -5,27 +5,43 @@
 # timer interrupts it all along.
 . "$(dirname "$0")/lib.sh"
 
-record_guest() { # NAME [QEMU ARGS...]: assemble tests/qemu/NAME.S, record it into $tmp/NAME
-  local name=$1
+record_guest() { # NAME [QEMU ARGS...]: assemble tests/qemu/NAME.S, record it into $tmp/NAME$OUT
+  local name=$1                    # with discon-record's options ${RECORD_ARGS[@]}
   shift
   assemble_guest "$name" "$name"
-  "$DISCON_RECORD" -o "$tmp/$name" -- "$QEMU" "${svc_guest_qemu[@]}" "$@" -kernel "$tmp/$name.elf" \
+  "$DISCON_RECORD" -o "$tmp/$name${OUT:-}" "${RECORD_ARGS[@]}" -- "$QEMU" "${svc_guest_qemu[@]}" "$@" -kernel "$tmp/$name.elf" \
     >/dev/null 2>"$tmp/$name.err" || { cat "$tmp/$name.err" >&2; fail "recording $name failed"; }
 }
 addr() { printf '0x%x' "0x$(aarch64-linux-gnu-nm "$tmp/$1.elf" | awk -v s="$2" '$3 == s { print $1 }')"; }
 
+RECORD_ARGS=()
 record_guest double_trap
-# A generous time bound: the host may deschedule QEMU between the two traps
-# when the machine is busy (the suite runs tests in parallel).
-"$REPORT" --time-bound 1000000 --format csv "$tmp/double_trap" >"$tmp/dt.csv"
+entry=$(addr double_trap faulting_entry) svc=$(addr double_trap el0_svc)
+vectors_b=$(addr double_trap vectors_b)
+# With returns (the default) the rule is exact: the udf at the faulty
+# entry is taken while the svc that entered it has not returned.
+"$REPORT" --format csv "$tmp/double_trap" >"$tmp/exact.csv"
+section "$tmp/exact.csv" nesting_chains | grep '^double_trap,' >"$tmp/exact" || true
+[ "$(wc -l <"$tmp/exact")" = 1 ] || fail "exact rule: expected exactly one double trap: $(cat "$tmp/exact")"
+IFS=, read -r _ _ _ _ _ depth handler _ open <"$tmp/exact"
+[ "$depth" = 1 ] && [ "$handler" = "$(printf '0x%x' $((vectors_b + 0x200)))" ] &&
+  [ "${open#*:}" = "$entry" ] || fail "exact rule: the double trap's chain is wrong: $(cat "$tmp/exact")"
+echo "ok: with returns, exactly one double trap, depth 1, inside the svc handler at $entry"
+
+# Without returns, the distance rule. A generous time bound: the host may
+# deschedule QEMU between the two traps when the machine is busy (the
+# suite runs tests in parallel).
+RECORD_ARGS=(--returns off) OUT=.noret
+record_guest double_trap
+RECORD_ARGS=() OUT=
+"$REPORT" --time-bound 1000000 --format csv "$tmp/double_trap.noret" >"$tmp/dt.csv"
 section "$tmp/dt.csv" double_traps >"$tmp/dt"
 [ "$(wc -l <"$tmp/dt")" = 1 ] || fail "expected exactly one double trap: $(cat "$tmp/dt")"
-entry=$(addr double_trap faulting_entry) svc=$(addr double_trap el0_svc)
 IFS=, read -r vcpu _ first_from first_to _ second_from _ second_to <"$tmp/dt"
 [ "$first_from" = "$(printf '0x%x' $((svc + 4)))" ] && [ "$first_to" = "$entry" ] &&
   [ "$second_from" = "$entry" ] || fail "double trap at the wrong place: $(cat "$tmp/dt")"
 [ -z "$(section "$tmp/dt.csv" fault_loops)" ] || fail "a fault loop where there is none"
-"$REPORT" --time-bound 1000000 "$tmp/double_trap" | grep "trap at $entry, 0 bytes into the previous handler" >/dev/null ||
+"$REPORT" --time-bound 1000000 "$tmp/double_trap.noret" | grep "trap at $entry, 0 bytes into the previous handler" >/dev/null ||
   fail "the text report does not show the double trap"
 echo "ok: exactly one double trap, at the handler's first instruction $entry"
 
