@@ -23,8 +23,9 @@
  * Pairing (discon_traps_pair; only for traces that recorded returns, see
  * discon_trace_has_returns): per vCPU a stack of open traps. A trap is
  * pushed when taken; a RETURN closes the innermost open trap. A trap's
- * depth is the number of traps open when it was taken (0: none) and its
- * parent the innermost of them. What cannot be known is said, not guessed:
+ * depth is its nesting level, 1 + the number of traps open when it was
+ * taken (1: none open; a fault in a system call's handler is at depth 2),
+ * and its parent the innermost of them. What cannot be known is said, not guessed:
  *  - a RETURN with nothing open is an unmatched return (recording started
  *    inside a handler, or the trap was among lost events);
  *  - a loss of events on a vCPU ends every trap open on it as LOST (their
@@ -86,7 +87,7 @@ struct discon_trap {
     /* Pairing: 0 when the trace is not paired. */
     uint8_t pairing;  /* DISCON_TRAP_PAIRED | DISCON_TRAP_HAS_PARENT */
     uint8_t end;      /* enum discon_trap_end */
-    uint32_t depth;   /* traps open when it was taken */
+    uint32_t depth;   /* nesting level: 1 + the traps open when it was taken */
     uint64_t parent_seq;
     /* The RETURN that closed it (end == DISCON_TRAP_RETURNED): its time,
      * sequence number, the return instruction and where it went. */

@@ -88,7 +88,7 @@ int discon_traps_take(struct discon_trap_deriver *d, struct discon_trap *t)
     if (rc)
         return rc;
     t->pairing = DISCON_TRAP_PAIRED;
-    t->depth = s->n;
+    t->depth = s->n + 1; /* its nesting level: 1 with nothing open */
     if (s->n) {
         t->pairing |= DISCON_TRAP_HAS_PARENT;
         t->parent_seq = s->open[s->n - 1].seq;

@@ -5,10 +5,10 @@
  * tests/tools/returns.sh.
  *
  * returns-a64.discon, aarch64 (levels recorded: EL1 handlers):
- *  vCPU 0  seq 0  1000 svc from EL0            -> el0 vector     depth 0
- *          seq 1  2000 IRQ inside the svc       (nested, NOT double) depth 1
+ *  vCPU 0  seq 0  1000 svc from EL0            -> el0 vector     depth 1
+ *          seq 1  2000 IRQ inside the svc       (nested, NOT double) depth 2
  *          seq 2  2500 eret: closes the IRQ (500 ns)
- *          seq 3  3000 data abort at EL1 in the svc handler's entry: double, depth 1
+ *          seq 3  3000 data abort at EL1 in the svc handler's entry: double, depth 2
  *          seq 4  3400 eret: closes the abort (400 ns)
  *          seq 5  5000 eret: closes the svc (4000 ns)
  *          seq 6  6000 eret with nothing open: unmatched
@@ -20,7 +20,7 @@
  * returns-x86.discon, x86_64 (no levels on the exception):
  *          seq 0  1000 SYSCALL getppid (110)   -> entry_SYSCALL_64
  *          seq 1  1200 #PF report, seq 2 1201 its delivery: one trap, in the
- *                      syscall's entry: double (levels not recorded), depth 1
+ *                      syscall's entry: double (levels not recorded), depth 2
  *          seq 3  1500 iretq: closes the #PF (300 ns)
  *          seq 4  2000 sysretq: closes the SYSCALL (1000 ns)
  * retsplit/: aarch64, an svc in file 0 whose eret is in file 1.

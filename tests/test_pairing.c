@@ -71,13 +71,13 @@ static void nesting(void)
     };
     feed(&d, e, 6);
     CHECK_EQ(ntaken, 3);
-    CHECK_EQ(taken[0].depth, 0);
+    CHECK_EQ(taken[0].depth, 1);
     CHECK_EQ(taken[0].pairing, DISCON_TRAP_PAIRED);
-    CHECK_EQ(taken[1].depth, 1);
+    CHECK_EQ(taken[1].depth, 2);
     CHECK_EQ(taken[1].pairing, DISCON_TRAP_PAIRED | DISCON_TRAP_HAS_PARENT);
     CHECK_EQ(taken[1].parent_seq, 0);
     CHECK_EQ(chain_at_take[1], 1);
-    CHECK_EQ(taken[2].depth, 1);
+    CHECK_EQ(taken[2].depth, 2);
     CHECK_EQ(taken[2].parent_seq, 0);
     CHECK_EQ(nended, 3);
     CHECK_EQ(ended[0].seq, 1); /* innermost first */
@@ -107,7 +107,7 @@ static void unmatched_and_open(void)
     feed(&d, e, 4);
     CHECK_EQ(nunmatched, 1);
     CHECK_EQ(unmatched[0].seq, 0);
-    CHECK_EQ(taken[1].depth, 0); /* vCPU 1's trap does not nest vCPU 0's */
+    CHECK_EQ(taken[1].depth, 1); /* vCPU 1's trap does not nest vCPU 0's */
     CHECK_EQ(nended, 1);
     CHECK_EQ(ended[0].vcpu, 0);
     size_t n;
@@ -137,7 +137,7 @@ static void loss_in_handler(void)
     const struct discon_event b[] = {ev(0, 9, RET, 0x8f0, 0x14), ev(0, 10, EXC, 0x20, 0x800)};
     feed(&d, b, 2);
     CHECK_EQ(nunmatched, 1);
-    CHECK_EQ(taken[2].depth, 0); /* depths count from the loss */
+    CHECK_EQ(taken[2].depth, 1); /* depths count from the loss */
     discon_traps_free(&d);
 }
 
@@ -161,7 +161,7 @@ static void x86(void)
     CHECK_EQ(ntaken, 3);
     CHECK_EQ(taken[0].type, SYS);
     CHECK_EQ(taken[1].events, 2);
-    CHECK_EQ(taken[1].depth, 1);
+    CHECK_EQ(taken[1].depth, 2);
     CHECK_EQ(taken[1].parent_seq, 0);
     CHECK_EQ(nended, 3);
     CHECK_EQ(ended[0].seq, 1);
@@ -184,7 +184,7 @@ static void hostcall_unpaired_bound(void)
     const struct discon_event e[] = {ev(0, 0, EXC, 0x10, 0x800), ev(0, 1, HOST, 0x820, 0x820),
                                      ev(0, 2, RET, 0x8f0, 0x14)};
     feed(&d, e, 3);
-    CHECK_EQ(taken[1].depth, 1);
+    CHECK_EQ(taken[1].depth, 2);
     CHECK_EQ(nended, 1);
     CHECK_EQ(ended[0].seq, 0);
     discon_traps_free(&d);

@@ -80,7 +80,7 @@ static void riscv_levels(void)
     done(r);
     CHECK_EQ(r->nest.nested, 5); /* the IRQ, the three exceptions, the host call */
     CHECK_EQ(r->nest.nested_interrupts, 1);
-    CHECK_EQ(r->nest.max_depth, 2); /* the host call, inside the fault inside the ecall */
+    CHECK_EQ(r->nest.max_depth, 3); /* the host call, inside the fault inside the ecall */
     CHECK_EQ(r->nest.returns, 5);
     CHECK_EQ(r->nest.unmatched, 1);
     CHECK_EQ(r->nest.open_total, 0);

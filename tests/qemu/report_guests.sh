@@ -24,9 +24,9 @@ vectors_b=$(addr double_trap vectors_b)
 section "$tmp/exact.csv" nesting_chains | grep '^double_trap,' >"$tmp/exact" || true
 [ "$(wc -l <"$tmp/exact")" = 1 ] || fail "exact rule: expected exactly one double trap: $(cat "$tmp/exact")"
 IFS=, read -r _ _ _ _ _ depth handler _ open <"$tmp/exact"
-[ "$depth" = 1 ] && [ "$handler" = "$(printf '0x%x' $((vectors_b + 0x200)))" ] &&
+[ "$depth" = 2 ] && [ "$handler" = "$(printf '0x%x' $((vectors_b + 0x200)))" ] &&
   [ "${open#*:}" = "$entry" ] || fail "exact rule: the double trap's chain is wrong: $(cat "$tmp/exact")"
-echo "ok: with returns, exactly one double trap, depth 1, inside the svc handler at $entry"
+echo "ok: with returns, exactly one double trap, depth 2, inside the svc handler at $entry"
 
 # Without returns, the distance rule. A generous time bound: the host may
 # deschedule QEMU between the two traps when the machine is busy (the

@@ -18,11 +18,11 @@ eq() { [ "$2" = "$3" ] || fail "$1: got '$2', expected '$3'"; }
 eq "a64 traps" "$(q "$tmp/a.db" "SELECT vcpu, seq, depth, ifnull(parent_seq, '-'),
     ifnull(return_ns - (SELECT clock_monotonic_ns FROM traces), '-'), ifnull(duration_ns, '-'),
     e.name, never_returned FROM traps JOIN trap_ends e USING (ended) ORDER BY vcpu, seq" | tr '\n' ' ')" \
-   "0|0|0|-|5000|4000|returned|0 0|1|1|0|2500|500|returned|0 0|3|1|0|3400|400|returned|0 0|7|0|-|-|-|open at the end|1 0|8|1|7|-|-|open at the end|1 1|0|0|-|-|-|events lost|1 1|1|1|0|-|-|events lost|1 1|6|0|-|3300|200|returned|0 "
+   "0|0|1|-|5000|4000|returned|0 0|1|2|0|2500|500|returned|0 0|3|2|0|3400|400|returned|0 0|7|1|-|-|-|open at the end|1 0|8|2|7|-|-|open at the end|1 1|0|1|-|-|-|events lost|1 1|1|2|0|-|-|events lost|1 1|6|1|-|3300|200|returned|0 "
 eq "a64 events" "$(q "$tmp/a.db" "SELECT COUNT(*), SUM(type = 8) FROM events")" "14|6"
 eq "unmatched returns" "$(q "$tmp/a.db" "SELECT vcpu || ':' || seq FROM unmatched_returns ORDER BY vcpu" | tr '\n' ' ')" "0:6 1:5 "
 eq "open_traps" "$(q "$tmp/a.db" "SELECT vcpu, seq, depth, ifnull(parent_seq, '-'), ended FROM open_traps" | tr '\n' ' ')" \
-   "0|7|0|-|open at the end 0|8|1|7|open at the end "
+   "0|7|1|-|open at the end 0|8|2|7|open at the end "
 # Handler time: nearest rank over 2 svc durations (200, 4000): p50 200, p99 4000.
 svc=$(q "$tmp/a.db" "SELECT kind FROM handler_time_by_kind ORDER BY total_ns DESC LIMIT 1")
 eq "by kind" "$(q "$tmp/a.db" "SELECT count, total_ns, p50_ns, p99_ns, max_ns FROM handler_time_by_kind" | tr '\n' ' ')" \
@@ -36,7 +36,7 @@ echo "ok: pairing columns, unmatched returns, open traps and handler-time views 
 # closed by sysretq; a trace without returns has NULL pairing columns.
 "$T2S" -o "$tmp/x.db" "$tmp/returns-x86.discon" 2>/dev/null
 eq "x86 traps" "$(q "$tmp/x.db" "SELECT seq, type, events, depth, ifnull(parent_seq, '-'), duration_ns FROM traps ORDER BY seq" | tr '\n' ' ')" \
-   "0|16|1|0|-|1000 1|2|2|1|0|300 "
+   "0|16|1|1|-|1000 1|2|2|2|0|300 "
 eq "x86 syscall" "$(q "$tmp/x.db" "SELECT syscall FROM traps WHERE type = 16")" "110"
 "$T2S" -o "$tmp/old.db" "$tmp/causes.discon" 2>/dev/null
 eq "no returns" "$(q "$tmp/old.db" "SELECT COUNT(*) FROM traps WHERE depth IS NOT NULL OR ended IS NOT NULL")" "0"
@@ -60,16 +60,16 @@ echo "ok: a trap open across files loaded in two runs returns as in one load"
 awk 'length($0) > 80 { print FILENAME ":" NR ": " length($0); bad = 1 } END { exit bad }' "$tmp/a.txt" \
   || fail "report lines over 80 columns"
 grep -q '^  returns     4 matched, 2 unmatched' "$tmp/a.txt" || fail "returns line"
-grep -q '^  deepest     1 trap(s) open' "$tmp/a.txt" || fail "deepest"
+grep -q '^  deepest     2 trap(s) nested' "$tmp/a.txt" || fail "deepest"
 grep -q '^  nested      4 trap(s) taken inside a handler, 3 of them interrupts' "$tmp/a.txt" || fail "nested"
 grep -q '^  never       2 open at the end, 2 ended by lost events, 0 too deep' "$tmp/a.txt" || fail "never"
 grep -A2 '^Double traps' "$tmp/a.txt" | grep -q 'privileged one' || fail "double trap rule"
-[ "$(grep -c '^  vCPU 0, depth 1: the trap, then' "$tmp/a.txt")" = 1 ] || fail "one double trap"
+[ "$(grep -c '^  vCPU 0, depth 2: the trap, then' "$tmp/a.txt")" = 1 ] || fail "one double trap"
 # chain lines: [mark] time kind... source -> handler (a kind too long for
 # its column is on a line of its own after the row: not a chain line)
 chain() { grep -A3 "$1" "$tmp/a.txt" | awk '$1 == "=>" || $1 ~ /^[0-9]+\.[0-9]+$/' | head -2; }
 ends() { awk '{ t = $1 == "=>" ? $1 " " $2 : $1; print t, $(NF-2), $NF }' | tr '\n' '|'; }
-eq "double chain" "$(chain '^  vCPU 0, depth 1: the trap' | ends)" \
+eq "double chain" "$(chain '^  vCPU 0, depth 2: the trap' | ends)" \
    "=> 0.000003 ffff800010000410 ffff800010000200|0.000001 400000 ffff800010000400|"
 eq "post-mortem vCPU 0" \
    "$(chain '^  vCPU 0 inside ffff800010000280 since 0.000008 s, nested in:$' | ends)" \
@@ -85,21 +85,21 @@ h, n = r["handler_time"], r["nesting"]
 assert h["paired"] and h["returns"] == 4 and h["unmatched_returns"] == 2, h
 k = h["by_kind"][0]
 assert (k["count"], k["total_ns"], k["p50_ns"], k["p99_ns"], k["max_ns"]) == (2, 4200, 200, 4000, 4000), k
-assert n["rule"] == "exact" and n["max_depth"] == 1 and n["nested"] == 4 and n["nested_interrupts"] == 3
+assert n["rule"] == "exact" and n["max_depth"] == 2 and n["nested"] == 4 and n["nested_interrupts"] == 3
 assert n["double_traps_total"] == 1 and len(n["double_traps"]) == 1, n
 d = n["double_traps"][0]
-assert d["vcpu"] == 0 and d["seq"] == 3 and d["depth"] == 1 and len(d["open"]) == 1 and d["open"][0]["from"] == "0x400000"
+assert d["vcpu"] == 0 and d["seq"] == 3 and d["depth"] == 2 and len(d["open"]) == 1 and d["open"][0]["from"] == "0x400000"
 o = n["open_at_end_by_vcpu"]
 assert len(o) == 1 and o[0]["seq"] == 8 and o[0]["open"][0]["to"] == "0xffff800010000400", o
 assert r["double_traps"] == []  # the distance rule's list: not used with returns
 PY
 "$REPORT" --format csv "$tmp/returns-a64.discon" >"$tmp/a.csv"
-grep -qx 'exact,4,2,1,4,3,2,2,0,1' "$tmp/a.csv" || fail "CSV nesting row"
+grep -qx 'exact,4,2,2,4,3,2,2,0,1' "$tmp/a.csv" || fail "CSV nesting row"
 grep -q '^double_trap,0,3,' "$tmp/a.csv" || fail "CSV double trap"
-grep -q '^open_at_end,0,8,.*,1,0xffff800010000280,,7:0xffff800010000400$' "$tmp/a.csv" || fail "CSV open at end"
+grep -q '^open_at_end,0,8,.*,2,0xffff800010000280,,7:0xffff800010000400$' "$tmp/a.csv" || fail "CSV open at end"
 "$REPORT" "$tmp/returns-x86.discon" >"$tmp/x.txt"
 grep -q '^  returns     2 matched, 0 unmatched' "$tmp/x.txt" || fail "x86 returns"
-[ "$(grep -c '^  vCPU 0, depth 1: the trap' "$tmp/x.txt")" = 1 ] || fail "x86 double trap (levels not recorded)"
+[ "$(grep -c '^  vCPU 0, depth 2: the trap' "$tmp/x.txt")" = 1 ] || fail "x86 double trap (levels not recorded)"
 grep -q ' syscall 1 ' "$tmp/x.txt" || fail "x86: the SYSCALL trap counted by type"
 echo "ok: report sections exact in text (80 columns), JSON and CSV"
 

@@ -60,7 +60,7 @@ int report_nesting_take(struct report *r, const struct discon_trap *t)
         return 0; /* an absurd vCPU: not paired */
     if (t->depth > n->max_depth)
         n->max_depth = t->depth;
-    if (t->depth == 0)
+    if (t->depth <= 1) /* taken with nothing open */
         return 0;
     n->nested++;
     if (t->type == DISCON_INTERRUPT)

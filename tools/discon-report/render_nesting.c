@@ -117,8 +117,8 @@ static void open_text(const struct report *r, FILE *o)
         chain_line(r, o, "=>", &c->trap);
         for (unsigned k = c->nopen; k-- > 0;)
             chain_line(r, o, "", &c->open[k]);
-        if (c->trap.depth > c->nopen)
-            fprintf(o, "    ... %u open in all\n", c->trap.depth + 1);
+        if (c->trap.depth - 1 > c->nopen)
+            fprintf(o, "    ... %u open in all\n", c->trap.depth);
     }
 }
 
@@ -127,7 +127,7 @@ void render_nesting_text(const struct report *r, FILE *o)
     const struct nesting *n = &r->nest;
     handler_time_text(r, o);
     fprintf(o, "\nNesting (exact: the trace recorded returns)\n");
-    fprintf(o, "  deepest     %llu trap(s) open when one was taken\n",
+    fprintf(o, "  deepest     %llu trap(s) nested (depth 1: taken with none open)\n",
             (unsigned long long)n->max_depth);
     fprintf(o, "  nested      %llu trap(s) taken inside a handler, %llu of them interrupts\n",
             (unsigned long long)n->nested, (unsigned long long)n->nested_interrupts);
