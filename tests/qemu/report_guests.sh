@@ -26,7 +26,14 @@ section "$tmp/exact.csv" nesting_chains | grep '^double_trap,' >"$tmp/exact" || 
 IFS=, read -r _ _ _ _ _ depth handler _ open <"$tmp/exact"
 [ "$depth" = 2 ] && [ "$handler" = "$(printf '0x%x' $((vectors_b + 0x200)))" ] &&
   [ "${open#*:}" = "$entry" ] || fail "exact rule: the double trap's chain is wrong: $(cat "$tmp/exact")"
-echo "ok: with returns, exactly one double trap, depth 2, inside the svc handler at $entry"
+# The NORMAL_SVCS system calls before it returned with eret, each after > 0 ns;
+# the one whose handler faulted never returned.
+normal=$(sed -n 's/^ *\.equ NORMAL_SVCS, *\([0-9]*\).*/\1/p' "$SRCDIR/tests/qemu/double_trap.S")
+IFS=, read -r kind _ count _ p50 _ max < <(section "$tmp/exact.csv" handler_time)
+[ "$kind" = SVC64 ] && [ "$count" = "$normal" ] && [ "$p50" -gt 0 ] && [ "$max" -gt 0 ] ||
+  fail "handler time: expected $normal returned SVC64 traps, > 0 ns: $(section "$tmp/exact.csv" handler_time)"
+echo "ok: with returns, exactly one double trap, depth 2, inside the svc handler at $entry;" \
+  "$count svc returned (p50 $p50 ns)"
 
 # Without returns, the distance rule. A generous time bound: the host may
 # deschedule QEMU between the two traps when the machine is busy (the
