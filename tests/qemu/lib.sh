@@ -149,14 +149,30 @@ check_recorded_boot() {
 
 # check_boot_report DIR GUEST_ARCH: discon-report at its defaults on a
 # recorded Linux boot, with the guest kernel's symbols: a normal boot has
-# no double trap and no fault loop (calls and interrupts are neither).
+# no double trap (by either rule) and no fault loop (calls and interrupts
+# are neither); recorded with returns, every trap returned except those the
+# trace ended inside (at most one chain per vCPU), none ended by a loss.
 check_boot_report() {
   "$REPORT" --format csv --symbols "$GUEST/$2/kallsyms" "$1" >"$tmp/report.csv" ||
     fail "discon-report failed on the boot"
   local s rows
   for s in double_traps fault_loops; do
-    rows=$(sed -n "/^# $s\$/,/^\$/p" "$tmp/report.csv" | sed '1,2d;/^$/d')
+    rows=$(section "$tmp/report.csv" "$s")
     [ -z "$rows" ] || fail "a normal boot shows $s: $rows"
   done
+  rows=$(section "$tmp/report.csv" nesting_chains | grep '^double_trap,' || true)
+  [ -z "$rows" ] || fail "a normal boot shows exact double traps: $rows"
+  local rule returns unmatched depth nested nirq open lost deep doubles vcpus
+  IFS=, read -r rule returns unmatched depth nested nirq open lost deep doubles \
+    < <(section "$tmp/report.csv" nesting)
+  if [ "$rule" = exact ]; then
+    vcpus=$(section "$tmp/report.csv" vcpus | wc -l)
+    [ "$lost" = 0 ] && [ "$deep" = 0 ] && [ "$depth" -ge 1 ] && [ "$returns" -gt 0 ] &&
+      [ "$open" -le $((vcpus * depth)) ] ||
+      fail "pairing on the boot: returns $returns, deepest $depth, open at the end $open" \
+        "($vcpus vCPUs), ended by loss $lost, too deep $deep"
+    echo "ok: $returns traps returned; $open open at the end ($vcpus vCPUs, deepest $depth);" \
+      "$unmatched unmatched returns"
+  fi
   echo "ok: discon-report finds no double trap and no fault loop in the boot"
 }
