@@ -1,8 +1,8 @@
 /*
  * libdiscon.so: a QEMU TCG plugin that records every discontinuity
  * (interrupt, exception, host call) into one shared-memory ring per vCPU,
- * and, with returns=on (plugin_returns.h), every return from a trap and
- * every x86_64 syscall/sysenter.
+ * and (plugin_returns.h) every x86_64 syscall/sysenter and, with
+ * returns=on, every return from a trap.
  *
  *   qemu-system-... -plugin libdiscon.so,shm=NAME,mode=block,ring=65536
  *
@@ -178,14 +178,17 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 
     char options[sizeof g.hdr->options];
     join_options(options, sizeof options, argc, argv);
-    /* Returns and fast system calls exist only where QEMU runs a kernel. */
-    bool returns = opt.returns && info->system_emulation &&
-                   (opt.types & (DISCON_RETURN | DISCON_SYSCALL));
-    uint32_t types =
-        opt.types & (DISCON_QEMU_TYPES | (returns ? DISCON_RETURN | DISCON_SYSCALL : 0u));
+    /* Returns and fast system calls exist only where QEMU runs a kernel.
+     * returns=off drops the RETURN events only: an x86_64 syscall is a trap
+     * like any other (a system call the guest made), recorded when its type
+     * is, so x86_64 keeps its system-call tables without returns. */
+    uint32_t flow = !info->system_emulation ? 0u
+                    : (opt.types & DISCON_SYSCALL) | (opt.returns ? opt.types & DISCON_RETURN : 0u);
+    uint32_t types = (opt.types & DISCON_QEMU_TYPES) | flow;
+    bool returns = flow != 0;
     if (!types) {
-        fprintf(stderr, "discon: nothing to record: return and syscall events need returns=on "
-                        "and system emulation\n");
+        fprintf(stderr, "discon: nothing to record: return events need returns=on, and return "
+                        "and syscall events system emulation\n");
         return -1;
     }
     struct discon_segment_config cfg = {

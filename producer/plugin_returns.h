@@ -1,6 +1,6 @@
 /*
- * Returns from traps and x86_64 fast system calls (plugin option
- * returns=on, the default): QEMU's discontinuity API reports trap entries
+ * Returns from traps (plugin option returns=on, the default) and x86_64
+ * fast system calls (recorded when the SYSCALL type is): QEMU's discontinuity API reports trap entries
  * only, so the plugin instruments, at translation time, just the
  * instructions that leave a handler (return_decode.h) and x86_64's
  * syscall/sysenter, and records RETURN and SYSCALL events

@@ -14,7 +14,7 @@ refused "mode=fast" "mode=fast: expected block or drop"
 refused "ring=1000" "ring=1000: records per vCPU, a power of two"
 refused "types=trap" "types=trap"
 refused "returns=maybe" "returns=maybe: expected on or off"
-refused "types=return+syscall,returns=off" "nothing to record"
+refused "types=return,returns=off" "nothing to record"
 refused "block_timeout=0" "block_timeout=0"
 refused "shm=../etc" "shm=../etc"
 
