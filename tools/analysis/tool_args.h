@@ -37,7 +37,11 @@ static inline double discon_seconds_from(uint64_t start_ns, uint64_t time_ns)
     return ((double)time_ns - (double)start_ns) / 1e9;
 }
 
-/* Whether time_ns lies in the --from/--to window [from_s, to_s). */
+/* Whether time_ns lies in the --from/--to window [from_s, to_s).
+ * Every tool applies the window to traps, by the time of a trap's first
+ * event (struct discon_trap.time_ns), after deriving them from all the
+ * events: a trap is in or out whole, and an x86 exception whose report
+ * and delivery straddle an edge is neither cut in two nor renamed. */
 static inline bool discon_in_window(uint64_t start_ns, uint64_t time_ns, double from_s,
                                     double to_s)
 {

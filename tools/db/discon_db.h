@@ -30,8 +30,10 @@
  * trap kinds and the lookup tables (kinds, classes, levels, syscall_names);
  * version 3 traps paired with their returns (depth, parent_seq, return_ns,
  * duration_ns, ended, never_returned), traces.types, the tables trap_ends,
- * trap_open and unmatched_returns and the handler-time views. */
-#define DISCON_DB_SCHEMA_VERSION 3
+ * trap_open and unmatched_returns and the handler-time views; version 4
+ * files.bytes as the bytes read (not the size then), files.kept, and the
+ * cause fields of trap_pending. */
+#define DISCON_DB_SCHEMA_VERSION 4
 
 enum discon_db_error {
     DISCON_DB_OK = 0,

@@ -181,9 +181,16 @@ static void find_loop(struct report *r, struct vcpu_state *v, const struct disco
                                  .stream_kind = why.kind->id};
 }
 
+bool report_trap_in_window(const struct report *r, uint64_t time_ns)
+{
+    return discon_in_window(r->clock_mono, time_ns, r->opt.from_s, r->opt.to_s);
+}
+
 static int on_trap(void *ctx, const struct discon_trap *t)
 {
     struct report *r = ctx;
+    if (!report_trap_in_window(r, t->time_ns))
+        return 0;
     struct vcpu_state *v = &r->vcpu[t->vcpu];
     r->traps++;
     r->traps_by_type[discon_type_index(t->type)]++;
@@ -272,13 +279,38 @@ int report_header(struct report *r, const Discon__Header *h)
     return 0;
 }
 
-static bool wanted(const struct report *r, const struct discon_event *e)
+/* An event inside the window: its counts, the clock check, the tail. */
+static int count_event(struct report *r, const struct discon_event *e)
 {
-    if (r->opt.vcpu >= 0 && e->vcpu != (uint64_t)r->opt.vcpu)
-        return false;
-    return discon_in_window(r->clock_mono, e->time_ns, r->opt.from_s, r->opt.to_s);
+    struct vcpu_state *v = &r->vcpu[e->vcpu];
+    if (v->events && e->time_ns < v->last_ns) /* one vCPU's clock never runs back */
+        r->time_backwards++;
+    v->last_ns = e->time_ns;
+    if (!v->seen) {
+        v->seen = true;
+        if (e->vcpu + 1 > r->nvcpus)
+            r->nvcpus = e->vcpu + 1;
+    }
+    r->events++;
+    r->events_by_type[discon_type_index(e->type)]++;
+    v->events++;
+    if (e->time_ns < r->first_ns)
+        r->first_ns = e->time_ns;
+    if (e->time_ns > r->last_ns || r->last_ns == 0)
+        r->last_ns = e->time_ns;
+    if (r->opt.tail) {
+        if (!v->tail && !(v->tail = malloc(r->opt.tail * sizeof *v->tail)))
+            return -1;
+        v->tail[v->ntail++ % r->opt.tail] = *e;
+    }
+    return 0;
 }
 
+/* Every event of the chosen vCPUs reaches the trap deriver, whatever the
+ * window: the window selects traps by their time (tool_args.h), so an x86
+ * pair cut by its edge is still one trap, and a trap open at the window's
+ * end still ends by its return. The event counts, the clock checks and
+ * the tail are of the events inside the window. */
 int report_events(struct report *r, const struct discon_event *ev, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -287,29 +319,10 @@ int report_events(struct report *r, const struct discon_event *ev, size_t n)
             r->beyond_vcpus++;
             continue;
         }
-        if (!wanted(r, e))
+        if (r->opt.vcpu >= 0 && e->vcpu != (uint64_t)r->opt.vcpu)
             continue;
-        struct vcpu_state *v = &r->vcpu[e->vcpu];
-        if (v->events && e->time_ns < v->last_ns) /* one vCPU's clock never runs back */
-            r->time_backwards++;
-        v->last_ns = e->time_ns;
-        if (!v->seen) {
-            v->seen = true;
-            if (e->vcpu + 1 > r->nvcpus)
-                r->nvcpus = e->vcpu + 1;
-        }
-        r->events++;
-        r->events_by_type[discon_type_index(e->type)]++;
-        v->events++;
-        if (e->time_ns < r->first_ns)
-            r->first_ns = e->time_ns;
-        if (e->time_ns > r->last_ns || r->last_ns == 0)
-            r->last_ns = e->time_ns;
-        if (r->opt.tail) {
-            if (!v->tail && !(v->tail = malloc(r->opt.tail * sizeof *v->tail)))
-                return -1;
-            v->tail[v->ntail++ % r->opt.tail] = *e;
-        }
+        if (report_trap_in_window(r, e->time_ns) && count_event(r, e))
+            return -1;
         if (discon_traps_feed(&r->deriver, e, 1))
             return -1;
     }

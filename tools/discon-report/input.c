@@ -62,7 +62,12 @@ static void f_damage(void *ctx, const struct discon_damage *d)
 
 static void f_gap(void *ctx, uint32_t vcpu, uint64_t expected, uint64_t got)
 {
-    ((struct file_ctx *)ctx)->r->gaps++;
+    struct report *r = ((struct file_ctx *)ctx)->r;
+    r->gaps++;
+    /* As a loss: nothing open on the vCPU is matched across the missing
+     * events (a void callback: out of memory shows at the next feed). */
+    if (vcpu < REPORT_MAX_VCPUS)
+        discon_traps_break(&r->deriver, vcpu);
     fprintf(stderr, "discon-report: vCPU %u: sequence jumps from %llu to %llu (data missing)\n",
             vcpu, (unsigned long long)expected, (unsigned long long)got);
 }

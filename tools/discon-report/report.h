@@ -258,6 +258,11 @@ void pc_counts_free(struct pc_counts *c);
 /* The trace's duration in seconds (0 if it has fewer than two times). */
 double report_duration(const struct report *r);
 
+/* Whether a trap (or unmatched return) of this time is inside --from/--to:
+ * a trap belongs to the window by the time of its first event (the rule
+ * of tool_args.h, discon_in_window), whole, never half an x86 pair. */
+bool report_trap_in_window(const struct report *r, uint64_t time_ns);
+
 /* Whether the trace is provably complete; reason when not. */
 bool report_complete(const struct report *r, char *why, size_t len);
 

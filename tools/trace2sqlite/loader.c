@@ -28,6 +28,10 @@ int loader_init(struct loader *l, struct discon_db *db, bool aggregate, double f
     l->aggregate = aggregate;
     l->from_s = from_s;
     l->to_s = to_s;
+    int k = snprintf(l->kept, sizeof l->kept, "%s", aggregate ? "aggregate" : "all");
+    if (isfinite(from_s) || isfinite(to_s))
+        snprintf(l->kept + k, sizeof l->kept - (size_t)k, " from %g to %g",
+                 isfinite(from_s) ? from_s : 0.0, to_s);
     int rc = row_batch_open(&l->event_rows, db, "events", EVENT_COLS);
     if (rc == 0)
         rc = row_batch_open(&l->trap_rows, db, "traps", TRAP_COLS);
@@ -52,6 +56,8 @@ void loader_free(struct loader *l)
         discon_traps_free(&l->deriver);
     free(l->traces_seen);
     l->traces_seen = NULL;
+    free(l->rederive);
+    l->rederive = NULL;
 }
 
 /* ---- traps ------------------------------------------------------------- */
@@ -124,8 +130,9 @@ int loader_end_file(struct loader *l)
         rc = row_batch_flush(&l->trap_rows);
     if (rc == 0 && l->aggregate)
         rc = trap_agg_flush(&l->agg, l->trace);
-    if (rc == 0 && l->file_damaged)
-        rc = loaded_file_damaged(l->db, l->trace, l->file_path);
+    if (rc == 0)
+        rc = loaded_file_done(l->db, l->trace, l->file_index, (int64_t)l->frame_off,
+                              l->file_damaged);
     if (rc == 0 && l->have_deriver)
         rc = pending_save(l->db, l->trace, &l->deriver);
     if (rc == 0 && l->have_deriver && l->deriver.paired)
@@ -183,9 +190,7 @@ static int trace_row(struct discon_db *db, const Discon__Header *h, const char *
     return rc;
 }
 
-/* A header of another trace than the last one: a fresh deriver, fed the
- * halves of pairs an earlier load of this trace left waiting. */
-static int begin_trace(struct loader *l, int64_t trace, const Discon__Header *h)
+int loader_start_deriver(struct loader *l, int64_t trace, const Discon__Header *h, uint64_t t0)
 {
     if (l->have_deriver) {
         discon_traps_free(&l->deriver);
@@ -197,7 +202,15 @@ static int begin_trace(struct loader *l, int64_t trace, const Discon__Header *h)
         discon_traps_pair(&l->deriver, on_trap_end, on_unmatched);
     discon_trap_namer_init(&l->namer, h->target, NULL);
     l->have_deriver = true;
-    l->t0 = h->clock ? h->clock->monotonic_ns : 0;
+    l->t0 = t0;
+    return 0;
+}
+
+/* A header of another trace than the last one: a fresh deriver, fed the
+ * halves of pairs an earlier load of this trace left waiting. */
+static int begin_trace(struct loader *l, int64_t trace, const Discon__Header *h)
+{
+    loader_start_deriver(l, trace, h, h->clock ? h->clock->monotonic_ns : 0);
     int rc = pending_restore(l->db, trace, &l->deriver);
     if (rc == 0)
         rc = open_traps_restore(l->db, trace, &l->deriver);
@@ -211,8 +224,34 @@ static int begin_trace(struct loader *l, int64_t trace, const Discon__Header *h)
     return 0;
 }
 
-/* A file loaded before: skipped if unchanged, refused if it was damaged
- * or has grown since (see loaded_files.h). */
+/* A file that comes before one of its trace already loaded: its traps are
+ * derived again from every event at the end (rederive.h). Only a load
+ * that keeps every row has the events for that. */
+static int out_of_order(struct loader *l, const char *path, int64_t file_index)
+{
+    if (strcmp(l->kept, "all") != 0) {
+        sqlite3_exec(l->db->sql, "ROLLBACK", NULL, NULL, NULL);
+        l->in_file = false;
+        snprintf(l->err, sizeof l->err, "%s (file %lld of its trace) comes after a later file "
+                 "of the trace was loaded, and this load keeps '%s', not every event: the "
+                 "traps cannot be derived again; load the files in index order", path,
+                 (long long)file_index, l->kept);
+        l->failed = true;
+        return -1;
+    }
+    for (size_t i = 0; i < l->nrederive; i++)
+        if (l->rederive[i] == l->trace)
+            return 0;
+    int64_t *r = realloc(l->rederive, (l->nrederive + 1) * sizeof *r);
+    if (!r)
+        return fail(l, DISCON_DB_E_NOMEM);
+    l->rederive = r;
+    l->rederive[l->nrederive++] = l->trace;
+    return 0;
+}
+
+/* A file loaded before, whole, or a load that would mix what is kept:
+ * skipped, or refused (see loaded_files.h). */
 static int file_seen_before(struct loader *l, const char *path, int seen,
                             const struct loaded_file *before)
 {
@@ -220,10 +259,15 @@ static int file_seen_before(struct loader *l, const char *path, int seen,
     l->in_file = false;
     if (seen == LOADED_FILE_AGAIN)
         return DISCON_READ_SKIP_FILE; /* the same file again: add nothing */
-    snprintf(l->err, sizeof l->err, "%s was loaded before while %s (%lld bytes, now %lld): "
-             "load the trace into a new database", path,
-             before->damaged ? "damaged or incomplete" : "still being written",
-             (long long)before->bytes_then, (long long)before->bytes_now);
+    if (seen == LOADED_FILE_OTHER_KEPT)
+        snprintf(l->err, sizeof l->err, "%s: its trace was loaded keeping '%s', this load keeps "
+                 "'%s': the rows of the two could not be told apart; load the trace into a new "
+                 "database", path, before->kept, l->kept);
+    else
+        snprintf(l->err, sizeof l->err, "%s was loaded before while %s (%lld bytes read, now "
+                 "%lld): load the trace into a new database", path,
+                 before->damaged ? "damaged" : "longer than now",
+                 (long long)before->bytes_then, (long long)before->bytes_now);
     l->failed = true;
     return -1;
 }
@@ -249,12 +293,17 @@ static int on_header(void *ctx, const char *path, const Discon__Header *h)
     if (l->deriver.paired && (rc = open_traps_drop(l->db, trace)) != 0)
         return fail(l, rc);
     struct loaded_file before;
-    int seen = loaded_file_begin(l->db, trace, h->file_index, path, &before);
+    int seen = loaded_file_begin(l->db, trace, h->file_index, path, l->kept, &before);
     if (seen < 0)
         return fail(l, seen);
-    if (seen != LOADED_FILE_NEW)
+    if (seen != LOADED_FILE_NEW && seen != LOADED_FILE_GROWN)
         return file_seen_before(l, path, seen, &before);
+    if (before.later_loaded && out_of_order(l, path, h->file_index))
+        return -1;
     l->file_damaged = false;
+    l->file_index = h->file_index;
+    l->resume_from = seen == LOADED_FILE_GROWN ? (uint64_t)before.bytes_then : 0;
+    l->frame_off = l->file_size = 0;
     snprintf(l->file_path, sizeof l->file_path, "%s", path);
     return 0;
 }
@@ -266,6 +315,8 @@ static int on_events(void *ctx, const struct discon_event *ev, size_t n)
     struct loader *l = ctx;
     if (!l->in_file)
         return DISCON_READ_SKIP_FILE; /* events before any header: nothing to attach them to */
+    if (l->frame_off < l->resume_from)
+        return 0; /* loaded by an earlier run, up to where it read */
     for (size_t i = 0; i < n && !l->aggregate; i++) {
         if (!in_window(l, ev[i].time_ns))
             continue;
@@ -295,6 +346,8 @@ static int on_loss(void *ctx, const Discon__Loss *loss)
     struct loader *l = ctx;
     if (!l->in_file)
         return DISCON_READ_SKIP_FILE;
+    if (l->frame_off < l->resume_from)
+        return 0; /* loaded by an earlier run, up to where it read */
     sqlite3_stmt *s = l->ins_loss;
     sqlite3_bind_int64(s, 1, l->trace);
     sqlite3_bind_int64(s, 2, loss->vcpu);
@@ -340,30 +393,49 @@ static int on_end(void *ctx, const Discon__End *e)
     struct loader *l = ctx;
     if (!l->in_file)
         return DISCON_READ_SKIP_FILE;
+    if (l->frame_off < l->resume_from)
+        return 0; /* loaded by an earlier run, up to where it read */
     if (discon_traps_finish(&l->deriver)) /* the trace is complete */
         return fail(l, DISCON_DB_E_NOMEM);
     int rc = store_end(l->db, l->trace, e);
     return rc ? fail(l, rc) : 0;
 }
 
+/* Damage that runs to the end of the file is a frame not yet whole (a
+ * file still being written): the file is loaded up to it, not marked
+ * damaged, and a later load reads on from there. Other damage marks it. */
 static void on_damage(void *ctx, const struct discon_damage *d)
 {
-    ((struct loader *)ctx)->file_damaged = true;
+    struct loader *l = ctx;
+    if (l->in_file && l->file_size && d->offset + d->length == l->file_size &&
+        d->code != DISCON_E_EMPTY) {
+        fprintf(stderr, "trace2sqlite: %s: loaded up to byte %llu; the %llu bytes after it are "
+                "no whole frame yet (still being written?): loading it again adds them\n",
+                d->path, (unsigned long long)d->offset, (unsigned long long)d->length);
+        return;
+    }
+    l->file_damaged = true;
     fprintf(stderr, "trace2sqlite: %s: damaged data at offset %llu (%llu bytes skipped): %s\n",
             d->path, (unsigned long long)d->offset, (unsigned long long)d->length, d->what);
 }
 
+/* Missing events end what was open on the vCPU, as a loss does: no pair
+ * and no return is matched across them. */
 static void on_gap(void *ctx, uint32_t vcpu, uint64_t expected, uint64_t got)
 {
-    (void)ctx;
+    struct loader *l = ctx;
     fprintf(stderr, "trace2sqlite: vCPU %u: sequence jumps from %llu to %llu (data missing)\n",
             vcpu, (unsigned long long)expected, (unsigned long long)got);
+    if (l->in_file && l->have_deriver && discon_traps_break(&l->deriver, vcpu))
+        fail(l, DISCON_DB_E_NOMEM);
 }
 
 static void on_progress(void *ctx, const char *path, uint64_t offset, uint64_t size)
 {
     (void)path;
     struct loader *l = ctx;
+    l->frame_off = offset; /* where the next frame starts: all before it is read */
+    l->file_size = size;
     progress_update(&l->progress, offset, size, l->events);
 }
 

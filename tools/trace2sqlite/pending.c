@@ -11,7 +11,8 @@ int pending_save(struct discon_db *db, int64_t trace, const struct discon_trap_d
         sqlite3_finalize(s);
     }
     if (rc == 0)
-        rc = discon_db_prepare(db, "INSERT INTO trap_pending VALUES (?, ?, ?, ?, ?)", &s);
+        rc = discon_db_prepare(db, "INSERT INTO trap_pending VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                                   " ?, ?)", &s);
     for (uint32_t v = 0; rc == 0 && v < d->nvcpus; v++) {
         if (!d->has_pending[v])
             continue;
@@ -21,6 +22,11 @@ int pending_save(struct discon_db *db, int64_t trace, const struct discon_trap_d
         sqlite3_bind_int64(s, 3, (int64_t)e->seq);
         sqlite3_bind_int64(s, 4, (int64_t)e->time_ns);
         sqlite3_bind_int64(s, 5, (int64_t)e->from_pc);
+        /* Its cause fields (x86_64: cr2) are the trap's: kept whole. */
+        const int64_t cause[] = {(int64_t)e->cause, (int64_t)e->fault_addr,
+                                 (int64_t)e->syscall, e->to_level, e->from_level, e->has};
+        for (int i = 0; i < 6; i++)
+            sqlite3_bind_int64(s, 6 + i, cause[i]);
         rc = discon_db_step(db, s);
     }
     sqlite3_finalize(s);
@@ -30,7 +36,8 @@ int pending_save(struct discon_db *db, int64_t trace, const struct discon_trap_d
 int pending_restore(struct discon_db *db, int64_t trace, struct discon_trap_deriver *d)
 {
     sqlite3_stmt *s;
-    int rc = discon_db_prepare(db, "SELECT vcpu, seq, time_ns, from_pc FROM trap_pending"
+    int rc = discon_db_prepare(db, "SELECT vcpu, seq, time_ns, from_pc, cause, fault_addr,"
+                                   " syscall, to_level, from_level, has FROM trap_pending"
                                    " WHERE trace = ?", &s);
     if (rc)
         return rc;
@@ -41,6 +48,11 @@ int pending_restore(struct discon_db *db, int64_t trace, struct discon_trap_deri
             .vcpu = (uint32_t)sqlite3_column_int64(s, 0), .seq = (uint64_t)sqlite3_column_int64(s, 1),
             .time_ns = (uint64_t)sqlite3_column_int64(s, 2),
             .from_pc = (uint64_t)sqlite3_column_int64(s, 3), .type = DISCON_EXCEPTION,
+            .cause = (uint64_t)sqlite3_column_int64(s, 4),
+            .fault_addr = (uint64_t)sqlite3_column_int64(s, 5),
+            .syscall = (uint64_t)sqlite3_column_int64(s, 6),
+            .to_level = (uint8_t)sqlite3_column_int(s, 7),
+            .from_level = (uint8_t)sqlite3_column_int(s, 8), .has = (uint8_t)sqlite3_column_int(s, 9),
         };
         e.to_pc = e.from_pc;
         rc = discon_traps_feed(d, &e, 1) ? DISCON_DB_E_NOMEM : 0;

@@ -2,6 +2,7 @@
 #include "discon_db.h"
 #include "loader.h"
 #include "options.h"
+#include "rederive.h"
 #include "symbol_load.h"
 #include "trap_names.h"
 
@@ -34,7 +35,8 @@ static int load(const struct t2s_options *o, const struct discon_symbol_files *s
     char err[512];
     int read = discon_read_paths(o->paths, o->npaths, &ops, &st, err, sizeof err);
     progress_end(&l->progress);
-    if (l->failed || loader_end_file(l) || (read >= 0 && finish(o, syms, l))) {
+    if (l->failed || loader_end_file(l) || rederive_traces(l) ||
+        (read >= 0 && finish(o, syms, l))) {
         fprintf(stderr, "trace2sqlite: %s\n", l->err);
         return 1;
     }

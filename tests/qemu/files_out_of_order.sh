@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Order independence (issue 13, point 5): the files of one trace give the
+# same answers whatever order they are named or loaded in. An x86_64 Linux
+# boot (-smp 2) recorded with small rotated files; then
+#  - discon-report on the directory, in index order, newest first (sort -r,
+#    as `ls -t` lists a finished recording), and shuffled: byte-identical
+#    reports, complete, no sequence gap on stderr;
+#  - trace2sqlite of the directory, and of the files one at a time newest
+#    first into another database: the same traps row for row, the same
+#    report, and the database says complete.
+. "$(dirname "$0")/lib.sh"
+"$SRCDIR/scripts/guest/make-initramfs" amd64 "$tmp/initrd.gz"
+
+timeout 300 "$DISCON_RECORD" -o "$tmp/rec" --rotate-size 8K --ring 1024 -- \
+  "$QEMU" x86_64 -smp 2 -m 512 -display none -nographic -no-reboot \
+  -kernel "$GUEST/amd64/vmlinuz" -initrd "$tmp/initrd.gz" \
+  -append "console=ttyS0 quiet panic=-1" >"$tmp/console.txt" 2>"$tmp/err" ||
+  { cat "$tmp/err" >&2; fail "discon-record failed"; }
+grep -q 'discon-guest: workload done' "$tmp/console.txt" || fail "the guest did not finish"
+"$TRACE_DUMP" "$tmp/rec" >"$tmp/dump" || fail "trace damaged: $(tail -3 "$tmp/dump")"
+[[ $(tail -n1 "$tmp/dump") == *" lost 0 "*" damaged 0 gaps 0 ends 1" ]] || fail "incomplete: $(tail -n1 "$tmp/dump")"
+mapfile -t files < <(ls "$tmp"/rec/*.discon)
+[ "${#files[@]}" -ge 4 ] || fail "no rotation at 8K: ${#files[@]} file(s)"
+
+"$REPORT" --tail 5 "$tmp/rec" >"$tmp/ref.txt" 2>"$tmp/ref.err" || fail "discon-report on the directory"
+[ ! -s "$tmp/ref.err" ] || fail "warnings on a complete trace: $(cat "$tmp/ref.err")"
+grep -q '^  complete    yes' "$tmp/ref.txt" || fail "$(grep complete "$tmp/ref.txt")"
+report_in_order() { # NAME FILES...: the report on FILES equals the reference
+  local what=$1
+  shift
+  "$REPORT" --tail 5 "$@" >"$tmp/$what.txt" 2>"$tmp/$what.err" || fail "$what: discon-report failed"
+  [ ! -s "$tmp/$what.err" ] || fail "$what: $(head -3 "$tmp/$what.err")"
+  diff -u "$tmp/ref.txt" "$tmp/$what.txt" >&2 || fail "$what: another report than the directory's"
+}
+report_in_order index "${files[@]}"
+mapfile -t newest_first < <(printf '%s\n' "${files[@]}" | sort -r)
+report_in_order newest_first "${newest_first[@]}"
+mapfile -t shuffled < <(printf '%s\n' "${files[@]}" | shuf)
+report_in_order shuffled "${shuffled[@]}"
+echo "ok: ${#files[@]} files: the same complete report in index, reverse and shuffled order"
+
+"$T2S" -o "$tmp/dir.db" "$tmp/rec" 2>"$tmp/t2s.err" || fail "trace2sqlite: $(cat "$tmp/t2s.err")"
+for f in "${newest_first[@]}"; do
+  "$T2S" -o "$tmp/one.db" "$f" 2>>"$tmp/t2s.err" || fail "trace2sqlite $f: $(tail -3 "$tmp/t2s.err")"
+done
+! grep -q 'sequence jumps' "$tmp/t2s.err" || fail "false gaps: $(grep -m3 'sequence jumps' "$tmp/t2s.err")"
+q='SELECT vcpu, seq, time_ns, type, from_pc, to_pc, events, cause, fault_addr, kind, depth,
+   parent_seq, return_ns, ended FROM traps ORDER BY vcpu, seq'
+sqlite3 "$tmp/dir.db" "$q" >"$tmp/dir.traps"
+sqlite3 "$tmp/one.db" "$q" >"$tmp/one.traps"
+[ -s "$tmp/dir.traps" ] || fail "no traps in the database"
+diff -q "$tmp/dir.traps" "$tmp/one.traps" >/dev/null ||
+  fail "one file at a time, newest first: other traps ($(wc -l <"$tmp/one.traps") rows, not $(wc -l <"$tmp/dir.traps"))"
+expect_eq "complete in the database" 1 "$(sqlite3 "$tmp/one.db" 'SELECT complete FROM traces')"
+expect_eq "traps in the database" "$(grep -o '[0-9]* traps' "$tmp/ref.txt" | head -1)" \
+  "$(sqlite3 "$tmp/one.db" 'SELECT COUNT(*) FROM traps') traps"
+"$REPORT" "$tmp/one.db" >"$tmp/one_db.txt" 2>"$tmp/one_db.err" || fail "discon-report on the database"
+grep -q '^  complete    yes' "$tmp/one_db.txt" || fail "database report: $(grep complete "$tmp/one_db.txt")"
+echo "ok: loaded one file at a time newest first: the same $(wc -l <"$tmp/one.traps") traps as the directory, complete"
