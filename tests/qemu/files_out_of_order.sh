@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Order independence (issue 13, point 5): the files of one trace give the
+# Order independence and one meaning of complete (issue 13, points 5 and 6): the files of one trace give the
 # same answers whatever order they are named or loaded in. An x86_64 Linux
 # boot (-smp 2) recorded with small rotated files; then
 #  - discon-report on the directory, in index order, newest first (sort -r,
@@ -40,8 +40,11 @@ report_in_order shuffled "${shuffled[@]}"
 echo "ok: ${#files[@]} files: the same complete report in index, reverse and shuffled order"
 
 "$T2S" -o "$tmp/dir.db" "$tmp/rec" 2>"$tmp/t2s.err" || fail "trace2sqlite: $(cat "$tmp/t2s.err")"
+# Each load but the last leaves an incomplete trace (exit 3); the last completes it.
 for f in "${newest_first[@]}"; do
-  "$T2S" -o "$tmp/one.db" "$f" 2>>"$tmp/t2s.err" || fail "trace2sqlite $f: $(tail -3 "$tmp/t2s.err")"
+  set +e; "$T2S" -o "$tmp/one.db" "$f" 2>>"$tmp/t2s.err"; rc=$?; set -e
+  [ "$f" = "${files[0]}" ] && want=0 || want=3
+  expect_eq "trace2sqlite $f: exit status" "$want" "$rc"
 done
 ! grep -q 'sequence jumps' "$tmp/t2s.err" || fail "false gaps: $(grep -m3 'sequence jumps' "$tmp/t2s.err")"
 q='SELECT vcpu, seq, time_ns, type, from_pc, to_pc, events, cause, fault_addr, kind, depth,
@@ -57,3 +60,50 @@ expect_eq "traps in the database" "$(grep -o '[0-9]* traps' "$tmp/ref.txt" | hea
 "$REPORT" "$tmp/one.db" >"$tmp/one_db.txt" 2>"$tmp/one_db.err" || fail "discon-report on the database"
 grep -q '^  complete    yes' "$tmp/one_db.txt" || fail "database report: $(grep complete "$tmp/one_db.txt")"
 echo "ok: loaded one file at a time newest first: the same $(wc -l <"$tmp/one.traps") traps as the directory, complete"
+
+# One meaning of complete (point 6), on copies of the recording: the
+# report on files, trace2sqlite and the report on the database agree.
+verdicts() { # DIR WANT_STATUS [files]: report on files and on a database; sets $line
+  local dir=$1 want=$2 rc db_line
+  set +e
+  "$REPORT" "$dir" >"$tmp/v.txt" 2>"$tmp/v.err"; rc=$?
+  set -e
+  expect_eq "discon-report $dir: exit status" "$want" "$rc"
+  line=$(grep '^  complete ' "$tmp/v.txt")
+  rm -f "$tmp/v.db"
+  set +e; "$T2S" -o "$tmp/v.db" "$dir" 2>"$tmp/v.err"; rc=$?; set -e
+  expect_eq "trace2sqlite $dir: exit status" "$want" "$rc"
+  [ "${3:-}" != files ] || return 0
+  set +e; "$REPORT" "$tmp/v.db" >"$tmp/vdb.txt" 2>/dev/null; rc=$?; set -e
+  expect_eq "discon-report on the database of $dir: exit status" "$want" "$rc"
+  db_line=$(grep '^  complete ' "$tmp/vdb.txt")
+  expect_eq "the database's report says what the files' says" "$line" "$db_line"
+}
+n=${#files[@]}
+mid=$((n / 2))
+mkdir "$tmp/hole" && cp "${files[@]}" "$tmp/hole/" && rm "$tmp/hole/$(basename "${files[$mid]}")"
+verdicts "$tmp/hole" 3
+[[ $line == *"NO: 1 file(s) missing between files 0 and $((n - 1))"* ]] || fail "missing middle file: $line"
+expect_eq "traces.complete with a hole" 0 "$(sqlite3 "$tmp/v.db" 'SELECT complete FROM traces')"
+echo "ok: a missing middle file: exit 3 and 'incomplete' in the report, the database and its report"
+
+mkdir "$tmp/empty" && cp "${files[@]}" "$tmp/empty/" && : >"$tmp/empty/zz-crashed.discon"
+verdicts "$tmp/empty" 3 files # (the database holds no trace of the empty file)
+grep -q 'empty file (0 bytes): skipped' "$tmp/v.err" || fail "no warning for the empty file: $(cat "$tmp/v.err")"
+grep -q "$(grep -o '[0-9]* raw -> [0-9]* traps' "$tmp/ref.txt")" "$tmp/v.txt" || fail "an empty file changed the report"
+echo "ok: a 0-byte file beside the trace: skipped with a warning, the rest reported, exit 3"
+
+# The oldest files gone without a record of their removal: missing, not
+# "complete since" (that is for files discond removed, max_files.sh).
+k=$((n / 3))
+mkdir "$tmp/gone" && cp "${files[@]:$k}" "$tmp/gone/"
+verdicts "$tmp/gone" 3
+[[ $line == *"NO: files 0..$((k - 1)) missing (no record of their removal)"* ]] || fail "oldest files gone: $line"
+echo "ok: the oldest files gone without a removal record: incomplete everywhere, exit 3"
+
+# A windowed database does not silently keep its window on a full load.
+"$T2S" -o "$tmp/win.db" --from 1 --to 2 "$tmp/rec" 2>/dev/null
+set +e; "$T2S" -o "$tmp/win.db" "$tmp/rec" 2>"$tmp/win.err"; rc=$?; set -e
+expect_eq "full load into a windowed database: exit status" 1 "$rc"
+grep -q "loaded keeping 'all from 1 to 2'" "$tmp/win.err" || fail "no clear refusal: $(cat "$tmp/win.err")"
+echo "ok: a full load into a database loaded with --from/--to is refused: $(cat "$tmp/win.err")"

@@ -32,7 +32,9 @@
  * duration_ns, ended, never_returned), traces.types, the tables trap_ends,
  * trap_open and unmatched_returns and the handler-time views; version 4
  * files.bytes as the bytes read (not the size then), files.kept, and the
- * cause fields of trap_pending. */
+ * cause fields of trap_pending, traces.complete as the one verdict
+ * (discon_complete.h) with complete_since_ns, complete_why, ended and
+ * removed_last_file, and the table removed. */
 #define DISCON_DB_SCHEMA_VERSION 4
 
 enum discon_db_error {
@@ -133,7 +135,7 @@ enum discon_db_query {
 enum {
     DISCON_DB_TRACE_ROW, DISCON_DB_TRACE_ID_HEX, DISCON_DB_TRACE_TARGET,
     DISCON_DB_TRACE_SYSTEM_MODE, DISCON_DB_TRACE_VCPU_COUNT, DISCON_DB_TRACE_HOST,
-    DISCON_DB_TRACE_CLOCK_MONO_NS, DISCON_DB_TRACE_CLOCK_REAL_NS, DISCON_DB_TRACE_COMPLETE,
+    DISCON_DB_TRACE_CLOCK_MONO_NS, DISCON_DB_TRACE_CLOCK_REAL_NS, DISCON_DB_TRACE_ENDED,
     DISCON_DB_TRACE_PRODUCER_FINISHED, DISCON_DB_TRACE_UNRECORDED, DISCON_DB_TRACE_COUNT,
     DISCON_DB_TRACE_TYPES, DISCON_DB_TRACE_PLUGIN_OPTIONS, /* the header's, for pairing */
 };

@@ -7,7 +7,7 @@
 static const char *const queries[] = {
     [DISCON_DB_Q_TRACE] =
         "SELECT trace, trace_id, target, system_mode, vcpu_count, host,"
-        " clock_monotonic_ns, clock_realtime_ns, complete, producer_finished,"
+        " clock_monotonic_ns, clock_realtime_ns, ended, producer_finished,"
         " unrecorded, (SELECT COUNT(*) FROM traces), types, plugin_options"
         " FROM traces ORDER BY trace LIMIT 1",
     [DISCON_DB_Q_VCPUS] = "SELECT vcpu, produced, dropped, written FROM vcpus",

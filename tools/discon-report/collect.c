@@ -225,6 +225,7 @@ void report_init(struct report *r, const struct report_opts *opt)
 
 void report_free(struct report *r)
 {
+    discon_complete_free(&r->complete);
     discon_traps_free(&r->deriver);
     report_time_free(r);
     pc_counts_free(&r->handlers);
@@ -397,47 +398,33 @@ int report_finish(struct report *r)
     return rc;
 }
 
-bool report_complete(const struct report *r, char *why, size_t len)
+enum discon_complete_verdict report_completeness(const struct report *r, char *why, size_t len)
 {
     if (r->beyond_vcpus) {
         snprintf(why, len, "%llu events of vCPUs %u and above not analysed",
                  (unsigned long long)r->beyond_vcpus, REPORT_MAX_VCPUS);
-        return false;
+        return DISCON_INCOMPLETE;
     }
-    if (r->damaged || r->gaps) {
-        snprintf(why, len, "damaged or missing data (%llu damaged frames, %llu sequence gaps)",
-                 (unsigned long long)r->damaged, (unsigned long long)r->gaps);
-        return false;
+    char line[384];
+    uint64_t since_ns;
+    enum discon_complete_verdict v = discon_complete_verdict(&r->complete, &since_ns, line,
+                                                             sizeof line);
+    if (v == DISCON_COMPLETE_SINCE)
+        snprintf(why, len, "since %.6f s: %s", discon_seconds_from(r->clock_mono, since_ns), line);
+    else
+        snprintf(why, len, "%s", line);
+    return v;
+}
+
+bool report_complete(const struct report *r, char *why, size_t len)
+{
+    enum discon_complete_verdict v = report_completeness(r, why, len);
+    if (v == DISCON_COMPLETE_SINCE) { /* said as such: not complete */
+        char line[512];
+        snprintf(line, sizeof line, "complete %s", why);
+        snprintf(why, len, "%s", line);
     }
-    if (!r->have_end) {
-        snprintf(why, len, "no end record (recording interrupted, or files missing)");
-        return false;
-    }
-    bool filtered = r->opt.vcpu >= 0 || r->opt.from_s > 0 || r->opt.to_s < 1e300;
-    for (uint32_t i = 0; i < r->nvcpus; i++) {
-        const struct vcpu_state *v = &r->vcpu[i];
-        if (!v->has_totals) {
-            if (v->events && !filtered) {
-                snprintf(why, len, "vCPU %u has events but no totals in the end record", i);
-                return false;
-            }
-            continue;
-        }
-        if (v->produced != v->written + v->dropped) {
-            snprintf(why, len, "vCPU %u: produced %llu != written %llu + dropped %llu", i,
-                     (unsigned long long)v->produced, (unsigned long long)v->written,
-                     (unsigned long long)v->dropped);
-            return false;
-        }
-        if (!filtered && !r->aggregate_only && v->events != v->written) {
-            snprintf(why, len, "vCPU %u: %llu events read, the end record says %llu", i,
-                     (unsigned long long)v->events, (unsigned long long)v->written);
-            return false;
-        }
-    }
-    snprintf(why, len, "end record present, totals agree%s",
-             r->producer_finished ? "" : "; the producer ended without finishing");
-    return true;
+    return v == DISCON_COMPLETE;
 }
 
 const char *report_symbol(const struct report *r, uint64_t pc, char *buf, size_t len)

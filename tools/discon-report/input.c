@@ -27,16 +27,21 @@ static int f_header(void *ctx, const char *path, const Discon__Header *h)
         c->other_trace = 1;
         return -1;
     }
+    discon_complete_header(&c->r->complete, h);
+    c->r->complete.start_ns = h->clock ? h->clock->monotonic_ns : 0;
     return report_header(c->r, h);
 }
 
 static int f_events(void *ctx, const struct discon_event *ev, size_t n)
 {
-    return report_events(((struct file_ctx *)ctx)->r, ev, n);
+    struct report *r = ((struct file_ctx *)ctx)->r;
+    discon_complete_events(&r->complete, ev, n); /* every event: the trace's completeness */
+    return report_events(r, ev, n);
 }
 
 static int f_loss(void *ctx, const Discon__Loss *l)
 {
+    discon_complete_loss(&((struct file_ctx *)ctx)->r->complete, l->vcpu, l->first_seq, l->count);
     return report_loss(((struct file_ctx *)ctx)->r, l->vcpu, l->first_seq, l->count,
                        l->first_time_ns, l->last_time_ns);
 }
@@ -44,6 +49,7 @@ static int f_loss(void *ctx, const Discon__Loss *l)
 static int f_end(void *ctx, const Discon__End *e)
 {
     struct report *r = ((struct file_ctx *)ctx)->r;
+    discon_complete_end(&r->complete, e);
     r->have_end = true;
     r->producer_finished = e->producer_finished;
     r->unrecorded = e->unrecorded;
@@ -56,6 +62,7 @@ static int f_end(void *ctx, const Discon__End *e)
 static void f_damage(void *ctx, const struct discon_damage *d)
 {
     ((struct file_ctx *)ctx)->r->damaged++;
+    ((struct file_ctx *)ctx)->r->complete.damaged++;
     fprintf(stderr, "discon-report: %s: damaged data at offset %llu (%llu bytes skipped): %s\n",
             d->path, (unsigned long long)d->offset, (unsigned long long)d->length, d->what);
 }
@@ -64,6 +71,7 @@ static void f_gap(void *ctx, uint32_t vcpu, uint64_t expected, uint64_t got)
 {
     struct report *r = ((struct file_ctx *)ctx)->r;
     r->gaps++;
+    r->complete.gaps++;
     /* As a loss: nothing open on the vCPU is matched across the missing
      * events (a void callback: out of memory shows at the next feed). */
     if (vcpu < REPORT_MAX_VCPUS)

@@ -3,6 +3,7 @@
  * rules as trace files, or counts are taken when the database holds
  * aggregates only. A file that is not a discon database of this schema
  * version is refused by discon_db_open_read. */
+#include "completeness.h"
 #include "discon_db.h"
 #include "report.h"
 
@@ -12,6 +13,7 @@
 struct db_input {
     struct discon_db db;
     struct report *r;
+    int64_t trace; /* its row */
     char *err;
     size_t errlen;
 };
@@ -60,7 +62,9 @@ static int trace_from_row(struct db_input *in, sqlite3_stmt *s)
     h.clock = &clock;
     if (report_header(in->r, &h))
         return db_fail(in, DISCON_DB_E_NOMEM);
-    in->r->have_end = sqlite3_column_int(s, DISCON_DB_TRACE_COMPLETE);
+    in->trace = sqlite3_column_int64(s, DISCON_DB_TRACE_ROW);
+    in->r->complete.start_ns = clock.monotonic_ns;
+    in->r->have_end = sqlite3_column_int(s, DISCON_DB_TRACE_ENDED);
     in->r->producer_finished = sqlite3_column_int(s, DISCON_DB_TRACE_PRODUCER_FINISHED);
     in->r->unrecorded = (uint64_t)sqlite3_column_int64(s, DISCON_DB_TRACE_UNRECORDED);
     return 0;
@@ -264,6 +268,8 @@ int report_read_db(struct report *r, const char *path, char *err, size_t errlen)
         rc = read_symbols(&in);
     if (rc == 0 && raw == 0)
         rc = read_aggregates(&in);
+    if (rc == 0 && (rc = discon_db_completeness(&in.db, in.trace, &r->complete)) != 0)
+        rc = db_fail(&in, rc);
     if (rc == 0 && report_finish(r))
         rc = db_fail(&in, DISCON_DB_E_NOMEM);
     discon_db_close(&in.db);

@@ -12,6 +12,7 @@
 #include "symbols.h"
 #include "trap_kind.h"
 #include "discon_traps.h"
+#include "discon_complete.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -182,6 +183,7 @@ struct report {
     size_t nlosses, losses_total;
     uint64_t lost_events;
     /* end and integrity */
+    struct discon_completeness complete; /* the one rule, fed every event read */
     bool have_end, producer_finished;
     uint64_t unrecorded, damaged, gaps;
     bool aggregate_only; /* a database without raw events */
@@ -263,7 +265,11 @@ double report_duration(const struct report *r);
  * of tool_args.h, discon_in_window), whole, never half an x86 pair. */
 bool report_trap_in_window(const struct report *r, uint64_t time_ns);
 
-/* Whether the trace is provably complete; reason when not. */
+/* Whether the trace is complete, by the one rule (discon_complete.h),
+ * whatever --vcpu, --from and --to select: the verdict, with one line in
+ * why ("since T s: ..." for DISCON_COMPLETE_SINCE, T from the trace
+ * start). report_complete: the verdict is DISCON_COMPLETE. */
+enum discon_complete_verdict report_completeness(const struct report *r, char *why, size_t len);
 bool report_complete(const struct report *r, char *why, size_t len);
 
 /* Sorted view of a pc_counts table: indices by count, descending, of the

@@ -34,7 +34,8 @@ static const char usage[] =
     "                              (default 100: a kernel retries a fault once or twice)\n"
     "      --tail N                last events shown per vCPU (default 10, 0: none)\n"
     "  -h, --help                  this help\n"
-    "Exit status: 0, 1 on errors, 2 on bad usage, 3 if the trace files were damaged.\n";
+    "Exit status: 0, 1 on errors, 2 on bad usage, 3 if the trace is incomplete\n"
+    "(data damaged or missing; 'complete since T' is not).\n";
 
 enum { FORMAT = 256, SYMBOLS, KASLR, TOP, VCPU, FROM, TO, WINDOW, BOUND, LOOP, TAIL };
 

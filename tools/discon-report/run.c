@@ -44,9 +44,15 @@ static int place_symbols(const struct report_args *a, const struct discon_symbol
     return 0;
 }
 
-/* The report r (read, symbols placed) on stdout: the exit status. */
+/* The report r (read, symbols placed) on stdout: the exit status (3 when
+ * the trace is incomplete: data is missing, whatever the cause). */
 static int render(const struct report_args *a, const struct report *r, int status)
 {
+    char why[512];
+    if (report_completeness(r, why, sizeof why) == DISCON_INCOMPLETE) {
+        fprintf(stderr, "discon-report: the trace is incomplete: %s\n", why);
+        status = 3;
+    }
     /* Never a quiet wrong answer: what the report could not trust, on
      * stderr too (the report itself says it in every format). */
     if (r->beyond_vcpus)

@@ -3,6 +3,7 @@
 #include "loaded_files.h"
 #include "open_traps.h"
 #include "pending.h"
+#include "removed.h"
 #include "trap_rows.h"
 #include "tool_args.h"
 
@@ -292,6 +293,8 @@ static int on_header(void *ctx, const char *path, const Discon__Header *h)
         return -1;
     if (l->deriver.paired && (rc = open_traps_drop(l->db, trace)) != 0)
         return fail(l, rc);
+    if ((rc = removed_store(l->db, trace, h)) != 0)
+        return fail(l, rc);
     struct loaded_file before;
     int seen = loaded_file_begin(l->db, trace, h->file_index, path, l->kept, &before);
     if (seen < 0)
@@ -376,7 +379,7 @@ static int store_end(struct discon_db *db, int64_t trace, const Discon__End *e)
     }
     sqlite3_finalize(s);
     if (rc == 0)
-        rc = discon_db_prepare(db, "UPDATE traces SET complete = 1, producer_finished = ?,"
+        rc = discon_db_prepare(db, "UPDATE traces SET ended = 1, producer_finished = ?,"
                                    " unrecorded = ? WHERE trace = ?", &s);
     if (rc)
         return rc;

@@ -45,7 +45,7 @@ static int start(struct loader *l, int64_t trace, bool *complete)
 {
     sqlite3_stmt *s;
     int rc = discon_db_prepare(l->db, "SELECT target, types, plugin_options, clock_monotonic_ns,"
-                                      " complete FROM traces WHERE trace = ?", &s);
+                                      " ended FROM traces WHERE trace = ?", &s);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, trace);
