@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include "launch.h"
 #include "number_option.h"
+#include "output_dir.h"
 #include "plugin_options.h"
 #include "record_attach.h"
 
@@ -303,7 +304,8 @@ static char **qemu_argv_with_plugin(const struct record_options *o, char *plugin
 static int run(const struct record_options *o)
 {
     char plugin[4200], discond[4200];
-    if (check_qemu_args(o) != 0 || check_output(o->dir) != 0)
+    if (check_qemu_args(o) != 0 || check_output(o->dir) != 0 ||
+        discon_output_set_aside("discon-record", o->dir) != 0)
         return 1;
     if (locate(plugin, sizeof plugin, discond, sizeof discond) != 0)
         return 1;

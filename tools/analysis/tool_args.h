@@ -4,7 +4,10 @@
 #ifndef DISCON_TOOL_ARGS_H
 #define DISCON_TOOL_ARGS_H
 
+#include "discon.pb-c.h"
 #include "symbols.h"
+
+#include <stdbool.h>
 
 /* --symbols FILE, which may be given several times (the files merge:
  * symbols.h, discon_symbols_for_trace). */
@@ -29,6 +32,19 @@ int discon_arg_seconds(const char *tool, const char *name, const char *arg, doub
  * --symbols (nsymbols 0). */
 const char *discon_args_conflict(double from_s, double to_s, const struct discon_kaslr_option *kaslr,
                                  size_t nsymbols);
+
+/* --trace ID: one trace of several in a directory or a database, by its
+ * id in hex (as every tool prints it) or a prefix of it of at least 4
+ * digits. *out = arg: 0, or -1 after one line on stderr (not hex, too
+ * short, longer than an id). */
+int discon_arg_trace(const char *tool, const char *arg, const char **out);
+
+/* The hex of a header's trace id (up to 16 bytes) into hex[33]. */
+void discon_trace_id_hex(const Discon__Header *h, char hex[33]);
+
+/* Whether the trace of id `hex` is the one --trace selects (want NULL:
+ * any). Case-insensitive prefix match. */
+bool discon_trace_selected(const char *want, const char *hex);
 
 /* Seconds from start_ns (the trace's clock reference) to time_ns: what
  * --from and --to are measured in. */

@@ -114,8 +114,10 @@ int discon_db_create_indexes(struct discon_db *db, bool rows);
 /* ---- the queries discon-report reads with ------------------------------ */
 
 enum discon_db_query {
-    /* The first trace's header and end record, and how many traces there
-     * are: columns DISCON_DB_TRACE_*. */
+    /* The header and end record of the first trace whose hex id starts
+     * with parameter 1 (text; "" for any), and how many traces match:
+     * columns DISCON_DB_TRACE_*. Every other query reads one trace: its
+     * row (DISCON_DB_TRACE_ROW) is their parameter 1. */
     DISCON_DB_Q_TRACE,
     /* Per-vCPU totals of the end record: DISCON_DB_VCPU_*. */
     DISCON_DB_Q_VCPUS,
@@ -156,7 +158,8 @@ enum {
     DISCON_DB_AGG_COUNT, DISCON_DB_AGG_KIND, /* KIND: a kind id (discon_kind_by_id) */
 };
 
-/* Prepare query `q`, ready to step. 0 or DISCON_DB_E_SQLITE (detail set;
+/* Prepare query `q`, its parameter 1 still to bind (see above). 0 or
+ * DISCON_DB_E_SQLITE (detail set;
  * a discon database of this version always prepares them, so this means a
  * damaged or tampered file). The caller finalizes *out. */
 int discon_db_query(struct discon_db *db, enum discon_db_query q, sqlite3_stmt **out);

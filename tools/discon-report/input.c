@@ -1,6 +1,7 @@
 /* Feeding a report from trace files (streamed through the one reader) or
  * from a trace2sqlite database (input_db.c). */
 #include "report.h"
+#include "tool_args.h"
 #include "trace_reader.h"
 
 #include <stdio.h>
@@ -10,21 +11,23 @@
 
 struct file_ctx {
     struct report *r;
-    char first_id[33];
-    int other_trace;
+    char first_id[33], other_id[33]; /* the trace reported on; another one found */
 };
 
+/* One trace: the one --trace selects (files of others are skipped), or
+ * the only one. */
 static int f_header(void *ctx, const char *path, const Discon__Header *h)
 {
     (void)path;
     struct file_ctx *c = ctx;
-    char id[33] = "";
-    for (size_t i = 0; i < h->trace_id.len && i < 16; i++)
-        snprintf(id + 2 * i, 3, "%02x", h->trace_id.data[i]);
+    char id[33];
+    discon_trace_id_hex(h, id);
+    if (!discon_trace_selected(c->r->opt.trace, id))
+        return DISCON_READ_SKIP_FILE;
     if (!c->first_id[0])
         memcpy(c->first_id, id, sizeof id);
     else if (strcmp(id, c->first_id) != 0) {
-        c->other_trace = 1;
+        memcpy(c->other_id, id, sizeof id);
         return -1;
     }
     discon_complete_header(&c->r->complete, h);
@@ -89,10 +92,13 @@ int report_read_files(struct report *r, char *const *paths, int n, char *err, si
     };
     struct discon_read_stats st = {0};
     int rc = discon_read_paths(paths, n, &ops, &st, err, errlen);
-    if (c.other_trace)
-        return FAIL("the inputs hold more than one trace; report on one at a time");
+    if (c.other_id[0])
+        return FAIL("the inputs hold more than one trace%s (%.16s, %.16s, ...): pick one with "
+                    "--trace ID", r->opt.trace ? " of that id" : "", c.first_id, c.other_id);
     if (rc < 0)
         return -1;
+    if (!r->have_header && r->opt.trace)
+        return FAIL("no trace %s in the input", r->opt.trace);
     if (!r->have_header)
         return FAIL("no trace header found in the input");
     return report_finish(r) ? FAIL("out of memory") : rc == DISCON_READ_DAMAGED ? 3 : 0;

@@ -77,18 +77,21 @@ static int read_trace(struct db_input *in)
     int rc = discon_db_query(&in->db, DISCON_DB_Q_TRACE, &s);
     if (rc)
         return db_fail(in, rc);
+    sqlite3_bind_text(s, 1, in->r->opt.trace ? in->r->opt.trace : "", -1, SQLITE_STATIC);
     int step = sqlite3_step(s);
     if (step != SQLITE_ROW && step != SQLITE_DONE)
         return rows_done(in, s, step);
     if (step == SQLITE_DONE) {
-        snprintf(in->err, in->errlen, "%s holds no trace", in->db.path);
+        snprintf(in->err, in->errlen, "%s holds no trace%s%s", in->db.path,
+                 in->r->opt.trace ? " of id " : "", in->r->opt.trace ? in->r->opt.trace : "");
         sqlite3_finalize(s);
         return -1;
     }
     int64_t traces = sqlite3_column_int64(s, DISCON_DB_TRACE_COUNT);
     if (traces > 1) {
-        snprintf(in->err, in->errlen, "%s holds %lld traces; report on one at a time", in->db.path,
-                 (long long)traces);
+        snprintf(in->err, in->errlen, "%s holds %lld traces%s: pick one with --trace ID "
+                 "(traces.trace_id)", in->db.path, (long long)traces,
+                 in->r->opt.trace ? " of that id" : "");
         sqlite3_finalize(s);
         return -1;
     }
@@ -103,6 +106,7 @@ static int read_vcpus(struct db_input *in)
     int rc = discon_db_query(&in->db, DISCON_DB_Q_VCPUS, &s), step;
     if (rc)
         return db_fail(in, rc);
+    sqlite3_bind_int64(s, 1, in->trace);
     while ((step = sqlite3_step(s)) == SQLITE_ROW)
         report_vcpu_totals(in->r, (uint32_t)sqlite3_column_int64(s, DISCON_DB_VCPU_VCPU),
                            (uint64_t)sqlite3_column_int64(s, DISCON_DB_VCPU_PRODUCED),
@@ -168,6 +172,7 @@ static int read_events(struct db_input *in, uint64_t *raw)
     int rc = discon_db_query(&in->db, DISCON_DB_Q_EVENTS, &s), step;
     if (rc)
         return db_fail(in, rc);
+    sqlite3_bind_int64(s, 1, in->trace);
     while ((step = sqlite3_step(s)) == SQLITE_ROW)
         if (feed_row(in, s, raw)) {
             sqlite3_finalize(s);
@@ -184,6 +189,7 @@ static int read_symbol_files(struct db_input *in)
     int rc = discon_db_query(&in->db, DISCON_DB_Q_SYMBOL_FILES, &s), step;
     if (rc)
         return db_fail(in, rc);
+    sqlite3_bind_int64(s, 1, in->trace);
     size_t files = 0, slid = 0;
     int64_t slide = 0;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
@@ -213,6 +219,7 @@ static int read_symbols(struct db_input *in)
     int rc = discon_db_query(&in->db, DISCON_DB_Q_SYMBOLS, &s), step;
     if (rc)
         return db_fail(in, rc);
+    sqlite3_bind_int64(s, 1, in->trace);
     while ((step = sqlite3_step(s)) == SQLITE_ROW)
         if (sqlite3_column_text(s, DISCON_DB_SYM_NAME) &&
             discon_symbols_add(&r->db_syms, (uint64_t)sqlite3_column_int64(s, DISCON_DB_SYM_ADDR),
@@ -237,6 +244,7 @@ static int read_aggregates(struct db_input *in)
     int rc = discon_db_query(&in->db, DISCON_DB_Q_AGGREGATES, &s), step;
     if (rc)
         return db_fail(in, rc);
+    sqlite3_bind_int64(s, 1, in->trace);
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         in->r->aggregate_only = true;
         int64_t type = sqlite3_column_int64(s, DISCON_DB_AGG_TYPE);

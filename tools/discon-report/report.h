@@ -40,6 +40,7 @@ struct report_opts {
     unsigned tail;         /* last events per vCPU */
     const struct discon_symbols *syms;
     const char *symbols_note; /* --symbols: files and KASLR slide, one line; or NULL */
+    const char *trace;     /* --trace ID (hex prefix), or NULL: the inputs' only trace */
 };
 
 /* (PC, tag) -> count, open addressing. The tag is the event type for the

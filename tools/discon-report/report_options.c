@@ -33,11 +33,13 @@ static const char usage[] =
     "                              them do not end a run, system calls never make one\n"
     "                              (default 100: a kernel retries a fault once or twice)\n"
     "      --tail N                last events shown per vCPU (default 10, 0: none)\n"
+    "      --trace ID              the trace of this id (hex, or a prefix of 4+ digits)\n"
+    "                              when the inputs hold several\n"
     "  -h, --help                  this help\n"
     "Exit status: 0, 1 on errors, 2 on bad usage, 3 if the trace is incomplete\n"
     "(data damaged or missing; 'complete since T' is not).\n";
 
-enum { FORMAT = 256, SYMBOLS, KASLR, TOP, VCPU, FROM, TO, WINDOW, BOUND, LOOP, TAIL };
+enum { FORMAT = 256, SYMBOLS, KASLR, TOP, VCPU, FROM, TO, WINDOW, BOUND, LOOP, TAIL, TRACE };
 
 /* A count option up to max: 0, or -1 after one line. */
 static int number(const char *opt, const char *s, uint64_t max, uint64_t *out)
@@ -95,6 +97,7 @@ static int parse_one(int c, const char *arg, struct report_args *a)
         return parse_count(c, arg, &a->opt);
     case FROM: return discon_arg_seconds("discon-report", "from", arg, &a->opt.from_s) ? 2 : -1;
     case TO: return discon_arg_seconds("discon-report", "to", arg, &a->opt.to_s) ? 2 : -1;
+    case TRACE: return discon_arg_trace("discon-report", arg, &a->opt.trace) ? 2 : -1;
     case 'h': fputs(usage, stdout); return 0;
     default: fputs(usage, stderr); return 2;
     }
@@ -108,7 +111,8 @@ int report_args_parse(int argc, char **argv, struct report_args *a)
         {"vcpu", required_argument, NULL, VCPU}, {"from", required_argument, NULL, FROM},
         {"to", required_argument, NULL, TO}, {"window", required_argument, NULL, WINDOW},
         {"time-bound", required_argument, NULL, BOUND}, {"loop", required_argument, NULL, LOOP},
-        {"tail", required_argument, NULL, TAIL}, {"help", no_argument, NULL, 'h'},
+        {"tail", required_argument, NULL, TAIL}, {"trace", required_argument, NULL, TRACE},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     *a = (struct report_args){.format = REPORT_TEXT, .opt = {

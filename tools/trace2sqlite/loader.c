@@ -278,9 +278,12 @@ static int on_header(void *ctx, const char *path, const Discon__Header *h)
     struct loader *l = ctx;
     if (loader_end_file(l))
         return -1;
-    char id[33] = "";
-    for (size_t i = 0; i < h->trace_id.len && i < 16; i++)
-        snprintf(id + 2 * i, 3, "%02x", h->trace_id.data[i]);
+    char id[33];
+    discon_trace_id_hex(h, id);
+    if (!discon_trace_selected(l->only_trace, id)) {
+        l->other_files++;
+        return DISCON_READ_SKIP_FILE;
+    }
     int rc = discon_db_exec(l->db, "BEGIN");
     if (rc)
         return fail(l, rc);

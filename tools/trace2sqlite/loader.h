@@ -38,6 +38,8 @@ struct loader {
      * resume_from were loaded by an earlier run (loaded_files.h) */
     uint64_t resume_from, frame_off, file_size;
     char kept[64];        /* what this load keeps (files.kept) */
+    const char *only_trace; /* --trace ID: files of other traces are skipped; or NULL */
+    uint64_t other_files; /* files of other traces skipped */
     int64_t *rederive;    /* trace rows whose traps are derived again at the end */
     size_t nrederive;
     struct discon_trap_deriver deriver;

@@ -23,9 +23,11 @@ static const char usage[] =
     "                           in seconds from the start of the trace\n"
     "      --index              also index events and traps by vCPU, sequence and\n"
     "                           time (slower to load, faster to look up)\n"
+    "      --trace ID           load only the trace of this id (hex, or a prefix of\n"
+    "                           4+ digits) when the inputs hold several\n"
     "  -h, --help               this help\n";
 
-enum { SYMBOLS = 256, KASLR, AGGREGATE, FROM, TO, INDEX };
+enum { SYMBOLS = 256, KASLR, AGGREGATE, FROM, TO, INDEX, TRACE };
 
 /* One option into o: -1 to go on, or the exit status. */
 static int parse_one(int c, const char *arg, struct t2s_options *o)
@@ -38,6 +40,7 @@ static int parse_one(int c, const char *arg, struct t2s_options *o)
     case KASLR: return discon_arg_kaslr("trace2sqlite", arg, &o->kaslr) ? 2 : -1;
     case FROM: return discon_arg_seconds("trace2sqlite", "from", arg, &o->from_s) ? 2 : -1;
     case TO: return discon_arg_seconds("trace2sqlite", "to", arg, &o->to_s) ? 2 : -1;
+    case TRACE: return discon_arg_trace("trace2sqlite", arg, &o->trace) ? 2 : -1;
     case 'h': fputs(usage, stdout); return 0;
     default: fputs(usage, stderr); return 2;
     }
@@ -67,6 +70,7 @@ int t2s_options_parse(int argc, char **argv, struct t2s_options *o)
         {"from", required_argument, NULL, FROM},
         {"to", required_argument, NULL, TO},
         {"index", no_argument, NULL, INDEX},
+        {"trace", required_argument, NULL, TRACE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };

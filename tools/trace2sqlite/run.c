@@ -90,6 +90,13 @@ static int load(const struct t2s_options *o, const struct discon_symbol_files *s
     fprintf(stderr, "trace2sqlite: %llu events from %llu file(s) read%s\n",
             (unsigned long long)l->events, (unsigned long long)st.files,
             read == DISCON_READ_DAMAGED ? "; some data was damaged (see above)" : "");
+    if (o->trace && l->ntraces_seen == 0) {
+        fprintf(stderr, "trace2sqlite: no trace %s in the input\n", o->trace);
+        return 1;
+    }
+    if (l->other_files)
+        fprintf(stderr, "trace2sqlite: %llu file(s) of other traces skipped (--trace %s)\n",
+                (unsigned long long)l->other_files, o->trace);
     int judged = judge(l);
     if (judged < 0) {
         fprintf(stderr, "trace2sqlite: %s\n", l->err);
@@ -161,8 +168,10 @@ int t2s_run(const struct t2s_options *o)
     }
     struct loader l;
     int status = 1;
-    if (loader_init(&l, &db, o->aggregate, o->from_s, o->to_s) == 0)
+    if (loader_init(&l, &db, o->aggregate, o->from_s, o->to_s) == 0) {
+        l.only_trace = o->trace;
         status = load(o, &syms, &l);
+    }
     else
         fprintf(stderr, "trace2sqlite: %s\n", l.err);
     loader_free(&l);
