@@ -32,6 +32,10 @@ static const char usage[] =
     "                            loss may cost up to the kernel's writeback delay (~30 s)\n"
     "      --rotate-size SIZE    start a new file after SIZE bytes (K, M, G; default 256M, 0: never)\n"
     "      --rotate-seconds N    start a new file every N seconds (default 0: never)\n"
+    "      --max-files N         keep at most N files (>= 2): the oldest are removed as\n"
+    "                            new ones start, and the newest file says what went\n"
+    "      --max-size SIZE       keep the trace's files near SIZE bytes the same way\n"
+    "                            (rotation then at most SIZE/4 a file)\n"
     "      --wait SECONDS        give up if the segment has not appeared by then (default 0: wait)\n"
     "      --stats-json FILE     write totals as JSON at exit\n"
     "      --summary             print a summary on stderr at exit\n"
@@ -46,7 +50,7 @@ static const char usage[] =
 struct discond_options {
     char shm[256]; /* "/NAME" */
     const char *dir, *stats_json;
-    uint64_t flush_ms, rotate_size, rotate_s, wait_s;
+    uint64_t flush_ms, rotate_size, rotate_s, wait_s, max_files, max_size;
     bool summary, no_sync;
     int launcher_fd; /* -1: not started by discon-record */
     char *const *qemu_argv;
@@ -84,7 +88,8 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
     const char *shm = NULL;
     *o = (struct discond_options){.dir = ".", .flush_ms = 1000, .rotate_size = 256u << 20,
                                   .launcher_fd = -1};
-    enum { FLUSH = 256, ROTATE_SIZE, ROTATE_SECONDS, WAIT, STATS, SUMMARY, LAUNCHER, ERROR, NO_SYNC };
+    enum { FLUSH = 256, ROTATE_SIZE, ROTATE_SECONDS, WAIT, STATS, SUMMARY, LAUNCHER, ERROR, NO_SYNC,
+           MAX_FILES, MAX_SIZE };
     uint64_t fd;
     static const struct option longopts[] = {
         {"shm", required_argument, NULL, 's'},
@@ -92,6 +97,8 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
         {"flush-ms", required_argument, NULL, FLUSH},
         {"rotate-size", required_argument, NULL, ROTATE_SIZE},
         {"rotate-seconds", required_argument, NULL, ROTATE_SECONDS},
+        {"max-files", required_argument, NULL, MAX_FILES},
+        {"max-size", required_argument, NULL, MAX_SIZE},
         {"wait", required_argument, NULL, WAIT},
         {"stats-json", required_argument, NULL, STATS},
         {"summary", no_argument, NULL, SUMMARY},
@@ -109,6 +116,8 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
         case FLUSH: bad = discon_parse_count(optarg, 1, 3600000, &o->flush_ms) ? "--flush-ms" : NULL; break;
         case ROTATE_SIZE: bad = discon_parse_size(optarg, &o->rotate_size) ? "--rotate-size" : NULL; break;
         case ROTATE_SECONDS: bad = discon_parse_count(optarg, 0, 1u << 30, &o->rotate_s) ? "--rotate-seconds" : NULL; break;
+        case MAX_FILES: bad = discon_parse_count(optarg, 2, 1u << 30, &o->max_files) ? "--max-files (2 or more)" : NULL; break;
+        case MAX_SIZE: bad = discon_parse_size(optarg, &o->max_size) || o->max_size < 4096 ? "--max-size (4K or more)" : NULL; break;
         case WAIT: bad = discon_parse_count(optarg, 0, 1u << 30, &o->wait_s) ? "--wait" : NULL; break;
         case STATS: o->stats_json = optarg; break;
         case SUMMARY: o->summary = true; break;
@@ -132,6 +141,9 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
         return 2;
     }
     snprintf(o->shm, sizeof o->shm, "%s%s", shm[0] == '/' ? "" : "/", shm);
+    /* A size bound needs files several times smaller than it. */
+    if (o->max_size && (!o->rotate_size || o->rotate_size > o->max_size / 4))
+        o->rotate_size = o->max_size / 4;
     o->qemu_argv = argv + optind;
     o->qemu_argc = argc - optind;
     return -1;
@@ -355,6 +367,8 @@ static int run(const struct discond_options *o)
         .no_sync = o->no_sync,
         .rotate_size = o->rotate_size,
         .rotate_ns = o->rotate_s * 1000000000u,
+        .max_files = (uint32_t)o->max_files,
+        .max_size = o->max_size,
         .qemu_argv = o->qemu_argv,
         .qemu_argc = o->qemu_argc,
     };

@@ -44,6 +44,13 @@ struct discon_drain_config {
                              kernel's writeback decides (up to ~30 s) */
     uint64_t rotate_size; /* bytes per file; 0: no size rotation */
     uint64_t rotate_ns;   /* age per file; 0: no time rotation */
+    /* Bounded disk (drain_bound.c): at each rotation the oldest files are
+     * removed so that at most max_files files (>= 2; 0: no bound) remain,
+     * and the closed ones take at most max_size - rotate_size bytes (0: no
+     * bound), so with the file being written the trace stays near
+     * max_size. Every new file's header says what was removed. */
+    uint32_t max_files;
+    uint64_t max_size;
     char *const *qemu_argv; /* for the header, when known */
     int qemu_argc;
     discon_drain_hook *crash_hook; /* tests only; NULL in production */
