@@ -107,3 +107,13 @@ set +e; "$T2S" -o "$tmp/win.db" "$tmp/rec" 2>"$tmp/win.err"; rc=$?; set -e
 expect_eq "full load into a windowed database: exit status" 1 "$rc"
 grep -q "loaded keeping 'all from 1 to 2'" "$tmp/win.err" || fail "no clear refusal: $(cat "$tmp/win.err")"
 echo "ok: a full load into a database loaded with --from/--to is refused: $(cat "$tmp/win.err")"
+
+# The post-mortem view on this 2-vCPU boot: one timeline, both vCPUs, in
+# time order, from -500 ms to 0 (postmortem.sh checks it trap by trap).
+"$REPORT" --last 500ms "${newest_first[@]}" >"$tmp/pm.txt" || fail "discon-report --last 500ms"
+sed -n '/^Last 500.000 ms before the end/,/^State at/p' "$tmp/pm.txt" | sed '1,3d;$d;/^$/d' |
+  awk 'NR % 2 == 1 { print $1, $2 }' >"$tmp/tl"
+[ "$(awk '{ print $2 }' "$tmp/tl" | sort -u | tr '\n' ' ')" = "0 1 " ] || fail "the timeline does not merge both vCPUs"
+sort -g -c "$tmp/tl" 2>/dev/null || fail "the timeline is not in time order"
+awk '$1 < -500 || $1 > 0 { bad = 1 } END { exit bad }' "$tmp/tl" || fail "a trap outside the last 500 ms"
+echo "ok: --last 500ms: $(wc -l <"$tmp/tl") traps of both vCPUs in one timeline, in time order"

@@ -3,6 +3,7 @@
 #include "report.h"
 #include "tool_args.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,6 +192,8 @@ static int on_trap(void *ctx, const struct discon_trap *t)
     struct report *r = ctx;
     if (!report_trap_in_window(r, t->time_ns))
         return 0;
+    if (r->pm && postmortem_take(r, t))
+        return -1;
     struct vcpu_state *v = &r->vcpu[t->vcpu];
     r->traps++;
     r->traps_by_type[discon_type_index(t->type)]++;
@@ -225,6 +228,7 @@ void report_init(struct report *r, const struct report_opts *opt)
 
 void report_free(struct report *r)
 {
+    postmortem_free(r->pm);
     discon_complete_free(&r->complete);
     discon_traps_free(&r->deriver);
     report_time_free(r);
@@ -277,6 +281,13 @@ int report_header(struct report *r, const Discon__Header *h)
     if (r->nest.paired)
         discon_traps_pair(&r->deriver, report_trap_ended, report_unmatched_return);
     discon_trap_namer_init(&r->stream_namer, h->target, NULL);
+    if (r->opt.last_ns) {
+        if (!r->pm && !(r->pm = calloc(1, sizeof *r->pm)))
+            return -1;
+        r->pm->last_ns = r->opt.last_ns;
+        r->pm->at_given = !isnan(r->opt.at_s);
+        r->pm->at_ns = r->clock_mono + (uint64_t)(r->pm->at_given ? r->opt.at_s * 1e9 : 0);
+    }
     return 0;
 }
 

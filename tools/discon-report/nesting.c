@@ -86,6 +86,8 @@ int report_trap_ended(void *ctx, const struct discon_trap *t)
     struct nesting *n = &r->nest;
     if (!report_trap_in_window(r, t->time_ns))
         return 0;
+    if (r->pm)
+        postmortem_ended(r, t);
     if (t->end <= DISCON_TRAP_TOO_DEEP)
         n->by_end[t->end]++;
     if (t->end == DISCON_TRAP_RETURNED) {

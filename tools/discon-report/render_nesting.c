@@ -15,7 +15,7 @@ static double secs(const struct report *r, uint64_t ns)
     return ((double)ns - (double)r->clock_mono) / 1e9;
 }
 
-static const char *kind_name(const struct report *r, const struct discon_trap *t)
+const char *report_kind_name(const struct report *r, const struct discon_trap *t)
 {
     struct discon_trap_namer n;
     struct discon_trap_why why;
@@ -39,7 +39,7 @@ static void chain_line(const struct report *r, FILE *o, const char *mark,
                        const struct discon_trap *t)
 {
     char a[256], b[256];
-    fprintf(o, "  %2s %11.6f %-24.24s %-16s -> %s\n", mark, secs(r, t->time_ns), kind_name(r, t),
+    fprintf(o, "  %2s %11.6f %-24.24s %-16s -> %s\n", mark, secs(r, t->time_ns), report_kind_name(r, t),
             pc_col(r, t->from_pc, a, sizeof a, 16), pc_col(r, t->to_pc, b, sizeof b, 16));
 }
 
@@ -130,7 +130,7 @@ static void json_chains(const struct report *r, FILE *o, const char *name,
     for (size_t i = 0; i < n; i++) {
         fprintf(o, "%s{\"vcpu\": %u, \"seq\": %llu, \"kind\": ", i ? ", " : "", c[i].trap.vcpu,
                 (unsigned long long)c[i].trap.seq);
-        report_json_string(o, kind_name(r, &c[i].trap));
+        report_json_string(o, report_kind_name(r, &c[i].trap));
         fprintf(o, ", \"depth\": %u, \"trap\": ", c[i].trap.depth);
         report_json_trap(r, o, &c[i].trap);
         fprintf(o, ", \"open\": [");
@@ -188,7 +188,7 @@ static void csv_chains(const struct report *r, FILE *o, const char *what,
     for (size_t i = 0; i < n; i++) {
         fprintf(o, "%s,%u,%llu,%.9f,", what, c[i].trap.vcpu, (unsigned long long)c[i].trap.seq,
                 secs(r, c[i].trap.time_ns));
-        discon_csv_field(o, kind_name(r, &c[i].trap));
+        discon_csv_field(o, report_kind_name(r, &c[i].trap));
         fprintf(o, ",%u,0x%llx,", c[i].trap.depth, (unsigned long long)c[i].trap.to_pc);
         discon_csv_field(o, report_symbol(r, c[i].trap.to_pc, a, sizeof a));
         fputc(',', o);

@@ -299,4 +299,6 @@ void render_text(const struct report *r, FILE *o)
         doubles(r, o);
     loops(r, o);
     tail(r, o);
+    if (r->pm)
+        postmortem_render_text(r, o);
 }

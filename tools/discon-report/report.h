@@ -13,6 +13,7 @@
 #include "trap_kind.h"
 #include "discon_traps.h"
 #include "discon_complete.h"
+#include "postmortem.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -41,6 +42,8 @@ struct report_opts {
     const struct discon_symbols *syms;
     const char *symbols_note; /* --symbols: files and KASLR slide, one line; or NULL */
     const char *trace;     /* --trace ID (hex prefix), or NULL: the inputs' only trace */
+    uint64_t last_ns;      /* --last: the post-mortem view (postmortem.h); 0: none */
+    double at_s;           /* --at: its instant, s from the start; NAN: the end */
 };
 
 /* (PC, tag) -> count, open addressing. The tag is the event type for the
@@ -192,6 +195,7 @@ struct report {
     char db_symbols_note[96];      /* what a database says of its symbol files */
     struct discon_trap_deriver deriver;
     struct nesting nest;
+    struct postmortem *pm; /* --last; NULL without */
 };
 
 void report_init(struct report *r, const struct report_opts *opt);
@@ -292,6 +296,8 @@ void render_kinds_json(const struct report *r, FILE *out);
 void render_kinds_csv(const struct report *r, FILE *out);
 /* s as a JSON string (render_data.c). */
 void report_json_string(FILE *out, const char *s);
+/* A trap's kind name, with the trace's placed symbols (render_nesting.c). */
+const char *report_kind_name(const struct report *r, const struct discon_trap *t);
 /* A PC as "symbol+0xoff", or "0x..." without a symbol. */
 const char *report_symbol_or_hex(const struct report *r, uint64_t pc, char *buf, size_t len);
 void render_json(const struct report *r, FILE *out);
