@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,8 @@ static const char usage[] =
     "      --summary             print a summary on stderr at exit\n"
     "      --launcher-fd FD      (discon-record) QEMU's pid comes on FD; end of file\n"
     "                            before it: stop waiting for the segment\n"
+    "      --status-fd FD        (discon-record) how QEMU ended comes on FD, for the\n"
+    "                            end record\n"
     "      --error-fd FD         (discon-record) a fatal error, or a stop while the\n"
     "                            producer runs, is also written to FD\n"
     "  -h, --help                this help\n"
@@ -53,6 +56,7 @@ struct discond_options {
     uint64_t flush_ms, rotate_size, rotate_s, wait_s, max_files, max_size;
     bool summary, no_sync;
     int launcher_fd; /* -1: not started by discon-record */
+    int status_fd;   /* -1: none; discon-record writes "exit N" or "signal N" */
     char *const *qemu_argv;
     int qemu_argc;
 };
@@ -87,9 +91,9 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
 {
     const char *shm = NULL;
     *o = (struct discond_options){.dir = ".", .flush_ms = 1000, .rotate_size = 256u << 20,
-                                  .launcher_fd = -1};
+                                  .launcher_fd = -1, .status_fd = -1};
     enum { FLUSH = 256, ROTATE_SIZE, ROTATE_SECONDS, WAIT, STATS, SUMMARY, LAUNCHER, ERROR, NO_SYNC,
-           MAX_FILES, MAX_SIZE };
+           MAX_FILES, MAX_SIZE, STATUS };
     uint64_t fd;
     static const struct option longopts[] = {
         {"shm", required_argument, NULL, 's'},
@@ -105,6 +109,7 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
         {"no-sync", no_argument, NULL, NO_SYNC},
         {"launcher-fd", required_argument, NULL, LAUNCHER},
         {"error-fd", required_argument, NULL, ERROR},
+        {"status-fd", required_argument, NULL, STATUS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -123,6 +128,7 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
         case SUMMARY: o->summary = true; break;
         case NO_SYNC: o->no_sync = true; break;
         case LAUNCHER: bad = discon_parse_count(optarg, 0, 65535, &fd) ? "--launcher-fd" : NULL; o->launcher_fd = (int)fd; break;
+        case STATUS: bad = discon_parse_count(optarg, 0, 65535, &fd) ? "--status-fd" : NULL; o->status_fd = (int)fd; break;
         case ERROR: bad = discon_parse_count(optarg, 0, 65535, &fd) ? "--error-fd" : NULL; error_fd = (int)fd; break;
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
@@ -322,11 +328,32 @@ static int drain_loop(struct loop *l, uint64_t start)
     return 0;
 }
 
+/* One line "exit N" or "signal N" from discon-record on fd, waited for at
+ * most 3 s (it writes it as soon as it has reaped QEMU). true with how. */
+static bool read_status(int fd, char *how, size_t len)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    if (poll(&p, 1, 3000) <= 0)
+        return false;
+    ssize_t n = read(fd, how, len - 1);
+    if (n <= 0)
+        return false;
+    how[n] = '\0';
+    how[strcspn(how, "\n")] = '\0';
+    return strncmp(how, "exit ", 5) == 0 || strncmp(how, "signal ", 7) == 0;
+}
+
 /* Finish the trace (even after an error: what was read is written), report. */
 static int finish(const struct discond_options *o, struct loop *l, uint64_t start, int rc)
 {
     char err[512];
     bool finished = l->finished == 1;
+    /* QEMU is done (or gone): its parent says how, right after reaping it. */
+    if (o->status_fd >= 0 && (finished || discon_watch_gone(l->watch))) {
+        char how[32];
+        if (read_status(o->status_fd, how, sizeof how))
+            discon_drain_set_qemu_ended(l->d, how);
+    }
     if (discon_drain_finish(l->d, finished, err, sizeof err) != 0)
         rc = die(err);
     struct discon_drain_totals t;

@@ -356,6 +356,7 @@ int discon_drain_finish(struct discon_drain *d, bool producer_finished, char *er
     }
     if (rc == 0) {
         Discon__End e = DISCON__END__INIT;
+        e.qemu_ended = d->qemu_ended;
         e.n_vcpu = used;
         e.vcpu = ptrs;
         e.producer_finished = producer_finished;
@@ -407,6 +408,11 @@ uint64_t discon_drain_flush_due(const struct discon_drain *d)
         if (d->seg->rings[i].read != d->seg->rings[i].tail)
             return d->flushed_ns + d->cfg.flush_ns;
     return UINT64_MAX;
+}
+
+void discon_drain_set_qemu_ended(struct discon_drain *d, const char *how)
+{
+    snprintf(d->qemu_ended, sizeof d->qemu_ended, "%s", how);
 }
 
 void discon_drain_free(struct discon_drain *d)

@@ -81,6 +81,10 @@ long discon_drain_pass(struct discon_drain *d, char *err, size_t errlen);
 int discon_drain_finish(struct discon_drain *d, bool producer_finished, char *err,
                         size_t errlen);
 
+/* How QEMU ended ("exit N", "signal N"), for the End record; before
+ * discon_drain_finish. */
+void discon_drain_set_qemu_ended(struct discon_drain *d, const char *how);
+
 void discon_drain_totals(const struct discon_drain *d, struct discon_drain_totals *t);
 /* When (CLOCK_MONOTONIC ns) the next frame is due: records read and not yet
  * written wait at most the flush interval. UINT64_MAX if none are waiting. */

@@ -49,6 +49,7 @@ struct discon_drain {
     int sync_fd;          /* the same file, for fdatasync (the writer keeps its fd) */
     uint32_t file_index;
     uint32_t files;
+    char qemu_ended[32];  /* End.qemu_ended; "" unknown */
     uint64_t opened_ns, flushed_ns;
     uint64_t bytes_closed;
     uint32_t nvcpus;

@@ -54,3 +54,21 @@ mid=$(awk -F, 'NR == int(n / 2)' n="$(wc -l <"$tmp/events.csv")" "$tmp/events.cs
 first_ns=$(head -1 "$tmp/events.csv" | cut -d, -f4); first_s=$(head -1 "$tmp/events.csv" | cut -d, -f5)
 at=$(awk -v m="$mid" -v f="$first_ns" -v fs="$first_s" 'BEGIN { printf "%.9f", fs + (m - f) / 1e9 }')
 check_view "--at $at" "$mid" --at "$at"
+grep -q '^  QEMU:          exit 11$' "$tmp/pm.txt" || fail "how QEMU ended: $(grep 'QEMU:' "$tmp/pm.txt")"
+"$T2S" -o "$tmp/rec.db" "$tmp/rec" 2>/dev/null || fail "trace2sqlite"
+expect_eq "traces.qemu_ended" "exit 11" "$(sqlite3 "$tmp/rec.db" 'SELECT qemu_ended FROM traces')"
+echo "ok: the end record says QEMU's exit status (exit 11), in the report and the database"
+
+# QEMU killed: its parent records the signal, the report says the producer vanished.
+build_svc_guest 100000000
+"$DISCON_RECORD" -o "$tmp/killed" -- "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" \
+  >/dev/null 2>"$tmp/killed.err" & rec=$!
+wait_until 60 "the first trace file" has_trace_file "$tmp/killed"
+qemu=$(ps -o pid=,comm= --ppid "$rec" | awk '$2 != "discond" { print $1; exit }')
+[ -n "$qemu" ] || fail "no QEMU under discon-record"
+kill -KILL "$qemu"
+set +e; wait "$rec"; set -e
+"$REPORT" --last 1ms "$tmp/killed" >"$tmp/killed.txt" 2>/dev/null || true
+grep -q '^  QEMU:          signal 9$' "$tmp/killed.txt" || fail "killed QEMU: $(grep 'QEMU:' "$tmp/killed.txt")"
+grep -q 'the recording: the producer vanished' "$tmp/killed.txt" || fail "$(grep 'the recording' "$tmp/killed.txt")"
+echo "ok: QEMU killed by SIGKILL: the trace says 'signal 9' and that the producer vanished"

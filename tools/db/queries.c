@@ -9,7 +9,8 @@ static const char *const queries[] = {
         "SELECT trace, trace_id, target, system_mode, vcpu_count, host,"
         " clock_monotonic_ns, clock_realtime_ns, ended, producer_finished,"
         " unrecorded, (SELECT COUNT(*) FROM traces WHERE trace_id LIKE ?1 || '%'), types,"
-        " plugin_options FROM traces WHERE trace_id LIKE ?1 || '%' ORDER BY trace LIMIT 1",
+        " plugin_options, qemu_ended FROM traces WHERE trace_id LIKE ?1 || '%' ORDER BY trace"
+        " LIMIT 1",
     [DISCON_DB_Q_VCPUS] = "SELECT vcpu, produced, dropped, written FROM vcpus WHERE trace = ?1",
     /* The last column sorts a loss before the event with its sequence
      * number, as the trace files have it. */

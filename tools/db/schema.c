@@ -36,6 +36,7 @@ static const char tables[] =
     "                                  -- (oldest files removed), 0 not: see complete_why\n"
     "  complete_since_ns INT, complete_why TEXT,\n"
     "  ended INT DEFAULT 0,            -- end record seen\n"
+    "  qemu_ended TEXT,                -- End.qemu_ended: 'exit N', 'signal N'; NULL unknown\n"
     "  removed_last_file INT,          -- files 0..this removed by the writer; NULL: none\n"
     "  producer_finished INT,\n"
     "  unrecorded INT);\n"

@@ -1,6 +1,7 @@
 /* Feeding a report from trace files (streamed through the one reader) or
  * from a trace2sqlite database (input_db.c). */
 #include "report.h"
+#include "printable.h"
 #include "tool_args.h"
 #include "trace_reader.h"
 
@@ -54,6 +55,7 @@ static int f_end(void *ctx, const Discon__End *e)
     struct report *r = ((struct file_ctx *)ctx)->r;
     discon_complete_end(&r->complete, e);
     r->have_end = true;
+    discon_printable(r->qemu_ended, sizeof r->qemu_ended, e->qemu_ended);
     r->producer_finished = e->producer_finished;
     r->unrecorded = e->unrecorded;
     for (size_t i = 0; i < e->n_vcpu; i++)

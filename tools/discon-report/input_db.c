@@ -5,6 +5,7 @@
  * version is refused by discon_db_open_read. */
 #include "completeness.h"
 #include "discon_db.h"
+#include "printable.h"
 #include "report.h"
 
 #include <stdio.h>
@@ -66,6 +67,8 @@ static int trace_from_row(struct db_input *in, sqlite3_stmt *s)
     in->r->complete.start_ns = clock.monotonic_ns;
     in->r->have_end = sqlite3_column_int(s, DISCON_DB_TRACE_ENDED);
     in->r->producer_finished = sqlite3_column_int(s, DISCON_DB_TRACE_PRODUCER_FINISHED);
+    discon_printable(in->r->qemu_ended, sizeof in->r->qemu_ended,
+                     text(s, DISCON_DB_TRACE_QEMU_ENDED));
     in->r->unrecorded = (uint64_t)sqlite3_column_int64(s, DISCON_DB_TRACE_UNRECORDED);
     return 0;
 }

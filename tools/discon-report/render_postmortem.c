@@ -103,9 +103,12 @@ static void end_state(const struct report *r, FILE *o, uint64_t ref)
     }
     fprintf(o, "  the recording: %s\n",
             !r->have_end ? "no end record (interrupted: discond killed, or files missing)"
-            : r->producer_finished ? "QEMU's plugin finished (QEMU exited)"
+            : r->producer_finished ? "QEMU's plugin finished"
                                    : "the producer vanished (QEMU killed or crashed before its "
                                      "plugin could finish)");
+    if (r->have_end)
+        fprintf(o, "  QEMU:          %s\n", r->qemu_ended[0] ? r->qemu_ended
+                                        : "how it ended is not recorded (discond run by hand?)");
 }
 
 void postmortem_render_text(const struct report *r, FILE *o)
