@@ -37,5 +37,6 @@ echo "ok: --max-files 3: files $((last - 2))..$last remain; '${line#  complete  
 bytes=$(cat "$tmp"/size/*.discon | wc -c)
 [ "$bytes" -le $((1024 * 1024 + 64 * 1024)) ] || fail "--max-size 1M left $bytes bytes"
 ls "$tmp"/size/*-000000.discon >/dev/null 2>&1 && fail "--max-size 1M removed nothing ($bytes bytes)"
-"$REPORT" "$tmp/size" 2>/dev/null | grep -q '^  complete    since ' || fail "--max-size: $(grep complete "$tmp/size.txt" 2>/dev/null)"
+"$REPORT" "$tmp/size" >"$tmp/size.txt" 2>&1 || fail "discon-report --max-size trace: $(cat "$tmp/size.txt")"
+grep -q '^  complete    since ' "$tmp/size.txt" || fail "--max-size: $(grep complete "$tmp/size.txt")"
 echo "ok: --max-size 1M: $bytes bytes in $(ls "$tmp"/size/*.discon | wc -l) files, complete since the oldest kept"
