@@ -12,6 +12,7 @@
 #include "launch.h"
 #include "make_dirs.h"
 #include "number_option.h"
+#include "output_dir.h"
 #include "plugin_options.h"
 #include "record_attach.h"
 
@@ -43,6 +44,8 @@ static const char usage[] =
     "      --rotate-size SIZE    new trace file after SIZE bytes (K/KiB, M/MiB, G/GiB:\n"
     "                            powers of 1024; KB, MB, GB: of 1000; 1.5G; default 256M)\n"
     "      --rotate-seconds N    new trace file every N seconds (default: never)\n"
+    "      --max-files N         keep at most N files (>= 2): the oldest are removed\n"
+    "      --max-size SIZE       keep the trace near SIZE bytes (files of SIZE/4 at most)\n"
     "      --stats-json FILE     discond's totals as JSON\n"
     "      --flush-ms MS         write and sync a frame at least this often (default 1000)\n"
     "      --no-sync             do not fdatasync each frame (power loss: up to ~30 s)\n"
@@ -74,6 +77,7 @@ static int find_plugin(const char *self_dir, char *out, size_t len)
 struct record_options {
     const char *dir, *mode, *ring, *types, *cause, *returns;
     const char *rotate_size, *rotate_seconds, *stats_json, *flush_ms;
+    const char *max_files, *max_size; /* bounded disk, discond's own checks */
     bool no_sync;
     char **qemu_argv;
     int qemu_argc;
@@ -126,6 +130,14 @@ static int check_options(struct record_options *o)
         fprintf(stderr, "discon-record: --flush-ms: bad value '%s'\n", o->flush_ms);
         return 2;
     }
+    if (o->max_files && discon_parse_count(o->max_files, 2, 1u << 30, &unused)) {
+        fprintf(stderr, "discon-record: --max-files: bad value '%s' (2 or more)\n", o->max_files);
+        return 2;
+    }
+    if (o->max_size && (discon_parse_size(o->max_size, &unused) || unused < 4096)) {
+        fprintf(stderr, "discon-record: --max-size: bad value '%s' (4K or more)\n", o->max_size);
+        return 2;
+    }
     if (o->rotate_seconds && discon_parse_count(o->rotate_seconds, 0, 1u << 30, &unused)) {
         fprintf(stderr, "discon-record: --rotate-seconds: bad value '%s'\n", o->rotate_seconds);
         return 2;
@@ -138,7 +150,7 @@ static int parse_options(int argc, char **argv, struct record_options *o)
 {
     *o = (struct record_options){.dir = "discon.data", .mode = "block"};
     enum { MODE = 256, RING, TYPES, CAUSE, RETURNS, ROTATE_SIZE, ROTATE_SECONDS, STATS, FLUSH,
-           NO_SYNC };
+           NO_SYNC, MAX_FILES, MAX_SIZE };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"mode", required_argument, NULL, MODE},
@@ -148,6 +160,8 @@ static int parse_options(int argc, char **argv, struct record_options *o)
         {"returns", required_argument, NULL, RETURNS},
         {"rotate-size", required_argument, NULL, ROTATE_SIZE},
         {"rotate-seconds", required_argument, NULL, ROTATE_SECONDS},
+        {"max-files", required_argument, NULL, MAX_FILES},
+        {"max-size", required_argument, NULL, MAX_SIZE},
         {"stats-json", required_argument, NULL, STATS},
         {"flush-ms", required_argument, NULL, FLUSH},
         {"no-sync", no_argument, NULL, NO_SYNC},
@@ -165,6 +179,8 @@ static int parse_options(int argc, char **argv, struct record_options *o)
         case RETURNS: o->returns = optarg; break;
         case ROTATE_SIZE: o->rotate_size = optarg; break;
         case ROTATE_SECONDS: o->rotate_seconds = optarg; break;
+        case MAX_FILES: o->max_files = optarg; break;
+        case MAX_SIZE: o->max_size = optarg; break;
         case STATS: o->stats_json = optarg; break;
         case FLUSH: o->flush_ms = optarg; break;
         case NO_SYNC: o->no_sync = true; break;
@@ -271,7 +287,7 @@ static int check_qemu_args(const struct record_options *o)
 /* discond's command line: its options, then QEMU's argv for the header. */
 static char **discond_argv(const struct record_options *o, char *discond, char *shm)
 {
-    char **dargv = calloc((size_t)o->qemu_argc + 24, sizeof *dargv);
+    char **dargv = calloc((size_t)o->qemu_argc + 32, sizeof *dargv);
     if (!dargv)
         return NULL;
     int k = 0;
@@ -283,6 +299,8 @@ static char **discond_argv(const struct record_options *o, char *discond, char *
     dargv[k++] = "--summary";
     const char *pass[][2] = {{"--rotate-size", o->rotate_size},
                              {"--rotate-seconds", o->rotate_seconds},
+                             {"--max-files", o->max_files},
+                             {"--max-size", o->max_size},
                              {"--stats-json", o->stats_json},
                              {"--flush-ms", o->flush_ms},
                              {"--no-sync", o->no_sync ? "" : NULL}};
@@ -322,7 +340,8 @@ static char **qemu_argv_with_plugin(const struct record_options *o, char *plugin
 static int run(const struct record_options *o)
 {
     char plugin[4200], discond[4200];
-    if (check_qemu_args(o) != 0 || check_output(o->dir) != 0)
+    if (check_qemu_args(o) != 0 || check_output(o->dir) != 0 ||
+        discon_output_set_aside("discon-record", o->dir) != 0)
         return 1;
     if (locate(plugin, sizeof plugin, discond, sizeof discond) != 0)
         return 1;

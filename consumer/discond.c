@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,11 +37,17 @@ static const char usage[] =
     "                            powers of 1024; KB, MB, GB: of 1000; 1.5G; default 256M,\n"
     "                            0: never)\n"
     "      --rotate-seconds N    start a new file every N seconds (default 0: never)\n"
+    "      --max-files N         keep at most N files (>= 2): the oldest are removed as\n"
+    "                            new ones start, and the newest file says what went\n"
+    "      --max-size SIZE       keep the trace's files near SIZE bytes the same way\n"
+    "                            (rotation then at most SIZE/4 a file)\n"
     "      --wait SECONDS        give up if the segment has not appeared by then (default 0: wait)\n"
     "      --stats-json FILE     write totals as JSON at exit\n"
     "      --summary             print a summary on stderr at exit\n"
     "      --launcher-fd FD      (discon-record) QEMU's pid comes on FD; end of file\n"
     "                            before it: stop waiting for the segment\n"
+    "      --status-fd FD        (discon-record) how QEMU ended comes on FD, for the\n"
+    "                            end record\n"
     "      --error-fd FD         (discon-record) a fatal error, or a stop while the\n"
     "                            producer runs, is also written to FD\n"
     "  -h, --help                this help\n"
@@ -51,9 +58,10 @@ static const char usage[] =
 struct discond_options {
     char shm[256]; /* "/NAME" */
     const char *dir, *stats_json;
-    uint64_t flush_ms, rotate_size, rotate_s, wait_s;
+    uint64_t flush_ms, rotate_size, rotate_s, wait_s, max_files, max_size;
     bool summary, no_sync;
     int launcher_fd; /* -1: not started by discon-record */
+    int status_fd;   /* -1: none; discon-record writes "exit N" or "signal N" */
     char *const *qemu_argv;
     int qemu_argc;
 };
@@ -88,8 +96,9 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
 {
     const char *shm = NULL;
     *o = (struct discond_options){.dir = ".", .flush_ms = 1000, .rotate_size = 256u << 20,
-                                  .launcher_fd = -1};
-    enum { FLUSH = 256, ROTATE_SIZE, ROTATE_SECONDS, WAIT, STATS, SUMMARY, LAUNCHER, ERROR, NO_SYNC };
+                                  .launcher_fd = -1, .status_fd = -1};
+    enum { FLUSH = 256, ROTATE_SIZE, ROTATE_SECONDS, WAIT, STATS, SUMMARY, LAUNCHER, ERROR, NO_SYNC,
+           MAX_FILES, MAX_SIZE, STATUS };
     uint64_t fd;
     static const struct option longopts[] = {
         {"shm", required_argument, NULL, 's'},
@@ -97,12 +106,15 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
         {"flush-ms", required_argument, NULL, FLUSH},
         {"rotate-size", required_argument, NULL, ROTATE_SIZE},
         {"rotate-seconds", required_argument, NULL, ROTATE_SECONDS},
+        {"max-files", required_argument, NULL, MAX_FILES},
+        {"max-size", required_argument, NULL, MAX_SIZE},
         {"wait", required_argument, NULL, WAIT},
         {"stats-json", required_argument, NULL, STATS},
         {"summary", no_argument, NULL, SUMMARY},
         {"no-sync", no_argument, NULL, NO_SYNC},
         {"launcher-fd", required_argument, NULL, LAUNCHER},
         {"error-fd", required_argument, NULL, ERROR},
+        {"status-fd", required_argument, NULL, STATUS},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -115,11 +127,14 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
         case FLUSH: bad = discon_parse_count(optarg, 1, 3600000, &o->flush_ms) ? "--flush-ms" : NULL; break;
         case ROTATE_SIZE: bad = discon_parse_size(optarg, &o->rotate_size) ? "--rotate-size" : NULL; break;
         case ROTATE_SECONDS: bad = discon_parse_count(optarg, 0, 1u << 30, &o->rotate_s) ? "--rotate-seconds" : NULL; break;
+        case MAX_FILES: bad = discon_parse_count(optarg, 2, 1u << 30, &o->max_files) ? "--max-files (2 or more)" : NULL; break;
+        case MAX_SIZE: bad = discon_parse_size(optarg, &o->max_size) || o->max_size < 4096 ? "--max-size (4K or more)" : NULL; break;
         case WAIT: bad = discon_parse_count(optarg, 0, 1u << 30, &o->wait_s) ? "--wait" : NULL; break;
         case STATS: o->stats_json = optarg; break;
         case SUMMARY: o->summary = true; break;
         case NO_SYNC: o->no_sync = true; break;
         case LAUNCHER: bad = discon_parse_count(optarg, 0, 65535, &fd) ? "--launcher-fd" : NULL; o->launcher_fd = (int)fd; break;
+        case STATUS: bad = discon_parse_count(optarg, 0, 65535, &fd) ? "--status-fd" : NULL; o->status_fd = (int)fd; break;
         case ERROR: bad = discon_parse_count(optarg, 0, 65535, &fd) ? "--error-fd" : NULL; error_fd = (int)fd; break;
         case 'h': fputs(usage, stdout); return 0;
         case 'V': discon_print_version("discond"); return 0;
@@ -139,6 +154,9 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
         return 2;
     }
     snprintf(o->shm, sizeof o->shm, "%s%s", shm[0] == '/' ? "" : "/", shm);
+    /* A size bound needs files several times smaller than it. */
+    if (o->max_size && (!o->rotate_size || o->rotate_size > o->max_size / 4))
+        o->rotate_size = o->max_size / 4;
     o->qemu_argv = argv + optind;
     o->qemu_argc = argc - optind;
     return -1;
@@ -317,11 +335,32 @@ static int drain_loop(struct loop *l, uint64_t start)
     return 0;
 }
 
+/* One line "exit N" or "signal N" from discon-record on fd, waited for at
+ * most 3 s (it writes it as soon as it has reaped QEMU). true with how. */
+static bool read_status(int fd, char *how, size_t len)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    if (poll(&p, 1, 3000) <= 0)
+        return false;
+    ssize_t n = read(fd, how, len - 1);
+    if (n <= 0)
+        return false;
+    how[n] = '\0';
+    how[strcspn(how, "\n")] = '\0';
+    return strncmp(how, "exit ", 5) == 0 || strncmp(how, "signal ", 7) == 0;
+}
+
 /* Finish the trace (even after an error: what was read is written), report. */
 static int finish(const struct discond_options *o, struct loop *l, uint64_t start, int rc)
 {
     char err[512];
     bool finished = l->finished == 1;
+    /* QEMU is done (or gone): its parent says how, right after reaping it. */
+    if (o->status_fd >= 0 && (finished || discon_watch_gone(l->watch))) {
+        char how[32];
+        if (read_status(o->status_fd, how, sizeof how))
+            discon_drain_set_qemu_ended(l->d, how);
+    }
     if (discon_drain_finish(l->d, finished, err, sizeof err) != 0)
         rc = die(err);
     struct discon_drain_totals t;
@@ -363,6 +402,8 @@ static int run(const struct discond_options *o)
         .no_sync = o->no_sync,
         .rotate_size = o->rotate_size,
         .rotate_ns = o->rotate_s * 1000000000u,
+        .max_files = (uint32_t)o->max_files,
+        .max_size = o->max_size,
         .qemu_argv = o->qemu_argv,
         .qemu_argc = o->qemu_argc,
     };

@@ -81,8 +81,10 @@ static int open_file(struct discon_drain *d, char *err, size_t errlen)
     h.mode = (char *)mode_name(l->mode);
     h.types = l->types;
     h.producer_pid = l->producer_pid;
+    h.removed = drain_bound_header(d);
     d->opened_ns = discon_clock_ns(CLOCK_MONOTONIC);
-    if (discon_writer_header(d->w, &h, err, errlen) != 0 || open_sync(d, err, errlen) != 0)
+    if (discon_writer_header(d->w, &h, err, errlen) != 0 || open_sync(d, err, errlen) != 0 ||
+        drain_bound_opened(d, err, errlen) != 0)
         return -1;
     d->files++;
     return 0;
@@ -161,6 +163,8 @@ static int encode_pending(struct discon_drain *d, struct vcpu *v, char *err, siz
     if (discon_writer_events(d->w, v->pending, v->npending, v->pending_pos, err, errlen) != 0)
         return -1;
     commit_if_written(d, bytes);
+    drain_bound_note(d, (uint32_t)(v - d->v), v->pending[0].seq, v->npending,
+                     v->pending[0].time_ns, v->pending[v->npending - 1].time_ns);
     for (size_t i = 0; i < v->npending; i++)
         v->by_type[discon_type_index(v->pending[i].type)]++; /* checked in take() */
     v->written += v->npending;
@@ -175,6 +179,7 @@ static int write_loss(struct discon_drain *d, const Discon__Loss *l, char *err, 
     if (discon_writer_loss(d->w, l, err, errlen) != 0)
         return -1;
     commit_if_written(d, bytes);
+    drain_bound_note(d, l->vcpu, l->first_seq, l->count, l->first_time_ns, l->last_time_ns);
     return 0;
 }
 
@@ -213,6 +218,8 @@ static int flush(struct discon_drain *d, char *err, size_t errlen)
         char full_path[sizeof d->path];
         memcpy(full_path, d->path, sizeof full_path);
         int full_sync = d->sync_fd;
+        if (drain_bound_rotate(d, discon_writer_bytes(full), err, errlen) != 0)
+            return -1;
         d->file_index++;
         if (open_file(d, err, errlen) != 0) {
             if (d->sync_fd != full_sync)
@@ -349,6 +356,7 @@ int discon_drain_finish(struct discon_drain *d, bool producer_finished, char *er
     }
     if (rc == 0) {
         Discon__End e = DISCON__END__INIT;
+        e.qemu_ended = d->qemu_ended;
         e.n_vcpu = used;
         e.vcpu = ptrs;
         e.producer_finished = producer_finished;
@@ -402,6 +410,11 @@ uint64_t discon_drain_flush_due(const struct discon_drain *d)
     return UINT64_MAX;
 }
 
+void discon_drain_set_qemu_ended(struct discon_drain *d, const char *how)
+{
+    snprintf(d->qemu_ended, sizeof d->qemu_ended, "%s", how);
+}
+
 void discon_drain_free(struct discon_drain *d)
 {
     if (!d)
@@ -414,5 +427,6 @@ void discon_drain_free(struct discon_drain *d)
     for (uint32_t i = 0; i < d->nvcpus; i++)
         free(d->v[i].pending);
     free(d->v);
+    drain_bound_free(d);
     free(d);
 }

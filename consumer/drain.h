@@ -44,6 +44,13 @@ struct discon_drain_config {
                              kernel's writeback decides (up to ~30 s) */
     uint64_t rotate_size; /* bytes per file; 0: no size rotation */
     uint64_t rotate_ns;   /* age per file; 0: no time rotation */
+    /* Bounded disk (drain_bound.c): at each rotation the oldest files are
+     * removed so that at most max_files files (>= 2; 0: no bound) remain,
+     * and the closed ones take at most max_size - rotate_size bytes (0: no
+     * bound), so with the file being written the trace stays near
+     * max_size. Every new file's header says what was removed. */
+    uint32_t max_files;
+    uint64_t max_size;
     char *const *qemu_argv; /* for the header, when known */
     int qemu_argc;
     discon_drain_hook *crash_hook; /* tests only; NULL in production */
@@ -73,6 +80,10 @@ long discon_drain_pass(struct discon_drain *d, char *err, size_t errlen);
  * close. Call after a pass that read nothing once the producer is done. */
 int discon_drain_finish(struct discon_drain *d, bool producer_finished, char *err,
                         size_t errlen);
+
+/* How QEMU ended ("exit N", "signal N"), for the End record; before
+ * discon_drain_finish. */
+void discon_drain_set_qemu_ended(struct discon_drain *d, const char *how);
 
 void discon_drain_totals(const struct discon_drain *d, struct discon_drain_totals *t);
 /* When (CLOCK_MONOTONIC ns) the next frame is due: records read and not yet

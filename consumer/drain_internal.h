@@ -25,6 +25,20 @@ struct vcpu {
     uint64_t pending_pos;         /* ring position of pending[0] */
 };
 
+/* What one file of the trace holds of one vCPU (events and losses). */
+struct extent {
+    bool any;
+    uint64_t first_seq, end_seq, first_ns, last_ns;
+};
+
+/* A file of this trace still on disk (drain_bound.c). */
+struct kept_file {
+    uint32_t index;
+    char path[4096];
+    uint64_t bytes;
+    struct extent *vcpu; /* nvcpus entries */
+};
+
 struct discon_drain {
     struct discon_segment *seg;
     struct discon_drain_config cfg;
@@ -35,10 +49,20 @@ struct discon_drain {
     int sync_fd;          /* the same file, for fdatasync (the writer keeps its fd) */
     uint32_t file_index;
     uint32_t files;
+    char qemu_ended[32];  /* End.qemu_ended; "" unknown */
     uint64_t opened_ns, flushed_ns;
     uint64_t bytes_closed;
     uint32_t nvcpus;
     struct vcpu *v;
+    /* bounded disk (drain_bound.c): the files on disk, oldest first (the
+     * last is the one being written), and what the removed ones held */
+    struct kept_file *kept;
+    size_t nkept;
+    bool any_removed;
+    uint32_t removed_last_file;
+    struct extent *removed; /* nvcpus entries */
+    Discon__Removed hdr_removed;    /* drain_bound_header's storage */
+    Discon__RemovedRange *hdr_range, **hdr_ptr; /* nvcpus entries each */
     struct discon_record buf[BATCH_MAX];
 };
 
@@ -46,6 +70,22 @@ struct discon_drain {
  * vCPU's sequence, counts and ring position to skip, cut a torn frame, and
  * pick the next file index. 0, or -1 with err. */
 int discon_drain_resume(struct discon_drain *d, char *err, size_t errlen);
+
+/* Bounded disk (drain_bound.c). A new file was opened at d->path: keep
+ * track of it. 0, or -1 with err (out of memory). */
+int drain_bound_opened(struct discon_drain *d, char *err, size_t errlen);
+/* Sequence numbers [first_seq, first_seq + n) of vCPU `vcpu`, times
+ * first_ns..last_ns, went into the file being written. */
+void drain_bound_note(struct discon_drain *d, uint32_t vcpu, uint64_t first_seq, uint64_t n,
+                      uint64_t first_ns, uint64_t last_ns);
+/* Before the next file is opened (the full one is still open, at
+ * full_bytes): remove the oldest files beyond cfg.max_files/max_size. 0,
+ * or -1 with err. */
+int drain_bound_rotate(struct discon_drain *d, uint64_t full_bytes, char *err, size_t errlen);
+/* The header's record of what was removed; NULL if nothing was. The
+ * storage is d's, valid until the next call. */
+Discon__Removed *drain_bound_header(struct discon_drain *d);
+void drain_bound_free(struct discon_drain *d);
 
 /* A frame reached the file: every event encoded before it is on disk. */
 void discon_drain_commit(struct discon_drain *d);

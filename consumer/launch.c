@@ -67,6 +67,7 @@ struct children {
     pid_t discond, qemu;
     int launcher_w; /* the launcher pipe's write end (QEMU's child writes) */
     int error_r;    /* discond's error pipe, read end */
+    int status_w;   /* discond's status pipe, write end: how QEMU ended */
 };
 
 /* discond in its own process group (the terminal's Ctrl-C must reach QEMU,
@@ -75,18 +76,19 @@ struct children {
  * "finish", not death. SIGHUP and the handlers are reset by exec. */
 static int start_discond(const struct discon_launch *l, struct children *c)
 {
-    int lp[2], ep[2];
-    if (pipe2(lp, O_CLOEXEC) != 0 || pipe2(ep, O_CLOEXEC) != 0) {
+    int lp[2], ep[2], sp[2];
+    if (pipe2(lp, O_CLOEXEC) != 0 || pipe2(ep, O_CLOEXEC) != 0 || pipe2(sp, O_CLOEXEC) != 0) {
         fprintf(stderr, "discon-record: cannot make a pipe: %s\n", strerror(errno));
         return -1;
     }
-    char lfd[16], efd[16];
+    char lfd[16], efd[16], sfd[16];
     snprintf(lfd, sizeof lfd, "%d", lp[0]);
     snprintf(efd, sizeof efd, "%d", ep[1]);
+    snprintf(sfd, sizeof sfd, "%d", sp[0]);
     size_t n = 0;
     while (l->discond_argv[n])
         n++;
-    char **argv = calloc(n + 5, sizeof *argv);
+    char **argv = calloc(n + 7, sizeof *argv);
     if (!argv) {
         fprintf(stderr, "discon-record: out of memory\n");
         return -1;
@@ -96,7 +98,9 @@ static int start_discond(const struct discon_launch *l, struct children *c)
     argv[2] = lfd;
     argv[3] = "--error-fd";
     argv[4] = efd;
-    memcpy(argv + 5, l->discond_argv + 1, n * sizeof *argv); /* with the NULL */
+    argv[5] = "--status-fd";
+    argv[6] = sfd;
+    memcpy(argv + 7, l->discond_argv + 1, n * sizeof *argv); /* with the NULL */
     c->discond = fork();
     if (c->discond == 0) {
         sigset_t keep;
@@ -108,6 +112,7 @@ static int start_discond(const struct discon_launch *l, struct children *c)
         setpgid(0, 0);
         fcntl(lp[0], F_SETFD, 0); /* discond's ends survive exec */
         fcntl(ep[1], F_SETFD, 0);
+        fcntl(sp[0], F_SETFD, 0);
         execv(argv[0], argv);
         fprintf(stderr, "discon-record: cannot run %s: %s\n", argv[0], strerror(errno));
         _exit(127);
@@ -116,7 +121,9 @@ static int start_discond(const struct discon_launch *l, struct children *c)
     free(argv);
     close(lp[0]);
     close(ep[1]);
+    close(sp[0]);
     c->launcher_w = lp[1];
+    c->status_w = sp[1];
     c->error_r = ep[0];
     if (c->discond < 0) {
         fprintf(stderr, "discon-record: cannot start discond: %s\n", strerror(fork_errno));
@@ -181,6 +188,24 @@ static bool discond_ended_early(const struct children *c, int dstatus, const cha
     return true;
 }
 
+/* How QEMU ended, to discond for the trace's end record (a discond
+ * already gone reads nothing: the write just fails). */
+static void tell_status(struct children *c, int qstatus)
+{
+    if (c->status_w < 0)
+        return;
+    /* Both children are started (QEMU even reaped): nothing inherits this. */
+    signal(SIGPIPE, SIG_IGN);
+    char line[32];
+    int n = WIFSIGNALED(qstatus) ? snprintf(line, sizeof line, "signal %d\n", WTERMSIG(qstatus))
+                                 : snprintf(line, sizeof line, "exit %d\n", WEXITSTATUS(qstatus));
+    if (write(c->status_w, line, (size_t)n) != n) {
+        /* discond ended first: its end record says the producer's state */
+    }
+    close(c->status_w);
+    c->status_w = -1;
+}
+
 /* Wait for whichever child ends first; then for the other. */
 static int supervise(const struct discon_launch *l, struct children *c)
 {
@@ -207,6 +232,8 @@ static int supervise(const struct discon_launch *l, struct children *c)
         }
     }
     qemu_pid = 0;
+    if (!discond_done)
+        tell_status(c, qstatus);
     if (!discond_done) {
         kill(c->discond, SIGTERM); /* QEMU is gone: drain what is left and finish */
         wait_for(c->discond, &dstatus);
@@ -226,7 +253,8 @@ int discon_launch_run(const struct discon_launch *l)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
-    struct children c = {.discond = -1, .qemu = -1, .launcher_w = -1, .error_r = -1};
+    struct children c = {.discond = -1, .qemu = -1, .launcher_w = -1, .error_r = -1,
+                         .status_w = -1};
     int rc = 1;
     if (start_discond(l, &c) == 0) {
         sigset_t pending, ours;
@@ -250,6 +278,8 @@ int discon_launch_run(const struct discon_launch *l)
     }
     if (c.error_r >= 0)
         close(c.error_r);
+    if (c.status_w >= 0)
+        close(c.status_w);
     /* discond unlinks a segment it drained to the end; one it could not
      * (it failed, or QEMU never finished creating it) is nobody's now. */
     char name[300];

@@ -1,15 +1,13 @@
-/* Several trace files and directories: their order and each vCPU's
- * sequence continuity across batches, losses and files. */
+/* Several trace files and directories: read in the order they were
+ * written (trace_order.h), checking each vCPU's sequence continuity across
+ * batches, losses and files. */
 #define _GNU_SOURCE
-#include "trace_names.h"
+#include "trace_order.h"
 #include "trace_reader.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* Write the message and return the negated code. */
 #define FAIL(code, ...) (snprintf(err, errlen, __VA_ARGS__), -(code))
@@ -67,7 +65,16 @@ static int on_header(void *ctx, const char *path, const Discon__Header *h)
         for (uint32_t i = 0; i < c->nvcpus; i++)
             c->next_seq[i] = c->baseline;
     }
-    return c->user->header ? c->user->header(c->user->ctx, path, h) : 0;
+    int rc = c->user->header ? c->user->header(c->user->ctx, path, h) : 0;
+    if (rc == DISCON_READ_SKIP_FILE) {
+        /* The caller does not see this file's events (a file it loaded
+         * before): after it, continuity is checked anew, never against
+         * events it did not get. */
+        c->baseline = UINT64_MAX;
+        for (uint32_t i = 0; i < c->nvcpus; i++)
+            c->next_seq[i] = UINT64_MAX;
+    }
+    return rc;
 }
 
 static int on_events(void *ctx, const struct discon_event *ev, size_t n)
@@ -119,36 +126,18 @@ static int worse(int so_far, int rc)
     return rc < 0 ? rc : rc > so_far ? rc : so_far;
 }
 
-static int is_trace_name(const struct dirent *e)
+/* A file of 0 bytes (a writer that died before its first frame) holds
+ * nothing: skipped, and said as damage, so every reader warns and the
+ * read counts as damaged (missing data), never as a clean one. */
+static int skip_empty(const char *path, const struct discon_reader_ops *wrap,
+                      struct discon_read_stats *st)
 {
-    return discon_trace_file_name_is(e->d_name);
-}
-
-/* The *.discon files of a directory, in name order. */
-static int read_dir(const char *dir, const struct discon_reader_ops *wrap,
-                    struct discon_read_stats *st, char *err, size_t errlen)
-{
-    struct dirent **list;
-    int k = scandir(dir, &list, is_trace_name, alphasort);
-    if (k < 0)
-        return FAIL(DISCON_E_IO, "cannot list %s: %s", dir, strerror(errno));
-    if (k == 0) {
-        free(list);
-        return FAIL(DISCON_E_EMPTY, "%s holds no .discon files", dir);
-    }
-    int result = DISCON_READ_INTACT;
-    for (int j = 0; j < k; j++) {
-        if (result >= 0) {
-            char path[4096];
-            if (snprintf(path, sizeof path, "%s/%s", dir, list[j]->d_name) >= (int)sizeof path)
-                result = FAIL(DISCON_E_IO, "%s/%s: path too long", dir, list[j]->d_name);
-            else
-                result = worse(result, discon_read_file(path, wrap, st, err, errlen));
-        }
-        free(list[j]);
-    }
-    free(list);
-    return result;
+    struct discon_damage d = {.path = path, .what = "empty file (0 bytes): skipped",
+                              .code = DISCON_E_EMPTY};
+    st->damaged_frames++;
+    if (wrap->damage)
+        wrap->damage(wrap->ctx, &d);
+    return DISCON_READ_DAMAGED;
 }
 
 int discon_read_paths(char *const *paths, int n, const struct discon_reader_ops *ops,
@@ -161,18 +150,15 @@ int discon_read_paths(char *const *paths, int n, const struct discon_reader_ops 
         .ctx = &c, .header = on_header, .events = on_events, .batch = on_batch, .loss = on_loss,
         .end = on_end, .damage = on_damage, .progress = on_progress,
     };
-    int result = DISCON_READ_INTACT;
-    for (int i = 0; i < n && result >= 0; i++) {
-        struct stat sb;
-        int rc;
-        if (stat(paths[i], &sb) != 0)
-            rc = FAIL(DISCON_E_IO, "cannot open %s: %s", paths[i], strerror(errno));
-        else if (S_ISDIR(sb.st_mode))
-            rc = read_dir(paths[i], &wrap, st, err, errlen);
-        else
-            rc = discon_read_file(paths[i], &wrap, st, err, errlen);
+    struct discon_input_list in = {0};
+    int result = discon_inputs_order(paths, n, &in, err, errlen);
+    for (size_t i = 0; i < in.n && result >= 0; i++) {
+        const struct discon_input_file *f = &in.file[i];
+        int rc = f->empty ? skip_empty(f->path, &wrap, st)
+                          : discon_read_file(f->path, &wrap, st, err, errlen);
         result = worse(result, rc);
     }
+    discon_inputs_free(&in);
     if (result == -DISCON_E_STOPPED && c.nomem)
         result = FAIL(DISCON_E_NOMEM, "out of memory");
     free(c.next_seq);

@@ -26,7 +26,8 @@ struct discon_damage {
     uint64_t length; /* bytes skipped, up to the next frame magic or the end */
     const char *what; /* why, one line of English */
     int code;        /* DISCON_E_DAMAGED, DISCON_E_TOO_LARGE, DISCON_E_BAD_BATCH
-                        or DISCON_E_NOMEM (positive) */
+                        or DISCON_E_NOMEM (positive); DISCON_E_EMPTY from
+                        discon_read_paths: a 0-byte file, skipped whole */
 };
 
 /* What a callback returns. Any other non-zero value stops like
@@ -61,7 +62,8 @@ struct discon_reader_ops {
     void (*damage)(void *ctx, const struct discon_damage *d);
     /* Sequence discontinuity not explained by a loss record (only from
      * discon_read_paths): got > expected is missing data, got < expected is
-     * data seen twice. */
+     * data seen twice. Not checked across a file whose header callback
+     * returned DISCON_READ_SKIP_FILE (the caller did not see its events). */
     void (*gap)(void *ctx, uint32_t vcpu, uint64_t expected, uint64_t got);
     /* After each intact frame: how far into the file (of `size` bytes)
      * reading is, in bytes. */
@@ -100,13 +102,19 @@ enum discon_read_result {
 int discon_read_file(const char *path, const struct discon_reader_ops *ops,
                      struct discon_read_stats *st, char *err, size_t errlen);
 
-/* Read files and directories (a directory: its *.discon files, sorted by
- * name), in the order given, checking sequence continuity per vCPU.
+/* Read files and directories (a directory: its *.discon files), in the
+ * order the trace was written whatever the order given: every file's
+ * header is read first and the files are sorted by trace (clock
+ * reference, then trace id) and by Header.file_index (trace_order.h), so
+ * a name or `ls -t` order changes nothing. Sequence continuity is checked
+ * per vCPU. A 0-byte file is skipped and reported to `damage` (code
+ * DISCON_E_EMPTY); the read then counts as damaged.
  * Returns the worst of the files' results (DISCON_READ_DAMAGED over
  * DISCON_READ_INTACT), or the first error, after which nothing more is
  * read: the codes of discon_read_file (-DISCON_E_INVALID also for NULL
  * paths with n > 0), and -DISCON_E_EMPTY for a directory
- * without *.discon files, -DISCON_E_IO for a path that cannot be listed. */
+ * without *.discon files, -DISCON_E_IO for a path that cannot be stat'ed
+ * or listed (checked before any file is read). */
 int discon_read_paths(char *const *paths, int n, const struct discon_reader_ops *ops,
                       struct discon_read_stats *st, char *err, size_t errlen);
 

@@ -42,7 +42,10 @@ static void test_bad_inputs(void)
     struct discon_reader_ops ops = {0};
     snprintf(path, sizeof path, "%s/in.discon", dir);
     write_file(path, "", 0);
-    CHECK_EQ(read_one(path, &ops, &st), -DISCON_E_EMPTY);
+    CHECK_EQ(discon_read_file(path, &ops, &st, NULL, 0), -DISCON_E_EMPTY);
+    /* Among paths, a 0-byte file is skipped as damage (code DISCON_E_EMPTY). */
+    CHECK_EQ(read_one(path, &ops, &st), DISCON_READ_DAMAGED);
+    CHECK_EQ(st.damaged_frames, 1);
     write_file(path, "SQLite format 3\n", 16);
     CHECK_EQ(read_one(path, &ops, &st), -DISCON_E_NOT_TRACE);
     write_file(path, "\x04\x22", 2); /* shorter than a frame magic */

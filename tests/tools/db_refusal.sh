@@ -53,6 +53,9 @@ both_refuse
 # A version-3 database (traps stored whole): refused like any other.
 db=$tmp/v3.db; cp "$tmp/mine.db" "$db"; sqlite3 "$db" "PRAGMA user_version = 3"
 both_refuse
+# A version-4 database (either line of work before they merged into 5).
+db=$tmp/v4.db; cp "$tmp/mine.db" "$db"; sqlite3 "$db" "PRAGMA user_version = 4"
+both_refuse
 # A version-1 database (before the cause columns): the one line names both.
 db=$tmp/v1.db; cp "$tmp/mine.db" "$db"; sqlite3 "$db" "PRAGMA user_version = 1"
 both_refuse

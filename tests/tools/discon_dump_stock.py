@@ -347,7 +347,7 @@ def check_exit_codes(tmp):
         fail("a damaged trace printed no damage line in text")
     empty = os.path.join(tmp, "empty.discon")
     open(empty, "wb").close()
-    for args, rc in (([empty], 1), ([os.path.join(tmp, "missing")], 1), (["--vcpu", "x", src], 2),
+    for args, rc in (([empty], 3), ([os.path.join(tmp, "missing")], 1), (["--vcpu", "x", src], 2),
                      (["--type", "sycall", src], 2), (["--format", "xml", src], 2), ([], 2)):
         r = run_dump(args, check_rc=rc)
         if len(r.stderr.strip().splitlines()) != 1:

@@ -80,9 +80,10 @@ echo "$got" | grep -qx '0 1 2 500|0 3 2 400|0 0 1 4000|1 1 2 events lost|1 0 1 e
   fail "pair_traps: got '$got'"
 echo "ok: an outside program pairs traps with their returns through the installed library"
 # An error is a code the program can name.
-: >"$tmp/empty.discon"
+# (A directory without trace files; a 0-byte file in one is skipped as damage.)
+mkdir "$tmp/empty"
 set +e
-"$tmp/count_events" "$tmp/empty.discon" 2>"$tmp/err"; rc=$?
+"$tmp/count_events" "$tmp/empty" 2>"$tmp/err"; rc=$?
 set -e
-[ "$rc" = 1 ] && grep -q "(empty input)" "$tmp/err" || fail "empty file: rc $rc, $(cat "$tmp/err")"
+[ "$rc" = 1 ] && grep -q "(empty input)" "$tmp/err" || fail "empty directory: rc $rc, $(cat "$tmp/err")"
 echo "ok: the installed library's error codes reach an outside program"

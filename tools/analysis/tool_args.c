@@ -3,6 +3,8 @@
 #include "number_option.h"
 
 #include <stdio.h>
+#include <string.h>
+#include <strings.h>
 
 int discon_arg_symbols(const char *tool, const char *arg, struct discon_symbol_paths *p)
 {
@@ -38,4 +40,28 @@ const char *discon_args_conflict(double from_s, double to_s, const struct discon
     if (kaslr->given && nsymbols == 0)
         return "--kaslr-offset needs --symbols";
     return NULL;
+}
+
+int discon_arg_trace(const char *tool, const char *arg, const char **out)
+{
+    size_t n = strlen(arg), hex = strspn(arg, "0123456789abcdefABCDEF");
+    if (hex == n && n >= 4 && n <= 32) {
+        *out = arg;
+        return 0;
+    }
+    fprintf(stderr, "%s: --trace: expected a trace id in hex (4 to 32 digits), got '%s'\n", tool,
+            arg);
+    return -1;
+}
+
+void discon_trace_id_hex(const Discon__Header *h, char hex[33])
+{
+    hex[0] = '\0';
+    for (size_t i = 0; i < h->trace_id.len && i < 16; i++)
+        snprintf(hex + 2 * i, 3, "%02x", h->trace_id.data[i]);
+}
+
+bool discon_trace_selected(const char *want, const char *hex)
+{
+    return !want || strncasecmp(want, hex, strlen(want)) == 0;
 }

@@ -4,7 +4,10 @@
 #ifndef DISCON_TOOL_ARGS_H
 #define DISCON_TOOL_ARGS_H
 
+#include "discon.pb-c.h"
 #include "symbols.h"
+
+#include <stdbool.h>
 
 /* --symbols FILE, which may be given several times (the files merge:
  * symbols.h, discon_symbols_for_trace). */
@@ -30,6 +33,19 @@ int discon_arg_seconds(const char *tool, const char *name, const char *arg, doub
 const char *discon_args_conflict(double from_s, double to_s, const struct discon_kaslr_option *kaslr,
                                  size_t nsymbols);
 
+/* --trace ID: one trace of several in a directory or a database, by its
+ * id in hex (as every tool prints it) or a prefix of it of at least 4
+ * digits. *out = arg: 0, or -1 after one line on stderr (not hex, too
+ * short, longer than an id). */
+int discon_arg_trace(const char *tool, const char *arg, const char **out);
+
+/* The hex of a header's trace id (up to 16 bytes) into hex[33]. */
+void discon_trace_id_hex(const Discon__Header *h, char hex[33]);
+
+/* Whether the trace of id `hex` is the one --trace selects (want NULL:
+ * any). Case-insensitive prefix match. */
+bool discon_trace_selected(const char *want, const char *hex);
+
 /* Seconds from start_ns (the trace's clock reference) to time_ns: what
  * --from and --to are measured in. */
 static inline double discon_seconds_from(uint64_t start_ns, uint64_t time_ns)
@@ -37,7 +53,11 @@ static inline double discon_seconds_from(uint64_t start_ns, uint64_t time_ns)
     return ((double)time_ns - (double)start_ns) / 1e9;
 }
 
-/* Whether time_ns lies in the --from/--to window [from_s, to_s). */
+/* Whether time_ns lies in the --from/--to window [from_s, to_s).
+ * Every tool applies the window to traps, by the time of a trap's first
+ * event (struct discon_trap.time_ns), after deriving them from all the
+ * events: a trap is in or out whole, and an x86 exception whose report
+ * and delivery straddle an edge is neither cut in two nor renamed. */
 static inline bool discon_in_window(uint64_t start_ns, uint64_t time_ns, double from_s,
                                     double to_s)
 {

@@ -17,6 +17,8 @@
 #ifndef DISCON_DB_H
 #define DISCON_DB_H
 
+#include "event.h"
+
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -35,8 +37,13 @@
  * one naming scheme (to_pc/to_symbol, never handler), names and t_ns in
  * the views, per-vCPU rate views, traps stored compactly (_discon_traps,
  * read through the traps view), internal tables named _discon_*, and
- * traces.seq_order. */
-#define DISCON_DB_SCHEMA_VERSION 4
+ * traces.seq_order; version 5 (version 4's two lines of work merged)
+ * files.bytes as the bytes read (not the size then), files.kept, the cause
+ * fields of _discon_trap_pending, traces.complete as the one verdict
+ * (discon_complete.h) with complete_since_ns, complete_why, ended,
+ * qemu_ended and removed_last_file, the table removed, and every query
+ * discon-report reads with on one trace (parameter 1). */
+#define DISCON_DB_SCHEMA_VERSION 5
 
 enum discon_db_error {
     DISCON_DB_OK = 0,
@@ -119,8 +126,10 @@ int discon_db_create_indexes(struct discon_db *db, bool rows);
 /* ---- the queries discon-report reads with ------------------------------ */
 
 enum discon_db_query {
-    /* The first trace's header and end record, and how many traces there
-     * are: columns DISCON_DB_TRACE_*. */
+    /* The header and end record of the first trace whose hex id starts
+     * with parameter 1 (text; "" for any), and how many traces match:
+     * columns DISCON_DB_TRACE_*. Every other query reads one trace: its
+     * row (DISCON_DB_TRACE_ROW) is their parameter 1. */
     DISCON_DB_Q_TRACE,
     /* Per-vCPU totals of the end record: DISCON_DB_VCPU_*. */
     DISCON_DB_Q_VCPUS,
@@ -146,10 +155,11 @@ enum discon_db_query {
 enum {
     DISCON_DB_TRACE_ROW, DISCON_DB_TRACE_ID_HEX, DISCON_DB_TRACE_TARGET,
     DISCON_DB_TRACE_SYSTEM_MODE, DISCON_DB_TRACE_VCPU_COUNT, DISCON_DB_TRACE_HOST,
-    DISCON_DB_TRACE_CLOCK_MONO_NS, DISCON_DB_TRACE_CLOCK_REAL_NS, DISCON_DB_TRACE_COMPLETE,
+    DISCON_DB_TRACE_CLOCK_MONO_NS, DISCON_DB_TRACE_CLOCK_REAL_NS, DISCON_DB_TRACE_ENDED,
     DISCON_DB_TRACE_PRODUCER_FINISHED, DISCON_DB_TRACE_UNRECORDED, DISCON_DB_TRACE_COUNT,
     DISCON_DB_TRACE_TYPES, DISCON_DB_TRACE_PLUGIN_OPTIONS, /* the header's, for pairing */
     DISCON_DB_TRACE_SEQ_ORDER,
+    DISCON_DB_TRACE_QEMU_ENDED, /* End.qemu_ended, NULL: not known */
 };
 enum {
     DISCON_DB_LOSS_VCPU, DISCON_DB_LOSS_FIRST_SEQ, DISCON_DB_LOSS_COUNT,
@@ -158,13 +168,15 @@ enum {
 enum { DISCON_DB_VCPU_VCPU, DISCON_DB_VCPU_PRODUCED, DISCON_DB_VCPU_DROPPED, DISCON_DB_VCPU_WRITTEN };
 /* An event row (IS_LOSS 0): SEQ, TIME_NS, TYPE, FROM_PC, TO_PC and the
  * cause fields CAUSE ... FROM_LEVEL as named, each cause field NULL where
- * the event's `has` bit (enum discon_has) was clear. A loss row (IS_LOSS
- * 1): SEQ is its first_seq, TIME_NS its first time, FROM_PC its count,
- * TO_PC its last time; TYPE is 0 and the cause fields NULL. */
+ * the event's `has` bit (enum discon_has) was clear, and ROWID its
+ * events.rowid (the key of its trap's _discon_traps row). A loss row
+ * (IS_LOSS 1): SEQ is its first_seq, TIME_NS its first time, FROM_PC its
+ * count, TO_PC its last time; TYPE is 0, the cause fields and ROWID NULL. */
 enum {
     DISCON_DB_ROW_VCPU, DISCON_DB_ROW_SEQ, DISCON_DB_ROW_TIME_NS, DISCON_DB_ROW_TYPE,
     DISCON_DB_ROW_FROM_PC, DISCON_DB_ROW_TO_PC, DISCON_DB_ROW_CAUSE, DISCON_DB_ROW_FAULT_ADDR,
     DISCON_DB_ROW_SYSCALL, DISCON_DB_ROW_TO_LEVEL, DISCON_DB_ROW_FROM_LEVEL, DISCON_DB_ROW_IS_LOSS,
+    DISCON_DB_ROW_ROWID,
 };
 enum { DISCON_DB_SYM_ADDR, DISCON_DB_SYM_END, DISCON_DB_SYM_NAME };
 enum {
@@ -172,7 +184,15 @@ enum {
     DISCON_DB_AGG_COUNT, DISCON_DB_AGG_KIND, /* KIND: a kind id (discon_kind_by_id) */
 };
 
-/* Prepare query `q`, ready to step. 0 or DISCON_DB_E_SQLITE (detail set;
+/* The event of an event row (DISCON_DB_ROW_*, IS_LOSS 0) of `s` into *e,
+ * its `has` bits from which cause columns are not NULL: the one reader of
+ * stored events. 0, or -1 when its type is no event type of
+ * schema/discon_types.h (a damaged or tampered file; *e is then filled
+ * but not to be fed). */
+int discon_db_row_event(sqlite3_stmt *s, struct discon_event *e);
+
+/* Prepare query `q`, its parameter 1 still to bind (see above). 0 or
+ * DISCON_DB_E_SQLITE (detail set;
  * a discon database of this version always prepares them, so this means a
  * damaged or tampered file). The caller finalizes *out. */
 int discon_db_query(struct discon_db *db, enum discon_db_query q, sqlite3_stmt **out);

@@ -1,33 +1,72 @@
 /* The queries discon-report reads a database with, in one place beside
  * the schema they read; their columns are the enums of discon_db.h. */
 #include "discon_db.h"
+#include "discon_types.h"
 
 #include <stdio.h>
 
 static const char *const queries[] = {
     [DISCON_DB_Q_TRACE] =
         "SELECT trace, trace_id, target, system_mode, vcpu_count, host,"
-        " clock_monotonic_ns, clock_realtime_ns, complete, producer_finished,"
-        " unrecorded, (SELECT COUNT(*) FROM traces), types, plugin_options, seq_order"
-        " FROM traces ORDER BY trace LIMIT 1",
-    [DISCON_DB_Q_VCPUS] = "SELECT vcpu, produced, dropped, written FROM vcpus",
+        " clock_monotonic_ns, clock_realtime_ns, ended, producer_finished,"
+        " unrecorded, (SELECT COUNT(*) FROM traces WHERE trace_id LIKE ?1 || '%'), types,"
+        " plugin_options, seq_order, qemu_ended FROM traces WHERE trace_id LIKE ?1 || '%'"
+        " ORDER BY trace LIMIT 1",
+    [DISCON_DB_Q_VCPUS] = "SELECT vcpu, produced, dropped, written FROM vcpus WHERE trace = ?1",
     /* The last column sorts a loss before the event with its sequence
      * number, as the trace files have it. */
     [DISCON_DB_Q_EVENTS] =
         "SELECT vcpu, seq, time_ns, type, from_pc, to_pc, cause, fault_addr, syscall,"
-        " to_level, from_level, 0 FROM events"
+        " to_level, from_level, 0, rowid FROM events WHERE trace = ?1"
         " UNION ALL SELECT vcpu, first_seq, first_time_ns, 0, count, last_time_ns,"
-        " NULL, NULL, NULL, NULL, NULL, 1 FROM losses ORDER BY 1, 2, 12 DESC",
+        " NULL, NULL, NULL, NULL, NULL, 1, NULL FROM losses WHERE trace = ?1"
+        " ORDER BY 1, 2, 12 DESC",
     [DISCON_DB_Q_EVENTS_STORED] =
         "SELECT vcpu, seq, time_ns, type, from_pc, to_pc, cause, fault_addr, syscall,"
-        " to_level, from_level, 0 FROM events ORDER BY rowid",
+        " to_level, from_level, 0, rowid FROM events WHERE trace = ?1 ORDER BY rowid",
     [DISCON_DB_Q_LOSSES] =
         "SELECT vcpu, first_seq, count, first_time_ns, last_time_ns FROM losses"
-        " ORDER BY vcpu, first_seq",
-    [DISCON_DB_Q_SYMBOLS] = "SELECT addr, end_addr, name FROM symbols",
-    [DISCON_DB_Q_AGGREGATES] = "SELECT second, vcpu, type, to_pc, count, kind FROM trap_agg",
-    [DISCON_DB_Q_SYMBOL_FILES] = "SELECT slide FROM symbol_files ORDER BY trace, file_index",
+        " WHERE trace = ?1 ORDER BY vcpu, first_seq",
+    [DISCON_DB_Q_SYMBOLS] = "SELECT addr, end_addr, name FROM symbols WHERE trace = ?1",
+    [DISCON_DB_Q_AGGREGATES] =
+        "SELECT second, vcpu, type, to_pc, count, kind FROM trap_agg WHERE trace = ?1",
+    [DISCON_DB_Q_SYMBOL_FILES] =
+        "SELECT slide FROM symbol_files WHERE trace = ?1 ORDER BY file_index",
 };
+
+int discon_db_row_event(sqlite3_stmt *s, struct discon_event *e)
+{
+    int64_t type = sqlite3_column_int64(s, DISCON_DB_ROW_TYPE);
+    *e = (struct discon_event){
+        .vcpu = (uint32_t)sqlite3_column_int64(s, DISCON_DB_ROW_VCPU),
+        .seq = (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_SEQ),
+        .time_ns = (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_TIME_NS),
+        .type = (uint8_t)type,
+        .from_pc = (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_FROM_PC),
+        .to_pc = (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_TO_PC),
+    };
+    /* The cause fields: a NULL column is a clear `has` bit (enum
+     * discon_has), the bits in the order of the columns. */
+    _Static_assert(DISCON_DB_ROW_FAULT_ADDR == DISCON_DB_ROW_CAUSE + 1 &&
+                   DISCON_DB_ROW_FROM_LEVEL == DISCON_DB_ROW_CAUSE + 4 &&
+                   DISCON_HAS_FAULT_ADDR == 1u << 1 && DISCON_HAS_SYSCALL == 1u << 2 &&
+                   DISCON_HAS_ALL == (1u << 5) - 1, "columns in the order of the has bits");
+    uint64_t v[5];
+    for (int i = 0; i < 5; i++) {
+        int col = DISCON_DB_ROW_CAUSE + i;
+        v[i] = 0;
+        if (sqlite3_column_type(s, col) != SQLITE_NULL) {
+            e->has |= (uint8_t)(1u << i);
+            v[i] = (uint64_t)sqlite3_column_int64(s, col);
+        }
+    }
+    e->cause = v[0];
+    e->fault_addr = v[1];
+    e->syscall = v[2];
+    e->to_level = (uint8_t)v[3];
+    e->from_level = (uint8_t)v[4];
+    return type >= 0 && type <= UINT8_MAX && discon_type_index((unsigned)type) >= 0 ? 0 : -1;
+}
 
 int discon_db_query(struct discon_db *db, enum discon_db_query q, sqlite3_stmt **out)
 {

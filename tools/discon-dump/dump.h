@@ -20,6 +20,7 @@ struct dump_options {
     uint32_t vcpu;
     uint32_t types;        /* mask of discon_types.h values */
     double from_s, to_s;   /* window [from_s, to_s), seconds from the trace start */
+    const char *trace;     /* --trace ID: only this trace's files; or NULL */
 };
 
 /* One printed line of an event, a trap or a loss (type 0: none). */

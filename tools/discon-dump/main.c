@@ -9,6 +9,7 @@
 #include "discon_version.h"
 #include "dump.h"
 #include "number_option.h"
+#include "tool_args.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -44,6 +45,7 @@ static const char usage_text[] =
     "                   by '+', or all\n"
     "  --from SEC       only from SEC seconds after the trace start\n"
     "  --to SEC         only before SEC seconds after the trace start\n"
+    "  --trace ID       only the trace of this id (hex, or a prefix of 4+ digits)\n"
     "  --help, --version\n"
     "Exit status: 0, 1 on errors, 2 on bad usage, 3 if damaged input was read.\n";
 
@@ -55,7 +57,8 @@ static int bad_usage(const char *fmt, const char *arg)
     return 2;
 }
 
-enum { OPT_FORMAT = 256, OPT_VCPU, OPT_TYPE, OPT_FROM, OPT_TO, OPT_TRAPS, OPT_HELP, OPT_VERSION };
+enum { OPT_FORMAT = 256, OPT_VCPU, OPT_TYPE, OPT_FROM, OPT_TO, OPT_TRAPS, OPT_HELP, OPT_VERSION,
+       OPT_TRACE };
 
 /* One option into o; 0, or an exit status. */
 static int parse_option(int c, const char *arg, struct dump_options *o)
@@ -92,6 +95,8 @@ static int parse_option(int c, const char *arg, struct dump_options *o)
             return bad_usage(c == OPT_FROM ? "--from %s: expected seconds >= 0"
                                            : "--to %s: expected seconds >= 0", arg);
         return 0;
+    case OPT_TRACE:
+        return discon_arg_trace("discon-dump", arg, &o->trace) ? 2 : 0;
     case OPT_HELP:
         fputs(usage_text, stdout);
         return -1;
@@ -110,6 +115,7 @@ int main(int argc, char **argv)
         {"type", required_argument, NULL, OPT_TYPE},     {"from", required_argument, NULL, OPT_FROM},
         {"to", required_argument, NULL, OPT_TO},         {"traps", no_argument, NULL, OPT_TRAPS},
         {"help", no_argument, NULL, OPT_HELP},           {"version", no_argument, NULL, OPT_VERSION},
+        {"trace", required_argument, NULL, OPT_TRACE},
         {NULL, 0, NULL, 0},
     };
     struct dump_options o = {

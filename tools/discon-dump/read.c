@@ -70,6 +70,10 @@ static int on_header(void *ctx, const char *path, const Discon__Header *h)
 {
     (void)path;
     struct dumper *u = ctx;
+    char hex[33];
+    discon_trace_id_hex(h, hex);
+    if (!discon_trace_selected(u->o->trace, hex))
+        return DISCON_READ_SKIP_FILE;
     size_t len = h->trace_id.len < sizeof u->trace_id ? h->trace_id.len : sizeof u->trace_id;
     bool same = u->have_start && len == u->trace_id_len &&
                 (len == 0 || memcmp(h->trace_id.data, u->trace_id, len) == 0);

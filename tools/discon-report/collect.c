@@ -3,6 +3,7 @@
 #include "report.h"
 #include "tool_args.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,9 +182,18 @@ static void find_loop(struct report *r, struct vcpu_state *v, const struct disco
                                  .stream_kind = why.kind->id};
 }
 
+bool report_trap_in_window(const struct report *r, uint64_t time_ns)
+{
+    return discon_in_window(r->clock_mono, time_ns, r->opt.from_s, r->opt.to_s);
+}
+
 static int on_trap(void *ctx, const struct discon_trap *t)
 {
     struct report *r = ctx;
+    if (!report_trap_in_window(r, t->time_ns))
+        return 0;
+    if (r->pm && postmortem_take(r, t))
+        return -1;
     struct vcpu_state *v = &r->vcpu[t->vcpu];
     r->traps++;
     r->traps_by_type[discon_type_index(t->type)]++;
@@ -218,6 +228,8 @@ void report_init(struct report *r, const struct report_opts *opt)
 
 void report_free(struct report *r)
 {
+    postmortem_free(r->pm);
+    discon_complete_free(&r->complete);
     discon_traps_free(&r->deriver);
     report_time_free(r);
     pc_counts_free(&r->handlers);
@@ -269,16 +281,48 @@ int report_header(struct report *r, const Discon__Header *h)
     if (r->nest.paired)
         discon_traps_pair(&r->deriver, report_trap_ended, report_unmatched_return);
     discon_trap_namer_init(&r->stream_namer, h->target, NULL);
+    if (r->opt.last_ns) {
+        if (!r->pm && !(r->pm = calloc(1, sizeof *r->pm)))
+            return -1;
+        r->pm->last_ns = r->opt.last_ns;
+        r->pm->at_given = !isnan(r->opt.at_s);
+        r->pm->at_ns = r->clock_mono + (uint64_t)(r->pm->at_given ? r->opt.at_s * 1e9 : 0);
+    }
     return 0;
 }
 
-static bool wanted(const struct report *r, const struct discon_event *e)
+/* An event inside the window: its counts, the clock check, the tail. */
+static int count_event(struct report *r, const struct discon_event *e)
 {
-    if (r->opt.vcpu >= 0 && e->vcpu != (uint64_t)r->opt.vcpu)
-        return false;
-    return discon_in_window(r->clock_mono, e->time_ns, r->opt.from_s, r->opt.to_s);
+    struct vcpu_state *v = &r->vcpu[e->vcpu];
+    if (v->events && e->time_ns < v->last_ns) /* one vCPU's clock never runs back */
+        r->time_backwards++;
+    v->last_ns = e->time_ns;
+    if (!v->seen) {
+        v->seen = true;
+        if (e->vcpu + 1 > r->nvcpus)
+            r->nvcpus = e->vcpu + 1;
+    }
+    r->events++;
+    r->events_by_type[discon_type_index(e->type)]++;
+    v->events++;
+    if (e->time_ns < r->first_ns)
+        r->first_ns = e->time_ns;
+    if (e->time_ns > r->last_ns || r->last_ns == 0)
+        r->last_ns = e->time_ns;
+    if (r->opt.tail) {
+        if (!v->tail && !(v->tail = malloc(r->opt.tail * sizeof *v->tail)))
+            return -1;
+        v->tail[v->ntail++ % r->opt.tail] = *e;
+    }
+    return 0;
 }
 
+/* Every event of the chosen vCPUs reaches the trap deriver, whatever the
+ * window: the window selects traps by their time (tool_args.h), so an x86
+ * pair cut by its edge is still one trap, and a trap open at the window's
+ * end still ends by its return. The event counts, the clock checks and
+ * the tail are of the events inside the window. */
 int report_events(struct report *r, const struct discon_event *ev, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -287,29 +331,10 @@ int report_events(struct report *r, const struct discon_event *ev, size_t n)
             r->beyond_vcpus++;
             continue;
         }
-        if (!wanted(r, e))
+        if (r->opt.vcpu >= 0 && e->vcpu != (uint64_t)r->opt.vcpu)
             continue;
-        struct vcpu_state *v = &r->vcpu[e->vcpu];
-        if (v->events && e->time_ns < v->last_ns) /* one vCPU's clock never runs back */
-            r->time_backwards++;
-        v->last_ns = e->time_ns;
-        if (!v->seen) {
-            v->seen = true;
-            if (e->vcpu + 1 > r->nvcpus)
-                r->nvcpus = e->vcpu + 1;
-        }
-        r->events++;
-        r->events_by_type[discon_type_index(e->type)]++;
-        v->events++;
-        if (e->time_ns < r->first_ns)
-            r->first_ns = e->time_ns;
-        if (e->time_ns > r->last_ns || r->last_ns == 0)
-            r->last_ns = e->time_ns;
-        if (r->opt.tail) {
-            if (!v->tail && !(v->tail = malloc(r->opt.tail * sizeof *v->tail)))
-                return -1;
-            v->tail[v->ntail++ % r->opt.tail] = *e;
-        }
+        if (report_trap_in_window(r, e->time_ns) && count_event(r, e))
+            return -1;
         if (discon_traps_feed(&r->deriver, e, 1))
             return -1;
     }
@@ -384,47 +409,33 @@ int report_finish(struct report *r)
     return rc;
 }
 
-bool report_complete(const struct report *r, char *why, size_t len)
+enum discon_complete_verdict report_completeness(const struct report *r, char *why, size_t len)
 {
     if (r->beyond_vcpus) {
         snprintf(why, len, "%llu events of vCPUs %u and above not analysed",
                  (unsigned long long)r->beyond_vcpus, REPORT_MAX_VCPUS);
-        return false;
+        return DISCON_INCOMPLETE;
     }
-    if (r->damaged || r->gaps) {
-        snprintf(why, len, "damaged or missing data (%llu damaged frames, %llu sequence gaps)",
-                 (unsigned long long)r->damaged, (unsigned long long)r->gaps);
-        return false;
+    char line[384];
+    uint64_t since_ns;
+    enum discon_complete_verdict v = discon_complete_verdict(&r->complete, &since_ns, line,
+                                                             sizeof line);
+    if (v == DISCON_COMPLETE_SINCE)
+        snprintf(why, len, "since %.6f s: %s", discon_seconds_from(r->clock_mono, since_ns), line);
+    else
+        snprintf(why, len, "%s", line);
+    return v;
+}
+
+bool report_complete(const struct report *r, char *why, size_t len)
+{
+    enum discon_complete_verdict v = report_completeness(r, why, len);
+    if (v == DISCON_COMPLETE_SINCE) { /* said as such: not complete */
+        char line[512];
+        snprintf(line, sizeof line, "complete %s", why);
+        snprintf(why, len, "%s", line);
     }
-    if (!r->have_end) {
-        snprintf(why, len, "no end record (recording interrupted, or files missing)");
-        return false;
-    }
-    bool filtered = r->opt.vcpu >= 0 || r->opt.from_s > 0 || r->opt.to_s < 1e300;
-    for (uint32_t i = 0; i < r->nvcpus; i++) {
-        const struct vcpu_state *v = &r->vcpu[i];
-        if (!v->has_totals) {
-            if (v->events && !filtered) {
-                snprintf(why, len, "vCPU %u has events but no totals in the end record", i);
-                return false;
-            }
-            continue;
-        }
-        if (v->produced != v->written + v->dropped) {
-            snprintf(why, len, "vCPU %u: produced %llu != written %llu + dropped %llu", i,
-                     (unsigned long long)v->produced, (unsigned long long)v->written,
-                     (unsigned long long)v->dropped);
-            return false;
-        }
-        if (!filtered && !r->aggregate_only && v->events != v->written) {
-            snprintf(why, len, "vCPU %u: %llu events read, the end record says %llu", i,
-                     (unsigned long long)v->events, (unsigned long long)v->written);
-            return false;
-        }
-    }
-    snprintf(why, len, "end record present, totals agree%s",
-             r->producer_finished ? "" : "; the producer ended without finishing");
-    return true;
+    return v == DISCON_COMPLETE;
 }
 
 const char *report_symbol(const struct report *r, uint64_t pc, char *buf, size_t len)

@@ -1,6 +1,8 @@
 /* Feeding a report from trace files (streamed through the one reader) or
  * from a trace2sqlite database (input_db.c). */
 #include "report.h"
+#include "printable.h"
+#include "tool_args.h"
 #include "trace_reader.h"
 
 #include <stdio.h>
@@ -10,33 +12,40 @@
 
 struct file_ctx {
     struct report *r;
-    char first_id[33];
-    int other_trace;
+    char first_id[33], other_id[33]; /* the trace reported on; another one found */
 };
 
+/* One trace: the one --trace selects (files of others are skipped), or
+ * the only one. */
 static int f_header(void *ctx, const char *path, const Discon__Header *h)
 {
     (void)path;
     struct file_ctx *c = ctx;
-    char id[33] = "";
-    for (size_t i = 0; i < h->trace_id.len && i < 16; i++)
-        snprintf(id + 2 * i, 3, "%02x", h->trace_id.data[i]);
+    char id[33];
+    discon_trace_id_hex(h, id);
+    if (!discon_trace_selected(c->r->opt.trace, id))
+        return DISCON_READ_SKIP_FILE;
     if (!c->first_id[0])
         memcpy(c->first_id, id, sizeof id);
     else if (strcmp(id, c->first_id) != 0) {
-        c->other_trace = 1;
+        memcpy(c->other_id, id, sizeof id);
         return -1;
     }
+    discon_complete_header(&c->r->complete, h);
+    c->r->complete.start_ns = h->clock ? h->clock->monotonic_ns : 0;
     return report_header(c->r, h);
 }
 
 static int f_events(void *ctx, const struct discon_event *ev, size_t n)
 {
-    return report_events(((struct file_ctx *)ctx)->r, ev, n);
+    struct report *r = ((struct file_ctx *)ctx)->r;
+    discon_complete_events(&r->complete, ev, n); /* every event: the trace's completeness */
+    return report_events(r, ev, n);
 }
 
 static int f_loss(void *ctx, const Discon__Loss *l)
 {
+    discon_complete_loss(&((struct file_ctx *)ctx)->r->complete, l->vcpu, l->first_seq, l->count);
     return report_loss(((struct file_ctx *)ctx)->r, l->vcpu, l->first_seq, l->count,
                        l->first_time_ns, l->last_time_ns);
 }
@@ -44,7 +53,9 @@ static int f_loss(void *ctx, const Discon__Loss *l)
 static int f_end(void *ctx, const Discon__End *e)
 {
     struct report *r = ((struct file_ctx *)ctx)->r;
+    discon_complete_end(&r->complete, e);
     r->have_end = true;
+    discon_printable(r->qemu_ended, sizeof r->qemu_ended, e->qemu_ended);
     r->producer_finished = e->producer_finished;
     r->unrecorded = e->unrecorded;
     for (size_t i = 0; i < e->n_vcpu; i++)
@@ -56,13 +67,20 @@ static int f_end(void *ctx, const Discon__End *e)
 static void f_damage(void *ctx, const struct discon_damage *d)
 {
     ((struct file_ctx *)ctx)->r->damaged++;
+    ((struct file_ctx *)ctx)->r->complete.damaged++;
     fprintf(stderr, "discon-report: %s: damaged data at offset %llu (%llu bytes skipped): %s\n",
             d->path, (unsigned long long)d->offset, (unsigned long long)d->length, d->what);
 }
 
 static void f_gap(void *ctx, uint32_t vcpu, uint64_t expected, uint64_t got)
 {
-    ((struct file_ctx *)ctx)->r->gaps++;
+    struct report *r = ((struct file_ctx *)ctx)->r;
+    r->gaps++;
+    r->complete.gaps++;
+    /* As a loss: nothing open on the vCPU is matched across the missing
+     * events (a void callback: out of memory shows at the next feed). */
+    if (vcpu < REPORT_MAX_VCPUS)
+        discon_traps_break(&r->deriver, vcpu);
     fprintf(stderr, "discon-report: vCPU %u: sequence jumps from %llu to %llu (data missing)\n",
             vcpu, (unsigned long long)expected, (unsigned long long)got);
 }
@@ -76,10 +94,13 @@ int report_read_files(struct report *r, char *const *paths, int n, char *err, si
     };
     struct discon_read_stats st = {0};
     int rc = discon_read_paths(paths, n, &ops, &st, err, errlen);
-    if (c.other_trace)
-        return FAIL("the inputs hold more than one trace; report on one at a time");
+    if (c.other_id[0])
+        return FAIL("the inputs hold more than one trace%s (%.16s, %.16s, ...): pick one with "
+                    "--trace ID", r->opt.trace ? " of that id" : "", c.first_id, c.other_id);
     if (rc < 0)
         return -1;
+    if (!r->have_header && r->opt.trace)
+        return FAIL("no trace %s in the input", r->opt.trace);
     if (!r->have_header)
         return FAIL("no trace header found in the input");
     return report_finish(r) ? FAIL("out of memory") : rc == DISCON_READ_DAMAGED ? 3 : 0;

@@ -3,7 +3,9 @@
  * rules as trace files, or counts are taken when the database holds
  * aggregates only. A file that is not a discon database of this schema
  * version is refused by discon_db_open_read. */
+#include "completeness.h"
 #include "discon_db.h"
+#include "printable.h"
 #include "report.h"
 
 #include <stdio.h>
@@ -13,6 +15,7 @@
 struct db_input {
     struct discon_db db;
     struct report *r;
+    int64_t trace; /* its row */
     char *err;
     size_t errlen;
     bool seq_order;       /* traces.seq_order: rowid order is sequence order */
@@ -68,8 +71,12 @@ static int trace_from_row(struct db_input *in, sqlite3_stmt *s)
     h.clock = &clock;
     if (report_header(in->r, &h))
         return db_fail(in, DISCON_DB_E_NOMEM);
-    in->r->have_end = sqlite3_column_int(s, DISCON_DB_TRACE_COMPLETE);
+    in->trace = sqlite3_column_int64(s, DISCON_DB_TRACE_ROW);
+    in->r->complete.start_ns = clock.monotonic_ns;
+    in->r->have_end = sqlite3_column_int(s, DISCON_DB_TRACE_ENDED);
     in->r->producer_finished = sqlite3_column_int(s, DISCON_DB_TRACE_PRODUCER_FINISHED);
+    discon_printable(in->r->qemu_ended, sizeof in->r->qemu_ended,
+                     text(s, DISCON_DB_TRACE_QEMU_ENDED));
     in->r->unrecorded = (uint64_t)sqlite3_column_int64(s, DISCON_DB_TRACE_UNRECORDED);
     in->seq_order = sqlite3_column_int(s, DISCON_DB_TRACE_SEQ_ORDER) == 1;
     return 0;
@@ -82,18 +89,21 @@ static int read_trace(struct db_input *in)
     int rc = discon_db_query(&in->db, DISCON_DB_Q_TRACE, &s);
     if (rc)
         return db_fail(in, rc);
+    sqlite3_bind_text(s, 1, in->r->opt.trace ? in->r->opt.trace : "", -1, SQLITE_STATIC);
     int step = sqlite3_step(s);
     if (step != SQLITE_ROW && step != SQLITE_DONE)
         return rows_done(in, s, step);
     if (step == SQLITE_DONE) {
-        snprintf(in->err, in->errlen, "%s holds no trace", in->db.path);
+        snprintf(in->err, in->errlen, "%s holds no trace%s%s", in->db.path,
+                 in->r->opt.trace ? " of id " : "", in->r->opt.trace ? in->r->opt.trace : "");
         sqlite3_finalize(s);
         return -1;
     }
     int64_t traces = sqlite3_column_int64(s, DISCON_DB_TRACE_COUNT);
     if (traces > 1) {
-        snprintf(in->err, in->errlen, "%s holds %lld traces; report on one at a time", in->db.path,
-                 (long long)traces);
+        snprintf(in->err, in->errlen, "%s holds %lld traces%s: pick one with --trace ID "
+                 "(traces.trace_id)", in->db.path, (long long)traces,
+                 in->r->opt.trace ? " of that id" : "");
         sqlite3_finalize(s);
         return -1;
     }
@@ -108,37 +118,13 @@ static int read_vcpus(struct db_input *in)
     int rc = discon_db_query(&in->db, DISCON_DB_Q_VCPUS, &s), step;
     if (rc)
         return db_fail(in, rc);
+    sqlite3_bind_int64(s, 1, in->trace);
     while ((step = sqlite3_step(s)) == SQLITE_ROW)
         report_vcpu_totals(in->r, (uint32_t)sqlite3_column_int64(s, DISCON_DB_VCPU_VCPU),
                            (uint64_t)sqlite3_column_int64(s, DISCON_DB_VCPU_PRODUCED),
                            (uint64_t)sqlite3_column_int64(s, DISCON_DB_VCPU_DROPPED),
                            (uint64_t)sqlite3_column_int64(s, DISCON_DB_VCPU_WRITTEN));
     return rows_done(in, s, step);
-}
-
-/* The cause fields of an event row into e: a NULL column is a clear `has`
- * bit (enum discon_has), the bits in the order of the columns. */
-static void cause_fields(sqlite3_stmt *s, struct discon_event *e)
-{
-    _Static_assert(DISCON_DB_ROW_FAULT_ADDR == DISCON_DB_ROW_CAUSE + 1 &&
-                   DISCON_DB_ROW_FROM_LEVEL == DISCON_DB_ROW_CAUSE + 4 &&
-                   DISCON_HAS_FAULT_ADDR == 1u << 1 && DISCON_HAS_SYSCALL == 1u << 2 &&
-                   DISCON_HAS_ALL == (1u << 5) - 1, "columns in the order of the has bits");
-    uint64_t v[5];
-    for (int i = 0; i < 5; i++) {
-        int col = DISCON_DB_ROW_CAUSE + i;
-        if (sqlite3_column_type(s, col) != SQLITE_NULL) {
-            e->has |= (uint8_t)(1u << i);
-            v[i] = (uint64_t)sqlite3_column_int64(s, col);
-        } else {
-            v[i] = 0;
-        }
-    }
-    e->cause = v[0];
-    e->fault_addr = v[1];
-    e->syscall = v[2];
-    e->to_level = (uint8_t)v[3];
-    e->from_level = (uint8_t)v[4];
 }
 
 /* One row of DISCON_DB_Q_EVENTS into the report: 0, or -1 with err. */
@@ -151,17 +137,12 @@ static int feed_row(struct db_input *in, sqlite3_stmt *s, uint64_t *raw)
     uint64_t to = (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_TO_PC);
     if (sqlite3_column_int(s, DISCON_DB_ROW_IS_LOSS)) /* count in FROM, last time in TO */
         return report_loss(in->r, vcpu, seq, from, time_ns, to) ? db_fail(in, DISCON_DB_E_NOMEM) : 0;
-    int64_t type = sqlite3_column_int64(s, DISCON_DB_ROW_TYPE);
-    if (type < 0 || type > UINT8_MAX || discon_type_index((unsigned)type) < 0) {
+    struct discon_event e;
+    if (discon_db_row_event(s, &e)) {
         snprintf(in->err, in->errlen, "%s: event of unknown type %lld", in->db.path,
-                 (long long)type);
+                 (long long)sqlite3_column_int64(s, DISCON_DB_ROW_TYPE));
         return -1;
     }
-    struct discon_event e = {
-        .vcpu = vcpu, .seq = seq, .time_ns = time_ns, .type = (uint8_t)type,
-        .from_pc = from, .to_pc = to,
-    };
-    cause_fields(s, &e);
     ++*raw;
     return report_events(in->r, &e, 1) ? db_fail(in, DISCON_DB_E_NOMEM) : 0;
 }
@@ -174,6 +155,7 @@ static int read_events_sorted(struct db_input *in, uint64_t *raw)
     int rc = discon_db_query(&in->db, DISCON_DB_Q_EVENTS, &s), step;
     if (rc)
         return db_fail(in, rc);
+    sqlite3_bind_int64(s, 1, in->trace);
     while ((step = sqlite3_step(s)) == SQLITE_ROW)
         if (feed_row(in, s, raw)) {
             sqlite3_finalize(s);
@@ -190,6 +172,7 @@ static int read_losses(struct db_input *in, struct db_loss **out, size_t *n)
     int rc = discon_db_query(&in->db, DISCON_DB_Q_LOSSES, &s), step;
     if (rc)
         return db_fail(in, rc);
+    sqlite3_bind_int64(s, 1, in->trace);
     size_t cap = 0;
     *out = NULL;
     *n = 0;
@@ -280,6 +263,7 @@ static int read_events_stored(struct db_input *in, const struct db_loss *l, size
         free(runs);
         return db_fail(in, rc);
     }
+    sqlite3_bind_int64(s, 1, in->trace);
     while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
         struct loss_run *run = nruns ? run_of(runs, nruns, (uint32_t)sqlite3_column_int64(
                                                                  s, DISCON_DB_ROW_VCPU))
@@ -321,6 +305,7 @@ static int read_symbol_files(struct db_input *in)
     int rc = discon_db_query(&in->db, DISCON_DB_Q_SYMBOL_FILES, &s), step;
     if (rc)
         return db_fail(in, rc);
+    sqlite3_bind_int64(s, 1, in->trace);
     size_t files = 0, slid = 0;
     int64_t slide = 0;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
@@ -350,6 +335,7 @@ static int read_symbols(struct db_input *in)
     int rc = discon_db_query(&in->db, DISCON_DB_Q_SYMBOLS, &s), step;
     if (rc)
         return db_fail(in, rc);
+    sqlite3_bind_int64(s, 1, in->trace);
     while ((step = sqlite3_step(s)) == SQLITE_ROW)
         if (sqlite3_column_text(s, DISCON_DB_SYM_NAME) &&
             discon_symbols_add(&r->db_syms, (uint64_t)sqlite3_column_int64(s, DISCON_DB_SYM_ADDR),
@@ -374,6 +360,7 @@ static int read_aggregates(struct db_input *in)
     int rc = discon_db_query(&in->db, DISCON_DB_Q_AGGREGATES, &s), step;
     if (rc)
         return db_fail(in, rc);
+    sqlite3_bind_int64(s, 1, in->trace);
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         in->r->aggregate_only = true;
         int64_t type = sqlite3_column_int64(s, DISCON_DB_AGG_TYPE);
@@ -405,6 +392,8 @@ int report_read_db(struct report *r, const char *path, char *err, size_t errlen)
         rc = read_symbols(&in);
     if (rc == 0 && raw == 0)
         rc = read_aggregates(&in);
+    if (rc == 0 && (rc = discon_db_completeness(&in.db, in.trace, &r->complete)) != 0)
+        rc = db_fail(&in, rc);
     if (rc == 0 && report_finish(r))
         rc = db_fail(&in, DISCON_DB_E_NOMEM);
     discon_db_close(&in.db);

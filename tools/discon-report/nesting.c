@@ -84,8 +84,12 @@ int report_trap_ended(void *ctx, const struct discon_trap *t)
 {
     struct report *r = ctx;
     struct nesting *n = &r->nest;
+    if (!report_trap_in_window(r, t->time_ns))
+        return 0;
     if (r->opt.hook && r->opt.hook->ended(r->opt.hook->ctx, r, t))
         return -1;
+    if (r->pm)
+        postmortem_ended(r, t);
     if (t->end <= DISCON_TRAP_TOO_DEEP)
         n->by_end[t->end]++;
     if (t->end == DISCON_TRAP_RETURNED) {
@@ -109,7 +113,8 @@ int report_trap_ended(void *ctx, const struct discon_trap *t)
 int report_unmatched_return(void *ctx, const struct discon_event *ret)
 {
     struct report *r = ctx;
-    (void)ret; /* counted: recording started inside its handler, or it was lost */
-    r->nest.unmatched++;
+    /* counted: recording started inside its handler, or it was lost */
+    if (report_trap_in_window(r, ret->time_ns))
+        r->nest.unmatched++;
     return 0;
 }

@@ -18,7 +18,7 @@ static double secs(const struct report *r, uint64_t ns)
     return ((double)ns - (double)r->clock_mono) / 1e9;
 }
 
-static const char *kind_name(const struct report *r, const struct discon_trap *t)
+const char *report_kind_name(const struct report *r, const struct discon_trap *t)
 {
     struct discon_trap_namer n;
     struct discon_trap_why why;
@@ -42,7 +42,7 @@ static void chain_line(const struct report *r, FILE *o, const char *mark,
 {
     struct text_cells c;
     text_cells_init(&c);
-    const char *kind = text_cell(&c, name_copy(kind_name(r, t)), 24, 17);
+    const char *kind = text_cell(&c, name_copy(report_kind_name(r, t)), 24, 17);
     text_cells_arrow(&c);
     const char *from = text_sym_cell(&c, r, t->from_pc, 16, 42, "");
     fprintf(o, "  %2s %11.6f %-24s %-16s -> %s\n", mark, secs(r, t->time_ns), kind, from,
@@ -148,7 +148,7 @@ static json_object *json_chains(const struct report *r, const struct trap_chain 
         json_object *o = json_object_new_object(), *open = json_object_new_array();
         json_object_object_add(o, "vcpu", json_object_new_uint64(c[i].trap.vcpu));
         json_object_object_add(o, "seq", json_object_new_uint64(c[i].trap.seq));
-        json_object_object_add(o, "kind", report_json_text(kind_name(r, &c[i].trap)));
+        json_object_object_add(o, "kind", report_json_text(report_kind_name(r, &c[i].trap)));
         json_object_object_add(o, "depth", json_object_new_uint64(c[i].trap.depth));
         json_object_object_add(o, "trap", report_json_trap(r, &c[i].trap));
         for (unsigned k = 0; k < c[i].nopen; k++)
@@ -215,7 +215,7 @@ static void csv_chains(const struct report *r, FILE *o, const char *what,
     for (size_t i = 0; i < n; i++) {
         fprintf(o, "%s,%u,%llu,%.9f,", what, c[i].trap.vcpu, (unsigned long long)c[i].trap.seq,
                 secs(r, c[i].trap.time_ns));
-        discon_csv_field(o, kind_name(r, &c[i].trap));
+        discon_csv_field(o, report_kind_name(r, &c[i].trap));
         fprintf(o, ",%u,0x%llx,", c[i].trap.depth, (unsigned long long)c[i].trap.to_pc);
         char *sym = report_symbol_new(r, c[i].trap.to_pc);
         discon_csv_field(o, sym ? sym : "?");

@@ -46,8 +46,8 @@ static void summary(const struct report *r, FILE *o)
         strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&t, &tm));
     }
     double d = report_duration(r);
-    char why[256];
-    bool complete = report_complete(r, why, sizeof why);
+    char why[512];
+    enum discon_complete_verdict complete = report_completeness(r, why, sizeof why);
     fprintf(o, "discon report: %s, %s mode, %u vCPU ring(s), trace %.16s\n\n", r->target,
             r->system_mode ? "system" : "user", r->vcpu_count, r->trace_id);
     fprintf(o, "Summary\n");
@@ -65,7 +65,8 @@ static void summary(const struct report *r, FILE *o)
         fprintf(o, "  events      %llu raw -> %llu traps (rule: %s)\n",
                 (unsigned long long)r->events, (unsigned long long)r->traps, r->rule);
     fprintf(o, "  rate        %.0f traps/s\n", d > 0 ? (double)r->traps / d : 0.0);
-    fprintf(o, "  complete    %s: %s\n", complete ? "yes" : "NO", why);
+    fprintf(o, "  complete    %s%s\n", complete == DISCON_COMPLETE ? "yes: "
+                                     : complete == DISCON_COMPLETE_SINCE ? "" : "NO: ", why);
     if (r->opt.symbols_note)
         fprintf(o, "  symbols     %s\n", r->opt.symbols_note);
     fprintf(o, "  by type    ");
@@ -307,4 +308,6 @@ void render_text(const struct report *r, FILE *o)
         doubles(r, o);
     loops(r, o);
     tail(r, o);
+    if (r->pm)
+        postmortem_render_text(r, o);
 }

@@ -12,6 +12,8 @@
 #include "symbols.h"
 #include "trap_kind.h"
 #include "discon_traps.h"
+#include "discon_complete.h"
+#include "postmortem.h"
 
 #include <json-c/json.h>
 #include <stdbool.h>
@@ -52,6 +54,9 @@ struct report_opts {
     const struct discon_symbols *syms;
     const char *symbols_note; /* --symbols: files and KASLR slide, one line; or NULL */
     const struct report_trap_hook *hook; /* or NULL; borrowed */
+    const char *trace;     /* --trace ID (hex prefix), or NULL: the inputs' only trace */
+    uint64_t last_ns;      /* --last: the post-mortem view (postmortem.h); 0: none */
+    double at_s;           /* --at: its instant, s from the start; NAN: the end */
 };
 
 /* (PC, tag) -> count, open addressing. The tag is the event type for the
@@ -195,13 +200,16 @@ struct report {
     size_t nlosses, losses_total;
     uint64_t lost_events;
     /* end and integrity */
+    struct discon_completeness complete; /* the one rule, fed every event read */
     bool have_end, producer_finished;
+    char qemu_ended[32];  /* End.qemu_ended: "exit N", "signal N"; "" not known */
     uint64_t unrecorded, damaged, gaps;
     bool aggregate_only; /* a database without raw events */
     struct discon_symbols db_syms; /* a database's own symbols table */
     char db_symbols_note[96];      /* what a database says of its symbol files */
     struct discon_trap_deriver deriver;
     struct nesting nest;
+    struct postmortem *pm; /* --last; NULL without */
 };
 
 void report_init(struct report *r, const struct report_opts *opt);
@@ -269,7 +277,16 @@ void pc_counts_free(struct pc_counts *c);
 /* The trace's duration in seconds (0 if it has fewer than two times). */
 double report_duration(const struct report *r);
 
-/* Whether the trace is provably complete; reason when not. */
+/* Whether a trap (or unmatched return) of this time is inside --from/--to:
+ * a trap belongs to the window by the time of its first event (the rule
+ * of tool_args.h, discon_in_window), whole, never half an x86 pair. */
+bool report_trap_in_window(const struct report *r, uint64_t time_ns);
+
+/* Whether the trace is complete, by the one rule (discon_complete.h),
+ * whatever --vcpu, --from and --to select: the verdict, with one line in
+ * why ("since T s: ..." for DISCON_COMPLETE_SINCE, T from the trace
+ * start). report_complete: the verdict is DISCON_COMPLETE. */
+enum discon_complete_verdict report_completeness(const struct report *r, char *why, size_t len);
 bool report_complete(const struct report *r, char *why, size_t len);
 
 /* Sorted view of a pc_counts table: indices by count, descending, of the
@@ -291,6 +308,8 @@ void render_kinds_text(const struct report *r, FILE *out);
  * "syscalls" and "interrupts" added to root. */
 void render_kinds_json(const struct report *r, json_object *root);
 void render_kinds_csv(const struct report *r, FILE *out);
+/* A trap's kind name, with the trace's placed symbols (render_nesting.c). */
+const char *report_kind_name(const struct report *r, const struct discon_trap *t);
 /* A PC as "symbol+0xoff", or "0x..." without a symbol, in buf (a symbol
  * longer than len - 1 is cut: for fixed-width text only, see
  * report_symbol_new). */

@@ -36,11 +36,18 @@ static const char usage[] =
     "                              them do not end a run, system calls never make one\n"
     "                              (default 100: a kernel retries a fault once or twice)\n"
     "      --tail N                last events shown per vCPU (default 10, 0: none)\n"
+    "      --last DURATION         post-mortem: the traps of the last DURATION (50ms, 2s,\n"
+    "                              250us) of all vCPUs merged, ms from the end, full\n"
+    "                              symbol names, and each vCPU's state at the end\n"
+    "      --at SEC                ... looking back from SEC s after the start instead\n"
+    "      --trace ID              the trace of this id (hex, or a prefix of 4+ digits)\n"
+    "                              when the inputs hold several\n"
     "  -h, --help                  this help\n"
     "  -V, --version               the version\n"
-    "Exit status: 0, 1 on errors, 2 on bad usage, 3 if the trace files were damaged.\n";
+    "Exit status: 0, 1 on errors, 2 on bad usage, 3 if the trace is incomplete\n"
+    "(data damaged or missing; 'complete since T' is not).\n";
 
-enum { FORMAT = 256, SYMBOLS, KASLR, TOP, VCPU, FROM, TO, WINDOW, BOUND, LOOP, TAIL };
+enum { FORMAT = 256, SYMBOLS, KASLR, TOP, VCPU, FROM, TO, WINDOW, BOUND, LOOP, TAIL, TRACE, LAST, AT };
 
 /* A count option up to max: 0, or -1 after one line. */
 static int number(const char *opt, const char *s, uint64_t max, uint64_t *out)
@@ -101,6 +108,14 @@ static int parse_one(int c, const char *arg, struct report_args *a)
     case FROM: return discon_arg_seconds("discon-report", "from", arg, &a->opt.from_s) ? 2 : -1;
     case TO: return discon_arg_seconds("discon-report", "to", arg, &a->opt.to_s) ? 2 : -1;
     case 'o': a->output = arg; return -1;
+    case TRACE: return discon_arg_trace("discon-report", arg, &a->opt.trace) ? 2 : -1;
+    case LAST:
+        if (postmortem_parse_duration(arg, &a->opt.last_ns) == 0)
+            return -1;
+        fprintf(stderr, "discon-report: --last: expected a duration (50ms, 2s, 250us), got '%s'\n",
+                arg);
+        return 2;
+    case AT: return discon_arg_seconds("discon-report", "at", arg, &a->opt.at_s) ? 2 : -1;
     case 'h': fputs(usage, stdout); return 0;
     case 'V': discon_print_version("discon-report"); return 0;
     default: fputs(usage, stderr); return 2;
@@ -116,12 +131,14 @@ int report_args_parse(int argc, char **argv, struct report_args *a)
         {"to", required_argument, NULL, TO}, {"window", required_argument, NULL, WINDOW},
         {"time-bound", required_argument, NULL, BOUND}, {"loop", required_argument, NULL, LOOP},
         {"tail", required_argument, NULL, TAIL}, {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
+        {"trace", required_argument, NULL, TRACE}, {"last", required_argument, NULL, LAST},
+        {"at", required_argument, NULL, AT}, {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     *a = (struct report_args){.format = REPORT_TEXT, .opt = {
         .top = 10, .vcpu = -1, .from_s = -INFINITY, .to_s = INFINITY, .window = 256,
-        .time_bound_ns = 10000000, .loop = REPORT_DEFAULT_LOOP, .tail = 10,
+        .time_bound_ns = 10000000, .loop = REPORT_DEFAULT_LOOP, .tail = 10, .at_s = NAN,
     }};
     for (int c; (c = getopt_long(argc, argv, "hVo:", longopts, NULL)) != -1;) {
         int rc = parse_one(c, optarg, a);

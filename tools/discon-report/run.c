@@ -62,9 +62,15 @@ static int check_vcpu(const struct report *r)
 }
 
 /* The report r (read, symbols placed) on stdout or -o's file: the exit
- * status. */
+ * status (3 when the trace is incomplete: data is missing, whatever the
+ * cause). */
 static int render(const struct report_args *a, const struct report *r, int status)
 {
+    char why[512];
+    if (report_completeness(r, why, sizeof why) == DISCON_INCOMPLETE) {
+        fprintf(stderr, "discon-report: the trace is incomplete: %s\n", why);
+        status = 3;
+    }
     /* Never a quiet wrong answer: what the report could not trust, on
      * stderr too (the report itself says it in every format). */
     if (r->beyond_vcpus)

@@ -3,6 +3,8 @@
 #include "loaded_files.h"
 #include "open_traps.h"
 #include "pending.h"
+#include "removed.h"
+#include "trace_rows.h"
 #include "trap_rows.h"
 #include "tool_args.h"
 
@@ -28,6 +30,10 @@ int loader_init(struct loader *l, struct discon_db *db, bool aggregate, double f
     l->aggregate = aggregate;
     l->from_s = from_s;
     l->to_s = to_s;
+    int k = snprintf(l->kept, sizeof l->kept, "%s", aggregate ? "aggregate" : "all");
+    if (isfinite(from_s) || isfinite(to_s))
+        snprintf(l->kept + k, sizeof l->kept - (size_t)k, " from %g to %g",
+                 isfinite(from_s) ? from_s : 0.0, to_s);
     int rc = row_batch_open(&l->event_rows, db, "events(rowid, trace, vcpu, seq, time_ns, type,"
                             " from_pc, to_pc, cause, fault_addr, syscall, to_level, from_level)",
                             EVENT_COLS);
@@ -55,6 +61,8 @@ void loader_free(struct loader *l)
     event_ids_free(&l->ids);
     free(l->traces_seen);
     l->traces_seen = NULL;
+    free(l->rederive);
+    l->rederive = NULL;
 }
 
 /* ---- traps ------------------------------------------------------------- */
@@ -150,8 +158,9 @@ int loader_end_file(struct loader *l)
         rc = row_batch_flush(&l->trap_rows);
     if (rc == 0 && l->aggregate)
         rc = trap_agg_flush(&l->agg, l->trace);
-    if (rc == 0 && l->file_damaged)
-        rc = loaded_file_damaged(l->db, l->trace, l->file_path);
+    if (rc == 0)
+        rc = loaded_file_done(l->db, l->trace, l->file_index, (int64_t)l->frame_off,
+                              l->file_damaged);
     if (rc == 0 && l->have_deriver)
         rc = pending_save(l->db, l->trace, &l->deriver, &l->ids);
     if (rc == 0 && l->have_deriver && l->deriver.paired)
@@ -169,73 +178,36 @@ int loader_end_file(struct loader *l)
     return -1;
 }
 
-/* The traces row of the header's trace id, inserted if new. */
-static int trace_row(struct discon_db *db, const Discon__Header *h, const char *id_hex,
-                     int64_t *row)
-{
-    sqlite3_stmt *s;
-    int rc = discon_db_prepare(db, "SELECT trace FROM traces WHERE trace_id = ?", &s);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(s, 1, id_hex, -1, SQLITE_STATIC);
-    *row = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-    sqlite3_finalize(s);
-    if (*row)
-        return 0;
-    rc = discon_db_prepare(db, "INSERT INTO traces(trace_id, target, system_mode, vcpu_count, host,"
-                               " qemu_argv, plugin_options, mode, ring_capacity, clock_monotonic_ns,"
-                               " clock_realtime_ns, trap_rule, types)"
-                               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           &s);
-    if (rc)
-        return rc;
-    char argv[4096] = "";
-    for (size_t i = 0, used = 0; i < h->n_qemu_argv && used < sizeof argv; i++)
-        used += (size_t)snprintf(argv + used, sizeof argv - used, "%s%s", i ? " " : "",
-                                 h->qemu_argv[i]);
-    sqlite3_bind_text(s, 1, id_hex, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, h->target, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 3, h->system_mode);
-    sqlite3_bind_int64(s, 4, h->vcpu_count);
-    sqlite3_bind_text(s, 5, h->host_name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 6, argv, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 7, h->plugin_options, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 8, h->mode, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 9, h->ring_capacity);
-    sqlite3_bind_int64(s, 10, h->clock ? (int64_t)h->clock->monotonic_ns : 0);
-    sqlite3_bind_int64(s, 11, h->clock ? (int64_t)h->clock->realtime_ns : 0);
-    sqlite3_bind_text(s, 12, discon_trap_rule_name(discon_trap_rule_for(h->target)), -1,
-                      SQLITE_STATIC);
-    sqlite3_bind_int64(s, 13, h->types);
-    rc = discon_db_step(db, s);
-    sqlite3_finalize(s);
-    *row = sqlite3_last_insert_rowid(db->sql);
-    return rc;
-}
-
-/* A header of another trace than the last one: a fresh deriver, fed the
- * halves of pairs an earlier load of this trace left waiting. */
-static int begin_trace(struct loader *l, int64_t trace, const Discon__Header *h)
+int loader_start_deriver(struct loader *l, int64_t trace, const Discon__Header *h, uint64_t t0)
 {
     if (l->have_deriver) {
         discon_traps_free(&l->deriver);
         l->have_deriver = false;
     }
     l->trace = trace;
-    event_ids_free(&l->ids);
-    /* Events stored by an earlier run: whether this run's follow them in
-     * sequence order is not checked, so the reader sorts. */
-    int64_t before = 0;
-    int rc = select_int(l->db, "SELECT EXISTS(SELECT 1 FROM events WHERE trace = ?1)", trace, &before);
-    if (rc)
-        return fail(l, rc);
-    l->seq_disorder = before != 0;
+    event_ids_free(&l->ids); /* the rowids of first events are fed again with the events */
     discon_traps_init(&l->deriver, discon_trap_rule_for(h->target), on_trap, l);
     if (discon_trace_has_returns(h))
         discon_traps_pair(&l->deriver, on_trap_end, on_unmatched);
     discon_trap_namer_init(&l->namer, h->target, NULL);
     l->have_deriver = true;
-    l->t0 = h->clock ? h->clock->monotonic_ns : 0;
+    l->t0 = t0;
+    return 0;
+}
+
+/* A header of another trace than the last one: a fresh deriver, fed the
+ * halves of pairs an earlier load of this trace left waiting. */
+static int begin_trace(struct loader *l, int64_t trace, const Discon__Header *h)
+{
+    loader_start_deriver(l, trace, h, h->clock ? h->clock->monotonic_ns : 0);
+    /* Events stored by an earlier run: whether this run's follow them in
+     * sequence order is not checked, so the reader sorts. */
+    int64_t before = 0;
+    int rc = select_int(l->db, "SELECT EXISTS(SELECT 1 FROM events WHERE trace = ?1)", trace,
+                        &before);
+    if (rc)
+        return fail(l, rc);
+    l->seq_disorder = before != 0;
     rc = pending_restore(l->db, trace, &l->deriver, &l->ids);
     if (rc == 0)
         rc = open_traps_restore(l->db, trace, &l->deriver, &l->ids);
@@ -249,8 +221,34 @@ static int begin_trace(struct loader *l, int64_t trace, const Discon__Header *h)
     return 0;
 }
 
-/* A file loaded before: skipped if unchanged, refused if it was damaged
- * or has grown since (see loaded_files.h). */
+/* A file that comes before one of its trace already loaded: its traps are
+ * derived again from every event at the end (rederive.h). Only a load
+ * that keeps every row has the events for that. */
+static int out_of_order(struct loader *l, const char *path, int64_t file_index)
+{
+    if (strcmp(l->kept, "all") != 0) {
+        sqlite3_exec(l->db->sql, "ROLLBACK", NULL, NULL, NULL);
+        l->in_file = false;
+        snprintf(l->err, sizeof l->err, "%s (file %lld of its trace) comes after a later file "
+                 "of the trace was loaded, and this load keeps '%s', not every event: the "
+                 "traps cannot be derived again; load the files in index order", path,
+                 (long long)file_index, l->kept);
+        l->failed = true;
+        return -1;
+    }
+    for (size_t i = 0; i < l->nrederive; i++)
+        if (l->rederive[i] == l->trace)
+            return 0;
+    int64_t *r = realloc(l->rederive, (l->nrederive + 1) * sizeof *r);
+    if (!r)
+        return fail(l, DISCON_DB_E_NOMEM);
+    l->rederive = r;
+    l->rederive[l->nrederive++] = l->trace;
+    return 0;
+}
+
+/* A file loaded before, whole, or a load that would mix what is kept:
+ * skipped, or refused (see loaded_files.h). */
 static int file_seen_before(struct loader *l, const char *path, int seen,
                             const struct loaded_file *before)
 {
@@ -258,10 +256,15 @@ static int file_seen_before(struct loader *l, const char *path, int seen,
     l->in_file = false;
     if (seen == LOADED_FILE_AGAIN)
         return DISCON_READ_SKIP_FILE; /* the same file again: add nothing */
-    snprintf(l->err, sizeof l->err, "%s was loaded before while %s (%lld bytes, now %lld): "
-             "load the trace into a new database", path,
-             before->damaged ? "damaged or incomplete" : "still being written",
-             (long long)before->bytes_then, (long long)before->bytes_now);
+    if (seen == LOADED_FILE_OTHER_KEPT)
+        snprintf(l->err, sizeof l->err, "%s: its trace was loaded keeping '%s', this load keeps "
+                 "'%s': the rows of the two could not be told apart; load the trace into a new "
+                 "database", path, before->kept, l->kept);
+    else
+        snprintf(l->err, sizeof l->err, "%s was loaded before while %s (%lld bytes read, now "
+                 "%lld): load the trace into a new database", path,
+                 before->damaged ? "damaged" : "longer than now",
+                 (long long)before->bytes_then, (long long)before->bytes_now);
     l->failed = true;
     return -1;
 }
@@ -271,9 +274,12 @@ static int on_header(void *ctx, const char *path, const Discon__Header *h)
     struct loader *l = ctx;
     if (loader_end_file(l))
         return -1;
-    char id[33] = "";
-    for (size_t i = 0; i < h->trace_id.len && i < 16; i++)
-        snprintf(id + 2 * i, 3, "%02x", h->trace_id.data[i]);
+    char id[33];
+    discon_trace_id_hex(h, id);
+    if (!discon_trace_selected(l->only_trace, id)) {
+        l->other_files++;
+        return DISCON_READ_SKIP_FILE;
+    }
     int rc = discon_db_exec(l->db, "BEGIN");
     if (rc)
         return fail(l, rc);
@@ -286,13 +292,20 @@ static int on_header(void *ctx, const char *path, const Discon__Header *h)
         return -1;
     if (l->deriver.paired && (rc = open_traps_drop(l->db, trace)) != 0)
         return fail(l, rc);
+    if ((rc = removed_store(l->db, trace, h)) != 0)
+        return fail(l, rc);
     struct loaded_file before;
-    int seen = loaded_file_begin(l->db, trace, h->file_index, path, &before);
+    int seen = loaded_file_begin(l->db, trace, h->file_index, path, l->kept, &before);
     if (seen < 0)
         return fail(l, seen);
-    if (seen != LOADED_FILE_NEW)
+    if (seen != LOADED_FILE_NEW && seen != LOADED_FILE_GROWN)
         return file_seen_before(l, path, seen, &before);
+    if (before.later_loaded && out_of_order(l, path, h->file_index))
+        return -1;
     l->file_damaged = false;
+    l->file_index = h->file_index;
+    l->resume_from = seen == LOADED_FILE_GROWN ? (uint64_t)before.bytes_then : 0;
+    l->frame_off = l->file_size = 0;
     rc = select_int(l->db, "SELECT ifnull(MAX(rowid), 0) + ?1 FROM events", 1, &l->next_rowid);
     if (rc)
         return fail(l, rc);
@@ -332,6 +345,8 @@ static int on_events(void *ctx, const struct discon_event *ev, size_t n)
     struct loader *l = ctx;
     if (!l->in_file)
         return DISCON_READ_SKIP_FILE; /* events before any header: nothing to attach them to */
+    if (l->frame_off < l->resume_from)
+        return 0; /* loaded by an earlier run, up to where it read */
     for (size_t i = 0; i < n; i++) {
         int rc = !l->aggregate && in_window(l, ev[i].time_ns) ? store_event(l, &ev[i]) : 0;
         if (rc)
@@ -349,6 +364,8 @@ static int on_loss(void *ctx, const Discon__Loss *loss)
     struct loader *l = ctx;
     if (!l->in_file)
         return DISCON_READ_SKIP_FILE;
+    if (l->frame_off < l->resume_from)
+        return 0; /* loaded by an earlier run, up to where it read */
     sqlite3_stmt *s = l->ins_loss;
     sqlite3_bind_int64(s, 1, l->trace);
     sqlite3_bind_int64(s, 2, loss->vcpu);
@@ -362,62 +379,54 @@ static int on_loss(void *ctx, const Discon__Loss *loss)
     return discon_traps_break(&l->deriver, loss->vcpu) ? fail(l, DISCON_DB_E_NOMEM) : 0;
 }
 
-/* The end record: per-vCPU totals, and the trace is complete. */
-static int store_end(struct discon_db *db, int64_t trace, const Discon__End *e)
-{
-    sqlite3_stmt *s;
-    int rc = discon_db_prepare(db, "INSERT OR REPLACE INTO vcpus VALUES (?, ?, ?, ?, ?)", &s);
-    for (size_t i = 0; i < e->n_vcpu && rc == 0; i++) {
-        sqlite3_bind_int64(s, 1, trace);
-        sqlite3_bind_int64(s, 2, e->vcpu[i]->vcpu);
-        sqlite3_bind_int64(s, 3, (int64_t)e->vcpu[i]->produced);
-        sqlite3_bind_int64(s, 4, (int64_t)e->vcpu[i]->dropped);
-        sqlite3_bind_int64(s, 5, (int64_t)e->vcpu[i]->written);
-        rc = discon_db_step(db, s);
-    }
-    sqlite3_finalize(s);
-    if (rc == 0)
-        rc = discon_db_prepare(db, "UPDATE traces SET complete = 1, producer_finished = ?,"
-                                   " unrecorded = ? WHERE trace = ?", &s);
-    if (rc)
-        return rc;
-    sqlite3_bind_int(s, 1, e->producer_finished);
-    sqlite3_bind_int64(s, 2, (int64_t)e->unrecorded);
-    sqlite3_bind_int64(s, 3, trace);
-    rc = discon_db_step(db, s);
-    sqlite3_finalize(s);
-    return rc;
-}
-
 static int on_end(void *ctx, const Discon__End *e)
 {
     struct loader *l = ctx;
     if (!l->in_file)
         return DISCON_READ_SKIP_FILE;
+    if (l->frame_off < l->resume_from)
+        return 0; /* loaded by an earlier run, up to where it read */
     if (discon_traps_finish(&l->deriver)) /* the trace is complete */
         return fail(l, DISCON_DB_E_NOMEM);
-    int rc = store_end(l->db, l->trace, e);
+    int rc = trace_row_end(l->db, l->trace, e);
     return rc ? fail(l, rc) : 0;
 }
 
+/* Damage that runs to the end of the file is a frame not yet whole (a
+ * file still being written): the file is loaded up to it, not marked
+ * damaged, and a later load reads on from there. Other damage marks it. */
 static void on_damage(void *ctx, const struct discon_damage *d)
 {
-    ((struct loader *)ctx)->file_damaged = true;
+    struct loader *l = ctx;
+    if (l->in_file && l->file_size && d->offset + d->length == l->file_size &&
+        d->code != DISCON_E_EMPTY) {
+        fprintf(stderr, "trace2sqlite: %s: loaded up to byte %llu; the %llu bytes after it are "
+                "no whole frame yet (still being written?): loading it again adds them\n",
+                d->path, (unsigned long long)d->offset, (unsigned long long)d->length);
+        return;
+    }
+    l->file_damaged = true;
     fprintf(stderr, "trace2sqlite: %s: damaged data at offset %llu (%llu bytes skipped): %s\n",
             d->path, (unsigned long long)d->offset, (unsigned long long)d->length, d->what);
 }
 
+/* Missing events end what was open on the vCPU, as a loss does: no pair
+ * and no return is matched across them. */
 static void on_gap(void *ctx, uint32_t vcpu, uint64_t expected, uint64_t got)
 {
-    (void)ctx;
+    struct loader *l = ctx;
     fprintf(stderr, "trace2sqlite: vCPU %u: sequence jumps from %llu to %llu (data missing)\n",
             vcpu, (unsigned long long)expected, (unsigned long long)got);
+    if (l->in_file && l->have_deriver && discon_traps_break(&l->deriver, vcpu))
+        fail(l, DISCON_DB_E_NOMEM);
 }
 
 static void on_progress(void *ctx, const char *path, uint64_t offset, uint64_t size)
 {
     (void)path;
     struct loader *l = ctx;
+    l->frame_off = offset; /* where the next frame starts: all before it is read */
+    l->file_size = size;
     progress_update(&l->progress, offset, size, l->events);
 }
 

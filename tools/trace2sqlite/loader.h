@@ -35,6 +35,15 @@ struct loader {
     uint64_t t0;          /* the trace's clock reference, ns */
     bool in_file, file_damaged;
     char file_path[4096];
+    int64_t file_index;
+    /* How far into the file: records in frames that start before
+     * resume_from were loaded by an earlier run (loaded_files.h) */
+    uint64_t resume_from, frame_off, file_size;
+    char kept[64];        /* what this load keeps (files.kept) */
+    const char *only_trace; /* --trace ID: files of other traces are skipped; or NULL */
+    uint64_t other_files; /* files of other traces skipped */
+    int64_t *rederive;    /* trace rows whose traps are derived again at the end */
+    size_t nrederive;
     struct discon_trap_deriver deriver;
     bool have_deriver;
     struct discon_trap_namer namer; /* of the trace being loaded */
@@ -56,6 +65,11 @@ int loader_init(struct loader *l, struct discon_db *db, bool aggregate, double f
 /* The callbacks for discon_read_paths, with l as their context. On a
  * failure they stop the read and leave the reason in l->err. */
 struct discon_reader_ops loader_ops(struct loader *l);
+
+/* A fresh deriver for trace row `trace` (target, types and plugin options
+ * from h, clock reference t0) with l's trap callbacks, nothing restored.
+ * 0, or -1 with l->err. */
+int loader_start_deriver(struct loader *l, int64_t trace, const Discon__Header *h, uint64_t t0);
 
 /* Commit the file being loaded, if any. 0, or -1 with l->err. */
 int loader_end_file(struct loader *l);

@@ -24,10 +24,12 @@ static const char usage[] =
     "                           in seconds from the start of the trace\n"
     "      --index              also index events by vCPU, sequence and time\n"
     "                           (slower to load and bigger, faster to look up)\n"
+    "      --trace ID           load only the trace of this id (hex, or a prefix of\n"
+    "                           4+ digits) when the inputs hold several\n"
     "  -h, --help               this help\n"
     "  -V, --version            the version\n";
 
-enum { SYMBOLS = 256, KASLR, AGGREGATE, FROM, TO, INDEX };
+enum { SYMBOLS = 256, KASLR, AGGREGATE, FROM, TO, INDEX, TRACE };
 
 /* One option into o: -1 to go on, or the exit status. */
 static int parse_one(int c, const char *arg, struct t2s_options *o)
@@ -40,6 +42,7 @@ static int parse_one(int c, const char *arg, struct t2s_options *o)
     case KASLR: return discon_arg_kaslr("trace2sqlite", arg, &o->kaslr) ? 2 : -1;
     case FROM: return discon_arg_seconds("trace2sqlite", "from", arg, &o->from_s) ? 2 : -1;
     case TO: return discon_arg_seconds("trace2sqlite", "to", arg, &o->to_s) ? 2 : -1;
+    case TRACE: return discon_arg_trace("trace2sqlite", arg, &o->trace) ? 2 : -1;
     case 'h': fputs(usage, stdout); return 0;
     case 'V': discon_print_version("trace2sqlite"); return 0;
     default: fputs(usage, stderr); return 2;
@@ -70,6 +73,7 @@ int t2s_options_parse(int argc, char **argv, struct t2s_options *o)
         {"from", required_argument, NULL, FROM},
         {"to", required_argument, NULL, TO},
         {"index", no_argument, NULL, INDEX},
+        {"trace", required_argument, NULL, TRACE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},

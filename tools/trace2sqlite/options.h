@@ -13,6 +13,7 @@ struct t2s_options {
     struct discon_kaslr_option kaslr;  /* --kaslr-offset; not given = auto */
     bool aggregate;                    /* --aggregate-only */
     bool row_indexes;                  /* --index */
+    const char *trace;                 /* --trace ID: load only this trace's files; or NULL */
     double from_s, to_s;               /* --from/--to, seconds; -inf/+inf if not given */
     char *const *paths;                /* trace files and directories (argv's) */
     int npaths;                        /* at least 1 */

@@ -1,7 +1,9 @@
 /* trace2sqlite's work, from its parsed options (see options.h). */
+#include "completeness.h"
 #include "discon_db.h"
 #include "loader.h"
 #include "options.h"
+#include "rederive.h"
 #include "symbol_load.h"
 #include "trap_names.h"
 
@@ -24,6 +26,48 @@ static int finish(const struct t2s_options *o, const struct discon_symbol_files 
                                    sizeof l->err);
 }
 
+/* Each trace loaded now: its completeness by the one rule (completeness.h)
+ * into traces.complete, _since_ns and _why, and said on stderr. 0, 3 if
+ * one is incomplete, or -1 with l->err. */
+static int judge(struct loader *l)
+{
+    int status = 0;
+    for (size_t i = 0; i < l->ntraces_seen; i++) {
+        struct discon_completeness c;
+        discon_complete_init(&c);
+        char why[384];
+        uint64_t since = 0;
+        int rc = discon_db_completeness(l->db, l->traces_seen[i], &c);
+        enum discon_complete_verdict v = discon_complete_verdict(&c, &since, why, sizeof why);
+        discon_complete_free(&c);
+        sqlite3_stmt *s;
+        if (rc == 0)
+            rc = discon_db_prepare(l->db, "UPDATE traces SET complete = ?, complete_since_ns = ?,"
+                                          " complete_why = ? WHERE trace = ?", &s);
+        if (rc) {
+            discon_db_message(l->db, rc, l->err, sizeof l->err);
+            return -1;
+        }
+        sqlite3_bind_int(s, 1, (int)v);
+        if (v == DISCON_COMPLETE_SINCE)
+            sqlite3_bind_int64(s, 2, (int64_t)since);
+        sqlite3_bind_text(s, 3, why, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 4, l->traces_seen[i]);
+        rc = discon_db_step(l->db, s);
+        sqlite3_finalize(s);
+        if (rc) {
+            discon_db_message(l->db, rc, l->err, sizeof l->err);
+            return -1;
+        }
+        if (v != DISCON_COMPLETE)
+            fprintf(stderr, "trace2sqlite: the trace is %s: %s\n",
+                    v == DISCON_COMPLETE_SINCE ? "complete since a time" : "incomplete", why);
+        if (v == DISCON_INCOMPLETE)
+            status = 3;
+    }
+    return status;
+}
+
 /* Read every input through the loader; the exit status. */
 static int load(const struct t2s_options *o, const struct discon_symbol_files *syms,
                 struct loader *l)
@@ -34,7 +78,8 @@ static int load(const struct t2s_options *o, const struct discon_symbol_files *s
     char err[512];
     int read = discon_read_paths(o->paths, o->npaths, &ops, &st, err, sizeof err);
     progress_end(&l->progress);
-    if (l->failed || loader_end_file(l) || (read >= 0 && finish(o, syms, l))) {
+    if (l->failed || loader_end_file(l) || rederive_traces(l) ||
+        (read >= 0 && finish(o, syms, l))) {
         fprintf(stderr, "trace2sqlite: %s\n", l->err);
         return 1;
     }
@@ -45,7 +90,19 @@ static int load(const struct t2s_options *o, const struct discon_symbol_files *s
     fprintf(stderr, "trace2sqlite: %llu events from %llu file(s) read%s\n",
             (unsigned long long)l->events, (unsigned long long)st.files,
             read == DISCON_READ_DAMAGED ? "; some data was damaged (see above)" : "");
-    return read == DISCON_READ_DAMAGED ? 3 : 0;
+    if (o->trace && l->ntraces_seen == 0) {
+        fprintf(stderr, "trace2sqlite: no trace %s in the input\n", o->trace);
+        return 1;
+    }
+    if (l->other_files)
+        fprintf(stderr, "trace2sqlite: %llu file(s) of other traces skipped (--trace %s)\n",
+                (unsigned long long)l->other_files, o->trace);
+    int judged = judge(l);
+    if (judged < 0) {
+        fprintf(stderr, "trace2sqlite: %s\n", l->err);
+        return 1;
+    }
+    return read == DISCON_READ_DAMAGED || judged == 3 ? 3 : 0;
 }
 
 /* The probe's callbacks: a file's first packet shows it is a trace; the
@@ -111,8 +168,10 @@ int t2s_run(const struct t2s_options *o)
     }
     struct loader l;
     int status = 1;
-    if (loader_init(&l, &db, o->aggregate, o->from_s, o->to_s) == 0)
+    if (loader_init(&l, &db, o->aggregate, o->from_s, o->to_s) == 0) {
+        l.only_trace = o->trace;
         status = load(o, &syms, &l);
+    }
     else
         fprintf(stderr, "trace2sqlite: %s\n", l.err);
     loader_free(&l);

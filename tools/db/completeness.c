@@ -1,0 +1,123 @@
+/* A database trace's completeness (see completeness.h). */
+#include "completeness.h"
+
+#include <string.h>
+
+static int step_all(struct discon_db *db, const char *sql, int64_t trace,
+                    void (*row)(struct discon_completeness *c, sqlite3_stmt *s),
+                    struct discon_completeness *c)
+{
+    sqlite3_stmt *s;
+    int rc = discon_db_prepare(db, sql, &s);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, trace);
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW)
+        row(c, s);
+    sqlite3_finalize(s);
+    return step == SQLITE_DONE ? 0 : DISCON_DB_E_SQLITE;
+}
+
+static void file_row(struct discon_completeness *c, sqlite3_stmt *s)
+{
+    discon_complete_file(c, (uint32_t)sqlite3_column_int64(s, 0));
+    c->damaged += sqlite3_column_int(s, 1) != 0;
+    const char *kept = (const char *)sqlite3_column_text(s, 2);
+    if (kept && strcmp(kept, "all") != 0) {
+        c->events_unknown = true;
+        c->unknown_why = strncmp(kept, "aggregate", 9) == 0
+                             ? "counts only: events not compared with the end record"
+                             : "loaded with a window: events not compared with the end record";
+    }
+}
+
+static void end_row(struct discon_completeness *c, sqlite3_stmt *s)
+{
+    c->have_end = sqlite3_column_int(s, 0) != 0;
+    c->producer_finished = sqlite3_column_int(s, 1) != 0;
+    c->start_ns = (uint64_t)sqlite3_column_int64(s, 2);
+}
+
+static void removed_row(struct discon_completeness *c, sqlite3_stmt *s)
+{
+    if (sqlite3_column_type(s, 0) != SQLITE_NULL)
+        discon_complete_removed(c, (uint32_t)sqlite3_column_int64(s, 0));
+}
+
+static void removed_vcpu_row(struct discon_completeness *c, sqlite3_stmt *s)
+{
+    discon_complete_removed_vcpu(c, (uint32_t)sqlite3_column_int64(s, 0),
+                                 (uint64_t)sqlite3_column_int64(s, 1),
+                                 (uint64_t)sqlite3_column_int64(s, 2),
+                                 (uint64_t)sqlite3_column_int64(s, 3),
+                                 (uint64_t)sqlite3_column_int64(s, 4));
+}
+
+static void vcpu_row(struct discon_completeness *c, sqlite3_stmt *s)
+{
+    struct discon_vcpu_read *v = discon_complete_vcpu(c, (uint32_t)sqlite3_column_int64(s, 0));
+    if (!v)
+        return;
+    v->has_totals = true;
+    v->produced = (uint64_t)sqlite3_column_int64(s, 1);
+    v->dropped = (uint64_t)sqlite3_column_int64(s, 2);
+    v->written = (uint64_t)sqlite3_column_int64(s, 3);
+}
+
+/* Events or losses of one vCPU: count, first sequence, one past the last. */
+static void range_row(struct discon_completeness *c, sqlite3_stmt *s, bool events)
+{
+    struct discon_vcpu_read *v = discon_complete_vcpu(c, (uint32_t)sqlite3_column_int64(s, 0));
+    if (!v) {
+        c->beyond += events ? (uint64_t)sqlite3_column_int64(s, 1) : 0;
+        return;
+    }
+    uint64_t n = (uint64_t)sqlite3_column_int64(s, 1), first = (uint64_t)sqlite3_column_int64(s, 2),
+             end = (uint64_t)sqlite3_column_int64(s, 3);
+    if (events) {
+        v->events += n;
+        v->first_ns = (uint64_t)sqlite3_column_int64(s, 4);
+    } else {
+        v->lost += n;
+    }
+    if (!v->seen || first < v->first_seq)
+        v->first_seq = first;
+    if (!v->seen || end > v->end_seq)
+        v->end_seq = end;
+    v->seen = true;
+}
+static void event_row(struct discon_completeness *c, sqlite3_stmt *s) { range_row(c, s, true); }
+static void loss_row(struct discon_completeness *c, sqlite3_stmt *s) { range_row(c, s, false); }
+
+int discon_db_completeness(struct discon_db *db, int64_t trace, struct discon_completeness *c)
+{
+    int rc = step_all(db, "SELECT file_index, damaged, kept FROM files WHERE trace = ?"
+                          " ORDER BY file_index", trace, file_row, c);
+    if (rc == 0)
+        rc = step_all(db, "SELECT ended, producer_finished, clock_monotonic_ns FROM traces"
+                          " WHERE trace = ?", trace,
+                      end_row, c);
+    if (rc == 0)
+        rc = step_all(db, "SELECT removed_last_file FROM traces WHERE trace = ?", trace,
+                      removed_row, c);
+    if (rc == 0)
+        rc = step_all(db, "SELECT vcpu, first_seq, end_seq, first_time_ns, last_time_ns"
+                          " FROM removed WHERE trace = ?", trace, removed_vcpu_row, c);
+    if (rc == 0)
+        rc = step_all(db, "SELECT vcpu, produced, dropped, written FROM vcpus WHERE trace = ?",
+                      trace, vcpu_row, c);
+    if (rc == 0 && !c->events_unknown)
+        rc = step_all(db, "SELECT vcpu, COUNT(*), MIN(seq), MAX(seq) + 1, MIN(time_ns) FROM events"
+                          " WHERE trace = ? GROUP BY vcpu", trace, event_row, c);
+    if (rc == 0 && !c->events_unknown)
+        rc = step_all(db, "SELECT vcpu, SUM(count), MIN(first_seq), MAX(first_seq + count)"
+                          " FROM losses WHERE trace = ? GROUP BY vcpu", trace, loss_row, c);
+    /* A vCPU whose events and losses do not fill their range misses some. */
+    for (uint32_t i = 0; rc == 0 && !c->events_unknown && i < c->nvcpus; i++) {
+        const struct discon_vcpu_read *v = &c->vcpu[i];
+        if (v->seen && v->events + v->lost != v->end_seq - v->first_seq)
+            c->gaps++;
+    }
+    return rc;
+}
