@@ -98,13 +98,14 @@ int main(int argc, char **argv)
     char shm[64], shm_opt[80];
     snprintf(shm, sizeof shm, "/discon-bench-%d", (int)getpid());
     snprintf(shm_opt, sizeof shm_opt, "shm=%s", shm);
-    /* returns=off: this host translates no code (fake_register_api.c), and
-     * the trap record path measured here is the one returns share. */
-    char *args[] = {shm_opt, "ring=65536", "returns=off"};
+    /* No returns and no x86_64 syscall instrumentation: this host
+     * translates no code (fake_register_api.c), and the trap record path
+     * measured here is the one RETURN and SYSCALL events share. */
+    char *args[] = {shm_opt, "ring=65536", "returns=off", "types=interrupt+exception+hostcall"};
     qemu_info_t info = {.target_name = "x86_64", .version = {7, 7}, .system_emulation = true,
                         .system = {1, 1}};
     char err[256];
-    if (!install || install(1, &info, 3, args) != 0 ||
+    if (!install || install(1, &info, 4, args) != 0 ||
         discon_segment_attach(&seg, shm, err, sizeof err) != DISCON_ATTACH_OK) {
         fprintf(stderr, "producer_bench: cannot set up the plugin\n");
         return 1;
