@@ -4,7 +4,6 @@
 #include "check.h"
 #include "report.h"
 
-#include <math.h>
 #include <stdlib.h>
 
 #define INT DISCON_INTERRUPT
@@ -21,9 +20,7 @@
 
 static struct report *start(const char *target)
 {
-    struct report_opts o = {.top = 10, .vcpu = -1, .from_s = -INFINITY, .to_s = INFINITY,
-                            .window = 256, .time_bound_ns = 10000000,
-                            .loop = REPORT_DEFAULT_LOOP};
+    struct report_opts o = report_default_opts();
     struct report *r = calloc(1, sizeof *r);
     report_init(r, &o);
     Discon__Header h = DISCON__HEADER__INIT;

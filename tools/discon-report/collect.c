@@ -217,6 +217,14 @@ static int on_trap(void *ctx, const struct discon_trap *t)
 
 /* ---- feeding -------------------------------------------------------------- */
 
+struct report_opts report_default_opts(void)
+{
+    return (struct report_opts){
+        .top = 10, .vcpu = -1, .from_s = -INFINITY, .to_s = INFINITY, .window = 256,
+        .time_bound_ns = 10000000, .loop = REPORT_DEFAULT_LOOP, .tail = 10, .at_s = NAN,
+    };
+}
+
 void report_init(struct report *r, const struct report_opts *opt)
 {
     memset(r, 0, sizeof *r);

@@ -212,6 +212,10 @@ struct report {
     struct postmortem *pm; /* --last; NULL without */
 };
 
+/* The options of a plain `discon-report TRACE`: every default in one place
+ * (the option parser starts from them, and so do the tests). */
+struct report_opts report_default_opts(void);
+
 void report_init(struct report *r, const struct report_opts *opt);
 void report_free(struct report *r);
 /* Feeding, in per-vCPU sequence order. 0, or -1 (out of memory). */

@@ -6,7 +6,6 @@
 #include "tool_args.h"
 
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -136,10 +135,7 @@ int report_args_parse(int argc, char **argv, struct report_args *a)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    *a = (struct report_args){.format = REPORT_TEXT, .opt = {
-        .top = 10, .vcpu = -1, .from_s = -INFINITY, .to_s = INFINITY, .window = 256,
-        .time_bound_ns = 10000000, .loop = REPORT_DEFAULT_LOOP, .tail = 10, .at_s = NAN,
-    }};
+    *a = (struct report_args){.format = REPORT_TEXT, .opt = report_default_opts()};
     for (int c; (c = getopt_long(argc, argv, "hVo:", longopts, NULL)) != -1;) {
         int rc = parse_one(c, optarg, a);
         if (rc >= 0)
