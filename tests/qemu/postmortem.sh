@@ -51,9 +51,10 @@ check_view "--last 1ms" "$end"
 grep -q '^State at the end, per vCPU' "$tmp/pm.txt" || fail "no end state"
 grep -q '^  vCPU 0: [0-9]* traps; last event' "$tmp/pm.txt" || fail "no vCPU 0 state"
 grep -q "the recording: QEMU's plugin finished" "$tmp/pm.txt" || fail "how it ended: $(grep 'the recording' "$tmp/pm.txt")"
-mid=$(awk -F, 'NR == int(n / 2)' n="$(wc -l <"$tmp/events.csv")" "$tmp/events.csv" | cut -d, -f4)
-first_ns=$(head -1 "$tmp/events.csv" | cut -d, -f4); first_s=$(head -1 "$tmp/events.csv" | cut -d, -f5)
-at=$(awk -v m="$mid" -v f="$first_ns" -v fs="$first_s" 'BEGIN { printf "%.9f", fs + (m - f) / 1e9 }')
+# --at the middle event's own time as discon-dump prints it (s to the ns):
+# the trap at that very instant is the last row of the view.
+mid_row=$(awk -F, 'NR == int(n / 2)' n="$(wc -l <"$tmp/events.csv")" "$tmp/events.csv")
+mid=$(echo "$mid_row" | cut -d, -f4) at=$(echo "$mid_row" | cut -d, -f5)
 check_view "--at $at" "$mid" --at "$at"
 grep -q '^  QEMU:          exit 11$' "$tmp/pm.txt" || fail "how QEMU ended: $(grep 'QEMU:' "$tmp/pm.txt")"
 "$T2S" -o "$tmp/rec.db" "$tmp/rec" 2>/dev/null || fail "trace2sqlite"

@@ -24,18 +24,19 @@ int discon_arg_kaslr(const char *tool, const char *arg, struct discon_kaslr_opti
     return -1;
 }
 
-int discon_arg_seconds(const char *tool, const char *name, const char *arg, double *out)
+int discon_arg_time(const char *tool, const char *name, const char *arg, int64_t *ns)
 {
-    if (discon_parse_seconds(arg, out) == 0)
+    if (discon_parse_time_ns(arg, 1000000000u, ns) == 0)
         return 0;
-    fprintf(stderr, "%s: --%s: expected seconds >= 0, got '%s'\n", tool, name, arg);
+    fprintf(stderr, "%s: --%s: expected seconds >= 0 (to the ns, or with a unit: 250ms), got '%s'\n",
+            tool, name, arg);
     return -1;
 }
 
-const char *discon_args_conflict(double from_s, double to_s, const struct discon_kaslr_option *kaslr,
+const char *discon_args_conflict(struct discon_window w, const struct discon_kaslr_option *kaslr,
                                  size_t nsymbols)
 {
-    if (from_s >= to_s)
+    if (w.from_ns >= w.to_ns)
         return "--from must be before --to";
     if (kaslr->given && nsymbols == 0)
         return "--kaslr-offset needs --symbols";

@@ -8,6 +8,7 @@
 #include "symbols.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* --symbols FILE, which may be given several times (the files merge:
  * symbols.h, discon_symbols_for_trace). */
@@ -23,14 +24,24 @@ int discon_arg_symbols(const char *tool, const char *arg, struct discon_symbol_p
  * "TOOL: --kaslr-offset: ..." on stderr. */
 int discon_arg_kaslr(const char *tool, const char *arg, struct discon_kaslr_option *out);
 
-/* --NAME ARG, seconds >= 0 (--from, --to), into *out: 0, or -1 after one
- * line on stderr. */
-int discon_arg_seconds(const char *tool, const char *name, const char *arg, double *out);
+/* A window of trace time [from_ns, to_ns), in ns from the trace's start
+ * (its header's clock_mono): what --from/--to select. Integer ns, so that
+ * a time a tool printed to the ns selects exactly the trap printed. */
+struct discon_window {
+    int64_t from_ns, to_ns;
+};
+/* No --from/--to: everything. */
+#define DISCON_WINDOW_ALL ((struct discon_window){INT64_MIN, INT64_MAX})
+
+/* --NAME ARG, a time >= 0 in seconds (or with a unit: 250ms, as
+ * discon_parse_time_ns reads it: exactly) into *ns: 0, or -1 after one
+ * line on stderr. --from, --to, --at. */
+int discon_arg_time(const char *tool, const char *name, const char *arg, int64_t *ns);
 
 /* What the options say together: NULL if they agree, else why not (a
  * static phrase): --from not before --to, --kaslr-offset without
  * --symbols (nsymbols 0). */
-const char *discon_args_conflict(double from_s, double to_s, const struct discon_kaslr_option *kaslr,
+const char *discon_args_conflict(struct discon_window w, const struct discon_kaslr_option *kaslr,
                                  size_t nsymbols);
 
 /* --trace ID: one trace of several in a directory or a database, by its
@@ -53,16 +64,29 @@ static inline double discon_seconds_from(uint64_t start_ns, uint64_t time_ns)
     return ((double)time_ns - (double)start_ns) / 1e9;
 }
 
-/* Whether time_ns lies in the --from/--to window [from_s, to_s).
+/* ns from the trace's start to time_ns; negative before it. */
+static inline int64_t discon_ns_from(uint64_t start_ns, uint64_t time_ns)
+{
+    return (int64_t)(time_ns - start_ns); /* two's complement: earlier is negative */
+}
+
+/* The whole second since the trace's start in which time_ns lies
+ * (rounded down: -1 just before the start). */
+static inline int64_t discon_second_from(uint64_t start_ns, uint64_t time_ns)
+{
+    int64_t ns = discon_ns_from(start_ns, time_ns);
+    return ns >= 0 ? ns / 1000000000 : -((-(ns + 1)) / 1000000000) - 1;
+}
+
+/* Whether time_ns lies in the --from/--to window.
  * Every tool applies the window to traps, by the time of a trap's first
  * event (struct discon_trap.time_ns), after deriving them from all the
  * events: a trap is in or out whole, and an x86 exception whose report
  * and delivery straddle an edge is neither cut in two nor renamed. */
-static inline bool discon_in_window(uint64_t start_ns, uint64_t time_ns, double from_s,
-                                    double to_s)
+static inline bool discon_in_window(uint64_t start_ns, uint64_t time_ns, struct discon_window w)
 {
-    double s = discon_seconds_from(start_ns, time_ns);
-    return s >= from_s && s < to_s;
+    int64_t t = discon_ns_from(start_ns, time_ns);
+    return t >= w.from_ns && t < w.to_ns;
 }
 
 #endif

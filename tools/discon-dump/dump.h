@@ -3,6 +3,7 @@
 #define DISCON_DUMP_H
 
 #include "trace_reader.h"
+#include "tool_args.h"
 #include "trap_kind.h"
 #include "discon_traps.h"
 
@@ -19,7 +20,7 @@ struct dump_options {
     bool any_vcpu;         /* false: only `vcpu` */
     uint32_t vcpu;
     uint32_t types;        /* mask of discon_types.h values */
-    double from_s, to_s;   /* window [from_s, to_s), seconds from the trace start */
+    struct discon_window span; /* --from/--to, ns from the trace start */
     const char *trace;     /* --trace ID: only this trace's files; or NULL */
 };
 

@@ -13,7 +13,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,10 +90,8 @@ static int parse_option(int c, const char *arg, struct dump_options *o)
         return 0;
     case OPT_FROM:
     case OPT_TO:
-        if (discon_parse_seconds(arg, c == OPT_FROM ? &o->from_s : &o->to_s))
-            return bad_usage(c == OPT_FROM ? "--from %s: expected seconds >= 0"
-                                           : "--to %s: expected seconds >= 0", arg);
-        return 0;
+        return discon_arg_time("discon-dump", c == OPT_FROM ? "from" : "to", arg,
+                               c == OPT_FROM ? &o->span.from_ns : &o->span.to_ns) ? 2 : 0;
     case OPT_TRACE:
         return discon_arg_trace("discon-dump", arg, &o->trace) ? 2 : 0;
     case OPT_HELP:
@@ -120,7 +117,7 @@ int main(int argc, char **argv)
     };
     struct dump_options o = {
         .format = DUMP_TEXT, .any_vcpu = true, .types = DISCON_TYPES_ALL,
-        .from_s = -INFINITY, .to_s = INFINITY,
+        .span = DISCON_WINDOW_ALL,
     };
     int c;
     opterr = 0; /* one line of our own instead of getopt's */
@@ -131,7 +128,7 @@ int main(int argc, char **argv)
     }
     if (optind >= argc)
         return bad_usage("%s", "no trace file or directory given");
-    if (o.from_s >= o.to_s)
+    if (o.span.from_ns >= o.span.to_ns)
         return bad_usage("%s", "--from must be before --to");
 
     static char buf[1 << 16]; /* a large buffer: millions of lines */

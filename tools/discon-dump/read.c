@@ -27,7 +27,7 @@ static bool wanted(const struct dumper *u, uint32_t vcpu, unsigned type, bool ti
         return false;
     if (type && !(type & o->types))
         return false;
-    return !timed || discon_in_window(u->start_ns, time_ns, o->from_s, o->to_s);
+    return !timed || discon_in_window(u->start_ns, time_ns, o->span);
 }
 
 static int print(struct dumper *u, const struct dump_row *r)

@@ -3,7 +3,6 @@
 #include "report.h"
 #include "tool_args.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,7 +183,7 @@ static void find_loop(struct report *r, struct vcpu_state *v, const struct disco
 
 bool report_trap_in_window(const struct report *r, uint64_t time_ns)
 {
-    return discon_in_window(r->clock_mono, time_ns, r->opt.from_s, r->opt.to_s);
+    return discon_in_window(r->clock_mono, time_ns, r->opt.span);
 }
 
 static int on_trap(void *ctx, const struct discon_trap *t)
@@ -220,8 +219,8 @@ static int on_trap(void *ctx, const struct discon_trap *t)
 struct report_opts report_default_opts(void)
 {
     return (struct report_opts){
-        .top = 10, .vcpu = -1, .from_s = -INFINITY, .to_s = INFINITY, .window = 256,
-        .time_bound_ns = 10000000, .loop = REPORT_DEFAULT_LOOP, .tail = 10, .at_s = NAN,
+        .top = 10, .vcpu = -1, .span = DISCON_WINDOW_ALL, .window = 256,
+        .time_bound_ns = 10000000, .loop = REPORT_DEFAULT_LOOP, .tail = 10, .at_ns = -1,
     };
 }
 
@@ -293,8 +292,8 @@ int report_header(struct report *r, const Discon__Header *h)
         if (!r->pm && !(r->pm = calloc(1, sizeof *r->pm)))
             return -1;
         r->pm->last_ns = r->opt.last_ns;
-        r->pm->at_given = !isnan(r->opt.at_s);
-        r->pm->at_ns = r->clock_mono + (uint64_t)(r->pm->at_given ? r->opt.at_s * 1e9 : 0);
+        r->pm->at_given = r->opt.at_ns >= 0;
+        r->pm->at_ns = r->clock_mono + (uint64_t)(r->pm->at_given ? r->opt.at_ns : 0);
     }
     return 0;
 }
@@ -354,7 +353,7 @@ int report_loss(struct report *r, uint32_t vcpu, uint64_t first_seq, uint64_t co
 {
     if (r->opt.vcpu >= 0 && vcpu != (uint64_t)r->opt.vcpu)
         return 0;
-    if (first_ns && !discon_in_window(r->clock_mono, first_ns, r->opt.from_s, r->opt.to_s))
+    if (first_ns && !discon_in_window(r->clock_mono, first_ns, r->opt.span))
         return 0;
     if (vcpu < REPORT_MAX_VCPUS) { /* no double trap or loop across a gap */
         struct vcpu_state *v = &r->vcpu[vcpu];
@@ -391,7 +390,9 @@ int report_trap_counts(struct report *r, int64_t second, uint32_t vcpu, uint8_t 
         return 0;
     if (r->opt.vcpu >= 0 && vcpu != (uint64_t)r->opt.vcpu)
         return 0;
-    if ((double)second + 1 <= r->opt.from_s || (double)second >= r->opt.to_s)
+    /* The second [second, second + 1) s and the window must overlap. */
+    if (second >= INT64_MAX / 1000000000 || second < INT64_MIN / 1000000000 + 1 ||
+        (second + 1) * 1000000000 <= r->opt.span.from_ns || second * 1000000000 >= r->opt.span.to_ns)
         return 0;
     struct vcpu_state *v = &r->vcpu[vcpu];
     v->seen = true;

@@ -2,25 +2,8 @@
 #include "postmortem.h"
 #include "report.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-int postmortem_parse_duration(const char *arg, uint64_t *ns)
-{
-    char *end;
-    double v = strtod(arg, &end);
-    static const struct { const char *unit; double ns; } units[] = {
-        {"", 1e9}, {"s", 1e9}, {"ms", 1e6}, {"us", 1e3}, {"ns", 1},
-    };
-    for (size_t i = 0; end != arg && i < sizeof units / sizeof units[0]; i++)
-        if (strcmp(end, units[i].unit) == 0 && v > 0 && isfinite(v) &&
-            v * units[i].ns < 1e18) {
-            *ns = (uint64_t)(v * units[i].ns + 0.5);
-            return *ns ? 0 : -1;
-        }
-    return -1;
-}
 
 static struct pm_vcpu *pm_vcpu(struct postmortem *pm, uint32_t vcpu)
 {

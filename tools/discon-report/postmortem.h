@@ -45,10 +45,6 @@ struct postmortem {
     uint32_t nvcpus;
 };
 
-/* "50ms", "2s", "1.5s", "250us", "100000ns" (no unit: seconds) into *ns:
- * 0, or -1 (not a positive duration). */
-int postmortem_parse_duration(const char *arg, uint64_t *ns);
-
 /* A trap was taken (after the --vcpu, --from/--to filters). 0, or -1 if
  * out of memory. */
 int postmortem_take(struct report *r, const struct discon_trap *t);

@@ -10,6 +10,7 @@
 #include "discon.pb-c.h"
 #include "event.h"
 #include "symbols.h"
+#include "tool_args.h"
 #include "trap_kind.h"
 #include "discon_traps.h"
 #include "discon_complete.h"
@@ -46,7 +47,7 @@ struct report_trap_hook {
 struct report_opts {
     unsigned top;          /* rows per frequency table */
     long vcpu;             /* only this vCPU, or -1 */
-    double from_s, to_s;   /* window, seconds from the trace start */
+    struct discon_window span; /* --from/--to, ns from the trace start */
     uint64_t window;       /* double trap: bytes after the first handler */
     uint64_t time_bound_ns;
     uint64_t loop;         /* fault loop: consecutive exceptions of one kind at one PC */
@@ -56,7 +57,7 @@ struct report_opts {
     const struct report_trap_hook *hook; /* or NULL; borrowed */
     const char *trace;     /* --trace ID (hex prefix), or NULL: the inputs' only trace */
     uint64_t last_ns;      /* --last: the post-mortem view (postmortem.h); 0: none */
-    double at_s;           /* --at: its instant, s from the start; NAN: the end */
+    int64_t at_ns;         /* --at: its instant, ns from the start; -1: the end */
 };
 
 /* (PC, tag) -> count, open addressing. The tag is the event type for the

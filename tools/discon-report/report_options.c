@@ -104,17 +104,21 @@ static int parse_one(int c, const char *arg, struct report_args *a)
     case KASLR: return discon_arg_kaslr("discon-report", arg, &a->kaslr) ? 2 : -1;
     case TOP: case VCPU: case WINDOW: case BOUND: case LOOP: case TAIL:
         return parse_count(c, arg, &a->opt);
-    case FROM: return discon_arg_seconds("discon-report", "from", arg, &a->opt.from_s) ? 2 : -1;
-    case TO: return discon_arg_seconds("discon-report", "to", arg, &a->opt.to_s) ? 2 : -1;
+    case FROM: return discon_arg_time("discon-report", "from", arg, &a->opt.span.from_ns) ? 2 : -1;
+    case TO: return discon_arg_time("discon-report", "to", arg, &a->opt.span.to_ns) ? 2 : -1;
     case 'o': a->output = arg; return -1;
     case TRACE: return discon_arg_trace("discon-report", arg, &a->opt.trace) ? 2 : -1;
-    case LAST:
-        if (postmortem_parse_duration(arg, &a->opt.last_ns) == 0)
+    case LAST: {
+        int64_t ns;
+        if (discon_parse_time_ns(arg, 1000000000u, &ns) == 0 && ns > 0) {
+            a->opt.last_ns = (uint64_t)ns;
             return -1;
+        }
         fprintf(stderr, "discon-report: --last: expected a duration (50ms, 2s, 250us), got '%s'\n",
                 arg);
         return 2;
-    case AT: return discon_arg_seconds("discon-report", "at", arg, &a->opt.at_s) ? 2 : -1;
+    }
+    case AT: return discon_arg_time("discon-report", "at", arg, &a->opt.at_ns) ? 2 : -1;
     case 'h': fputs(usage, stdout); return 0;
     case 'V': discon_print_version("discon-report"); return 0;
     default: fputs(usage, stderr); return 2;
@@ -144,7 +148,7 @@ int report_args_parse(int argc, char **argv, struct report_args *a)
     a->paths = argv + optind;
     a->npaths = argc - optind;
     const char *why = a->npaths < 1 ? "nothing to report on"
-                      : discon_args_conflict(a->opt.from_s, a->opt.to_s, &a->kaslr, a->symbols.n);
+                      : discon_args_conflict(a->opt.span, &a->kaslr, a->symbols.n);
     if (!why)
         return -1;
     fprintf(stderr, "discon-report: %s\n%s", why, a->npaths < 1 ? usage : "");

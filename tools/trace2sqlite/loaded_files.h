@@ -30,7 +30,7 @@ struct loaded_file {
     int64_t bytes_then, bytes_now;
     bool damaged;
     bool later_loaded; /* a file of the trace with a higher index is loaded */
-    char kept[64];     /* OTHER_KEPT: what the trace's earlier loads kept */
+    char kept[96];     /* OTHER_KEPT: what the trace's earlier loads kept */
 };
 
 /* Look file (trace row `trace`, file_index, at `path`) up and, if new,

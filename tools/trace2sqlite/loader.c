@@ -8,7 +8,6 @@
 #include "trap_rows.h"
 #include "tool_args.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,18 +21,36 @@ static int fail(struct loader *l, int code)
     return -1;
 }
 
-int loader_init(struct loader *l, struct discon_db *db, bool aggregate, double from_s,
-                double to_s)
+/* A window's edge in seconds, exact and in one canonical form ("1",
+ * "0.127182999"): two loads compare their windows by this text
+ * (loaded_files.h), so it must not round. */
+static void edge_text(int64_t ns, bool open, char *buf, size_t len)
+{
+    if (open) {
+        snprintf(buf, len, "%s", ns < 0 ? "0" : "inf");
+        return;
+    }
+    int n = snprintf(buf, len, "%lld.%09lld", (long long)(ns / 1000000000),
+                     (long long)(ns % 1000000000));
+    while (n > 0 && (size_t)n < len && buf[n - 1] == '0')
+        buf[--n] = '\0';
+    if (n > 0 && (size_t)n < len && buf[n - 1] == '.')
+        buf[n - 1] = '\0';
+}
+
+int loader_init(struct loader *l, struct discon_db *db, bool aggregate, struct discon_window span)
 {
     memset(l, 0, sizeof *l);
     l->db = db;
     l->aggregate = aggregate;
-    l->from_s = from_s;
-    l->to_s = to_s;
+    l->span = span;
     int k = snprintf(l->kept, sizeof l->kept, "%s", aggregate ? "aggregate" : "all");
-    if (isfinite(from_s) || isfinite(to_s))
-        snprintf(l->kept + k, sizeof l->kept - (size_t)k, " from %g to %g",
-                 isfinite(from_s) ? from_s : 0.0, to_s);
+    if (span.from_ns != INT64_MIN || span.to_ns != INT64_MAX) {
+        char from[32], to[32];
+        edge_text(span.from_ns, span.from_ns == INT64_MIN, from, sizeof from);
+        edge_text(span.to_ns, span.to_ns == INT64_MAX, to, sizeof to);
+        snprintf(l->kept + k, sizeof l->kept - (size_t)k, " from %s to %s", from, to);
+    }
     int rc = row_batch_open(&l->event_rows, db, "events(rowid, trace, vcpu, seq, time_ns, type,"
                             " from_pc, to_pc, cause, fault_addr, syscall, to_level, from_level)",
                             EVENT_COLS);
@@ -69,7 +86,7 @@ void loader_free(struct loader *l)
 
 static bool in_window(const struct loader *l, uint64_t time_ns)
 {
-    return discon_in_window(l->t0, time_ns, l->from_s, l->to_s);
+    return discon_in_window(l->t0, time_ns, l->span);
 }
 
 /* Each trap is named as it is derived: aarch64 and riscv64 from its own
@@ -87,7 +104,7 @@ static int on_trap(void *ctx, const struct discon_trap *t)
         struct discon_trap_why why;
         discon_trap_why(&l->namer, t, &why);
         struct agg_key k = {
-            .second = (int64_t)floor(discon_seconds_from(l->t0, t->time_ns)),
+            .second = discon_second_from(l->t0, t->time_ns),
             .vcpu = t->vcpu, .type = t->type, .to_pc = t->to_pc, .kind = why.kind->id,
         };
         rc = trap_agg_add(&l->agg, l->trace, &k);

@@ -10,6 +10,7 @@
 #include "discon_db.h"
 #include "progress.h"
 #include "row_batch.h"
+#include "tool_args.h"
 #include "trace_reader.h"
 #include "trap_kind.h"
 #include "discon_traps.h"
@@ -29,7 +30,7 @@ struct loader {
     struct trap_agg agg;
     sqlite3_stmt *ins_loss, *ins_unmatched;
     bool aggregate;       /* counts only, no raw rows */
-    double from_s, to_s;  /* window of raw rows, seconds from the trace's start */
+    struct discon_window span; /* window of raw rows */
     /* the trace and file being loaded */
     int64_t trace;        /* row of the traces table */
     uint64_t t0;          /* the trace's clock reference, ns */
@@ -39,7 +40,7 @@ struct loader {
     /* How far into the file: records in frames that start before
      * resume_from were loaded by an earlier run (loaded_files.h) */
     uint64_t resume_from, frame_off, file_size;
-    char kept[64];        /* what this load keeps (files.kept) */
+    char kept[96];        /* what this load keeps (files.kept) */
     const char *only_trace; /* --trace ID: files of other traces are skipped; or NULL */
     uint64_t other_files; /* files of other traces skipped */
     int64_t *rederive;    /* trace rows whose traps are derived again at the end */
@@ -59,8 +60,8 @@ struct loader {
 };
 
 /* Prepare the statements. 0, or -1 with l->err; loader_free either way. */
-int loader_init(struct loader *l, struct discon_db *db, bool aggregate, double from_s,
-                double to_s);
+int loader_init(struct loader *l, struct discon_db *db, bool aggregate,
+                struct discon_window span);
 
 /* The callbacks for discon_read_paths, with l as their context. On a
  * failure they stop the read and leave the reason in l->err. */

@@ -33,7 +33,7 @@ int open_traps_save(struct loader *l)
         for (size_t i = 0; rc == 0 && i < n; i++) {
             int64_t row = 0; /* 0: no provisional row (outside --from/--to) */
             bool shown = !l->aggregate &&
-                         discon_in_window(l->t0, open[i].time_ns, l->from_s, l->to_s);
+                         discon_in_window(l->t0, open[i].time_ns, l->span);
             if (shown)
                 rc = trap_row_add(l, &open[i], &row);
             if (rc == 0)

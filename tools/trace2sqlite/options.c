@@ -5,7 +5,6 @@
 #include "tool_args.h"
 
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 
 static const char usage[] =
@@ -40,8 +39,8 @@ static int parse_one(int c, const char *arg, struct t2s_options *o)
     case AGGREGATE: o->aggregate = true; return -1;
     case INDEX: o->row_indexes = true; return -1;
     case KASLR: return discon_arg_kaslr("trace2sqlite", arg, &o->kaslr) ? 2 : -1;
-    case FROM: return discon_arg_seconds("trace2sqlite", "from", arg, &o->from_s) ? 2 : -1;
-    case TO: return discon_arg_seconds("trace2sqlite", "to", arg, &o->to_s) ? 2 : -1;
+    case FROM: return discon_arg_time("trace2sqlite", "from", arg, &o->span.from_ns) ? 2 : -1;
+    case TO: return discon_arg_time("trace2sqlite", "to", arg, &o->span.to_ns) ? 2 : -1;
     case TRACE: return discon_arg_trace("trace2sqlite", arg, &o->trace) ? 2 : -1;
     case 'h': fputs(usage, stdout); return 0;
     case 'V': discon_print_version("trace2sqlite"); return 0;
@@ -54,7 +53,7 @@ static int check(const struct t2s_options *o)
 {
     const char *why = !o->db_path ? "-o DB is required"
                       : o->npaths < 1 ? "no trace files given"
-                      : discon_args_conflict(o->from_s, o->to_s, &o->kaslr, o->symbols.n);
+                      : discon_args_conflict(o->span, &o->kaslr, o->symbols.n);
     if (!why)
         return -1;
     fprintf(stderr, "trace2sqlite: %s\n", why);
@@ -78,7 +77,7 @@ int t2s_options_parse(int argc, char **argv, struct t2s_options *o)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    *o = (struct t2s_options){.from_s = -INFINITY, .to_s = INFINITY};
+    *o = (struct t2s_options){.span = DISCON_WINDOW_ALL};
     for (int c; (c = getopt_long(argc, argv, "o:hV", longopts, NULL)) != -1;) {
         int rc = parse_one(c, optarg, o);
         if (rc >= 0)

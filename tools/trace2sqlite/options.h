@@ -14,7 +14,7 @@ struct t2s_options {
     bool aggregate;                    /* --aggregate-only */
     bool row_indexes;                  /* --index */
     const char *trace;                 /* --trace ID: load only this trace's files; or NULL */
-    double from_s, to_s;               /* --from/--to, seconds; -inf/+inf if not given */
+    struct discon_window span;         /* --from/--to; DISCON_WINDOW_ALL if not given */
     char *const *paths;                /* trace files and directories (argv's) */
     int npaths;                        /* at least 1 */
 };

@@ -168,7 +168,7 @@ int t2s_run(const struct t2s_options *o)
     }
     struct loader l;
     int status = 1;
-    if (loader_init(&l, &db, o->aggregate, o->from_s, o->to_s) == 0) {
+    if (loader_init(&l, &db, o->aggregate, o->span) == 0) {
         l.only_trace = o->trace;
         status = load(o, &syms, &l);
     }
