@@ -5,7 +5,8 @@
  * Checks everything it can before starting anything (options, the output
  * directory, QEMU arguments it cannot supervise), then starts discond on a
  * fresh segment and QEMU with -plugin added (launch.h: signals, and what
- * happens when either child ends first), and exits with QEMU's status.
+ * happens when either child ends first), prints the trace's traps by kind
+ * (record_kinds.h) and exits with QEMU's status.
  */
 #define _GNU_SOURCE
 #include "discon_version.h"
@@ -15,6 +16,7 @@
 #include "output_dir.h"
 #include "plugin_options.h"
 #include "record_attach.h"
+#include "record_kinds.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -362,6 +364,10 @@ static int run(const struct record_options *o)
     } else {
         struct discon_launch l = {.discond_argv = dargv, .qemu_argv = qargv, .shm = shm};
         rc = discon_launch_run(&l);
+        /* What the report will say the trace holds: traps by kind, not
+         * raw events (discond's summary, before, has those in one line). */
+        if (discon_record_print_kinds(o->dir) != 0 && rc == 0)
+            rc = 1;
     }
     free(dargv);
     free(qargv);

@@ -69,11 +69,13 @@ void discon_write_stats(const char *path, const struct discon_drain_totals *t, d
 void discon_print_summary(const struct discon_drain_totals *t, const char *dir,
                           enum discon_run_end end)
 {
+    /* Raw events and losses in one line: the traps they make are counted
+     * by kind apart (discon-record reads the trace back, record_kinds.h). */
     fprintf(stderr, "discon: %llu events (", (unsigned long long)t->events);
     for (int i = 0; i < DISCON_NTYPES; i++)
         fprintf(stderr, "%s%s %llu", i ? ", " : "", discon_type_name(discon_type_at(i)),
                 (unsigned long long)t->by_type[i]);
-    fprintf(stderr, ")\ndiscon: %llu lost%s", (unsigned long long)t->lost,
+    fprintf(stderr, "), %llu lost%s", (unsigned long long)t->lost,
             t->lost ? " (counted in the trace)" : "");
     /* Only user mode can have threads beyond the rings: "0 of" says nothing. */
     if (t->unrecorded)

@@ -23,8 +23,9 @@ enum discon_run_end {
     DISCON_RUN_FAILED,        /* discond stopped at an error (printed before) */
 };
 
-/* Totals on stderr: events are those in frames written to the files, never
- * more; events read but not written (after an error) are counted apart. */
+/* Totals on stderr: raw events by type and losses in one line, then the
+ * files. Events are those in frames written to the files, never more;
+ * events read but not written (after an error) are counted apart. */
 void discon_print_summary(const struct discon_drain_totals *t, const char *dir,
                           enum discon_run_end end);
 

@@ -32,7 +32,7 @@ boot_getppid() {
     >"$tmp/$arch.console" 2>"$tmp/$arch.err" || { cat "$tmp/$arch.err" >&2; fail "$arch: discon-record failed"; }
   grep -q 'reboot: Power down' "$tmp/$arch.console" && ! grep -q 'Kernel panic' "$tmp/$arch.console" ||
     { tail -n 20 "$tmp/$arch.console" >&2; fail "$arch: /init did not power the machine off"; }
-  grep -q '^discon: 0 lost' "$tmp/$arch.err" || fail "$arch: events lost: $(cat "$tmp/$arch.err")"
+  grep -q '^discon: [0-9]* events (.*), 0 lost$' "$tmp/$arch.err" || fail "$arch: events lost: $(cat "$tmp/$arch.err")"
 
   # The raw trace: system-call traps by number, and by number and class.
   local class

@@ -176,3 +176,24 @@ check_boot_report() {
   fi
   echo "ok: discon-report finds no double trap and no fault loop in the boot"
 }
+
+# check_summary_kinds DIR ERRFILE: discon-record's summary (in ERRFILE)
+# counts the traps of DIR by kind exactly as discon-report's "trap_kinds"
+# (JSON, no symbols: x86_64 exceptions are "unknown" in both), its total
+# is the report's traps, and its one raw line the report's raw events.
+# Sets summary_traps and summary_events.
+check_summary_kinds() {
+  "$REPORT" --format json "$1" >"$tmp/kinds.json" || fail "discon-report --format json failed"
+  jq -r '.trap_kinds[] | "\(.count) \(.kind) (\(.class))"' "$tmp/kinds.json" | sort >"$tmp/kinds.want"
+  sed -n '/^discon: [0-9]* traps by kind/,$ { /^discon: *[0-9][0-9]* .*)$/ s/^discon: *//p }' "$2" |
+    sort >"$tmp/kinds.got"
+  [ -s "$tmp/kinds.want" ] || fail "the report lists no trap kinds"
+  diff -u "$tmp/kinds.want" "$tmp/kinds.got" >&2 ||
+    fail "discon-record's kinds differ from discon-report's: $(cat "$2")"
+  summary_traps=$(sed -n 's/^discon: \([0-9]*\) traps by kind .*/\1/p' "$2")
+  summary_events=$(sed -n 's/^discon: \([0-9]*\) events (.*), [0-9]* lost.*/\1/p' "$2")
+  expect_eq "summary traps = report traps" "$(jq '.summary.traps' "$tmp/kinds.json")" "$summary_traps"
+  expect_eq "summary raw events = report events" "$(jq '.summary.events' "$tmp/kinds.json")" "$summary_events"
+  echo "ok: the summary's $summary_traps traps by kind ($(wc -l <"$tmp/kinds.got") kinds) are the" \
+    "report's; raw events $summary_events in one line"
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # discon-record end to end on the aarch64 bare-metal guest: the trace files
 # hold exactly the guest's events, the end record proves them complete, the
-# stock lz4 + protoc tools decode the same count, and bad input fails cleanly.
+# stock lz4 + protoc tools decode the same count, the summary counts the
+# traps by kind as discon-report does, and bad input fails cleanly.
 . "$(dirname "$0")/lib.sh"
 build_svc_guest
 
@@ -10,8 +11,11 @@ build_svc_guest
 wait "$record" || { cat "$tmp/err" >&2; fail "discon-record failed"; }
 # returns=on (the default): each svc's exception, then its eret's RETURN.
 total=$((2 * count + 1))
-grep -q "discon: $total events (interrupt 0, exception $count, hostcall 1, return $count, syscall 0)" \
+grep -qx "discon: $total events (interrupt 0, exception $count, hostcall 1, return $count, syscall 0), 0 lost" \
   "$tmp/err" || fail "summary: $(cat "$tmp/err")"
+# The summary's traps by kind are the report's: returns are no traps.
+check_summary_kinds "$tmp/rec" "$tmp/err"
+expect_eq "traps in the summary (svc + the host call)" $((count + 1)) "$summary_traps"
 dump_trace "$tmp/rec" >"$tmp/dump" || fail "trace_dump: $(cat "$tmp/dump")"
 {
   svc_guest_records RETURNS
