@@ -5,6 +5,7 @@
 #include "discon_error.h"
 #include "discon_kinds.h"
 #include "kind_tally.h"
+#include "trace_reader.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -61,6 +62,8 @@ int discon_record_print_kinds(const char *dir)
         return 1;
     }
     print_kinds(&t);
+    if (t.read_result == DISCON_READ_DAMAGED) /* discon-report names the stretches */
+        fprintf(stderr, "discon: parts of the files are damaged: these are the traps of the rest\n");
     discon_kind_tally_free(&t);
     return 0;
 }

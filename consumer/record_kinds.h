@@ -10,8 +10,9 @@
  *     discon:       9000 unknown (other)
  * (kind names may hold spaces and commas: the class in parentheses ends
  * the line, so a line reads back unambiguously).
- * Returns 0, or 1 after one line saying why the trace could not be read
- * (no file written: nothing is printed and 0 is returned). */
+ * and a line more if damaged stretches were skipped. Returns 0, or 1
+ * after one line saying why the trace could not be read (no file
+ * written: nothing is printed and 0 is returned). */
 int discon_record_print_kinds(const char *dir);
 
 #endif

@@ -4,7 +4,8 @@
 # (several files) into -o a/b whose parents do not exist; the command's
 # output holds every event the tools read, one header per file and one end
 # record. Also: discon-record's summary says nothing of vCPUs beyond
-# max_vcpus when there are none.
+# max_vcpus when there are none, and counts the traps of every file by
+# kind as the report does.
 . "$(dirname "$0")/lib.sh"
 cmd=$(grep -m1 '^cat DIR/\*\.discon | lz4 -dc | protoc ' "$SRCDIR/README.md") ||
   fail "the README has no 'cat DIR/*.discon | lz4 -dc | protoc ...' line"
@@ -32,6 +33,9 @@ echo "ok: the README's decode command read $events events from $files files"
 ! lz4 -dc "$out"/*.discon </dev/null >/dev/null 2>&1 || fail "lz4 -dc with $files files worked: the README note is wrong"
 
 grep -q "beyond max_vcpus" "$tmp/err" && fail "summary speaks of vCPUs beyond max_vcpus: $(cat "$tmp/err")"
+# The summary's traps by kind read back all the rotated files.
+check_summary_kinds "$out" "$tmp/err"
+expect_eq "traps in the summary of $files files" $((count + 1)) "$summary_traps"
 "$REPORT" "$out" | grep -q "events      $((count + 1)) raw -> $((count + 1)) traps" ||
   fail "the report does not read the rotated files whole"
 echo "ok: the summary has no '0 of vCPUs beyond max_vcpus'; the report reads all $files files"
