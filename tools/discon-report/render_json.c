@@ -190,7 +190,7 @@ static void json_patterns(const struct report *r, json_object *root)
     json_object_object_add(root, "double_traps", doubles);
     json_object *loops = json_object_new_array();
     for (size_t i = 0; i < r->nloops; i++) {
-        const struct fault_loop *l = &r->loops[i];
+        const struct discon_fault_loop *l = &r->loops[i];
         json_object *o = json_object_new_object();
         json_object_object_add(o, "vcpu", json_object_new_uint64(l->vcpu));
         json_object_object_add(o, "kind", report_json_text(l->kind ? l->kind->name : "unknown"));

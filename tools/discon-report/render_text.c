@@ -254,7 +254,7 @@ static void loops(const struct report *r, FILE *o)
     struct text_cells c;
     text_cells_init(&c);
     for (size_t i = 0; i < r->nloops; i++) {
-        const struct fault_loop *l = &r->loops[i];
+        const struct discon_fault_loop *l = &r->loops[i];
         text_cells_arrow(&c);
         const char *from = text_sym_cell(&c, r, l->from_pc, 16, 30, NULL);
         fprintf(o, "  vCPU %-3u 0x%016llx %-16s x%-8llu -> %s\n", l->vcpu,
