@@ -36,4 +36,6 @@ loop=$(section "$tmp/report.csv" fault_loops | cut -d, -f2)
 expect_eq "the report's fault loop" "$stuck" "$loop"
 "$REPORT" "$snap" >"$tmp/report.txt" 2>&1 || fail "discon-report exit $?"
 grep -q '^  complete    since ' "$tmp/report.txt" || fail "the report says: $(grep complete "$tmp/report.txt")"
+grep -q '^  snapshot    flight recorder (discond --snapshot), written at fault-loop$' "$tmp/report.txt" ||
+  fail "the report does not say what wrote the snapshot"
 echo "ok: fault loop: events $first..$last of $(wc -l <"$tmp/log.0") logged, exactly; the 100th fault is $hundredth"

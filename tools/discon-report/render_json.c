@@ -3,7 +3,7 @@
  * symbols whole):
  *   {"trace": {id, target, system_mode, vcpu_count, host, rule[, source, not_recorded]},
  *    "summary": {duration_s, events, traps, traps_per_s, complete, complete_reason,
- *                [symbols,] by_type: {interrupt, exception, hostcall, ...}, lost_events,
+ *                [snapshot (a flight-recorder snapshot's trigger),] [symbols,] by_type: {interrupt, exception, hostcall, ...}, lost_events,
  *                unrecorded, time_backwards, beyond_vcpus,
  *                losses: [{vcpu, first_seq, count, first_s, last_s}],
  *                vcpus: [{vcpu, events, traps, interrupt, exception, hostcall, ...,
@@ -99,6 +99,8 @@ static json_object *json_summary(const struct report *r)
                            report_json_fixed(d > 0 ? (double)r->traps / d : 0.0, 3));
     json_object_object_add(o, "complete", json_object_new_boolean(complete));
     json_object_object_add(o, "complete_reason", report_json_text(why));
+    if (r->snapshot[0])
+        json_object_object_add(o, "snapshot", report_json_text(r->snapshot));
     if (r->opt.symbols_note)
         json_object_object_add(o, "symbols", report_json_text(r->opt.symbols_note));
     json_object *by_type = json_object_new_object();
