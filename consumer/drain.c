@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "drain_internal.h"
 #include "discon_clock.h"
+#include "guest_end.h"
 #include "trace_names.h"
 
 #include <errno.h>
@@ -200,6 +201,8 @@ static int encode_pending(struct discon_drain *d, struct vcpu *v, char *err, siz
         d->cfg.on_events(d->cfg.events_ctx, v->pending, v->npending);
     for (size_t i = 0; i < v->npending; i++)
         v->by_type[discon_type_index(v->pending[i].type)]++; /* checked in take() */
+    v->last = v->pending[v->npending - 1];
+    v->has_last = true;
     v->written += v->npending;
     v->npending = 0;
     return 0;
@@ -432,6 +435,7 @@ int discon_drain_finish(struct discon_drain *d, bool producer_finished, char *er
     if (rc == 0) {
         Discon__End e = DISCON__END__INIT;
         e.qemu_ended = d->qemu_ended;
+        e.guest_ended = (char *)discon_drain_guest_ended(d);
         e.n_vcpu = used;
         e.vcpu = ptrs;
         e.producer_finished = producer_finished;
@@ -487,6 +491,16 @@ uint64_t discon_drain_flush_due(const struct discon_drain *d)
         if (d->seg->rings[i].read != d->seg->rings[i].tail)
             return d->flushed_ns + d->cfg.flush_ns;
     return UINT64_MAX;
+}
+
+const char *discon_drain_guest_ended(const struct discon_drain *d)
+{
+    const struct discon_event *latest = NULL;
+    for (uint32_t i = 0; i < d->nvcpus; i++)
+        if (d->v[i].has_last && (!latest || d->v[i].last.time_ns > latest->time_ns))
+            latest = &d->v[i].last;
+    const char *how = latest ? discon_guest_end(d->seg->layout.target, latest) : NULL;
+    return how ? how : "";
 }
 
 void discon_drain_set_qemu_ended(struct discon_drain *d, const char *how)

@@ -23,6 +23,8 @@ struct vcpu {
     struct discon_event *pending; /* events read, not yet encoded */
     size_t npending;
     uint64_t pending_pos;         /* ring position of pending[0] */
+    struct discon_event last;     /* the last event encoded (has_last) */
+    bool has_last;
 };
 
 /* What one file of the trace holds of one vCPU (events and losses). */
@@ -100,6 +102,10 @@ int discon_drain_flush(struct discon_drain *d, char *err, size_t errlen);
  * in-band losses). 0, or -1 (out of memory). */
 int discon_drain_end_totals(const struct discon_drain *d, const uint64_t *dropped,
                             Discon__VcpuTotals **totals, Discon__VcpuTotals ***ptrs, size_t *n);
+
+/* End.guest_ended (guest_end.h): from the latest of the vCPUs' last
+ * events; "" when it says nothing (drain.c). */
+const char *discon_drain_guest_ended(const struct discon_drain *d);
 
 /* Flight recorder (drain_snapshot.c). Make d->flight and the writer that
  * feeds it. 0, or -1 with err. */

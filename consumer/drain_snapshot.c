@@ -187,6 +187,7 @@ static int write_window(struct discon_drain *d, struct discon_writer *w, const s
     if (rc == 0) {
         Discon__End e = DISCON__END__INIT;
         e.qemu_ended = d->qemu_ended;
+        e.guest_ended = (char *)discon_drain_guest_ended(d);
         e.n_vcpu = ntotals;
         e.vcpu = tptrs;
         e.producer_finished = s->producer_finished;

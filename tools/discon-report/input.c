@@ -57,6 +57,7 @@ static int f_end(void *ctx, const Discon__End *e)
     r->have_end = true;
     discon_printable(r->qemu_ended, sizeof r->qemu_ended, e->qemu_ended);
     discon_printable(r->snapshot, sizeof r->snapshot, e->snapshot);
+    discon_printable(r->guest_ended, sizeof r->guest_ended, e->guest_ended);
     r->producer_finished = e->producer_finished;
     r->unrecorded = e->unrecorded;
     for (size_t i = 0; i < e->n_vcpu; i++)

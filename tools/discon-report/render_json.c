@@ -3,7 +3,8 @@
  * symbols whole):
  *   {"trace": {id, target, system_mode, vcpu_count, host, rule[, source, not_recorded]},
  *    "summary": {duration_s, events, traps, traps_per_s, complete, complete_reason,
- *                [snapshot (a flight-recorder snapshot's trigger),] [symbols,] by_type: {interrupt, exception, hostcall, ...}, lost_events,
+ *                [snapshot (a flight-recorder snapshot's trigger),]
+ *                [guest_ended ("power-off", "reset"),] [symbols,] by_type: {interrupt, exception, hostcall, ...}, lost_events,
  *                unrecorded, time_backwards, beyond_vcpus,
  *                losses: [{vcpu, first_seq, count, first_s, last_s}],
  *                vcpus: [{vcpu, events, traps, interrupt, exception, hostcall, ...,
@@ -101,6 +102,8 @@ static json_object *json_summary(const struct report *r)
     json_object_object_add(o, "complete_reason", report_json_text(why));
     if (r->snapshot[0])
         json_object_object_add(o, "snapshot", report_json_text(r->snapshot));
+    if (r->guest_ended[0])
+        json_object_object_add(o, "guest_ended", report_json_text(r->guest_ended));
     if (r->opt.symbols_note)
         json_object_object_add(o, "symbols", report_json_text(r->opt.symbols_note));
     json_object *by_type = json_object_new_object();

@@ -109,6 +109,8 @@ static void end_state(const struct report *r, FILE *o, uint64_t ref)
     if (r->have_end)
         fprintf(o, "  QEMU:          %s\n", r->qemu_ended[0] ? r->qemu_ended
                                         : "how it ended is not recorded (discond run by hand?)");
+    if (r->guest_ended[0])
+        fprintf(o, "  the guest:     asked for %s (its last trap)\n", r->guest_ended);
 }
 
 void postmortem_render_text(const struct report *r, FILE *o)

@@ -67,6 +67,8 @@ static void summary(const struct report *r, FILE *o)
     fprintf(o, "  rate        %.0f traps/s\n", d > 0 ? (double)r->traps / d : 0.0);
     fprintf(o, "  complete    %s%s\n", complete == DISCON_COMPLETE ? "yes: "
                                      : complete == DISCON_COMPLETE_SINCE ? "" : "NO: ", why);
+    if (r->guest_ended[0])
+        fprintf(o, "  guest       asked QEMU for %s as its last trap\n", r->guest_ended);
     if (r->snapshot[0])
         fprintf(o, "  snapshot    flight recorder (discond --snapshot), written at %s\n",
                 r->snapshot);
