@@ -197,8 +197,6 @@ static int encode_pending(struct discon_drain *d, struct vcpu *v, char *err, siz
     commit_if_written(d, bytes);
     note(d, (uint32_t)(v - d->v), v->pending[0].seq, v->npending, v->pending[0].time_ns,
          v->pending[v->npending - 1].time_ns);
-    if (d->cfg.on_events)
-        d->cfg.on_events(d->cfg.events_ctx, v->pending, v->npending);
     for (size_t i = 0; i < v->npending; i++)
         v->by_type[discon_type_index(v->pending[i].type)]++; /* checked in take() */
     v->last = v->pending[v->npending - 1];
@@ -324,6 +322,8 @@ static int take(struct discon_drain *d, uint32_t vcpu, const struct discon_recor
         .to_level = has & DISCON_HAS_TO_LEVEL ? r->to_level : 0,
         .from_level = has & DISCON_HAS_FROM_LEVEL ? r->from_level : 0,
     };
+    if (d->cfg.on_events) /* as read: a trigger acts after this very pass */
+        d->cfg.on_events(d->cfg.events_ctx, &v->pending[v->npending - 1], 1);
     return v->npending == BATCH_MAX ? encode_pending(d, v, err, errlen) : 0;
 }
 

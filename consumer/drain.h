@@ -58,9 +58,9 @@ struct discon_drain_config {
      * ago. Rotation and the disk bound do not apply. */
     uint64_t snapshot_bytes;
     uint64_t snapshot_ns;
-    /* Every batch of events of one vCPU, in sequence order, as it is
-     * encoded (the flight recorder's trap triggers); NULL: none. ev is
-     * valid during the call only. */
+    /* Every event, per vCPU in sequence order, as it is read from its
+     * ring (the flight recorder's trap triggers: they act after the pass
+     * that read it); NULL: none. ev is valid during the call only. */
     void (*on_events)(void *ctx, const struct discon_event *ev, size_t n);
     /* A loss record of vCPU `vcpu`: its trap sequence is broken there. */
     void (*on_loss)(void *ctx, uint32_t vcpu);
