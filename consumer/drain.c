@@ -1,7 +1,6 @@
 #define _GNU_SOURCE
 #include "drain_internal.h"
 #include "discon_clock.h"
-#include "guest_end.h"
 #include "trace_names.h"
 
 #include <errno.h>
@@ -365,33 +364,6 @@ long discon_drain_pass(struct discon_drain *d, char *err, size_t errlen)
     return total;
 }
 
-int discon_drain_end_totals(const struct discon_drain *d, const uint64_t *dropped,
-                            Discon__VcpuTotals **totals, Discon__VcpuTotals ***ptrs, size_t *n)
-{
-    *totals = calloc(d->nvcpus, sizeof **totals);
-    *ptrs = calloc(d->nvcpus, sizeof **ptrs);
-    if (!*totals || !*ptrs) {
-        free(*totals);
-        free(*ptrs);
-        return -1;
-    }
-    size_t used = 0;
-    for (uint32_t i = 0; i < d->nvcpus; i++) {
-        const struct vcpu *v = &d->v[i];
-        if (v->next_seq == 0)
-            continue;
-        Discon__VcpuTotals *t = &(*totals)[used];
-        discon__vcpu_totals__init(t);
-        t->vcpu = i;
-        t->produced = v->next_seq;
-        t->dropped = dropped ? dropped[i] : v->lost_inband;
-        t->written = v->written;
-        (*ptrs)[used++] = t;
-    }
-    *n = used;
-    return 0;
-}
-
 /* Encode what is pending and write the losses after each vCPU's last
  * record (no marker in the ring for them); the producer's drop counts
  * into dropped[]. 0, or -1 with err. */
@@ -460,27 +432,6 @@ int discon_drain_finish(struct discon_drain *d, bool producer_finished, char *er
     return rc;
 }
 
-void discon_drain_totals(const struct discon_drain *d, struct discon_drain_totals *t)
-{
-    *t = (struct discon_drain_totals){
-        .bytes = d->bytes_closed + (d->w ? discon_writer_bytes(d->w) : 0),
-        .files = d->files,
-        /* A running count for the status line: relaxed, nothing hangs on it. */
-        .unrecorded = atomic_load_explicit(&d->seg->hdr->unrecorded, memory_order_relaxed),
-        .recorder = d->flight != NULL,
-        .snapshots = d->flight ? d->flight->written : 0,
-        .window_bytes = d->flight ? d->flight->bytes : 0,
-    };
-    for (uint32_t i = 0; i < d->nvcpus; i++) {
-        const struct vcpu *v = &d->v[i];
-        t->events += v->on_disk;
-        t->unwritten += v->written - v->on_disk + v->npending;
-        t->lost += v->next_seq - v->written - v->npending;
-        for (int k = 0; k < DISCON_NTYPES; k++)
-            t->by_type[k] += v->by_type_on_disk[k];
-    }
-}
-
 const char *discon_drain_path(const struct discon_drain *d) { return d->path; }
 
 uint64_t discon_drain_flush_due(const struct discon_drain *d)
@@ -491,16 +442,6 @@ uint64_t discon_drain_flush_due(const struct discon_drain *d)
         if (d->seg->rings[i].read != d->seg->rings[i].tail)
             return d->flushed_ns + d->cfg.flush_ns;
     return UINT64_MAX;
-}
-
-const char *discon_drain_guest_ended(const struct discon_drain *d)
-{
-    const struct discon_event *latest = NULL;
-    for (uint32_t i = 0; i < d->nvcpus; i++)
-        if (d->v[i].has_last && (!latest || d->v[i].last.time_ns > latest->time_ns))
-            latest = &d->v[i].last;
-    const char *how = latest ? discon_guest_end(d->seg->layout.target, latest) : NULL;
-    return how ? how : "";
 }
 
 void discon_drain_set_qemu_ended(struct discon_drain *d, const char *how)

@@ -1,7 +1,9 @@
 /*
- * The drain engine's state, shared by its two files: drain.c (draining,
- * files) and drain_resume.c (picking up the trace after a crash). Not for
- * other users: they have drain.h.
+ * The drain engine's state, shared by its files: drain.c (draining,
+ * files), drain_resume.c (picking up the trace after a crash),
+ * drain_bound.c (bounded disk), drain_snapshot.c (the flight recorder)
+ * and drain_end.c (end-record totals, how the guest ended). Not for other
+ * users: they have drain.h.
  */
 #ifndef DISCON_DRAIN_INTERNAL_H
 #define DISCON_DRAIN_INTERNAL_H
@@ -97,14 +99,14 @@ void discon_drain_header(struct discon_drain *d, Discon__Header *h,
 /* Encode what is read, write it as a frame and release the ring slots
  * (drain.c's flush, rotation included). 0, or -1 with err. */
 int discon_drain_flush(struct discon_drain *d, char *err, size_t errlen);
-/* The End record's per-vCPU totals (drain.c), malloc'ed: *totals and
+/* The End record's per-vCPU totals (drain_end.c), malloc'ed: *totals and
  * *ptrs of *n entries; `dropped` per vCPU from dropped[] (NULL: the
  * in-band losses). 0, or -1 (out of memory). */
 int discon_drain_end_totals(const struct discon_drain *d, const uint64_t *dropped,
                             Discon__VcpuTotals **totals, Discon__VcpuTotals ***ptrs, size_t *n);
 
 /* End.guest_ended (guest_end.h): from the latest of the vCPUs' last
- * events; "" when it says nothing (drain.c). */
+ * events; "" when it says nothing (drain_end.c). */
 const char *discon_drain_guest_ended(const struct discon_drain *d);
 
 /* Flight recorder (drain_snapshot.c). Make d->flight and the writer that
