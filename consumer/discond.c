@@ -103,6 +103,18 @@ static int die(const char *msg)
     return 1;
 }
 
+/* --snapshot (window) or --snapshot-on arg into o. 0, or 1 after one line. */
+static int snapshot_option(bool window, const char *arg, struct discond_options *o)
+{
+    char why[160];
+    if (window ? discon_parse_snapshot(arg, &o->snap_bytes, &o->snap_ns, why, sizeof why)
+               : discon_parse_snapshot_on(arg, &o->snap_on, why, sizeof why)) {
+        fprintf(stderr, "discond: %s: %s\n", window ? "--snapshot" : "--snapshot-on", why);
+        return 1;
+    }
+    return 0;
+}
+
 /* 0 with o filled; otherwise the exit status (0 after --help, 2 on bad usage). */
 static int parse_options(int argc, char **argv, struct discond_options *o)
 {
@@ -113,7 +125,6 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
     enum { FLUSH = 256, ROTATE_SIZE, ROTATE_SECONDS, WAIT, STATS, SUMMARY, LAUNCHER, ERROR, NO_SYNC,
            MAX_FILES, MAX_SIZE, STATUS, SNAPSHOT, SNAPSHOT_ON };
     uint64_t fd;
-    char why[160];
     static const struct option longopts[] = {
         {"shm", required_argument, NULL, 's'},
         {"output", required_argument, NULL, 'o'},
@@ -146,8 +157,8 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
         case MAX_FILES: bad = discon_parse_count(optarg, 2, 1u << 30, &o->max_files) ? "--max-files (2 or more)" : NULL; break;
         case MAX_SIZE: bad = discon_parse_size(optarg, &o->max_size) || o->max_size < 4096 ? "--max-size (4K or more)" : NULL; break;
         case WAIT: bad = discon_parse_count(optarg, 0, 1u << 30, &o->wait_s) ? "--wait" : NULL; break;
-        case SNAPSHOT: bad = discon_parse_snapshot(optarg, &o->snap_bytes, &o->snap_ns, why, sizeof why) ? why : NULL; break;
-        case SNAPSHOT_ON: bad = discon_parse_snapshot_on(optarg, &o->snap_on, why, sizeof why) ? why : NULL; break;
+        case SNAPSHOT:
+        case SNAPSHOT_ON: if (snapshot_option(c == SNAPSHOT, optarg, o)) return 2; break;
         case STATS: o->stats_json = optarg; break;
         case SUMMARY: o->summary = true; break;
         case NO_SYNC: o->no_sync = true; break;
@@ -159,10 +170,7 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
         default: fputs(usage, stderr); return 2;
         }
         if (bad) {
-            if (bad == why)
-                fprintf(stderr, "discond: %s: %s\n", c == SNAPSHOT ? "--snapshot" : "--snapshot-on", why);
-            else
-                fprintf(stderr, "discond: %s: bad value '%s'\n", bad, optarg);
+            fprintf(stderr, "discond: %s: bad value '%s'\n", bad, optarg);
             return 2;
         }
     }
