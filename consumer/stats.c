@@ -11,9 +11,12 @@ void discon_status_line(const struct discon_drain *d, uint64_t *last_events, dou
 {
     struct discon_drain_totals t;
     discon_drain_totals(d, &t);
-    fprintf(stderr, "\rdiscond: %llu events, %.0f/s, %llu lost, %.1f MiB in %u file(s)   ",
+    fprintf(stderr, "\rdiscond: %llu events, %.0f/s, %llu lost, %.1f MiB in %u %s   ",
             (unsigned long long)t.events, (double)(t.events - *last_events) / secs,
-            (unsigned long long)t.lost, (double)t.bytes / (1 << 20), t.files);
+            (unsigned long long)t.lost,
+            (double)(t.recorder ? t.window_bytes : t.bytes) / (1 << 20),
+            t.recorder ? t.snapshots : t.files,
+            t.recorder ? "snapshot(s), window in memory" : "file(s)");
     *last_events = t.events;
 }
 

@@ -47,6 +47,9 @@ last_ns=$(awk -F, '$1 == "event" { t = $4 } END { print t }' "$tmp/snap.csv")
 "$REPORT" "$snap" >"$tmp/report.txt" 2>&1 || fail "discon-report exit $?: $(cat "$tmp/report.txt")"
 grep -q "^  complete    since [0-9.]* s: files 0..0 removed: vCPU 0 sequence 0..$((first - 1)) " "$tmp/report.txt" ||
   fail "the report says: $(grep complete "$tmp/report.txt")"
+"$REPORT" --last 1ms "$snap" >"$tmp/pm.txt" 2>&1 || fail "discon-report --last exit $?"
+grep -qx '  the recording: a flight-recorder snapshot (usr1), QEMU still running' "$tmp/pm.txt" ||
+  fail "the post-mortem says: $(grep -A1 'the recording' "$tmp/pm.txt")"
 "$T2S" -o "$tmp/snap.db" "$snap" 2>"$tmp/t2s.err" || fail "trace2sqlite exit $?: $(cat "$tmp/t2s.err")"
 expect_eq "traces.complete" 2 "$(sqlite3 "$tmp/snap.db" 'SELECT complete FROM traces')"
 echo "ok: SIGUSR1: events $first..$last of $(wc -l <"$tmp/log.0") logged, exactly; next logged $(( (next - t0) / 1000 )) us after the signal"
