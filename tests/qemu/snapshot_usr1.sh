@@ -54,7 +54,7 @@ grep -qx '  the recording: a flight-recorder snapshot (usr1), QEMU still running
 expect_eq "traces.complete" 2 "$(sqlite3 "$tmp/snap.db" 'SELECT complete FROM traces')"
 echo "ok: SIGUSR1: events $first..$last of $(wc -l <"$tmp/log.0") logged, exactly; next logged $(( (next - t0) / 1000 )) us after the signal"
 
-# RSS bounded by the window: 3 M faults (3.2 MB of frames) through a
+# RSS bounded by the window: 2.5 M faults (2.7 MB of frames) through a
 # 512K window with 4096-record rings (256 KiB). discond's peak RSS
 # (VmHWM, in --stats-json) must stay under window + rings + 5 MiB: about
 # 3 MiB is the process itself (binary, libc, lz4, protobuf-c, json-c), 2
@@ -63,7 +63,7 @@ echo "ok: SIGUSR1: events $first..$last of $(wc -l <"$tmp/log.0") logged, exactl
 # LZ4's output). Measured: 5.0 MiB under meson, whose MALLOC_PERTURB_
 # makes every malloc'ed byte resident (the worst case); with a 64M window
 # (nothing dropped) a 4 M-fault run peaks at 8 MiB, so the bound can fail.
-assemble_guest fault_loop_timer guest --defsym LOOPS=3000000
+assemble_guest fault_loop_timer guest --defsym LOOPS=2500000
 "$DISCON_RECORD" -o "$tmp/rss" --snapshot 512K --snapshot-on exit --returns off --ring 4096 \
   --stats-json "$tmp/stats.json" -- "$QEMU" "${qemu_args[@]}" >/dev/null 2>"$tmp/rss.err" ||
   fail "discon-record exit $?: $(cat "$tmp/rss.err")"
