@@ -35,7 +35,9 @@ _discon()
             fi
             return ;;
         --mode) COMPREPLY=($(compgen -W 'block drop' -- "$cur")); return ;;
-        --cause) COMPREPLY=($(compgen -W 'on off' -- "$cur")); return ;;
+        --cause|--returns) COMPREPLY=($(compgen -W 'on off' -- "$cur")); return ;;
+        --snapshot-on)
+            COMPREPLY=($(compgen -W 'usr1 exit fault-loop double-trap all' -- "$cur")); return ;;
         --kaslr-offset) COMPREPLY=($(compgen -W 'auto' -- "$cur")); return ;;
         --types|--type)
             COMPREPLY=($(compgen -W 'interrupt exception hostcall all' -- "$cur")); return ;;
@@ -49,7 +51,8 @@ _discon()
         --symbols|--stats-json) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         -p|--pid) COMPREPLY=($(compgen -W "$(pgrep qemu 2>/dev/null)" -- "$cur")); return ;;
         --ring|--rotate-size|--rotate-seconds|--flush-ms|--top|--vcpu|--from|--to|--window|\
-        --time-bound|--loop|--tail|--duration|--wait|--bpf-ring|--shm|-s|--launcher-fd|--error-fd)
+        --time-bound|--loop|--tail|--duration|--wait|--bpf-ring|--shm|-s|--launcher-fd|--error-fd|\
+        --snapshot|--max-files|--max-size|--status-fd)
             return ;; # a value of the user's
     esac
     if [[ $cur == -* ]]; then

@@ -13,6 +13,7 @@
 #include "launch.h"
 #include "make_dirs.h"
 #include "number_option.h"
+#include "snapshot_option.h"
 #include "output_dir.h"
 #include "plugin_options.h"
 #include "record_attach.h"
@@ -48,6 +49,13 @@ static const char usage[] =
     "      --rotate-seconds N    new trace file every N seconds (default: never)\n"
     "      --max-files N         keep at most N files (>= 2): the oldest are removed\n"
     "      --max-size SIZE       keep the trace near SIZE bytes (files of SIZE/4 at most)\n"
+    "      --snapshot SIZE|SECONDS  flight recorder: keep the newest SIZE bytes (64K or\n"
+    "                            more) or SECONDS (\"30s\") of compressed frames in\n"
+    "                            memory, write nothing until a trigger, then that\n"
+    "                            window as a snapshot file in DIR (one line says where)\n"
+    "      --snapshot-on LIST    triggers: usr1 (SIGUSR1 to discon-record or discond),\n"
+    "                            exit (QEMU ended), fault-loop, double-trap; or all\n"
+    "                            (default)\n"
     "      --stats-json FILE     discond's totals as JSON\n"
     "      --flush-ms MS         write and sync a frame at least this often (default 1000)\n"
     "      --no-sync             do not fdatasync each frame (power loss: up to ~30 s)\n"
@@ -80,6 +88,7 @@ struct record_options {
     const char *dir, *mode, *ring, *types, *cause, *returns;
     const char *rotate_size, *rotate_seconds, *stats_json, *flush_ms;
     const char *max_files, *max_size; /* bounded disk, discond's own checks */
+    const char *snapshot, *snapshot_on; /* flight recorder (snapshot_option.h) */
     bool no_sync;
     char **qemu_argv;
     int qemu_argc;
@@ -140,6 +149,22 @@ static int check_options(struct record_options *o)
         fprintf(stderr, "discon-record: --max-size: bad value '%s' (4K or more)\n", o->max_size);
         return 2;
     }
+    char why[160];
+    uint64_t ns;
+    unsigned mask;
+    if (o->snapshot && discon_parse_snapshot(o->snapshot, &unused, &ns, why, sizeof why)) {
+        fprintf(stderr, "discon-record: --snapshot: %s\n", why);
+        return 2;
+    }
+    if (o->snapshot_on && discon_parse_snapshot_on(o->snapshot_on, &mask, why, sizeof why)) {
+        fprintf(stderr, "discon-record: --snapshot-on: %s\n", why);
+        return 2;
+    }
+    if (o->snapshot && (o->max_files || o->max_size)) {
+        fprintf(stderr, "discon-record: --snapshot keeps its window in memory: --max-files and "
+                        "--max-size do not apply\n");
+        return 2;
+    }
     if (o->rotate_seconds && discon_parse_count(o->rotate_seconds, 0, 1u << 30, &unused)) {
         fprintf(stderr, "discon-record: --rotate-seconds: bad value '%s'\n", o->rotate_seconds);
         return 2;
@@ -152,7 +177,7 @@ static int parse_options(int argc, char **argv, struct record_options *o)
 {
     *o = (struct record_options){.dir = "discon.data", .mode = "block"};
     enum { MODE = 256, RING, TYPES, CAUSE, RETURNS, ROTATE_SIZE, ROTATE_SECONDS, STATS, FLUSH,
-           NO_SYNC, MAX_FILES, MAX_SIZE };
+           NO_SYNC, MAX_FILES, MAX_SIZE, SNAPSHOT, SNAPSHOT_ON };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"mode", required_argument, NULL, MODE},
@@ -164,6 +189,8 @@ static int parse_options(int argc, char **argv, struct record_options *o)
         {"rotate-seconds", required_argument, NULL, ROTATE_SECONDS},
         {"max-files", required_argument, NULL, MAX_FILES},
         {"max-size", required_argument, NULL, MAX_SIZE},
+        {"snapshot", required_argument, NULL, SNAPSHOT},
+        {"snapshot-on", required_argument, NULL, SNAPSHOT_ON},
         {"stats-json", required_argument, NULL, STATS},
         {"flush-ms", required_argument, NULL, FLUSH},
         {"no-sync", no_argument, NULL, NO_SYNC},
@@ -183,6 +210,8 @@ static int parse_options(int argc, char **argv, struct record_options *o)
         case ROTATE_SECONDS: o->rotate_seconds = optarg; break;
         case MAX_FILES: o->max_files = optarg; break;
         case MAX_SIZE: o->max_size = optarg; break;
+        case SNAPSHOT: o->snapshot = optarg; break;
+        case SNAPSHOT_ON: o->snapshot_on = optarg; break;
         case STATS: o->stats_json = optarg; break;
         case FLUSH: o->flush_ms = optarg; break;
         case NO_SYNC: o->no_sync = true; break;
@@ -303,6 +332,8 @@ static char **discond_argv(const struct record_options *o, char *discond, char *
                              {"--rotate-seconds", o->rotate_seconds},
                              {"--max-files", o->max_files},
                              {"--max-size", o->max_size},
+                             {"--snapshot", o->snapshot},
+                             {"--snapshot-on", o->snapshot_on},
                              {"--stats-json", o->stats_json},
                              {"--flush-ms", o->flush_ms},
                              {"--no-sync", o->no_sync ? "" : NULL}};

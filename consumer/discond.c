@@ -11,6 +11,8 @@
 #include "make_dirs.h"
 #include "number_option.h"
 #include "producer_watch.h"
+#include "recorder.h"
+#include "snapshot_option.h"
 #include "stats.h"
 
 #include <errno.h>
@@ -41,6 +43,12 @@ static const char usage[] =
     "                            new ones start, and the newest file says what went\n"
     "      --max-size SIZE       keep the trace's files near SIZE bytes the same way\n"
     "                            (rotation then at most SIZE/4 a file)\n"
+    "      --snapshot SIZE|SECONDS  flight recorder: keep the newest frames, SIZE\n"
+    "                            bytes (64K or more) or SECONDS (\"30s\"), in memory and\n"
+    "                            write nothing until a trigger, then the window as a\n"
+    "                            new snapshot file (PREFIX-snapNNNNNN.discon)\n"
+    "      --snapshot-on LIST    triggers: usr1 (SIGUSR1), exit (QEMU ended or discond\n"
+    "                            stopped), fault-loop, double-trap, or all (default)\n"
     "      --wait SECONDS        give up if the segment has not appeared by then (default 0: wait)\n"
     "      --stats-json FILE     write totals as JSON at exit\n"
     "      --summary             print a summary on stderr at exit\n"
@@ -53,12 +61,15 @@ static const char usage[] =
     "  -h, --help                this help\n"
     "  -V, --version             the version\n"
     "QEMU ARGV, when given, is recorded in the trace header.\n"
-    "SIGINT/SIGTERM: drain what was published by then, write the end record, exit.\n";
+    "SIGINT/SIGTERM: drain what was published by then, write the end record, exit.\n"
+    "SIGUSR1 (--snapshot): write a snapshot of the window up to the signal.\n";
 
 struct discond_options {
     char shm[256]; /* "/NAME" */
     const char *dir, *stats_json;
     uint64_t flush_ms, rotate_size, rotate_s, wait_s, max_files, max_size;
+    uint64_t snap_bytes, snap_ns; /* --snapshot; both 0: record to files */
+    unsigned snap_on;             /* --snapshot-on (snapshot_option.h) */
     bool summary, no_sync;
     int launcher_fd; /* -1: not started by discon-record */
     int status_fd;   /* -1: none; discon-record writes "exit N" or "signal N" */
@@ -72,8 +83,9 @@ struct discond_options {
 #define BACKOFF_IDLE_MAX_NS 100000000u  /* 100 ms, for rings large enough */
 #define TCG_MAX_EVENTS_PER_S 100000u    /* per vCPU; TCG delivers no more */
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, usr1;
 static void on_signal(int sig) { (void)sig; stop = 1; }
+static void on_usr1(int sig) { (void)sig; usr1 = 1; }
 
 static void sleep_ns(uint64_t ns)
 {
@@ -91,14 +103,27 @@ static int die(const char *msg)
     return 1;
 }
 
+/* --snapshot (window) or --snapshot-on arg into o. 0, or 1 after one line. */
+static int snapshot_option(bool window, const char *arg, struct discond_options *o)
+{
+    char why[160];
+    if (window ? discon_parse_snapshot(arg, &o->snap_bytes, &o->snap_ns, why, sizeof why)
+               : discon_parse_snapshot_on(arg, &o->snap_on, why, sizeof why)) {
+        fprintf(stderr, "discond: %s: %s\n", window ? "--snapshot" : "--snapshot-on", why);
+        return 1;
+    }
+    return 0;
+}
+
 /* 0 with o filled; otherwise the exit status (0 after --help, 2 on bad usage). */
 static int parse_options(int argc, char **argv, struct discond_options *o)
 {
     const char *shm = NULL;
     *o = (struct discond_options){.dir = ".", .flush_ms = 1000, .rotate_size = 256u << 20,
-                                  .launcher_fd = -1, .status_fd = -1};
+                                  .launcher_fd = -1, .status_fd = -1,
+                                  .snap_on = DISCON_SNAP_ALL};
     enum { FLUSH = 256, ROTATE_SIZE, ROTATE_SECONDS, WAIT, STATS, SUMMARY, LAUNCHER, ERROR, NO_SYNC,
-           MAX_FILES, MAX_SIZE, STATUS };
+           MAX_FILES, MAX_SIZE, STATUS, SNAPSHOT, SNAPSHOT_ON };
     uint64_t fd;
     static const struct option longopts[] = {
         {"shm", required_argument, NULL, 's'},
@@ -109,6 +134,8 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
         {"max-files", required_argument, NULL, MAX_FILES},
         {"max-size", required_argument, NULL, MAX_SIZE},
         {"wait", required_argument, NULL, WAIT},
+        {"snapshot", required_argument, NULL, SNAPSHOT},
+        {"snapshot-on", required_argument, NULL, SNAPSHOT_ON},
         {"stats-json", required_argument, NULL, STATS},
         {"summary", no_argument, NULL, SUMMARY},
         {"no-sync", no_argument, NULL, NO_SYNC},
@@ -130,6 +157,8 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
         case MAX_FILES: bad = discon_parse_count(optarg, 2, 1u << 30, &o->max_files) ? "--max-files (2 or more)" : NULL; break;
         case MAX_SIZE: bad = discon_parse_size(optarg, &o->max_size) || o->max_size < 4096 ? "--max-size (4K or more)" : NULL; break;
         case WAIT: bad = discon_parse_count(optarg, 0, 1u << 30, &o->wait_s) ? "--wait" : NULL; break;
+        case SNAPSHOT:
+        case SNAPSHOT_ON: if (snapshot_option(c == SNAPSHOT, optarg, o)) return 2; break;
         case STATS: o->stats_json = optarg; break;
         case SUMMARY: o->summary = true; break;
         case NO_SYNC: o->no_sync = true; break;
@@ -154,6 +183,10 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
         return 2;
     }
     snprintf(o->shm, sizeof o->shm, "%s%s", shm[0] == '/' ? "" : "/", shm);
+    if ((o->snap_bytes || o->snap_ns) && (o->max_files || o->max_size)) {
+        fprintf(stderr, "discond: --snapshot keeps its window in memory: --max-files and --max-size do not apply\n");
+        return 2;
+    }
     /* A size bound needs files several times smaller than it. */
     if (o->max_size && (!o->rotate_size || o->rotate_size > o->max_size / 4))
         o->rotate_size = o->max_size / 4;
@@ -167,11 +200,14 @@ static void install_signals(void)
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    struct sigaction su = {.sa_handler = on_usr1, .sa_flags = SA_RESTART};
+    sigaction(SIGUSR1, &su, NULL); /* a snapshot (--snapshot); else nothing */
     signal(SIGPIPE, SIG_IGN);
     sigset_t unblock; /* discon-record starts us with them blocked */
     sigemptyset(&unblock);
     sigaddset(&unblock, SIGTERM);
     sigaddset(&unblock, SIGINT);
+    sigaddset(&unblock, SIGUSR1);
     sigprocmask(SIG_UNBLOCK, &unblock, NULL);
 }
 
@@ -243,31 +279,6 @@ static uint64_t next_backoff(uint64_t *backoff, long n, uint32_t capacity)
     return sleep;
 }
 
-/* Each ring's published position now, or NULL with err. */
-static uint64_t *stop_positions(const struct discon_segment *seg, char *err, size_t errlen)
-{
-    uint64_t *at = calloc(seg->layout.vcpu_capacity, sizeof *at);
-    if (!at) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    for (uint32_t i = 0; i < seg->layout.vcpu_capacity; i++)
-        if (discon_ring_head(&seg->rings[i], &at[i], err, errlen) < 0) {
-            free(at);
-            return NULL;
-        }
-    return at;
-}
-
-/* Whether every ring has been read up to `at`. */
-static bool reached(const struct discon_segment *seg, const uint64_t *at)
-{
-    for (uint32_t i = 0; i < seg->layout.vcpu_capacity; i++)
-        if (discon_pos_before(seg->rings[i].read, at[i]))
-            return false;
-    return true;
-}
-
 struct loop {
     struct discon_drain *d;
     struct discon_segment *seg;
@@ -275,6 +286,7 @@ struct loop {
     uint64_t *stop_at; /* on SIGINT/SIGTERM: the ring heads published by then */
     int finished;      /* 1: the producer marked the segment finished */
     bool idle;         /* the last pass found nothing */
+    struct recorder *rec; /* --snapshot; NULL when recording to files */
 };
 
 /* One pass. 1: the run is over; 0: go on; -1 with err. */
@@ -290,12 +302,16 @@ static int loop_pass(struct loop *l, long *n, char *err, size_t errlen)
      * death that finds nothing has drained it all. Asked after an idle
      * pass only, which keeps the syscall off busy passes. */
     bool gone = l->idle && discon_watch_gone(l->watch);
-    if (stop && !l->stop_at && !(l->stop_at = stop_positions(l->seg, err, errlen)))
+    if (stop && !l->stop_at && !(l->stop_at = discon_ring_heads(l->seg, err, errlen)))
         return -1;
     if ((*n = discon_drain_pass(l->d, err, errlen)) < 0)
         return -1;
+    bool want = usr1;
+    usr1 = 0;
+    if (l->rec && recorder_after_pass(l->rec, want, err, errlen) != 0)
+        return -1;
     /* Draining up to stop_at ends the run even while QEMU goes on. */
-    if (l->stop_at && reached(l->seg, l->stop_at))
+    if (l->stop_at && discon_rings_reached(l->seg, l->stop_at))
         return 1;
     l->idle = *n == 0;
     return *n == 0 && (l->finished || l->stop_at || gone);
@@ -363,6 +379,8 @@ static int finish(const struct discond_options *o, struct loop *l, uint64_t star
     }
     if (discon_drain_finish(l->d, finished, err, sizeof err) != 0)
         rc = die(err);
+    else if (l->rec && recorder_at_exit(l->rec, finished, err, sizeof err) != 0)
+        rc = die(err);
     struct discon_drain_totals t;
     discon_drain_totals(l->d, &t);
     double secs = (double)(discon_clock_ns(CLOCK_MONOTONIC) - start) / 1e9;
@@ -406,18 +424,35 @@ static int run(const struct discond_options *o)
         .max_size = o->max_size,
         .qemu_argv = o->qemu_argv,
         .qemu_argc = o->qemu_argc,
+        .snapshot_bytes = o->snap_bytes,
+        .snapshot_ns = o->snap_ns,
     };
+    struct recorder rec = {.seg = &seg, .mask = o->snap_on};
+    if ((o->snap_bytes || o->snap_ns) &&
+        (o->snap_on & (DISCON_SNAP_FAULT_LOOP | DISCON_SNAP_DOUBLE_TRAP))) {
+        if (!(rec.trig = flight_triggers_new(&seg.layout, o->snap_on))) {
+            discon_segment_detach(&seg);
+            return die("out of memory");
+        }
+        cfg.on_events = flight_triggers_events;
+        cfg.on_loss = flight_triggers_loss;
+        cfg.events_ctx = rec.trig;
+    }
     char err[512];
     struct discon_drain *d = discon_drain_open(&seg, &cfg, err, sizeof err);
     if (!d) {
+        recorder_free(&rec);
         discon_segment_detach(&seg);
         return die(err);
     }
+    rec.d = d;
     struct discon_producer_watch watch;
     discon_watch_open(&watch, &seg);
-    struct loop l = {.d = d, .seg = &seg, .watch = &watch};
+    struct loop l = {.d = d, .seg = &seg, .watch = &watch,
+                     .rec = o->snap_bytes || o->snap_ns ? &rec : NULL};
     int rc = finish(o, &l, start, drain_loop(&l, start));
     free(l.stop_at);
+    recorder_free(&rec);
     discon_watch_close(&watch);
     discon_drain_free(d);
     discon_segment_detach(&seg);

@@ -51,36 +51,48 @@ static int sync_frame(struct discon_drain *d, char *err, size_t errlen)
     return 0;
 }
 
-static int open_file(struct discon_drain *d, char *err, size_t errlen)
+void discon_drain_header(struct discon_drain *d, Discon__Header *h,
+                         Discon__ClockReference *clock, char *host)
 {
     const struct discon_layout *l = &d->seg->layout;
+    host[0] = '\0';
+    gethostname(host, 255);
+    host[255] = '\0';
+    discon__clock_reference__init(clock);
+    clock->monotonic_ns = l->clock_monotonic_ns;
+    clock->realtime_ns = l->clock_realtime_ns;
+    discon__header__init(h);
+    h->format_version = DISCON_FORMAT_VERSION;
+    h->trace_id = (ProtobufCBinaryData){sizeof d->trace_id, d->trace_id};
+    h->file_index = d->file_index;
+    h->target = (char *)l->target;
+    h->vcpu_count = l->vcpu_capacity;
+    h->system_mode = (l->flags & DISCON_FLAG_SYSTEM) != 0;
+    h->host_name = host;
+    h->n_qemu_argv = (size_t)d->cfg.qemu_argc;
+    h->qemu_argv = (char **)d->cfg.qemu_argv;
+    h->plugin_options = (char *)l->options;
+    h->clock = clock;
+    h->ring_capacity = l->ring_capacity;
+    h->mode = (char *)mode_name(l->mode);
+    h->types = l->types;
+    h->producer_pid = l->producer_pid;
+}
+
+static int open_file(struct discon_drain *d, char *err, size_t errlen)
+{
+    if (d->flight) /* a flight recorder writes files at snapshots only */
+        return drain_flight_open(d, err, errlen);
     char name[256];
     discon_trace_file_name(name, sizeof name, d->prefix, d->file_index);
     snprintf(d->path, sizeof d->path, "%s/%s", d->cfg.dir, name);
     d->w = discon_writer_create(d->path, err, errlen);
     if (!d->w)
         return -1;
-    char host[256] = "";
-    gethostname(host, sizeof host - 1);
-    Discon__ClockReference clock = DISCON__CLOCK_REFERENCE__INIT;
-    clock.monotonic_ns = l->clock_monotonic_ns;
-    clock.realtime_ns = l->clock_realtime_ns;
-    Discon__Header h = DISCON__HEADER__INIT;
-    h.format_version = DISCON_FORMAT_VERSION;
-    h.trace_id = (ProtobufCBinaryData){sizeof d->trace_id, d->trace_id};
-    h.file_index = d->file_index;
-    h.target = (char *)l->target;
-    h.vcpu_count = l->vcpu_capacity;
-    h.system_mode = (l->flags & DISCON_FLAG_SYSTEM) != 0;
-    h.host_name = host;
-    h.n_qemu_argv = (size_t)d->cfg.qemu_argc;
-    h.qemu_argv = (char **)d->cfg.qemu_argv;
-    h.plugin_options = (char *)l->options;
-    h.clock = &clock;
-    h.ring_capacity = l->ring_capacity;
-    h.mode = (char *)mode_name(l->mode);
-    h.types = l->types;
-    h.producer_pid = l->producer_pid;
+    char host[256];
+    Discon__ClockReference clock;
+    Discon__Header h;
+    discon_drain_header(d, &h, &clock, host);
     h.removed = drain_bound_header(d);
     d->opened_ns = discon_clock_ns(CLOCK_MONOTONIC);
     if (discon_writer_header(d->w, &h, err, errlen) != 0 || open_sync(d, err, errlen) != 0 ||
@@ -115,7 +127,15 @@ struct discon_drain *discon_drain_open(struct discon_segment *seg,
     d->sync_fd = -1;
     d->nvcpus = seg->layout.vcpu_capacity;
     d->v = calloc(d->nvcpus, sizeof *d->v);
-    if (!d->v) {
+    if (cfg->snapshot_bytes || cfg->snapshot_ns) {
+        d->flight = calloc(1, sizeof *d->flight);
+        d->cfg.rotate_size = d->cfg.rotate_ns = 0; /* one window, never rotated */
+        d->cfg.max_files = 0;
+        d->cfg.max_size = 0;
+        d->cfg.no_sync = true; /* frames go to memory; a snapshot is synced whole */
+    }
+    if (!d->v || ((cfg->snapshot_bytes || cfg->snapshot_ns) && !d->flight)) {
+        free(d->flight);
         free(d);
         snprintf(err, errlen, "out of memory");
         return NULL;
@@ -155,6 +175,17 @@ static void commit_if_written(struct discon_drain *d, uint64_t bytes_before)
         discon_drain_commit(d);
 }
 
+/* What went into the file (or frame) being written, for the disk bound
+ * and the flight recorder's window. */
+static void note(struct discon_drain *d, uint32_t vcpu, uint64_t first_seq, uint64_t n,
+                 uint64_t first_ns, uint64_t last_ns)
+{
+    if (d->flight)
+        drain_flight_note(d, vcpu, first_seq, n, first_ns, last_ns);
+    else
+        drain_bound_note(d, vcpu, first_seq, n, first_ns, last_ns);
+}
+
 static int encode_pending(struct discon_drain *d, struct vcpu *v, char *err, size_t errlen)
 {
     if (v->npending == 0)
@@ -163,10 +194,12 @@ static int encode_pending(struct discon_drain *d, struct vcpu *v, char *err, siz
     if (discon_writer_events(d->w, v->pending, v->npending, v->pending_pos, err, errlen) != 0)
         return -1;
     commit_if_written(d, bytes);
-    drain_bound_note(d, (uint32_t)(v - d->v), v->pending[0].seq, v->npending,
-                     v->pending[0].time_ns, v->pending[v->npending - 1].time_ns);
+    note(d, (uint32_t)(v - d->v), v->pending[0].seq, v->npending, v->pending[0].time_ns,
+         v->pending[v->npending - 1].time_ns);
     for (size_t i = 0; i < v->npending; i++)
         v->by_type[discon_type_index(v->pending[i].type)]++; /* checked in take() */
+    v->last = v->pending[v->npending - 1];
+    v->has_last = true;
     v->written += v->npending;
     v->npending = 0;
     return 0;
@@ -179,7 +212,9 @@ static int write_loss(struct discon_drain *d, const Discon__Loss *l, char *err, 
     if (discon_writer_loss(d->w, l, err, errlen) != 0)
         return -1;
     commit_if_written(d, bytes);
-    drain_bound_note(d, l->vcpu, l->first_seq, l->count, l->first_time_ns, l->last_time_ns);
+    note(d, l->vcpu, l->first_seq, l->count, l->first_time_ns, l->last_time_ns);
+    if (d->cfg.on_loss)
+        d->cfg.on_loss(d->cfg.events_ctx, l->vcpu);
     return 0;
 }
 
@@ -190,7 +225,7 @@ static void crash_point(const struct discon_drain *d, enum discon_drain_point po
 }
 
 /* Encode everything read, write it as a frame, then free the ring slots. */
-static int flush(struct discon_drain *d, char *err, size_t errlen)
+int discon_drain_flush(struct discon_drain *d, char *err, size_t errlen)
 {
     for (uint32_t i = 0; i < d->nvcpus; i++)
         if (encode_pending(d, &d->v[i], err, errlen) != 0)
@@ -286,7 +321,19 @@ static int take(struct discon_drain *d, uint32_t vcpu, const struct discon_recor
         .to_level = has & DISCON_HAS_TO_LEVEL ? r->to_level : 0,
         .from_level = has & DISCON_HAS_FROM_LEVEL ? r->from_level : 0,
     };
+    if (d->cfg.on_events) /* as read: a trigger acts after this very pass */
+        d->cfg.on_events(d->cfg.events_ctx, &v->pending[v->npending - 1], 1);
     return v->npending == BATCH_MAX ? encode_pending(d, v, err, errlen) : 0;
+}
+
+/* Bytes pending that make a frame: a flight recorder's frames are small
+ * beside its window (a quarter of it before compression, some 1/10 to
+ * 1/20 after), so dropping the oldest whole one costs little of it. */
+static size_t frame_target(const struct discon_drain *d)
+{
+    uint64_t quarter = d->cfg.snapshot_bytes / 4;
+    return d->flight && quarter && quarter < DISCON_FRAME_TARGET ? (size_t)quarter
+                                                                : DISCON_FRAME_TARGET;
 }
 
 long discon_drain_pass(struct discon_drain *d, char *err, size_t errlen)
@@ -311,10 +358,33 @@ long discon_drain_pass(struct discon_drain *d, char *err, size_t errlen)
     }
     uint64_t now = discon_clock_ns(CLOCK_MONOTONIC);
     if (ring_filling || now - d->flushed_ns >= d->cfg.flush_ns ||
-        discon_writer_pending(d->w) >= DISCON_FRAME_TARGET)
-        if (flush(d, err, errlen) != 0)
+        discon_writer_pending(d->w) >= frame_target(d))
+        if (discon_drain_flush(d, err, errlen) != 0)
             return -1;
     return total;
+}
+
+/* Encode what is pending and write the losses after each vCPU's last
+ * record (no marker in the ring for them); the producer's drop counts
+ * into dropped[]. 0, or -1 with err. */
+static int trailing(struct discon_drain *d, uint64_t *dropped, char *err, size_t errlen)
+{
+    for (uint32_t i = 0; i < d->nvcpus; i++) {
+        struct vcpu *v = &d->v[i];
+        if (encode_pending(d, v, err, errlen) != 0)
+            return -1;
+        dropped[i] = discon_ring_dropped(&d->seg->rings[i]);
+        if (dropped[i] > v->lost_inband) {
+            Discon__Loss l = DISCON__LOSS__INIT;
+            l.vcpu = i;
+            l.first_seq = v->next_seq;
+            l.count = dropped[i] - v->lost_inband;
+            v->next_seq += l.count;
+            if (write_loss(d, &l, err, errlen) != 0)
+                return -1;
+        }
+    }
+    return 0;
 }
 
 int discon_drain_finish(struct discon_drain *d, bool producer_finished, char *err,
@@ -322,41 +392,22 @@ int discon_drain_finish(struct discon_drain *d, bool producer_finished, char *er
 {
     if (!d->w)
         return FAIL("no trace file is open");
-    Discon__VcpuTotals *totals = calloc(d->nvcpus, sizeof *totals);
-    Discon__VcpuTotals **ptrs = calloc(d->nvcpus, sizeof *ptrs);
-    if (!totals || !ptrs) {
-        free(totals);
-        free(ptrs);
+    uint64_t *dropped = calloc(d->nvcpus, sizeof *dropped);
+    if (!dropped)
         return FAIL("out of memory");
+    int rc = trailing(d, dropped, err, errlen);
+    if (rc == 0 && d->flight) { /* into the window; the snapshot writes the end */
+        free(dropped);
+        return discon_drain_flush(d, err, errlen);
     }
-    int rc = 0;
+    Discon__VcpuTotals *totals = NULL, **ptrs = NULL;
     size_t used = 0;
-    for (uint32_t i = 0; i < d->nvcpus && rc == 0; i++) {
-        struct vcpu *v = &d->v[i];
-        rc = encode_pending(d, v, err, errlen);
-        uint64_t dropped = discon_ring_dropped(&d->seg->rings[i]);
-        if (rc == 0 && dropped > v->lost_inband) {
-            /* Dropped after the last record: no marker in the ring. */
-            Discon__Loss l = DISCON__LOSS__INIT;
-            l.vcpu = i;
-            l.first_seq = v->next_seq;
-            l.count = dropped - v->lost_inband;
-            v->next_seq += l.count;
-            rc = write_loss(d, &l, err, errlen);
-        }
-        if (v->next_seq == 0)
-            continue;
-        discon__vcpu_totals__init(&totals[used]);
-        totals[used].vcpu = i;
-        totals[used].produced = v->next_seq;
-        totals[used].dropped = dropped;
-        totals[used].written = v->written;
-        ptrs[used] = &totals[used];
-        used++;
-    }
+    if (rc == 0 && discon_drain_end_totals(d, dropped, &totals, &ptrs, &used) != 0)
+        rc = FAIL("out of memory");
     if (rc == 0) {
         Discon__End e = DISCON__END__INIT;
         e.qemu_ended = d->qemu_ended;
+        e.guest_ended = (char *)discon_drain_guest_ended(d);
         e.n_vcpu = used;
         e.vcpu = ptrs;
         e.producer_finished = producer_finished;
@@ -368,6 +419,7 @@ int discon_drain_finish(struct discon_drain *d, bool producer_finished, char *er
     }
     free(totals);
     free(ptrs);
+    free(dropped);
     if (rc == 0)
         rc = discon_writer_flush(d->w, err, errlen);
     if (rc == 0)
@@ -378,24 +430,6 @@ int discon_drain_finish(struct discon_drain *d, bool producer_finished, char *er
     if (close_file(d, err, rc == 0 ? errlen : 0) != 0 && rc == 0)
         rc = -1;
     return rc;
-}
-
-void discon_drain_totals(const struct discon_drain *d, struct discon_drain_totals *t)
-{
-    *t = (struct discon_drain_totals){
-        .bytes = d->bytes_closed + (d->w ? discon_writer_bytes(d->w) : 0),
-        .files = d->files,
-        /* A running count for the status line: relaxed, nothing hangs on it. */
-        .unrecorded = atomic_load_explicit(&d->seg->hdr->unrecorded, memory_order_relaxed),
-    };
-    for (uint32_t i = 0; i < d->nvcpus; i++) {
-        const struct vcpu *v = &d->v[i];
-        t->events += v->on_disk;
-        t->unwritten += v->written - v->on_disk + v->npending;
-        t->lost += v->next_seq - v->written - v->npending;
-        for (int k = 0; k < DISCON_NTYPES; k++)
-            t->by_type[k] += v->by_type_on_disk[k];
-    }
 }
 
 const char *discon_drain_path(const struct discon_drain *d) { return d->path; }
@@ -428,5 +462,6 @@ void discon_drain_free(struct discon_drain *d)
         free(d->v[i].pending);
     free(d->v);
     drain_bound_free(d);
+    drain_flight_free(d);
     free(d);
 }

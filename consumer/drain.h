@@ -51,6 +51,20 @@ struct discon_drain_config {
      * max_size. Every new file's header says what was removed. */
     uint32_t max_files;
     uint64_t max_size;
+    /* Flight recorder (drain_snapshot.c): with either set, no file is
+     * written until discon_drain_snapshot; the newest compressed frames
+     * are kept in memory, the oldest whole frames dropped once they take
+     * more than snapshot_bytes, or were written more than snapshot_ns
+     * ago. Rotation and the disk bound do not apply. */
+    uint64_t snapshot_bytes;
+    uint64_t snapshot_ns;
+    /* Every event, per vCPU in sequence order, as it is read from its
+     * ring (the flight recorder's trap triggers: they act after the pass
+     * that read it); NULL: none. ev is valid during the call only. */
+    void (*on_events)(void *ctx, const struct discon_event *ev, size_t n);
+    /* A loss record of vCPU `vcpu`: its trap sequence is broken there. */
+    void (*on_loss)(void *ctx, uint32_t vcpu);
+    void *events_ctx;
     char *const *qemu_argv; /* for the header, when known */
     int qemu_argc;
     discon_drain_hook *crash_hook; /* tests only; NULL in production */
@@ -65,6 +79,9 @@ struct discon_drain_totals {
     uint64_t bytes;           /* in all files of this trace */
     uint32_t files;
     uint64_t unrecorded;      /* events of vCPUs beyond the segment's rings */
+    bool recorder;            /* a flight recorder: events are those framed into */
+    uint32_t snapshots;       /* its window; snapshot files written */
+    uint64_t window_bytes;    /* compressed bytes in the window now */
 };
 
 /* Start (or resume) the trace of `seg` in cfg->dir. */
@@ -77,9 +94,33 @@ struct discon_drain *discon_drain_open(struct discon_segment *seg,
 long discon_drain_pass(struct discon_drain *d, char *err, size_t errlen);
 
 /* Write what is pending, trailing losses and the End record, fsync and
- * close. Call after a pass that read nothing once the producer is done. */
+ * close. Call after a pass that read nothing once the producer is done.
+ * A flight recorder takes what is pending and the trailing losses into
+ * its window and writes nothing: discon_drain_snapshot after it writes
+ * the last window. */
 int discon_drain_finish(struct discon_drain *d, bool producer_finished, char *err,
                         size_t errlen);
+
+/* Flight recorder: write what was read (a frame at once, so the window
+ * ends here) and the window kept in memory as a new snapshot file in
+ * cfg.dir (trace_names.h: PREFIX-snapNNNNNN.discon, written under a
+ * temporary name, fsynced, then renamed; never over another file). It
+ * is a trace of its own (its id is the recording's with the snapshot
+ * number xor-ed into the first four bytes, which tools print): a header whose `removed`
+ * says, per vCPU, the sequence and time ranges that preceded the
+ * window (file index 1, files 0..0 removed; index 0 and nothing removed
+ * while nothing was dropped yet), the frames, and an end record with the
+ * totals at this point and End.snapshot = trigger ("usr1", "exit",
+ * "fault-loop", "double-trap"). The recording goes on. Its path goes to
+ * path[0..pathlen) and the events it holds to *events. 0, or -1 with err
+ * (nothing is lost from the window). */
+int discon_drain_snapshot(struct discon_drain *d, const char *trigger, bool producer_finished,
+                          char *path, size_t pathlen, uint64_t *events, char *err,
+                          size_t errlen);
+/* Whether d is a flight recorder (cfg.snapshot_bytes or snapshot_ns). */
+bool discon_drain_is_recorder(const struct discon_drain *d);
+/* The window now: frames and their compressed bytes. */
+void discon_drain_window(const struct discon_drain *d, size_t *frames, uint64_t *bytes);
 
 /* How QEMU ended ("exit N", "signal N"), for the End record; before
  * discon_drain_finish. */

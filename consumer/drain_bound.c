@@ -38,8 +38,8 @@ int drain_bound_opened(struct discon_drain *d, char *err, size_t errlen)
     return 0;
 }
 
-static void widen(struct extent *e, uint64_t first_seq, uint64_t end_seq, uint64_t first_ns,
-                  uint64_t last_ns)
+void drain_extent_widen(struct extent *e, uint64_t first_seq, uint64_t end_seq,
+                        uint64_t first_ns, uint64_t last_ns)
 {
     if (!e->any || first_seq < e->first_seq)
         e->first_seq = first_seq;
@@ -57,7 +57,7 @@ void drain_bound_note(struct discon_drain *d, uint32_t vcpu, uint64_t first_seq,
 {
     if (!d->nkept || vcpu >= d->nvcpus)
         return;
-    widen(&d->kept[d->nkept - 1].vcpu[vcpu], first_seq, first_seq + n, first_ns, last_ns);
+    drain_extent_widen(&d->kept[d->nkept - 1].vcpu[vcpu], first_seq, first_seq + n, first_ns, last_ns);
 }
 
 /* Remove the oldest kept file (never the one being written). */
@@ -68,7 +68,7 @@ static int remove_oldest(struct discon_drain *d, char *err, size_t errlen)
         return FAIL("cannot remove %s: %s", k->path, strerror(errno));
     for (uint32_t i = 0; i < d->nvcpus; i++)
         if (k->vcpu[i].any)
-            widen(&d->removed[i], k->vcpu[i].first_seq, k->vcpu[i].end_seq, k->vcpu[i].first_ns,
+            drain_extent_widen(&d->removed[i], k->vcpu[i].first_seq, k->vcpu[i].end_seq, k->vcpu[i].first_ns,
                   k->vcpu[i].last_ns);
     d->any_removed = true;
     d->removed_last_file = k->index;

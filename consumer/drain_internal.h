@@ -1,7 +1,9 @@
 /*
- * The drain engine's state, shared by its two files: drain.c (draining,
- * files) and drain_resume.c (picking up the trace after a crash). Not for
- * other users: they have drain.h.
+ * The drain engine's state, shared by its files: drain.c (draining,
+ * files), drain_resume.c (picking up the trace after a crash),
+ * drain_bound.c (bounded disk), drain_snapshot.c (the flight recorder)
+ * and drain_end.c (end-record totals, how the guest ended). Not for other
+ * users: they have drain.h.
  */
 #ifndef DISCON_DRAIN_INTERNAL_H
 #define DISCON_DRAIN_INTERNAL_H
@@ -23,6 +25,8 @@ struct vcpu {
     struct discon_event *pending; /* events read, not yet encoded */
     size_t npending;
     uint64_t pending_pos;         /* ring position of pending[0] */
+    struct discon_event last;     /* the last event encoded (has_last) */
+    bool has_last;
 };
 
 /* What one file of the trace holds of one vCPU (events and losses). */
@@ -37,6 +41,27 @@ struct kept_file {
     char path[4096];
     uint64_t bytes;
     struct extent *vcpu; /* nvcpus entries */
+};
+
+/* One compressed frame of the flight recorder's window (drain_snapshot.c),
+ * and what it holds per vCPU (nvcpus entries). */
+struct window_frame {
+    uint8_t *bytes;
+    size_t len;
+    uint64_t flushed_ns; /* CLOCK_MONOTONIC, when it was made */
+    struct extent *vcpu;
+};
+
+/* The window: a FIFO of frames, oldest at frames[head]. */
+struct flight {
+    struct window_frame *frames;
+    size_t head, n, cap;
+    uint64_t bytes;              /* compressed, of the frames kept */
+    struct extent *cur;          /* what the frame being built holds */
+    struct extent *dropped;      /* what the dropped frames held */
+    bool any_dropped;
+    unsigned number;             /* of the last snapshot written */
+    unsigned written;            /* snapshots written by this discond */
 };
 
 struct discon_drain {
@@ -63,8 +88,37 @@ struct discon_drain {
     struct extent *removed; /* nvcpus entries */
     Discon__Removed hdr_removed;    /* drain_bound_header's storage */
     Discon__RemovedRange *hdr_range, **hdr_ptr; /* nvcpus entries each */
+    struct flight *flight;  /* flight recorder; NULL when recording to files */
     struct discon_record buf[BATCH_MAX];
 };
+
+/* Fill h (and *clock, host[256]) with this trace's header for the file
+ * d->file_index (drain.c): one header for files and snapshots. */
+void discon_drain_header(struct discon_drain *d, Discon__Header *h,
+                         Discon__ClockReference *clock, char *host);
+/* Encode what is read, write it as a frame and release the ring slots
+ * (drain.c's flush, rotation included). 0, or -1 with err. */
+int discon_drain_flush(struct discon_drain *d, char *err, size_t errlen);
+/* The End record's per-vCPU totals (drain_end.c), malloc'ed: *totals and
+ * *ptrs of *n entries; `dropped` per vCPU from dropped[] (NULL: the
+ * in-band losses). 0, or -1 (out of memory). */
+int discon_drain_end_totals(const struct discon_drain *d, const uint64_t *dropped,
+                            Discon__VcpuTotals **totals, Discon__VcpuTotals ***ptrs, size_t *n);
+
+/* End.guest_ended (guest_end.h): from the latest of the vCPUs' last
+ * events; "" when it says nothing (drain_end.c). */
+const char *discon_drain_guest_ended(const struct discon_drain *d);
+
+/* Flight recorder (drain_snapshot.c). Make d->flight and the writer that
+ * feeds it. 0, or -1 with err. */
+int drain_flight_open(struct discon_drain *d, char *err, size_t errlen);
+/* As drain_bound_note, for the frame being built. */
+void drain_flight_note(struct discon_drain *d, uint32_t vcpu, uint64_t first_seq, uint64_t n,
+                       uint64_t first_ns, uint64_t last_ns);
+void drain_flight_free(struct discon_drain *d);
+/* Widen e by [first_seq, end_seq) at first_ns..last_ns (drain_bound.c). */
+void drain_extent_widen(struct extent *e, uint64_t first_seq, uint64_t end_seq,
+                        uint64_t first_ns, uint64_t last_ns);
 
 /* Read the trace files of this segment already in cfg.dir: set every
  * vCPU's sequence, counts and ring position to skip, cut a torn frame, and

@@ -12,7 +12,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t qemu_pid, got_signal;
+static volatile sig_atomic_t qemu_pid, got_signal, discond_pid;
+
+/* SIGUSR1 asks discond --snapshot for a snapshot: passed on, never ours. */
+static void on_usr1(int sig)
+{
+    if (discond_pid > 0)
+        kill(discond_pid, sig);
+}
 
 /* SIGTERM/SIGHUP end the recording: QEMU gets them (and discond is told to
  * finish once QEMU has ended). SIGINT before QEMU runs ends the launch; once
@@ -49,6 +56,7 @@ void discon_launch_block_signals(void)
 {
     sigset_t s;
     signal_set(&s);
+    sigaddset(&s, SIGUSR1); /* until discond runs to take it (discon_launch_run) */
     sigprocmask(SIG_BLOCK, &s, NULL);
 }
 
@@ -107,7 +115,9 @@ static int start_discond(const struct discon_launch *l, struct children *c)
         sigemptyset(&keep);
         sigaddset(&keep, SIGTERM);
         sigaddset(&keep, SIGINT);
+        sigaddset(&keep, SIGUSR1); /* discond takes it once its handler is in */
         default_handlers();
+        signal(SIGUSR1, SIG_DFL);
         sigprocmask(SIG_SETMASK, &keep, NULL);
         setpgid(0, 0);
         fcntl(lp[0], F_SETFD, 0); /* discond's ends survive exec */
@@ -253,10 +263,17 @@ int discon_launch_run(const struct discon_launch *l)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    struct sigaction su = {.sa_handler = on_usr1, .sa_flags = SA_RESTART};
+    sigaction(SIGUSR1, &su, NULL);
     struct children c = {.discond = -1, .qemu = -1, .launcher_w = -1, .error_r = -1,
                          .status_w = -1};
     int rc = 1;
     if (start_discond(l, &c) == 0) {
+        discond_pid = c.discond;
+        sigset_t usr1;
+        sigemptyset(&usr1);
+        sigaddset(&usr1, SIGUSR1);
+        sigprocmask(SIG_UNBLOCK, &usr1, NULL);
         sigset_t pending, ours;
         sigpending(&pending);
         signal_set(&ours);

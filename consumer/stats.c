@@ -11,9 +11,12 @@ void discon_status_line(const struct discon_drain *d, uint64_t *last_events, dou
 {
     struct discon_drain_totals t;
     discon_drain_totals(d, &t);
-    fprintf(stderr, "\rdiscond: %llu events, %.0f/s, %llu lost, %.1f MiB in %u file(s)   ",
+    fprintf(stderr, "\rdiscond: %llu events, %.0f/s, %llu lost, %.1f MiB in %u %s   ",
             (unsigned long long)t.events, (double)(t.events - *last_events) / secs,
-            (unsigned long long)t.lost, (double)t.bytes / (1 << 20), t.files);
+            (unsigned long long)t.lost,
+            (double)(t.recorder ? t.window_bytes : t.bytes) / (1 << 20),
+            t.recorder ? t.snapshots : t.files,
+            t.recorder ? "snapshot(s), window in memory" : "file(s)");
     *last_events = t.events;
 }
 
@@ -24,6 +27,21 @@ static double cpu_seconds(void)
     getrusage(RUSAGE_SELF, &ru);
     return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
            (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/* The peak resident set (VmHWM of /proc/self/status), KiB; 0 if unknown.
+ * With --snapshot it is what the window costs (README, Flight recorder). */
+static uint64_t vm_hwm_kib(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    unsigned long long kib = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %llu kB", &kib) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kib;
 }
 
 /* Events of each type, in the table's order, as members named by type. */
@@ -55,6 +73,8 @@ void discon_write_stats(const char *path, const struct discon_drain_totals *t, d
     json_object_object_add(o, "files", json_object_new_uint64(t->files));
     json_object_object_add(o, "seconds", milliseconds(secs));
     json_object_object_add(o, "cpu_s", milliseconds(cpu_seconds()));
+    json_object_object_add(o, "vm_hwm_kib", json_object_new_uint64(vm_hwm_kib()));
+    json_object_object_add(o, "snapshots", json_object_new_uint64(t->snapshots));
     json_object_object_add(o, "producer_finished", json_object_new_boolean(finished));
     json_object_object_add(o, "last_file", json_object_new_string(last_file));
     FILE *f = fopen(path, "w");
@@ -80,8 +100,14 @@ void discon_print_summary(const struct discon_drain_totals *t, const char *dir,
     /* Only user mode can have threads beyond the rings: "0 of" says nothing. */
     if (t->unrecorded)
         fprintf(stderr, ", %llu of vCPUs beyond max_vcpus", (unsigned long long)t->unrecorded);
-    fprintf(stderr, "\ndiscon: %u file(s) in %s, %llu bytes, %.2f bytes/event\n", t->files, dir,
-            (unsigned long long)t->bytes, t->events ? (double)t->bytes / (double)t->events : 0.0);
+    if (t->recorder)
+        fprintf(stderr, "\ndiscon: flight recorder: %u snapshot(s) in %s; the last window held "
+                        "%llu bytes in memory\n", t->snapshots, dir,
+                (unsigned long long)t->window_bytes);
+    else
+        fprintf(stderr, "\ndiscon: %u file(s) in %s, %llu bytes, %.2f bytes/event\n", t->files,
+                dir, (unsigned long long)t->bytes,
+                t->events ? (double)t->bytes / (double)t->events : 0.0);
     if (t->unwritten)
         fprintf(stderr, "discon: %llu more events were read but are in no file\n", (unsigned long long)t->unwritten);
     if (end == DISCON_RUN_PRODUCER_DIED)

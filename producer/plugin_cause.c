@@ -10,7 +10,7 @@
 #include <string.h>
 
 /* Register slots of each target, indices into discon_cause_vcpu.reg. */
-enum { A64_CPSR, A64_ESR1, A64_ESR2, A64_ESR3, A64_FAR1, A64_FAR2, A64_FAR3, A64_X8 };
+enum { A64_CPSR, A64_ESR1, A64_ESR2, A64_ESR3, A64_FAR1, A64_FAR2, A64_FAR3, A64_X8, A64_X0 };
 enum { RV_PRIV, RV_SCAUSE, RV_STVAL, RV_MCAUSE, RV_MTVAL, RV_A7 };
 enum { X86_CR2, X86_CS, X86_RAX };
 
@@ -26,6 +26,7 @@ static const struct reg_name aarch64_regs[DISCON_CAUSE_MAX_REGS] = {
     [A64_ESR2] = {"ESR_EL2", true}, [A64_ESR3] = {"ESR_EL3", true},
     [A64_FAR1] = {"FAR_EL1", false}, [A64_FAR2] = {"FAR_EL2", true},
     [A64_FAR3] = {"FAR_EL3", true}, [A64_X8] = {"x8", false},
+    [A64_X0] = {"x0", false},
 };
 static const struct reg_name riscv64_regs[DISCON_CAUSE_MAX_REGS] = {
     [RV_PRIV] = {"priv", false},  [RV_SCAUSE] = {"scause", false}, [RV_STVAL] = {"stval", false},
@@ -145,8 +146,14 @@ static int ec_from_same_el(unsigned ec)
 
 static void aarch64_cause(struct discon_cause_vcpu *v, uint8_t type, struct discon_record *rec)
 {
-    if (type == DISCON_HOSTCALL)
-        return; /* QEMU handled it: the guest changed no level */
+    if (type == DISCON_HOSTCALL) {
+        /* QEMU handled it: the guest changed no level. x0 says what was
+         * asked (a PSCI/SMCCC function id, a semihosting operation): a
+         * PSCI SYSTEM_OFF or SYSTEM_RESET is how the guest ended. */
+        if (read_reg(v, A64_X0, &rec->cause))
+            rec->has = DISCON_HAS_CAUSE;
+        return;
+    }
     unsigned el = 1; /* without EL2 and EL3 every trap is taken to EL1 */
     if (v->has_el2_el3) {
         uint64_t cpsr;

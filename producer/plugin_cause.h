@@ -14,7 +14,10 @@
  *            INTERRUPT: the level only. The level is cpsr.EL, read only
  *            when the CPU has EL2 or EL3 (without them every trap goes to
  *            EL1). ESR is not written by interrupts or host calls, so they
- *            get no cause rather than a stale one.
+ *            get no cause rather than a stale one; a HOSTCALL's cause is
+ *            x0 instead (1 read): the PSCI/SMCCC function or semihosting
+ *            operation QEMU handled, which tells a guest's power-off or
+ *            reset (consumer/guest_end.h).
  *   riscv64  EXCEPTION and INTERRUPT: priv (the level it went to), then
  *            scause or mcause, then stval/mtval where it holds an address
  *            or a7 for an ecall from U-mode (2-3 reads).
@@ -41,7 +44,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
-#define DISCON_CAUSE_MAX_REGS 8
+#define DISCON_CAUSE_MAX_REGS 9
 
 /* One vCPU's handles (NULL: the CPU has no such register) and buffer.
  * Written on the vCPU's thread before it runs, read only there. */

@@ -15,7 +15,8 @@
  * recorded where.
  */
 enum discon_has {
-    DISCON_HAS_CAUSE = 1u << 0,      /* cause: aarch64 ESR_ELx, riscv scause/mcause */
+    DISCON_HAS_CAUSE = 1u << 0,      /* cause: aarch64 ESR_ELx (a HOSTCALL: x0, the PSCI or
+                                        semihosting function), riscv scause/mcause */
     DISCON_HAS_FAULT_ADDR = 1u << 1, /* fault_addr: aarch64 FAR_ELx, riscv stval/mtval, x86 cr2 */
     DISCON_HAS_SYSCALL = 1u << 2,    /* syscall: aarch64 x8 at SVC64, riscv a7 at U-mode ecall */
     DISCON_HAS_TO_LEVEL = 1u << 3,   /* to_level: the privilege level the trap went to */

@@ -35,3 +35,10 @@ int discon_trace_file_name(char *buf, size_t len, const char *prefix, unsigned i
         return -1;
     return snprintf(buf, len, "%s-%06u" DISCON_TRACE_SUFFIX, prefix, index);
 }
+
+int discon_snapshot_file_name(char *buf, size_t len, const char *prefix, unsigned number)
+{
+    if (buf == NULL || prefix == NULL)
+        return -1;
+    return snprintf(buf, len, "%s-snap%06u" DISCON_TRACE_SUFFIX, prefix, number);
+}

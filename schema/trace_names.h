@@ -8,7 +8,15 @@
  * exactly PREFIX-<digits>.discon. So a stray copy ("X.discon.orig",
  * "X.discon~", "X.discon.bak") is neither read nor continued.
  *
- * Part of libdiscon-trace soname 2 (version node DISCON_TRACE_2).
+ * A flight-recorder snapshot (discond --snapshot) is a trace of one file
+ * of its own, named PREFIX-snapNNNNNN.discon, NNNNNN the snapshot's
+ * number from 1: a reader takes it as any trace file, a resuming writer
+ * never continues it (not PREFIX-<digits>). It is written under
+ * .PREFIX-snapNNNNNN.discon.tmp (no ".discon" ending: never read) and
+ * renamed once whole and synced.
+ *
+ * Part of libdiscon-trace soname 2 (version node DISCON_TRACE_2;
+ * discon_snapshot_file_name: DISCON_TRACE_2.3).
  */
 #ifndef DISCON_TRACE_NAMES_H
 #define DISCON_TRACE_NAMES_H
@@ -30,5 +38,9 @@ long discon_trace_file_index(const char *name, const char *prefix);
  * length it needed, excluding the NUL (snprintf's return), or -1 for a
  * NULL argument; a result >= len means it was cut. */
 int discon_trace_file_name(char *buf, size_t len, const char *prefix, unsigned index);
+
+/* Write PREFIX-snapNNNNNN.discon into buf, as discon_trace_file_name
+ * (same return). */
+int discon_snapshot_file_name(char *buf, size_t len, const char *prefix, unsigned number);
 
 #endif

@@ -13,7 +13,9 @@
 #define FAIL(code, ...) (snprintf(err, errlen, __VA_ARGS__), -(code))
 
 struct discon_writer {
-    int fd;
+    int fd;                  /* -1 for a sink writer */
+    discon_frame_sink *sink; /* or NULL: frames go to fd */
+    void *sink_ctx;
     char *path;
     uint8_t *pending; /* serialized `Trace.packet` fields */
     size_t pending_len, pending_cap;
@@ -24,6 +26,32 @@ struct discon_writer {
     struct discon_batch_encoder enc;
     LZ4F_preferences_t prefs;
 };
+
+static const LZ4F_preferences_t frame_prefs = {
+    .frameInfo = {
+        .blockSizeID = LZ4F_max4MB,
+        .blockMode = LZ4F_blockLinked,
+        .contentChecksumFlag = LZ4F_contentChecksumEnabled,
+        .blockChecksumFlag = LZ4F_blockChecksumEnabled,
+    },
+    .compressionLevel = 0, /* lz4's fast mode */
+};
+
+struct discon_writer *discon_writer_create_sink(discon_frame_sink *sink, void *ctx, char *err,
+                                                size_t errlen)
+{
+    struct discon_writer *w = calloc(1, sizeof *w);
+    if (!w || !(w->path = strdup("(memory)"))) {
+        free(w);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    w->fd = -1;
+    w->sink = sink;
+    w->sink_ctx = ctx;
+    w->prefs = frame_prefs;
+    return w;
+}
 
 struct discon_writer *discon_writer_create(const char *path, char *err, size_t errlen)
 {
@@ -43,15 +71,7 @@ struct discon_writer *discon_writer_create(const char *path, char *err, size_t e
         errno = e; /* the caller may tell EEXIST from the rest */
         return NULL;
     }
-    w->prefs = (LZ4F_preferences_t){
-        .frameInfo = {
-            .blockSizeID = LZ4F_max4MB,
-            .blockMode = LZ4F_blockLinked,
-            .contentChecksumFlag = LZ4F_contentChecksumEnabled,
-            .blockChecksumFlag = LZ4F_blockChecksumEnabled,
-        },
-        .compressionLevel = 0, /* lz4's fast mode */
-    };
+    w->prefs = frame_prefs;
     return w;
 }
 
@@ -59,6 +79,13 @@ static int write_all(struct discon_writer *w, const uint8_t *p, size_t n, char *
                      size_t errlen)
 {
     uint64_t start = w->bytes;
+    if (w->sink) {
+        int rc = w->sink(w->sink_ctx, p, n, w->failed, sizeof w->failed);
+        if (rc < 0)
+            return FAIL(-rc, "%s", w->failed);
+        w->bytes += n;
+        return 0;
+    }
     while (n) {
         ssize_t k = write(w->fd, p, n);
         if (k < 0 && errno == EINTR)
@@ -98,6 +125,13 @@ int discon_writer_flush(struct discon_writer *w, char *err, size_t errlen)
         return FAIL(DISCON_E_CODEC, "lz4: %s", LZ4F_getErrorName(n));
     w->pending_len = 0;
     return write_all(w, w->frame, n, err, errlen);
+}
+
+int discon_writer_frame(struct discon_writer *w, const uint8_t *frame, size_t len, char *err,
+                        size_t errlen)
+{
+    int rc = discon_writer_flush(w, err, errlen);
+    return rc < 0 ? rc : write_all(w, frame, len, err, errlen);
 }
 
 /* Append `Trace.packet` (field 1, length-delimited) holding p. */
@@ -183,9 +217,9 @@ int discon_writer_end(struct discon_writer *w, const Discon__End *e, char *err, 
 int discon_writer_close(struct discon_writer *w, bool sync, char *err, size_t errlen)
 {
     int rc = discon_writer_flush(w, err, errlen);
-    if (rc == 0 && sync && fsync(w->fd) != 0)
+    if (rc == 0 && sync && w->fd >= 0 && fsync(w->fd) != 0)
         rc = FAIL(DISCON_E_IO, "cannot fsync %s: %s", w->path, strerror(errno));
-    if (close(w->fd) != 0 && rc == 0)
+    if (w->fd >= 0 && close(w->fd) != 0 && rc == 0)
         rc = FAIL(DISCON_E_IO, "cannot close %s: %s", w->path, strerror(errno));
     discon_batch_encoder_free(&w->enc);
     free(w->pending);

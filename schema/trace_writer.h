@@ -30,6 +30,24 @@ struct discon_writer;
  * (EEXIST if it exists, ENOMEM, or open's errno) and a message in err. */
 struct discon_writer *discon_writer_create(const char *path, char *err, size_t errlen);
 
+/* A writer that keeps no file: each compressed frame, whole, goes to
+ * sink(ctx, frame, len) instead (discond's flight recorder keeps them in
+ * memory). frame is the writer's buffer, valid during the call only; the
+ * sink returns 0, or -DISCON_E_NOMEM/-DISCON_E_IO with a message in err,
+ * which fails the writer as a failed write would. Close it with
+ * discon_writer_close (sync is ignored). NULL if out of memory. */
+typedef int discon_frame_sink(void *ctx, const uint8_t *frame, size_t len, char *err,
+                              size_t errlen);
+struct discon_writer *discon_writer_create_sink(discon_frame_sink *sink, void *ctx, char *err,
+                                                size_t errlen);
+
+/* Append one frame as made by a writer (a sink's frame: a whole LZ4 frame
+ * of whole packets), after flushing what is pending: the flight recorder
+ * copies its window into a snapshot file this way. Codes as
+ * discon_writer_flush. */
+int discon_writer_frame(struct discon_writer *w, const uint8_t *frame, size_t len, char *err,
+                        size_t errlen);
+
 /* Append one packet (not retained: copied into the pending frame); flushes
  * the pending frame first if the packet would take it past
  * DISCON_FRAME_TARGET. -DISCON_E_TOO_LARGE for a packet over the frame

@@ -7,8 +7,14 @@
  * Expected: one fault loop of exactly LOOPS exceptions from stuck_insn to
  * vectors + 0x200; the timer interrupts between them, taken at the same
  * udf, are asynchronous and do not end it.
+ * With --defsym WARMUP=N it first makes N system calls (svc, from one PC:
+ * a call, never a fault loop) through the same handler, so the loop
+ * starts after a stretch of ordinary traps (the flight recorder's
+ * fault-loop trigger test, snapshot_fault_loop.sh).
  */
+    .ifndef LOOPS                   /* as --defsym LOOPS=N overrides it */
     .equ LOOPS, 20000
+    .endif
     .equ TICK_HZ, 500000            /* 2 us of virtual time between ticks */
     .equ GICD_BASE, 0x08000000      /* -M virt's GICv2 distributor */
     .equ GICC_BASE, 0x08010000      /* and CPU interface */
@@ -45,6 +51,15 @@ _start:
     ldr     x23, =GICC_BASE
     isb
     msr     daifclr, #2             /* IRQs on */
+    .ifdef WARMUP
+    ldr     x24, =WARMUP
+    add     x22, x22, x24           /* the handler counts the svcs down too */
+    .global warmup_svc
+warmup_svc:
+    svc     #0
+    subs    x24, x24, #1
+    b.ne    warmup_svc
+    .endif
     .global stuck_insn
 stuck_insn:
     udf     #0

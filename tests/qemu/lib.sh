@@ -197,3 +197,40 @@ check_summary_kinds() {
   echo "ok: the summary's $summary_traps traps by kind ($(wc -l <"$tmp/kinds.got") kinds) are the" \
     "report's; raw events $summary_events in one line"
 }
+
+# The flight recorder's snapshots (snapshot_*.sh). snapshot_suffix FILE
+# LOG: per vCPU, the events of snapshot FILE are a contiguous run of
+# sequence numbers whose every event is, in type, from_pc and to_pc, the
+# line of count_plugin's LOG.VCPU with that index (recorded with
+# returns=off, so discon's sequence numbers count exactly the events
+# count_plugin logs), and the last is the last the snapshot's end record
+# counts (the window ends where the totals do). Prints per vCPU "V FIRST
+# LAST NEXT_TIME": the first and last sequence number and the log's time
+# of the event after the window ("-" if none), into $tmp/suffix; fails
+# the test otherwise.
+snapshot_suffix() {
+  local file=$1 log=$2 v
+  : >"$tmp/suffix"
+  "$DISCON_DUMP" --format csv "$file" >"$tmp/snap.csv" || fail "discon-dump $file exit $?"
+  "$REPORT" --format json "$file" >"$tmp/snap.json" || fail "discon-report $file exit $?"
+  for v in $(awk -F, '$1 == "event" { print $2 }' "$tmp/snap.csv" | sort -un); do
+    local produced
+    produced=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+print([x["produced"] for x in d["summary"]["vcpus"] if x["vcpu"] == int(sys.argv[2])][0])' "$tmp/snap.json" "$v")
+    awk -F, -v v="$v" '$1 == "event" && $2 == v { print $3, $6, $7, $8 }' "$tmp/snap.csv" >"$tmp/snap.$v"
+    awk -v m=0 -v n=0 -v v="$v" -v produced="$produced" '
+      FNR == NR { seq[m] = $1; key[m] = $2 " " $3 " " $4; m++; next }
+      { lt[n] = $1; lk[n] = $2 " " $3 " " $4; n++ }
+      END {
+        if (!m) { print "vCPU " v ": no event" >"/dev/stderr"; exit 1 }
+        for (j = 0; j < m; j++) {
+          if (seq[j] != seq[0] + j) { printf "vCPU %d: sequence %d follows %d\n", v, seq[j], seq[j - 1] >"/dev/stderr"; exit 1 }
+          if (seq[j] >= n || key[j] != lk[seq[j]]) {
+            printf "vCPU %d: snapshot event %d (%s) is not logged event %d (%s)\n", v, seq[j], key[j], seq[j], lk[seq[j]] >"/dev/stderr"; exit 1 }
+        }
+        if (seq[m - 1] + 1 != produced) {
+          printf "vCPU %d: the window ends at %d, its end record counts %d produced\n", v, seq[m - 1], produced >"/dev/stderr"; exit 1 }
+        printf "%d %d %d %s\n", v, seq[0], seq[m - 1], seq[m - 1] + 1 < n ? lt[seq[m - 1] + 1] : "-"
+      }' "$tmp/snap.$v" "$log.$v" >>"$tmp/suffix" || fail "$file is not a contiguous run of the logged events"
+  done
+}

@@ -6,12 +6,19 @@
 # times in the kept files, counted here from discon-dump's events; the
 # removed sequence ranges end where the kept ones begin, and trace2sqlite
 # stores the same verdict. Then --max-size: the files stay under the bound.
+# The directory first holds another trace: it is moved into DIR.old,
+# whose file is neither counted against the bound nor removed.
 . "$(dirname "$0")/lib.sh"
 build_svc_guest 3000000
+mkdir -p "$tmp/rec"
+cp "$SRCDIR/tests/data/aarch64-boot.discon" "$tmp/rec/"
 "$DISCON_RECORD" -o "$tmp/rec" --rotate-size 256K --max-files 3 -- "$QEMU" "${svc_guest_qemu[@]}" \
   -kernel "$tmp/guest.elf" >/dev/null 2>"$tmp/rec.err" || fail "discon-record: $(cat "$tmp/rec.err")"
 mapfile -t files < <(ls "$tmp"/rec/*.discon)
 expect_eq "files kept" 3 "${#files[@]}"
+cmp -s "$SRCDIR/tests/data/aarch64-boot.discon" "$tmp/rec.old/aarch64-boot.discon" ||
+  fail "the trace moved aside into rec.old was not kept whole"
+expect_eq "files in rec.old" 1 "$(ls "$tmp"/rec.old | wc -l)"
 last=$(basename "${files[2]}" .discon); last=$((10#${last##*-}))
 [ "$last" -ge 5 ] || fail "too few rotations to remove anything: last file $last"
 for i in 0 1 2; do

@@ -95,33 +95,19 @@ static int count_second(struct report *r, int64_t second, uint8_t type, uint64_t
     return 0;
 }
 
-static void close_loop(struct report *r, struct vcpu_state *v)
+/* Keep run as a fault loop if it is long enough, and end it. */
+static void close_loop(struct report *r, struct discon_fault_loop *run)
 {
-    if (v->run.count >= r->opt.loop) {
+    if (run->count >= r->opt.loop) {
         r->loops_total++;
         if (r->nloops < REPORT_MAX_ITEMS)
-            r->loops[r->nloops++] = v->run;
+            r->loops[r->nloops++] = *run;
     }
-    v->run.count = 0;
+    run->count = 0;
 }
 
-/* A trap taken inside the handler of the previous one, before it could
- * have returned: the second is an exception (an interrupt is asynchronous,
- * never caused by the handler), taken to the level the first went to
- * (where both recorded it: riscv's M-level IPI during a kernel handler is
- * the firmware's, not the kernel's), within the window after the first's
- * handler and the time bound. A host call is handled by QEMU, and an x86
- * exception without its delivery has no known handler: neither is a first. */
-static bool is_double(const struct report *r, const struct discon_trap *prev,
-                      const struct discon_trap *t)
-{
-    bool levels = (prev->has & t->has & DISCON_HAS_TO_LEVEL) != 0;
-    return t->type == DISCON_EXCEPTION && prev->type != DISCON_HOSTCALL &&
-           prev->to_pc != prev->from_pc && (!levels || prev->to_level == t->to_level) &&
-           t->from_pc - prev->to_pc < r->opt.window &&
-           t->time_ns - prev->time_ns <= r->opt.time_bound_ns;
-}
-
+/* The double-trap rule without returns (trap_rules.h), with the context
+ * of each double trap kept for the report. */
 static void find_double(struct report *r, struct vcpu_state *v, const struct discon_trap *t)
 {
     enum { RING = REPORT_CONTEXT + 1 };
@@ -130,7 +116,8 @@ static void find_double(struct report *r, struct vcpu_state *v, const struct dis
         if (v->open->nafter == REPORT_CONTEXT)
             v->open = NULL;
     }
-    if (v->nrecent && is_double(r, &v->recent[(v->nrecent - 1) % RING], t)) {
+    if (v->nrecent && discon_double_after(&v->recent[(v->nrecent - 1) % RING], t, r->opt.window,
+                                          r->opt.time_bound_ns)) {
         r->doubles_total++;
         if (r->ndoubles < REPORT_MAX_ITEMS) {
             struct double_trap *d = &r->doubles[r->ndoubles++];
@@ -146,39 +133,14 @@ static void find_double(struct report *r, struct vcpu_state *v, const struct dis
     v->recent[v->nrecent++ % RING] = *t;
 }
 
-/* The fault-loop rule (struct fault_loop). The kind is named without
- * symbols here (x86_64 kinds then read "unknown", but an equal handler
- * means an equal vector); report_name_traps names it again with them and
- * drops the runs report_loop_kind refuses. */
+/* The fault-loop rule (trap_rules.h). The kind is named without symbols
+ * here; report_name_traps names it again with them and drops the runs
+ * report_loop_kind refuses. */
 static void find_loop(struct report *r, struct vcpu_state *v, const struct discon_trap *t)
 {
-    if (t->type == DISCON_INTERRUPT)
-        return; /* asynchronous: the faulting instruction did not move on */
-    if (t->type != DISCON_EXCEPTION) {
-        close_loop(r, v);
-        return;
-    }
-    struct discon_trap_why why;
-    discon_trap_why(&r->stream_namer, t, &why);
-    if (why.kind->trap_class == DISCON_CLASS_SYSCALL ||
-        why.kind->trap_class == DISCON_CLASS_FIRMWARE_CALL) { /* a call, not a fault */
-        close_loop(r, v);
-        return;
-    }
-    const struct discon_trap *f = &v->run.first;
-    bool same_addr = ((f->has ^ t->has) & DISCON_HAS_FAULT_ADDR) == 0 &&
-                     (!(t->has & DISCON_HAS_FAULT_ADDR) || f->fault_addr == t->fault_addr);
-    if (v->run.count && v->run.from_pc == t->from_pc && v->run.to_pc == t->to_pc &&
-        v->run.stream_kind == why.kind->id && same_addr) {
-        v->run.count++;
-        v->run.last_ns = t->time_ns;
-        return;
-    }
-    close_loop(r, v);
-    v->run = (struct fault_loop){.vcpu = t->vcpu, .type = t->type, .from_pc = t->from_pc,
-                                 .to_pc = t->to_pc, .count = 1, .first_ns = t->time_ns,
-                                 .last_ns = t->time_ns, .first = *t,
-                                 .stream_kind = why.kind->id};
+    struct discon_fault_loop ended;
+    if (discon_fault_loop_feed(&v->run, &r->stream_namer, t, &ended))
+        close_loop(r, &ended);
 }
 
 bool report_trap_in_window(const struct report *r, uint64_t time_ns)
@@ -219,8 +181,8 @@ static int on_trap(void *ctx, const struct discon_trap *t)
 struct report_opts report_default_opts(void)
 {
     return (struct report_opts){
-        .top = 10, .vcpu = -1, .span = DISCON_WINDOW_ALL, .window = 256,
-        .time_bound_ns = 10000000, .loop = REPORT_DEFAULT_LOOP, .tail = 10, .at_ns = -1,
+        .top = 10, .vcpu = -1, .span = DISCON_WINDOW_ALL, .window = DISCON_DOUBLE_WINDOW,
+        .time_bound_ns = DISCON_DOUBLE_TIME_BOUND_NS, .loop = DISCON_LOOP_DEFAULT, .tail = 10, .at_ns = -1,
     };
 }
 
@@ -357,7 +319,7 @@ int report_loss(struct report *r, uint32_t vcpu, uint64_t first_seq, uint64_t co
         return 0;
     if (vcpu < REPORT_MAX_VCPUS) { /* no double trap or loop across a gap */
         struct vcpu_state *v = &r->vcpu[vcpu];
-        close_loop(r, v);
+        close_loop(r, &v->run);
         v->nrecent = 0;
         v->open = NULL;
     }
@@ -414,7 +376,7 @@ int report_finish(struct report *r)
 {
     int rc = discon_traps_finish(&r->deriver);
     for (uint32_t i = 0; i < r->nvcpus; i++)
-        close_loop(r, &r->vcpu[i]);
+        close_loop(r, &r->vcpu[i].run);
     return rc;
 }
 

@@ -56,6 +56,8 @@ static int f_end(void *ctx, const Discon__End *e)
     discon_complete_end(&r->complete, e);
     r->have_end = true;
     discon_printable(r->qemu_ended, sizeof r->qemu_ended, e->qemu_ended);
+    discon_printable(r->snapshot, sizeof r->snapshot, e->snapshot);
+    discon_printable(r->guest_ended, sizeof r->guest_ended, e->guest_ended);
     r->producer_finished = e->producer_finished;
     r->unrecorded = e->unrecorded;
     for (size_t i = 0; i < e->n_vcpu; i++)

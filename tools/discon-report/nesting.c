@@ -17,31 +17,6 @@
 
 #include <string.h>
 
-/* A level's privilege, higher for more: aarch64 ELs and riscv modes count
- * up, an x86 CPL counts down (0 is the kernel). */
-static int privilege(const struct report *r, uint8_t level)
-{
-    bool x86 = strcmp(r->target, "x86_64") == 0 || strcmp(r->target, "i386") == 0;
-    return x86 ? 3 - (int)level : (int)level;
-}
-
-/* Whether open trap o's handler runs at t's level or above. Without both
- * levels recorded every open handler counts (said in the report). */
-static bool same_or_higher(const struct report *r, const struct discon_trap *o,
-                           const struct discon_trap *t)
-{
-    if (!(o->has & t->has & DISCON_HAS_TO_LEVEL))
-        return true;
-    return privilege(r, o->to_level) >= privilege(r, t->to_level);
-}
-
-/* Whether t came from the entry of open trap o's handler. */
-static bool in_entry(const struct report *r, const struct discon_trap *o,
-                     const struct discon_trap *t)
-{
-    return t->from_pc >= o->to_pc && t->from_pc - o->to_pc < r->opt.window;
-}
-
 /* c: trap t and the innermost REPORT_CHAIN of the n traps in open. */
 static void chain_of(struct trap_chain *c, const struct discon_trap *t,
                      const struct discon_trap *open, size_t n)
@@ -69,10 +44,8 @@ int report_nesting_take(struct report *r, const struct discon_trap *t)
         return 0;
     size_t nopen;
     const struct discon_trap *open = discon_traps_open(&r->deriver, t->vcpu, &nopen);
-    bool dbl = false;
-    for (size_t i = 0; i < nopen && !dbl; i++)
-        dbl = same_or_higher(r, &open[i], t) && in_entry(r, &open[i], t);
-    if (!dbl)
+    bool x86 = strcmp(r->target, "x86_64") == 0 || strcmp(r->target, "i386") == 0;
+    if (!discon_double_nested(x86, open, nopen, t, r->opt.window))
         return 0;
     n->doubles_total++;
     if (n->ndoubles < REPORT_MAX_ITEMS)

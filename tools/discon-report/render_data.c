@@ -116,7 +116,7 @@ static void csv_events(const struct report *r, FILE *o)
     }
     fprintf(o, "\n# fault_loops\nvcpu,source,symbol,handler,count,first_s,last_s,kind\n");
     for (size_t i = 0; i < r->nloops; i++) {
-        const struct fault_loop *l = &r->loops[i];
+        const struct discon_fault_loop *l = &r->loops[i];
         fprintf(o, "%u,0x%llx", l->vcpu, (unsigned long long)l->from_pc);
         csv_sym(r, o, ",", l->from_pc, ",");
         fprintf(o, "0x%llx,%llu,%.9f,%.9f,", (unsigned long long)l->to_pc,

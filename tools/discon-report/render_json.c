@@ -3,7 +3,8 @@
  * symbols whole):
  *   {"trace": {id, target, system_mode, vcpu_count, host, rule[, source, not_recorded]},
  *    "summary": {duration_s, events, traps, traps_per_s, complete, complete_reason,
- *                [symbols,] by_type: {interrupt, exception, hostcall, ...}, lost_events,
+ *                [snapshot (a flight-recorder snapshot's trigger),]
+ *                [guest_ended ("power-off", "reset"),] [symbols,] by_type: {interrupt, exception, hostcall, ...}, lost_events,
  *                unrecorded, time_backwards, beyond_vcpus,
  *                losses: [{vcpu, first_seq, count, first_s, last_s}],
  *                vcpus: [{vcpu, events, traps, interrupt, exception, hostcall, ...,
@@ -99,6 +100,10 @@ static json_object *json_summary(const struct report *r)
                            report_json_fixed(d > 0 ? (double)r->traps / d : 0.0, 3));
     json_object_object_add(o, "complete", json_object_new_boolean(complete));
     json_object_object_add(o, "complete_reason", report_json_text(why));
+    if (r->snapshot[0])
+        json_object_object_add(o, "snapshot", report_json_text(r->snapshot));
+    if (r->guest_ended[0])
+        json_object_object_add(o, "guest_ended", report_json_text(r->guest_ended));
     if (r->opt.symbols_note)
         json_object_object_add(o, "symbols", report_json_text(r->opt.symbols_note));
     json_object *by_type = json_object_new_object();
@@ -190,7 +195,7 @@ static void json_patterns(const struct report *r, json_object *root)
     json_object_object_add(root, "double_traps", doubles);
     json_object *loops = json_object_new_array();
     for (size_t i = 0; i < r->nloops; i++) {
-        const struct fault_loop *l = &r->loops[i];
+        const struct discon_fault_loop *l = &r->loops[i];
         json_object *o = json_object_new_object();
         json_object_object_add(o, "vcpu", json_object_new_uint64(l->vcpu));
         json_object_object_add(o, "kind", report_json_text(l->kind ? l->kind->name : "unknown"));

@@ -3,6 +3,7 @@
 #include "report.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static int by_time(const void *a, const void *b)
 {
@@ -101,14 +102,22 @@ static void end_state(const struct report *r, FILE *o, uint64_t ref)
             trap_lines(r, o, &v->innermost, ref);
         }
     }
-    fprintf(o, "  the recording: %s\n",
+    /* A snapshot taken while QEMU ran ends where it was taken. */
+    bool live = r->snapshot[0] && strcmp(r->snapshot, "exit") != 0 && !r->producer_finished;
+    if (live)
+        fprintf(o, "  the recording: a flight-recorder snapshot (%s), QEMU still running\n",
+                r->snapshot);
+    else
+        fprintf(o, "  the recording: %s\n",
             !r->have_end ? "no end record (interrupted: discond killed, or files missing)"
             : r->producer_finished ? "QEMU's plugin finished"
                                    : "the producer vanished (QEMU killed or crashed before its "
                                      "plugin could finish)");
-    if (r->have_end)
+    if (r->have_end && !live)
         fprintf(o, "  QEMU:          %s\n", r->qemu_ended[0] ? r->qemu_ended
                                         : "how it ended is not recorded (discond run by hand?)");
+    if (r->guest_ended[0])
+        fprintf(o, "  the guest:     asked for %s (its last trap)\n", r->guest_ended);
 }
 
 void postmortem_render_text(const struct report *r, FILE *o)

@@ -67,6 +67,11 @@ static void summary(const struct report *r, FILE *o)
     fprintf(o, "  rate        %.0f traps/s\n", d > 0 ? (double)r->traps / d : 0.0);
     fprintf(o, "  complete    %s%s\n", complete == DISCON_COMPLETE ? "yes: "
                                      : complete == DISCON_COMPLETE_SINCE ? "" : "NO: ", why);
+    if (r->guest_ended[0])
+        fprintf(o, "  guest       asked QEMU for %s as its last trap\n", r->guest_ended);
+    if (r->snapshot[0])
+        fprintf(o, "  snapshot    flight recorder (discond --snapshot), written at %s\n",
+                r->snapshot);
     if (r->opt.symbols_note)
         fprintf(o, "  symbols     %s\n", r->opt.symbols_note);
     fprintf(o, "  by type    ");
@@ -254,7 +259,7 @@ static void loops(const struct report *r, FILE *o)
     struct text_cells c;
     text_cells_init(&c);
     for (size_t i = 0; i < r->nloops; i++) {
-        const struct fault_loop *l = &r->loops[i];
+        const struct discon_fault_loop *l = &r->loops[i];
         text_cells_arrow(&c);
         const char *from = text_sym_cell(&c, r, l->from_pc, 16, 30, NULL);
         fprintf(o, "  vCPU %-3u 0x%016llx %-16s x%-8llu -> %s\n", l->vcpu,

@@ -12,6 +12,7 @@
 #include "symbols.h"
 #include "tool_args.h"
 #include "trap_kind.h"
+#include "trap_rules.h"
 #include "discon_traps.h"
 #include "discon_complete.h"
 #include "postmortem.h"
@@ -26,12 +27,6 @@
 #define REPORT_MAX_VCPUS 4096
 #define REPORT_MAX_SECONDS (1 << 21) /* rate kept for 24 days from the start */
 #define REPORT_KIND_SOURCES 5  /* hottest sources shown per kind */
-/* Default fault-loop threshold: a kernel resolves a fault in one or two
- * retries (map the page, then break copy-on-write), so 100 exceptions of
- * one kind in a row from one PC is far beyond any recovery. Measured on the
- * Linux boots the suite records (aarch64, x86_64, riscv64, -smp 2): no run
- * is longer than 5 (an x86 #BP), once calls are no loops. */
-#define REPORT_DEFAULT_LOOP 100
 
 struct report;
 /* An observer of every trap the report counts (the timeline outputs,
@@ -132,19 +127,6 @@ struct double_trap {
     unsigned nbefore, nafter;
 };
 
-/* A run of exceptions of one kind from one PC to one handler (and one
- * fault address where recorded) on one vCPU; interrupts in between do not
- * end it (they are asynchronous: the instruction did not move on), any
- * other trap does, and only kinds report_loop_kind accepts make one. */
-struct fault_loop {
-    uint32_t vcpu;
-    uint8_t type;
-    uint64_t from_pc, to_pc, count, first_ns, last_ns;
-    struct discon_trap first;         /* its first exception, named by report_name_traps */
-    unsigned stream_kind;             /* kind id without symbols, while collecting */
-    const struct discon_kind *kind;   /* set by report_name_traps */
-};
-
 struct loss {
     uint32_t vcpu;
     uint64_t first_seq, count, first_ns, last_ns;
@@ -157,7 +139,7 @@ struct vcpu_state {
     struct discon_trap recent[REPORT_CONTEXT + 1]; /* ring: the last trap and its context */
     unsigned nrecent;
     struct double_trap *open; /* collecting traps after a double trap */
-    struct fault_loop run;    /* current run of exceptions at one PC */
+    struct discon_fault_loop run;    /* current run of exceptions at one PC */
     struct discon_event *tail; /* ring of the last events */
     unsigned ntail;
     /* from the end record */
@@ -195,7 +177,7 @@ struct report {
     size_t nseconds;
     struct double_trap doubles[REPORT_MAX_ITEMS];
     size_t ndoubles, doubles_total;
-    struct fault_loop loops[REPORT_MAX_ITEMS];
+    struct discon_fault_loop loops[REPORT_MAX_ITEMS];
     size_t nloops, loops_total;
     struct loss losses[REPORT_MAX_ITEMS];
     size_t nlosses, losses_total;
@@ -204,6 +186,8 @@ struct report {
     struct discon_completeness complete; /* the one rule, fed every event read */
     bool have_end, producer_finished;
     char qemu_ended[32];  /* End.qemu_ended: "exit N", "signal N"; "" not known */
+    char snapshot[16];    /* End.snapshot: a flight-recorder snapshot's trigger; "" none */
+    char guest_ended[24]; /* End.guest_ended: "power-off", "reset", ...; "" not seen */
     uint64_t unrecorded, damaged, gaps;
     bool aggregate_only; /* a database without raw events */
     struct discon_symbols db_syms; /* a database's own symbols table */
