@@ -53,14 +53,24 @@
  *    _discon_traps holds a row only for what the event row cannot say:
  *    the pairing columns of a trace with returns, and the PCs of an x86
  *    pair whose halves were stored apart (the delivery in a later load);
- *  - measured on the x86 boot of tests/data repeated to 5 M events: 49
- *    bytes per event in schema 5 (events 36, traps 13), about 22 now;
- *    storing time relative to the trace start gained nothing there (6
- *    bytes either way past 2.1 s), and the PCs of an x86 kernel are 4-byte
- *    integers as signed twins, so a dictionary of them would save little
- *    for a lookup on every read.
- * Tables named _discon_* are
- * internal: the loader's state between loads, not for queries. */
+ *  - per-vCPU counts and ranges of the stored events are kept as they
+ *    are stored (_discon_vcpu_events), for the completeness verdict.
+ * Measured (bench/run --db-only; dbstat): the x86_64 boot of tests/data
+ * repeated to 5 M events took 49 bytes per event in schema 5 (events 36,
+ * _discon_traps 13) and takes 23.1 now (48% of its events fold into the
+ * other half's row); tests/data/x86_64-boot alone 24.4 with the lookup
+ * tables, tests/data/aarch64-boot (nothing to fold, every event a trap)
+ * 56 then and 44 now. What is left of an aarch64 row: ~6 bytes of cell,
+ * 19 of header (a byte per column), ~17 of values, 6 of them the time.
+ * Not done, measured first: time relative to the trace start (still 6
+ * bytes past 2.1 s); a dictionary of PCs (x86 kernel PCs are 4-byte
+ * integers as signed twins, so ~3 bytes per PC on aarch64 only, for a
+ * lookup in every read and view); another page size (0.3 bytes per row
+ * are unused at 4 KiB). --index stays optional: its two indexes add 16
+ * bytes per event (40.3 against 23.8 at 50 M events) and make the load
+ * 3.4 times as long.
+ * Tables named _discon_* are internal (the compact rows behind the views,
+ * the loader's state between loads): query the views. */
 static const char tables[] =
     "CREATE TABLE traces(\n"
     "  trace INTEGER PRIMARY KEY,      -- key used by every other table\n"
@@ -123,13 +133,13 @@ static const char tables[] =
     "CREATE TABLE _discon_trap_pending( -- internal: x86 exception awaiting its delivery\n"
     "  trace INT NOT NULL, vcpu INT NOT NULL, seq INT, time_ns INT, from_pc INT,\n"
     "  cause INT, fault_addr INT, syscall INT, to_level INT, from_level INT, has INT,\n"
-    "  event INT,              -- its events.rowid; 0: not stored\n"
+    "  event INT,              -- its _discon_events.rowid; 0: not stored\n"
     "  PRIMARY KEY(trace, vcpu));\n"
     "CREATE TABLE _discon_trap_open( -- internal: paired traps open when a load ended\n"
     "  trace INT NOT NULL, vcpu INT NOT NULL, position INT NOT NULL, seq INT, time_ns INT,\n"
     "  type INT, from_pc INT, to_pc INT, events INT, cause INT, fault_addr INT, syscall INT,\n"
     "  to_level INT, from_level INT, has INT, depth INT, parent_seq INT, pairing INT,\n"
-    "  row INT,                -- events.rowid of its first event, and of its\n"
+    "  row INT,                -- _discon_events.rowid of its first event, and of its\n"
     "                          -- provisional _discon_traps row; 0: not stored\n"
     "  PRIMARY KEY(trace, vcpu, position));\n"
     "CREATE TABLE unmatched_returns( -- RETURN events with no trap open on their vCPU\n"

@@ -116,12 +116,16 @@ static int on_trap(void *ctx, const struct discon_trap *t)
             .vcpu = t->vcpu, .type = t->type, .to_pc = t->to_pc, .kind = why.kind->id,
         };
         rc = trap_agg_add(&l->agg, l->trace, &k);
-    } else if ((rc = trap_kind_set(l, t)) != 0) {
-    } else if (!(t->pairing & DISCON_TRAP_PAIRED) || t->type == DISCON_HOSTCALL) {
-        rc = trap_row_add(l, t, NULL);
-    } else { /* a paired trap's row waits for its end */
-        const struct event_id *first = trap_first_event(l, t);
-        rc = !first ? DISCON_DB_E_SQLITE : event_ids_open(&l->ids, first) ? DISCON_DB_E_NOMEM : 0;
+    } else {
+        /* Its kind now, while its first event's row is still queued. */
+        rc = trap_kind_set(l, t);
+        if (rc == 0 && (!(t->pairing & DISCON_TRAP_PAIRED) || t->type == DISCON_HOSTCALL)) {
+            rc = trap_row_add(l, t, NULL);
+        } else if (rc == 0) { /* a paired trap's row waits for its end */
+            const struct event_id *first = trap_first_event(l, t);
+            rc = !first ? DISCON_DB_E_SQLITE
+                        : event_ids_open(&l->ids, first) ? DISCON_DB_E_NOMEM : 0;
+        }
     }
     return rc ? fail(l, rc) : 0;
 }
