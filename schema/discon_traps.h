@@ -132,6 +132,14 @@ struct discon_trap_deriver {
 enum discon_trap_rule discon_trap_rule_for(const char *target);
 const char *discon_trap_rule_name(enum discon_trap_rule rule);
 
+/* Whether `first` then `next` (the next event of its vCPU) are one trap
+ * under `rule`: an x86 EXCEPTION with to_pc == from_pc and its delivery,
+ * the INTERRUPT with the next sequence number (see above). The one test
+ * of it: discon_traps_feed pairs by it, a store that keeps such a pair in
+ * one row (trace2sqlite) folds by it, so the two never disagree. */
+bool discon_traps_is_pair(enum discon_trap_rule rule, const struct discon_event *first,
+                          const struct discon_event *next);
+
 /* Whether the trace of header h recorded returns, so its traps can be
  * paired: the header's mask of recorded types has RETURN and its plugin
  * options do not say returns=off. A trace from before returns existed

@@ -43,6 +43,15 @@ static int emit_event(struct discon_trap_deriver *d, const struct discon_event *
     return discon_traps_take(d, &t);
 }
 
+bool discon_traps_is_pair(enum discon_trap_rule rule, const struct discon_event *first,
+                          const struct discon_event *next)
+{
+    return rule == DISCON_RULE_X86_EXCEPTION_PAIRS && first->vcpu < DISCON_TRAPS_MAX_VCPUS &&
+           first->type == DISCON_EXCEPTION && first->to_pc == first->from_pc &&
+           next->vcpu == first->vcpu && next->type == DISCON_INTERRUPT &&
+           next->seq == first->seq + 1;
+}
+
 static int grow(struct discon_trap_deriver *d, uint32_t vcpu)
 {
     if (vcpu < d->nvcpus)
@@ -96,7 +105,7 @@ int discon_traps_feed(struct discon_trap_deriver *d, const struct discon_event *
             return -1;
         if (d->has_pending[e->vcpu]) {
             const struct discon_event *p = &d->pending[e->vcpu];
-            if (e->type == DISCON_INTERRUPT && e->seq == p->seq + 1) { /* the delivery: one trap */
+            if (discon_traps_is_pair(d->rule, p, e)) { /* the delivery: one trap */
                 d->has_pending[e->vcpu] = 0;
                 struct discon_trap t = trap_of(p, e->from_pc, e->to_pc, 2);
                 rc = discon_traps_take(d, &t);

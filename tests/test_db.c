@@ -184,7 +184,7 @@ static void new_then_append(void)
     struct discon_db db;
     CHECK_EQ(discon_db_open_write(&db, at("new.db")), DISCON_DB_OK);
     CHECK(db.created);
-    CHECK_EQ(DISCON_DB_SCHEMA_VERSION, 5);
+    CHECK_EQ(DISCON_DB_SCHEMA_VERSION, 6);
     lookup_tables_are_the_library(&db);
     /* Rows a database lacks (an older library's) are added on open. */
     CHECK_EQ(discon_db_exec(&db, "DELETE FROM kinds WHERE rowid IN (SELECT rowid FROM kinds LIMIT 3);"
@@ -253,7 +253,7 @@ static void refusals(void)
     CHECK_EQ(db.found_version, 1);
     char line[512];
     discon_db_message(&db, DISCON_DB_E_VERSION, line, sizeof line);
-    CHECK(strstr(line, "version 1, this program's is 5") != NULL);
+    CHECK(strstr(line, "version 1, this program's is 6") != NULL);
     CHECK(strchr(line, '\n') == NULL);
     /* Version 2 (before returns were paired): refused too. */
     CHECK_EQ(discon_db_open_write(&db, at("v2.db")), DISCON_DB_OK);
@@ -276,6 +276,13 @@ static void refusals(void)
     refused(at("v4.db"), DISCON_DB_E_VERSION);
     CHECK_EQ(discon_db_open_read(&db, at("v4.db")), DISCON_DB_E_VERSION);
     CHECK_EQ(db.found_version, 4);
+    /* Version 5 (events stored one row each, traps in a table of their own): refused. */
+    CHECK_EQ(discon_db_open_write(&db, at("v5.db")), DISCON_DB_OK);
+    CHECK_EQ(discon_db_exec(&db, "PRAGMA user_version = 5"), 0);
+    discon_db_close(&db);
+    refused(at("v5.db"), DISCON_DB_E_VERSION);
+    CHECK_EQ(discon_db_open_read(&db, at("v5.db")), DISCON_DB_E_VERSION);
+    CHECK_EQ(db.found_version, 5);
 
     static const char junk[] = "not a database, just text\n";
     write_bytes(at("junk"), junk, sizeof junk - 1);

@@ -108,8 +108,8 @@ int discon_db_completeness(struct discon_db *db, int64_t trace, struct discon_co
         rc = step_all(db, "SELECT vcpu, produced, dropped, written FROM vcpus WHERE trace = ?",
                       trace, vcpu_row, c);
     if (rc == 0 && !c->events_unknown)
-        rc = step_all(db, "SELECT vcpu, COUNT(*), MIN(seq), MAX(seq) + 1, MIN(time_ns) FROM events"
-                          " WHERE trace = ? GROUP BY vcpu", trace, event_row, c);
+        rc = step_all(db, "SELECT vcpu, events, first_seq, end_seq, first_time_ns"
+                          " FROM _discon_vcpu_events WHERE trace = ?", trace, event_row, c);
     if (rc == 0 && !c->events_unknown)
         rc = step_all(db, "SELECT vcpu, SUM(count), MIN(first_seq), MAX(first_seq + count)"
                           " FROM losses WHERE trace = ? GROUP BY vcpu", trace, loss_row, c);

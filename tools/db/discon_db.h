@@ -42,8 +42,13 @@
  * fields of _discon_trap_pending, traces.complete as the one verdict
  * (discon_complete.h) with complete_since_ns, complete_why, ended,
  * qemu_ended and removed_last_file, the table removed, and every query
- * discon-report reads with on one trace (parameter 1). */
-#define DISCON_DB_SCHEMA_VERSION 5
+ * discon-report reads with on one trace (parameter 1); version 6 raw
+ * events in _discon_events read through the events view (with t_ns and
+ * type_name), an x86 exception pair folded into one row, a trap's kind,
+ * origin and interrupt on its first event's row, _discon_traps rows only
+ * for pairing and split pairs, and _discon_vcpu_events (tools/db/schema.c
+ * says why: bytes per event). */
+#define DISCON_DB_SCHEMA_VERSION 6
 
 enum discon_db_error {
     DISCON_DB_OK = 0,
@@ -133,11 +138,12 @@ enum discon_db_query {
     DISCON_DB_Q_TRACE,
     /* Per-vCPU totals of the end record: DISCON_DB_VCPU_*. */
     DISCON_DB_Q_VCPUS,
-    /* Raw events and loss records merged, vCPU by vCPU in sequence order,
-     * a loss before the event at its sequence number: DISCON_DB_ROW_*.
+    /* Stored event rows and loss records merged, vCPU by vCPU in sequence
+     * order, a loss before the event at its sequence number:
+     * DISCON_DB_ROW_* (a row may hold two events: discon_db_row_events).
      * It sorts every event: for a database whose traces.seq_order is 0. */
     DISCON_DB_Q_EVENTS,
-    /* Raw events in rowid order (IS_LOSS always 0): sequence order on each
+    /* Stored event rows in rowid order (IS_LOSS always 0): sequence order on each
      * vCPU when traces.seq_order is 1, with no sort. */
     DISCON_DB_Q_EVENTS_STORED,
     /* Loss records by vCPU and first sequence number: DISCON_DB_LOSS_*. */
@@ -166,17 +172,18 @@ enum {
     DISCON_DB_LOSS_FIRST_NS, DISCON_DB_LOSS_LAST_NS,
 };
 enum { DISCON_DB_VCPU_VCPU, DISCON_DB_VCPU_PRODUCED, DISCON_DB_VCPU_DROPPED, DISCON_DB_VCPU_WRITTEN };
-/* An event row (IS_LOSS 0): SEQ, TIME_NS, TYPE, FROM_PC, TO_PC and the
- * cause fields CAUSE ... FROM_LEVEL as named, each cause field NULL where
- * the event's `has` bit (enum discon_has) was clear, and ROWID its
- * events.rowid (the key of its trap's _discon_traps row). A loss row
- * (IS_LOSS 1): SEQ is its first_seq, TIME_NS its first time, FROM_PC its
- * count, TO_PC its last time; TYPE is 0, the cause fields and ROWID NULL. */
+/* An event row (IS_LOSS 0): the _discon_events columns SEQ ... FROM_LEVEL
+ * as stored, each cause field NULL where the event's `has` bit (enum
+ * discon_has) was clear, ROWID its rowid (the key of its trap's
+ * _discon_traps row) and PAIR_DT, PAIR_DPC, PAIR_HAS (NULL: one event;
+ * else a folded x86 pair, see tools/db/schema.c). A loss row (IS_LOSS 1):
+ * SEQ is its first_seq, TIME_NS its first time, FROM_PC its count, TO_PC
+ * its last time; TYPE is 0, the other columns NULL. */
 enum {
     DISCON_DB_ROW_VCPU, DISCON_DB_ROW_SEQ, DISCON_DB_ROW_TIME_NS, DISCON_DB_ROW_TYPE,
     DISCON_DB_ROW_FROM_PC, DISCON_DB_ROW_TO_PC, DISCON_DB_ROW_CAUSE, DISCON_DB_ROW_FAULT_ADDR,
     DISCON_DB_ROW_SYSCALL, DISCON_DB_ROW_TO_LEVEL, DISCON_DB_ROW_FROM_LEVEL, DISCON_DB_ROW_IS_LOSS,
-    DISCON_DB_ROW_ROWID,
+    DISCON_DB_ROW_ROWID, DISCON_DB_ROW_PAIR_DT, DISCON_DB_ROW_PAIR_DPC, DISCON_DB_ROW_PAIR_HAS,
 };
 enum { DISCON_DB_SYM_ADDR, DISCON_DB_SYM_END, DISCON_DB_SYM_NAME };
 enum {
@@ -184,12 +191,13 @@ enum {
     DISCON_DB_AGG_COUNT, DISCON_DB_AGG_KIND, /* KIND: a kind id (discon_kind_by_id) */
 };
 
-/* The event of an event row (DISCON_DB_ROW_*, IS_LOSS 0) of `s` into *e,
- * its `has` bits from which cause columns are not NULL: the one reader of
- * stored events. 0, or -1 when its type is no event type of
- * schema/discon_types.h (a damaged or tampered file; *e is then filled
- * but not to be fed). */
-int discon_db_row_event(sqlite3_stmt *s, struct discon_event *e);
+/* The events of an event row (DISCON_DB_ROW_*, IS_LOSS 0) of `s` into
+ * e[0] and, for a folded x86 pair, e[1] (the delivery), their `has` bits
+ * from which cause columns are not NULL: the one reader of stored events.
+ * 1 or 2 (how many), or -1 when its type is no event type of
+ * schema/discon_types.h or a folded row is not an EXCEPTION (a damaged or
+ * tampered file; e is then filled but not to be fed). */
+int discon_db_row_events(sqlite3_stmt *s, struct discon_event e[2]);
 
 /* Prepare query `q`, its parameter 1 still to bind (see above). 0 or
  * DISCON_DB_E_SQLITE (detail set;

@@ -17,16 +17,19 @@ static const char *const queries[] = {
      * number, as the trace files have it. */
     [DISCON_DB_Q_EVENTS] =
         "SELECT vcpu, seq, time_ns, type, from_pc, to_pc, cause, fault_addr, syscall,"
-        " to_level, from_level, 0, rowid FROM events WHERE trace = ?1"
+        " to_level, from_level, 0, rowid, pair_dt, pair_dpc, pair_has FROM _discon_events"
+        " WHERE trace = ?1"
         " UNION ALL SELECT vcpu, first_seq, first_time_ns, 0, count, last_time_ns,"
-        " NULL, NULL, NULL, NULL, NULL, 1, NULL FROM losses WHERE trace = ?1"
+        " NULL, NULL, NULL, NULL, NULL, 1, NULL, NULL, NULL, NULL FROM losses WHERE trace = ?1"
         " ORDER BY 1, 2, 12 DESC",
     [DISCON_DB_Q_EVENTS_STORED] =
         "SELECT vcpu, seq, time_ns, type, from_pc, to_pc, cause, fault_addr, syscall,"
-        " to_level, from_level, 0, rowid FROM events WHERE trace = ?1 ORDER BY rowid",
-    [DISCON_DB_Q_LOSSES] =
-        "SELECT vcpu, first_seq, count, first_time_ns, last_time_ns FROM losses"
-        " WHERE trace = ?1 ORDER BY vcpu, first_seq",
+        " to_level, from_level, 0, rowid, pair_dt, pair_dpc, pair_has FROM _discon_events"
+        " WHERE trace = ?1 ORDER BY rowid",
+    /* (Parenthesized: clang's -Wstring-concatenation takes a two-line
+     * literal among entries built with a macro for a missing comma.) */
+    [DISCON_DB_Q_LOSSES] = ("SELECT vcpu, first_seq, count, first_time_ns, last_time_ns"
+                            " FROM losses WHERE trace = ?1 ORDER BY vcpu, first_seq"),
     [DISCON_DB_Q_SYMBOLS] = "SELECT addr, end_addr, name FROM symbols WHERE trace = ?1",
     [DISCON_DB_Q_AGGREGATES] =
         "SELECT second, vcpu, type, to_pc, count, kind FROM trap_agg WHERE trace = ?1",
@@ -34,10 +37,10 @@ static const char *const queries[] = {
         "SELECT slide FROM symbol_files WHERE trace = ?1 ORDER BY file_index",
 };
 
-int discon_db_row_event(sqlite3_stmt *s, struct discon_event *e)
+int discon_db_row_events(sqlite3_stmt *s, struct discon_event e[2])
 {
     int64_t type = sqlite3_column_int64(s, DISCON_DB_ROW_TYPE);
-    *e = (struct discon_event){
+    e[0] = (struct discon_event){
         .vcpu = (uint32_t)sqlite3_column_int64(s, DISCON_DB_ROW_VCPU),
         .seq = (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_SEQ),
         .time_ns = (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_TIME_NS),
@@ -46,26 +49,49 @@ int discon_db_row_event(sqlite3_stmt *s, struct discon_event *e)
         .to_pc = (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_TO_PC),
     };
     /* The cause fields: a NULL column is a clear `has` bit (enum
-     * discon_has), the bits in the order of the columns. */
+     * discon_has), the bits in the order of the columns. (A type test per
+     * column through the API costs less than computing the bits in SQL.) */
     _Static_assert(DISCON_DB_ROW_FAULT_ADDR == DISCON_DB_ROW_CAUSE + 1 &&
                    DISCON_DB_ROW_FROM_LEVEL == DISCON_DB_ROW_CAUSE + 4 &&
                    DISCON_HAS_FAULT_ADDR == 1u << 1 && DISCON_HAS_SYSCALL == 1u << 2 &&
                    DISCON_HAS_ALL == (1u << 5) - 1, "columns in the order of the has bits");
-    uint64_t v[5];
+    uint64_t v[5] = {0};
     for (int i = 0; i < 5; i++) {
-        int col = DISCON_DB_ROW_CAUSE + i;
-        v[i] = 0;
-        if (sqlite3_column_type(s, col) != SQLITE_NULL) {
-            e->has |= (uint8_t)(1u << i);
-            v[i] = (uint64_t)sqlite3_column_int64(s, col);
+        if (sqlite3_column_type(s, DISCON_DB_ROW_CAUSE + i) != SQLITE_NULL) {
+            e[0].has |= (uint8_t)(1u << i);
+            v[i] = (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_CAUSE + i);
         }
     }
-    e->cause = v[0];
-    e->fault_addr = v[1];
-    e->syscall = v[2];
-    e->to_level = (uint8_t)v[3];
-    e->from_level = (uint8_t)v[4];
-    return type >= 0 && type <= UINT8_MAX && discon_type_index((unsigned)type) >= 0 ? 0 : -1;
+    e[0].cause = v[0];
+    e[0].fault_addr = v[1];
+    e[0].syscall = v[2];
+    e[0].to_level = (uint8_t)v[3];
+    e[0].from_level = (uint8_t)v[4];
+    if (type < 0 || type > UINT8_MAX || discon_type_index((unsigned)type) < 0)
+        return -1;
+    if (sqlite3_column_type(s, DISCON_DB_ROW_PAIR_DT) == SQLITE_NULL)
+        return 1;
+    /* A folded pair (tools/db/schema.c): the row is the EXCEPTION, whose
+     * to_pc is its from_pc; the delivery goes on to the stored handler
+     * and carries the cause fields pair_has names, with this row's values. */
+    e[1] = e[0];
+    e[0].to_pc = e[0].from_pc;
+    e[1].seq = e[0].seq + 1;
+    e[1].type = DISCON_INTERRUPT;
+    e[1].time_ns = e[0].time_ns + (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_PAIR_DT);
+    e[1].from_pc = e[0].from_pc + (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_PAIR_DPC);
+    e[1].has = e[0].has & (uint8_t)sqlite3_column_int64(s, DISCON_DB_ROW_PAIR_HAS);
+    if (!(e[1].has & DISCON_HAS_CAUSE))
+        e[1].cause = 0;
+    if (!(e[1].has & DISCON_HAS_FAULT_ADDR))
+        e[1].fault_addr = 0;
+    if (!(e[1].has & DISCON_HAS_SYSCALL))
+        e[1].syscall = 0;
+    if (!(e[1].has & DISCON_HAS_TO_LEVEL))
+        e[1].to_level = 0;
+    if (!(e[1].has & DISCON_HAS_FROM_LEVEL))
+        e[1].from_level = 0;
+    return e[0].type == DISCON_EXCEPTION ? 2 : -1;
 }
 
 int discon_db_query(struct discon_db *db, enum discon_db_query q, sqlite3_stmt **out)

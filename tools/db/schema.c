@@ -31,13 +31,46 @@
  * (a RETURN's to_pc is where it returns to, a host call has no guest
  * handler); a trap's to_pc is its handler, as the README says once.
  *
- * Size: raw events are the bulk (one row each, appended in file order, so
- * rowid order is sequence order on each vCPU: traces.seq_order says so).
- * A trap is not stored whole: its seq, time, type and cause fields are
- * those of its first event (and its PCs, but for x86's two-event traps), so _discon_traps holds only what
- * the event does not (keyed by the event's rowid: no key of its own), and
- * the `traps` view joins the two by rowid. Tables named _discon_* are
- * internal: the loader's state between loads, not for queries. */
+ * Size (schema 6; bench/run --db-only measures it): raw events are the
+ * bulk, so each costs one row of _discon_events, appended in file order
+ * (rowid order is sequence order on each vCPU: traces.seq_order says so),
+ * and everything that can ride on that row does, because a row of its own
+ * costs ~7 bytes of cell (length, rowid varint, pointer) plus a header
+ * byte per column before any value. SQLite's record format decides the
+ * rest: a NULL and the integers 0 and 1 cost only their header byte, other
+ * integers 1, 2, 3, 4, 6 or 8 bytes by magnitude. So:
+ *  - an x86 exception pair (an EXCEPTION with to_pc == from_pc, then its
+ *    delivery: discon_traps_is_pair(), the deriver's own test) is one row,
+ *    about half the rows of an x86 boot: the EXCEPTION's columns, the
+ *    delivery's to_pc (the handler), and three small columns that give
+ *    back the delivery exactly: pair_dt (its time minus this one), pair_dpc
+ *    (its from_pc minus this one: 0, or a few bytes inside a translation
+ *    block) and pair_has (which of this row's cause fields it carried:
+ *    a pair is folded only when the delivery's fields are this row's);
+ *    the `events` view expands the row back into both events;
+ *  - a trap's kind, origin and interrupt number are columns of its first
+ *    event's row (kind NULL: the row starts no trap, e.g. a RETURN), and
+ *    _discon_traps holds a row only for what the event row cannot say:
+ *    the pairing columns of a trace with returns, and the PCs of an x86
+ *    pair whose halves were stored apart (the delivery in a later load);
+ *  - per-vCPU counts and ranges of the stored events are kept as they
+ *    are stored (_discon_vcpu_events), for the completeness verdict.
+ * Measured (bench/run --db-only; dbstat): the x86_64 boot of tests/data
+ * repeated to 5 M events took 49 bytes per event in schema 5 (events 36,
+ * _discon_traps 13) and takes 23.1 now (48% of its events fold into the
+ * other half's row); tests/data/x86_64-boot alone 24.4 with the lookup
+ * tables, tests/data/aarch64-boot (nothing to fold, every event a trap)
+ * 56 then and 44 now. What is left of an aarch64 row: ~6 bytes of cell,
+ * 19 of header (a byte per column), ~17 of values, 6 of them the time.
+ * Not done, measured first: time relative to the trace start (still 6
+ * bytes past 2.1 s); a dictionary of PCs (x86 kernel PCs are 4-byte
+ * integers as signed twins, so ~3 bytes per PC on aarch64 only, for a
+ * lookup in every read and view); another page size (0.3 bytes per row
+ * are unused at 4 KiB). --index stays optional: its two indexes add 16
+ * bytes per event (40.3 against 23.8 at 50 M events) and make the load
+ * 3.4 times as long.
+ * Tables named _discon_* are internal (the compact rows behind the views,
+ * the loader's state between loads): query the views. */
 static const char tables[] =
     "CREATE TABLE traces(\n"
     "  trace INTEGER PRIMARY KEY,      -- key used by every other table\n"
@@ -68,16 +101,26 @@ static const char tables[] =
     "  PRIMARY KEY(trace, vcpu));\n"
     /* A plain rowid table: rows are appended, the fastest way into SQLite.
      * Loading is idempotent per file (the files table), not per row. */
-    "CREATE TABLE events(      -- raw, as QEMU reported them\n"
+    "CREATE TABLE _discon_events( -- internal: raw events, read the events view\n"
     "  trace INT NOT NULL, vcpu INT NOT NULL, seq INT NOT NULL, time_ns INT NOT NULL,\n"
-    "  type INT NOT NULL, from_pc INT NOT NULL, to_pc INT NOT NULL,\n"
+    "  type INT NOT NULL, from_pc INT NOT NULL,\n"
+    "  to_pc INT NOT NULL,        -- a folded pair: the delivery's (the handler)\n"
     "  cause INT, fault_addr INT, syscall INT,  -- NULL: not recorded\n"
-    "  to_level INT, from_level INT);          -- the architecture's numbering\n"
+    "  to_level INT, from_level INT,           -- the architecture's numbering\n"
+    "  pair_dt INT,               -- NULL: one event; else an x86 pair, the\n"
+    "  pair_dpc INT, pair_has INT, -- delivery's time, from_pc (minus this row's), has bits\n"
+    "  kind INT,                  -- NULL: starts no trap\n"
+    "  origin INT, interrupt INT);\n"
+    /* What the completeness verdict needs of the events, kept as they are
+     * stored: grouping every event row by vCPU is a sort of the table. */
+    "CREATE TABLE _discon_vcpu_events( -- internal: per vCPU, the stored events\n"
+    "  trace INT NOT NULL, vcpu INT NOT NULL, events INT NOT NULL,\n"
+    "  first_seq INT, end_seq INT,  -- end_seq: one past the last\n"
+    "  first_time_ns INT, PRIMARY KEY(trace, vcpu));\n"
     "CREATE TABLE _discon_traps( -- internal: read the traps view\n"
-    "  event INTEGER PRIMARY KEY,  -- events.rowid of its first event\n"
-    "  events INT NOT NULL,        -- raw events it was derived from: 1 or 2\n"
-    "  from_pc INT, to_pc INT,     -- NULL: its first event's (x86: the delivery's)\n"
-    "  kind INT NOT NULL, origin INT, interrupt INT,\n"
+    "  event INTEGER PRIMARY KEY,  -- _discon_events.rowid of its first event\n"
+    "  events INT,                 -- raw events it was derived from: 1 or 2\n"
+    "  from_pc INT, to_pc INT,     -- NULL: its first event row's\n"
     "  depth INT, parent_seq INT,\n"
     "  return_after_ns INT,        -- its RETURN's time minus its own\n"
     "  ended INT);\n"
@@ -90,13 +133,13 @@ static const char tables[] =
     "CREATE TABLE _discon_trap_pending( -- internal: x86 exception awaiting its delivery\n"
     "  trace INT NOT NULL, vcpu INT NOT NULL, seq INT, time_ns INT, from_pc INT,\n"
     "  cause INT, fault_addr INT, syscall INT, to_level INT, from_level INT, has INT,\n"
-    "  event INT,              -- its events.rowid; 0: not stored\n"
+    "  event INT,              -- its _discon_events.rowid; 0: not stored\n"
     "  PRIMARY KEY(trace, vcpu));\n"
     "CREATE TABLE _discon_trap_open( -- internal: paired traps open when a load ended\n"
     "  trace INT NOT NULL, vcpu INT NOT NULL, position INT NOT NULL, seq INT, time_ns INT,\n"
     "  type INT, from_pc INT, to_pc INT, events INT, cause INT, fault_addr INT, syscall INT,\n"
     "  to_level INT, from_level INT, has INT, depth INT, parent_seq INT, pairing INT,\n"
-    "  row INT,                -- events.rowid of its first event, and of its\n"
+    "  row INT,                -- _discon_events.rowid of its first event, and of its\n"
     "                          -- provisional _discon_traps row; 0: not stored\n"
     "  PRIMARY KEY(trace, vcpu, position));\n"
     "CREATE TABLE unmatched_returns( -- RETURN events with no trap open on their vCPU\n"
@@ -126,22 +169,53 @@ static const char tables[] =
     "CREATE TABLE syscall_names(arch TEXT NOT NULL, nr INT NOT NULL, name TEXT NOT NULL,\n"
     "  PRIMARY KEY(arch, nr)) WITHOUT ROWID;\n";
 
-/* The traps view: a trap is its first event (seq, time, type, cause
- * fields, PCs unless its row has its own) and its _discon_traps row. return_ns is its time plus
+/* The traps view: a trap is its first event's row (seq, time, type, cause
+ * fields, kind; PCs: a folded pair's trap goes from the delivery's
+ * from_pc) and its _discon_traps row where it has one (a LEFT JOIN: most
+ * traps of a trace without returns have none). return_ns is its time plus
  * return_after_ns; duration_ns that difference, 0 where the clock went
  * back. The end that means "returned" is a number of discon_traps.h,
- * spelled in when the view is written (%d). */
+ * spelled in when the view is written (%d). The events row comes first in
+ * FROM: kinds is the small side of the join, looked up by key. */
 static const char traps_view[] =
     "CREATE VIEW traps AS\n"
     "  SELECT e.trace, e.vcpu, e.seq, e.time_ns, e.time_ns - r.clock_monotonic_ns AS t_ns,\n"
-    "    e.type, y.name AS type_name, ifnull(p.from_pc, e.from_pc) AS from_pc,\n    ifnull(p.to_pc, e.to_pc) AS to_pc, p.events,\n"
-    "    e.cause, e.fault_addr, e.syscall, p.kind, k.name AS kind_name, p.origin, p.interrupt,\n"
+    "    e.type, y.name AS type_name,\n"
+    "    coalesce(p.from_pc, e.from_pc + e.pair_dpc, e.from_pc) AS from_pc,\n"
+    "    ifnull(p.to_pc, e.to_pc) AS to_pc,\n"
+    "    coalesce(p.events, iif(e.pair_dt IS NULL, 1, 2)) AS events,\n"
+    "    e.cause, e.fault_addr, e.syscall, e.kind, k.name AS kind_name, e.origin, e.interrupt,\n"
     "    p.depth, p.parent_seq, e.time_ns + p.return_after_ns AS return_ns,\n"
     "    max(p.return_after_ns, 0) AS duration_ns, p.ended,\n"
     "    iif(p.ended IS NULL, NULL, p.ended != %d) AS never_returned\n"
-    "  FROM _discon_traps p JOIN events e ON e.rowid = p.event\n"
+    "  FROM _discon_events e CROSS JOIN kinds k ON k.kind = e.kind\n"
     "    JOIN traces r ON r.trace = e.trace JOIN types y ON y.type = e.type\n"
-    "    JOIN kinds k ON k.kind = p.kind;\n";
+    "    LEFT JOIN _discon_traps p ON p.event = e.rowid;\n";
+
+/* The events view: every raw event as QEMU reported it, a folded x86 pair
+ * (see the size argument above) given back as its two events: the row as
+ * stored is the EXCEPTION (its to_pc is its from_pc, the rule's test),
+ * then the delivery: the next sequence number, the INTERRUPT type, time
+ * and from_pc from pair_dt and pair_dpc, the handler, and the cause fields
+ * named in pair_has. The types and has bits are numbers of
+ * schema/discon_types.h and event.h, spelled in when the view is written
+ * (%d): type INTERRUPT twice, then the has bits CAUSE, FAULT_ADDR,
+ * SYSCALL, TO_LEVEL and FROM_LEVEL. */
+static const char events_view[] =
+    "CREATE VIEW events AS\n"
+    "  SELECT e.trace, e.vcpu, e.seq, e.time_ns, e.time_ns - r.clock_monotonic_ns AS t_ns,\n"
+    "    e.type, y.name AS type_name, e.from_pc,\n"
+    "    iif(e.pair_dt IS NULL, e.to_pc, e.from_pc) AS to_pc,\n"
+    "    e.cause, e.fault_addr, e.syscall, e.to_level, e.from_level\n"
+    "  FROM _discon_events e JOIN traces r ON r.trace = e.trace JOIN types y ON y.type = e.type\n"
+    "  UNION ALL\n"
+    "  SELECT e.trace, e.vcpu, e.seq + 1, e.time_ns + e.pair_dt,\n"
+    "    e.time_ns + e.pair_dt - r.clock_monotonic_ns, %d, y.name, e.from_pc + e.pair_dpc,\n"
+    "    e.to_pc, iif(e.pair_has & %d, e.cause, NULL), iif(e.pair_has & %d, e.fault_addr, NULL),\n"
+    "    iif(e.pair_has & %d, e.syscall, NULL), iif(e.pair_has & %d, e.to_level, NULL),\n"
+    "    iif(e.pair_has & %d, e.from_level, NULL)\n"
+    "  FROM _discon_events e JOIN traces r ON r.trace = e.trace JOIN types y ON y.type = %d\n"
+    "  WHERE e.pair_dt IS NOT NULL;\n";
 
 /* Views for people: names beside numbers, t_ns (ns from the trace's
  * start) beside the absolute time_ns, counts per vCPU beside totals. */
@@ -207,8 +281,7 @@ static const char views[] =
     "  WHERE t.syscall IS NOT NULL GROUP BY t.trace, t.syscall\n"
     "  ORDER BY t.trace, count DESC, nr;\n"
     "CREATE VIEW events_hex AS\n"
-    "  SELECT e.trace, e.vcpu, e.seq, e.time_ns, e.time_ns - r.clock_monotonic_ns AS t_ns,\n"
-    "    t.name AS type,\n"
+    "  SELECT e.trace, e.vcpu, e.seq, e.time_ns, e.t_ns, e.type_name AS type,\n"
     "    printf('0x%016x', e.from_pc) AS from_pc,\n"
     "    " SYM("e.trace", "e.from_pc") " AS from_symbol,\n"
     "    printf('0x%016x', e.to_pc) AS to_pc,\n"
@@ -216,7 +289,7 @@ static const char views[] =
     "    iif(e.cause IS NULL, NULL, printf('0x%x', e.cause)) AS cause,\n"
     "    iif(e.fault_addr IS NULL, NULL, printf('0x%016x', e.fault_addr)) AS fault_addr,\n"
     "    e.syscall, e.to_level, e.from_level\n"
-    "  FROM events e JOIN types t USING (type) JOIN traces r ON r.trace = e.trace;\n";
+    "  FROM events e;\n";
 
 /* Handler time: the durations of returned traps. SQLite has no percentile
  * function: p50 and p99 are nearest-rank (the smallest duration whose rank
@@ -269,8 +342,8 @@ static const char indexes[] =
 
 /* --index: lookups by vCPU and sequence number, and by time. */
 static const char row_indexes[] =
-    "CREATE INDEX IF NOT EXISTS events_key ON events(trace, vcpu, seq);\n"
-    "CREATE INDEX IF NOT EXISTS events_time ON events(trace, time_ns);\n";
+    "CREATE INDEX IF NOT EXISTS events_key ON _discon_events(trace, vcpu, seq);\n"
+    "CREATE INDEX IF NOT EXISTS events_time ON _discon_events(trace, time_ns);\n";
 
 /* What a lookup table's row function did with row i. */
 enum row { ROW_END, ROW_SKIP, ROW_BOUND };
@@ -403,9 +476,15 @@ int discon_db_write_schema(struct discon_db *db)
              (int)DISCON_TRAP_AT_END);
     char traps[sizeof traps_view + 16];
     snprintf(traps, sizeof traps, traps_view, (int)DISCON_TRAP_RETURNED);
+    char events[sizeof events_view + 64];
+    snprintf(events, sizeof events, events_view, (int)DISCON_INTERRUPT, (int)DISCON_HAS_CAUSE,
+             (int)DISCON_HAS_FAULT_ADDR, (int)DISCON_HAS_SYSCALL, (int)DISCON_HAS_TO_LEVEL,
+             (int)DISCON_HAS_FROM_LEVEL, (int)DISCON_INTERRUPT);
     int rc = discon_db_exec(db, tables);
     if (rc == 0)
         rc = discon_db_exec(db, traps);
+    if (rc == 0)
+        rc = discon_db_exec(db, events);
     if (rc == 0)
         rc = discon_db_exec(db, views);
     if (rc == 0)

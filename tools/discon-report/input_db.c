@@ -127,24 +127,26 @@ static int read_vcpus(struct db_input *in)
     return rows_done(in, s, step);
 }
 
-/* One row of DISCON_DB_Q_EVENTS into the report: 0, or -1 with err. */
+/* One row of DISCON_DB_Q_EVENTS into the report: 0, or -1 with err. An
+ * event row's columns are read once, by discon_db_row_events. */
 static int feed_row(struct db_input *in, sqlite3_stmt *s, uint64_t *raw)
 {
-    uint32_t vcpu = (uint32_t)sqlite3_column_int64(s, DISCON_DB_ROW_VCPU);
-    uint64_t seq = (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_SEQ);
-    uint64_t time_ns = (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_TIME_NS);
-    uint64_t from = (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_FROM_PC);
-    uint64_t to = (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_TO_PC);
     if (sqlite3_column_int(s, DISCON_DB_ROW_IS_LOSS)) /* count in FROM, last time in TO */
-        return report_loss(in->r, vcpu, seq, from, time_ns, to) ? db_fail(in, DISCON_DB_E_NOMEM) : 0;
-    struct discon_event e;
-    if (discon_db_row_event(s, &e)) {
-        snprintf(in->err, in->errlen, "%s: event of unknown type %lld", in->db.path,
+        return report_loss(in->r, (uint32_t)sqlite3_column_int64(s, DISCON_DB_ROW_VCPU),
+                           (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_SEQ),
+                           (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_FROM_PC),
+                           (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_TIME_NS),
+                           (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_TO_PC))
+                   ? db_fail(in, DISCON_DB_E_NOMEM) : 0;
+    struct discon_event e[2];
+    int n = discon_db_row_events(s, e);
+    if (n < 0) {
+        snprintf(in->err, in->errlen, "%s: event row of unknown type %lld", in->db.path,
                  (long long)sqlite3_column_int64(s, DISCON_DB_ROW_TYPE));
         return -1;
     }
-    ++*raw;
-    return report_events(in->r, &e, 1) ? db_fail(in, DISCON_DB_E_NOMEM) : 0;
+    *raw += (uint64_t)n;
+    return report_events(in->r, e, (size_t)n) ? db_fail(in, DISCON_DB_E_NOMEM) : 0;
 }
 
 /* Raw events and losses, vCPU by vCPU in sequence order: the query sorts

@@ -48,13 +48,14 @@ static const struct vcpu_ids *find_vcpu(const struct event_ids *ids, uint32_t v)
     return NULL;
 }
 
-int event_ids_stored(struct event_ids *ids, const struct discon_event *e, int64_t rowid)
+int event_ids_stored(struct event_ids *ids, const struct discon_event *e, int64_t rowid,
+                     bool folded)
 {
     struct vcpu_ids *v = at(ids, e->vcpu);
     if (!v)
         return -1;
     v->last[1] = v->last[0];
-    v->last[0] = (struct event_id){.rowid = rowid, .known = true, .e = *e};
+    v->last[0] = (struct event_id){.rowid = rowid, .known = true, .folded = folded, .e = *e};
     return 0;
 }
 

@@ -20,6 +20,7 @@
 struct event_id {
     int64_t rowid;        /* 0: not stored (outside --from/--to) */
     bool known;           /* e is the whole event; false: only e.seq and e.vcpu */
+    bool folded;          /* its row is a folded x86 pair (tools/db/schema.c) */
     struct discon_event e;
 };
 
@@ -39,8 +40,10 @@ struct event_ids {
     size_t nfar;
 };
 
-/* `e` was stored as row `rowid`. 0, or -1 when out of memory. */
-int event_ids_stored(struct event_ids *ids, const struct discon_event *e, int64_t rowid);
+/* `e` was stored in row `rowid`, a folded pair's row with `folded`. 0, or
+ * -1 when out of memory. */
+int event_ids_stored(struct event_ids *ids, const struct discon_event *e, int64_t rowid,
+                     bool folded);
 
 /* The stored event of vCPU `vcpu` with sequence number `seq` among its
  * last two and its open traps: its entry (valid until the ids change), or

@@ -1,5 +1,6 @@
 /* trace2sqlite: trace records into rows (see loader.h). */
 #include "loader.h"
+#include "event_rows.h"
 #include "loaded_files.h"
 #include "open_traps.h"
 #include "pending.h"
@@ -51,8 +52,9 @@ int loader_init(struct loader *l, struct discon_db *db, bool aggregate, struct d
         edge_text(span.to_ns, span.to_ns == INT64_MAX, to, sizeof to);
         snprintf(l->kept + k, sizeof l->kept - (size_t)k, " from %s to %s", from, to);
     }
-    int rc = row_batch_open(&l->event_rows, db, "events(rowid, trace, vcpu, seq, time_ns, type,"
-                            " from_pc, to_pc, cause, fault_addr, syscall, to_level, from_level)",
+    int rc = row_batch_open(&l->event_rows, db, "_discon_events(rowid, trace, vcpu, seq,"
+                            " time_ns, type, from_pc, to_pc, cause, fault_addr, syscall, to_level,"
+                            " from_level, pair_dt, pair_dpc, pair_has, kind, origin, interrupt)",
                             EVENT_COLS);
     if (rc == 0)
         rc = row_batch_open(&l->trap_rows, db, "_discon_traps", TRAP_COLS);
@@ -63,6 +65,9 @@ int loader_init(struct loader *l, struct discon_db *db, bool aggregate, struct d
     if (rc == 0)
         rc = discon_db_prepare(db, "INSERT INTO unmatched_returns VALUES (?, ?, ?, ?, ?, ?)",
                                &l->ins_unmatched);
+    if (rc == 0)
+        rc = discon_db_prepare(db, "UPDATE _discon_events SET kind = ?2, origin = ?3,"
+                               " interrupt = ?4 WHERE rowid = ?1", &l->set_kind);
     return rc ? fail(l, rc) : 0;
 }
 
@@ -73,6 +78,9 @@ void loader_free(struct loader *l)
     trap_agg_close(&l->agg);
     sqlite3_finalize(l->ins_loss);
     sqlite3_finalize(l->ins_unmatched);
+    sqlite3_finalize(l->set_kind);
+    event_rows_free(l);
+    stored_ranges_free(&l->ranges);
     if (l->have_deriver)
         discon_traps_free(&l->deriver);
     event_ids_free(&l->ids);
@@ -108,11 +116,16 @@ static int on_trap(void *ctx, const struct discon_trap *t)
             .vcpu = t->vcpu, .type = t->type, .to_pc = t->to_pc, .kind = why.kind->id,
         };
         rc = trap_agg_add(&l->agg, l->trace, &k);
-    } else if (!(t->pairing & DISCON_TRAP_PAIRED) || t->type == DISCON_HOSTCALL) {
-        rc = trap_row_add(l, t, NULL);
-    } else { /* a paired trap's row waits for its end */
-        const struct event_id *first = trap_first_event(l, t);
-        rc = !first ? DISCON_DB_E_SQLITE : event_ids_open(&l->ids, first) ? DISCON_DB_E_NOMEM : 0;
+    } else {
+        /* Its kind now, while its first event's row is still queued. */
+        rc = trap_kind_set(l, t);
+        if (rc == 0 && (!(t->pairing & DISCON_TRAP_PAIRED) || t->type == DISCON_HOSTCALL)) {
+            rc = trap_row_add(l, t, NULL);
+        } else if (rc == 0) { /* a paired trap's row waits for its end */
+            const struct event_id *first = trap_first_event(l, t);
+            rc = !first ? DISCON_DB_E_SQLITE
+                        : event_ids_open(&l->ids, first) ? DISCON_DB_E_NOMEM : 0;
+        }
     }
     return rc ? fail(l, rc) : 0;
 }
@@ -165,12 +178,32 @@ static int select_int(struct discon_db *db, const char *sql, int64_t arg, int64_
 
 /* ---- files ------------------------------------------------------------- */
 
+/* Rows are inserted without their rowid (event_rows.c): SQLite gave each
+ * one more than the largest, so the last is l->next_rowid - 1, or every
+ * key the traps were given would be wrong. 0 or DISCON_DB_E_SQLITE. */
+static int rowids_as_counted(struct loader *l)
+{
+    int64_t last = 0;
+    int rc = select_int(l->db, "SELECT ifnull(MAX(rowid), 0) + ?1 FROM _discon_events", 0, &last);
+    if (rc == 0 && last != l->next_rowid - 1) {
+        snprintf(l->db->detail, sizeof l->db->detail, "events were given rowids up to %lld, "
+                 "not %lld as counted", (long long)last, (long long)(l->next_rowid - 1));
+        rc = DISCON_DB_E_SQLITE;
+    }
+    return rc;
+}
+
 int loader_end_file(struct loader *l)
 {
     if (!l->in_file)
         return 0;
     l->in_file = false;
-    int rc = row_batch_flush(&l->event_rows);
+    /* The deriver saves its waiting exception with the rowid of its row. */
+    int rc = l->aggregate ? 0 : event_rows_release(l, UINT32_MAX);
+    if (rc == 0)
+        rc = row_batch_flush(&l->event_rows);
+    if (rc == 0)
+        rc = rowids_as_counted(l);
     if (rc == 0)
         rc = row_batch_flush(&l->trap_rows);
     if (rc == 0 && l->aggregate)
@@ -184,6 +217,8 @@ int loader_end_file(struct loader *l)
         rc = open_traps_save(l);
     if (rc == 0)
         rc = row_batch_flush(&l->trap_rows); /* the provisional rows */
+    if (rc == 0)
+        rc = stored_ranges_save(&l->ranges, l->db, l->trace);
     if (rc == 0 && l->seq_disorder)
         rc = seq_disorder_save(l->db, l->trace);
     if (rc == 0)
@@ -203,6 +238,7 @@ int loader_start_deriver(struct loader *l, int64_t trace, const Discon__Header *
     }
     l->trace = trace;
     event_ids_free(&l->ids); /* the rowids of first events are fed again with the events */
+    event_rows_free(l);      /* released at the end of the last file */
     discon_traps_init(&l->deriver, discon_trap_rule_for(h->target), on_trap, l);
     if (discon_trace_has_returns(h))
         discon_traps_pair(&l->deriver, on_trap_end, on_unmatched);
@@ -220,7 +256,7 @@ static int begin_trace(struct loader *l, int64_t trace, const Discon__Header *h)
     /* Events stored by an earlier run: whether this run's follow them in
      * sequence order is not checked, so the reader sorts. */
     int64_t before = 0;
-    int rc = select_int(l->db, "SELECT EXISTS(SELECT 1 FROM events WHERE trace = ?1)", trace,
+    int rc = select_int(l->db, "SELECT EXISTS(SELECT 1 FROM _discon_events WHERE trace = ?1)", trace,
                         &before);
     if (rc)
         return fail(l, rc);
@@ -323,7 +359,8 @@ static int on_header(void *ctx, const char *path, const Discon__Header *h)
     l->file_index = h->file_index;
     l->resume_from = seen == LOADED_FILE_GROWN ? (uint64_t)before.bytes_then : 0;
     l->frame_off = l->file_size = 0;
-    rc = select_int(l->db, "SELECT ifnull(MAX(rowid), 0) + ?1 FROM events", 1, &l->next_rowid);
+    rc = select_int(l->db, "SELECT ifnull(MAX(rowid), 0) + ?1 FROM _discon_events", 1,
+                    &l->next_rowid);
     if (rc)
         return fail(l, rc);
     snprintf(l->file_path, sizeof l->file_path, "%s", path);
@@ -332,31 +369,9 @@ static int on_header(void *ctx, const char *path, const Discon__Header *h)
 
 /* ---- records ------------------------------------------------------------ */
 
-/* Event e into its events row (rowid l->next_rowid). 0 or an error code. */
-static int store_event(struct loader *l, const struct discon_event *e)
-{
-    const int64_t row[EVENT_COLS] = {
-        l->next_rowid, l->trace, e->vcpu, (int64_t)e->seq, (int64_t)e->time_ns,
-        e->type, (int64_t)e->from_pc, (int64_t)e->to_pc,
-        (int64_t)e->cause, (int64_t)e->fault_addr, (int64_t)e->syscall,
-        e->to_level, e->from_level,
-    };
-    /* The five cause columns (8-12) are in the order of the has bits
-     * (enum discon_has): a clear bit is a NULL. */
-    _Static_assert(DISCON_HAS_CAUSE == 1 && DISCON_HAS_FAULT_ADDR == 2 &&
-                   DISCON_HAS_SYSCALL == 4 && DISCON_HAS_TO_LEVEL == 8 &&
-                   DISCON_HAS_ALL == 31, "cause columns in has-bit order");
-    uint32_t nulls = (~(uint32_t)e->has & DISCON_HAS_ALL) << 8;
-    const struct event_id *last = event_ids_last(&l->ids, e->vcpu);
-    if (last && last->e.seq >= e->seq)
-        l->seq_disorder = true;
-    if (event_ids_stored(&l->ids, e, l->next_rowid++))
-        return DISCON_DB_E_NOMEM;
-    return row_batch_add(&l->event_rows, row, nulls);
-}
-
-/* Each event is stored, then fed to the deriver: a trap it completes is
- * keyed by the rowid of its first event, which event_ids then knows. */
+/* Each event is stored (or held, event_rows.h), then fed to the deriver:
+ * a trap it completes is keyed by the rowid of its first event, which
+ * event_ids then knows. */
 static int on_events(void *ctx, const struct discon_event *ev, size_t n)
 {
     struct loader *l = ctx;
@@ -365,7 +380,7 @@ static int on_events(void *ctx, const struct discon_event *ev, size_t n)
     if (l->frame_off < l->resume_from)
         return 0; /* loaded by an earlier run, up to where it read */
     for (size_t i = 0; i < n; i++) {
-        int rc = !l->aggregate && in_window(l, ev[i].time_ns) ? store_event(l, &ev[i]) : 0;
+        int rc = l->aggregate ? 0 : event_rows_add(l, &ev[i], in_window(l, ev[i].time_ns));
         if (rc)
             return fail(l, rc);
         /* A failing trap callback has said why; otherwise memory ran out. */
@@ -383,6 +398,9 @@ static int on_loss(void *ctx, const Discon__Loss *loss)
         return DISCON_READ_SKIP_FILE;
     if (l->frame_off < l->resume_from)
         return 0; /* loaded by an earlier run, up to where it read */
+    int rc = l->aggregate ? 0 : event_rows_release(l, loss->vcpu);
+    if (rc)
+        return fail(l, rc);
     sqlite3_stmt *s = l->ins_loss;
     sqlite3_bind_int64(s, 1, l->trace);
     sqlite3_bind_int64(s, 2, loss->vcpu);
@@ -390,7 +408,7 @@ static int on_loss(void *ctx, const Discon__Loss *loss)
     sqlite3_bind_int64(s, 4, (int64_t)loss->count);
     sqlite3_bind_int64(s, 5, (int64_t)loss->first_time_ns);
     sqlite3_bind_int64(s, 6, (int64_t)loss->last_time_ns);
-    int rc = discon_db_step(l->db, s);
+    rc = discon_db_step(l->db, s);
     if (rc)
         return fail(l, rc);
     return discon_traps_break(&l->deriver, loss->vcpu) ? fail(l, DISCON_DB_E_NOMEM) : 0;
@@ -403,9 +421,12 @@ static int on_end(void *ctx, const Discon__End *e)
         return DISCON_READ_SKIP_FILE;
     if (l->frame_off < l->resume_from)
         return 0; /* loaded by an earlier run, up to where it read */
+    int rc = l->aggregate ? 0 : event_rows_release(l, UINT32_MAX);
+    if (rc)
+        return fail(l, rc);
     if (discon_traps_finish(&l->deriver)) /* the trace is complete */
         return fail(l, DISCON_DB_E_NOMEM);
-    int rc = trace_row_end(l->db, l->trace, e);
+    rc = trace_row_end(l->db, l->trace, e);
     return rc ? fail(l, rc) : 0;
 }
 
@@ -434,7 +455,12 @@ static void on_gap(void *ctx, uint32_t vcpu, uint64_t expected, uint64_t got)
     struct loader *l = ctx;
     fprintf(stderr, "trace2sqlite: vCPU %u: sequence jumps from %llu to %llu (data missing)\n",
             vcpu, (unsigned long long)expected, (unsigned long long)got);
-    if (l->in_file && l->have_deriver && discon_traps_break(&l->deriver, vcpu))
+    if (!l->in_file || !l->have_deriver)
+        return;
+    int rc = l->aggregate ? 0 : event_rows_release(l, vcpu);
+    if (rc)
+        fail(l, rc);
+    else if (discon_traps_break(&l->deriver, vcpu))
         fail(l, DISCON_DB_E_NOMEM);
 }
 

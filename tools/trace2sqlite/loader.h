@@ -15,20 +15,22 @@
 #include "trap_kind.h"
 #include "discon_traps.h"
 #include "event_ids.h"
+#include "stored_ranges.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Columns inserted into events (its rowid and its 12 columns) and
- * _discon_traps (tools/db/schema.c). */
-#define EVENT_COLS 13
-#define TRAP_COLS 11
+/* Columns inserted into _discon_events (its rowid and its 18 columns) and
+ * _discon_traps (tools/db/schema.c): event_rows.h, trap_rows.c. */
+#define EVENT_COLS 19
+#define TRAP_COLS 8
 
 struct loader {
     struct discon_db *db; /* not owned */
     struct row_batch event_rows, trap_rows;
     struct trap_agg agg;
     sqlite3_stmt *ins_loss, *ins_unmatched;
+    sqlite3_stmt *set_kind; /* a trap's kind onto an inserted row (event_rows.h) */
     bool aggregate;       /* counts only, no raw rows */
     struct discon_window span; /* window of raw rows */
     /* the trace and file being loaded */
@@ -50,6 +52,10 @@ struct loader {
     struct discon_trap_namer namer; /* of the trace being loaded */
     struct event_ids ids; /* rowids of the trace's recent and open first events */
     int64_t next_rowid;   /* of the next events row */
+    struct discon_event *held; /* per vCPU: an exception waiting to be folded (event_rows.h) */
+    uint8_t *has_held;
+    uint32_t nheld;
+    struct stored_ranges ranges; /* of the events stored from the file being loaded */
     bool seq_disorder;    /* an event stored out of sequence order on its vCPU */
     int64_t *traces_seen; /* trace rows of every header read, once each */
     size_t ntraces_seen;

@@ -57,7 +57,7 @@ int pending_restore(struct discon_db *db, int64_t trace, struct discon_trap_deri
         };
         e.to_pc = e.from_pc;
         int64_t rowid = sqlite3_column_int64(s, 10);
-        if (rowid && event_ids_stored(ids, &e, rowid))
+        if (rowid && event_ids_stored(ids, &e, rowid, false))
             rc = DISCON_DB_E_NOMEM;
         if (rc == 0)
             rc = discon_traps_feed(d, &e, 1) ? DISCON_DB_E_NOMEM : 0;

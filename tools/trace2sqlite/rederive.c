@@ -31,13 +31,16 @@ static int start(struct loader *l, int64_t trace, bool *complete)
     return 0;
 }
 
-/* What a load derived from the trace's events: its traps (keyed by their
- * first events' rowids), what waited and what was open, the unmatched
- * returns. */
+/* What a load derived from the trace's events: its traps (their kinds on
+ * their first events' rows, their _discon_traps rows), what waited and
+ * what was open, the unmatched returns. */
 static int clear(struct discon_db *db, int64_t trace)
 {
     static const char *const sql[] = {
-        "DELETE FROM _discon_traps WHERE event IN (SELECT rowid FROM events WHERE trace = ?1)",
+        "DELETE FROM _discon_traps WHERE event IN"
+        " (SELECT rowid FROM _discon_events WHERE trace = ?1)",
+        "UPDATE _discon_events SET kind = NULL, origin = NULL, interrupt = NULL"
+        " WHERE trace = ?1 AND kind IS NOT NULL",
         "DELETE FROM _discon_trap_pending WHERE trace = ?1",
         "DELETE FROM _discon_trap_open WHERE trace = ?1",
         "DELETE FROM unmatched_returns WHERE trace = ?1",
@@ -49,7 +52,7 @@ static int clear(struct discon_db *db, int64_t trace)
 }
 
 /* Feed every event in (vCPU, sequence) order, through the one reader of
- * stored rows (DISCON_DB_Q_EVENTS, discon_db_row_event), breaking the
+ * stored rows (DISCON_DB_Q_EVENTS, discon_db_row_events), breaking the
  * deriver where the reader of the files would: at each loss (a loss row
  * comes before the event at its sequence number), and at a jump in
  * sequence numbers. Each event's rowid first: a trap it completes is
@@ -62,7 +65,7 @@ static int feed(struct loader *l, int64_t trace)
         return rc;
     sqlite3_bind_int64(s, 1, trace);
     bool any = false, broke = false;
-    struct discon_event prev = {0}, e;
+    struct discon_event prev = {0}, e[2];
     while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
         if (sqlite3_column_int(s, DISCON_DB_ROW_IS_LOSS)) {
             uint32_t vcpu = (uint32_t)sqlite3_column_int64(s, DISCON_DB_ROW_VCPU);
@@ -71,18 +74,21 @@ static int feed(struct loader *l, int64_t trace)
             prev.vcpu = vcpu;
             continue;
         }
-        if (discon_db_row_event(s, &e)) {
-            snprintf(l->db->detail, sizeof l->db->detail, "an event of unknown type");
+        int n = discon_db_row_events(s, e);
+        if (n < 0) {
+            snprintf(l->db->detail, sizeof l->db->detail, "an event row of unknown type");
             rc = DISCON_DB_E_SQLITE;
             break;
         }
-        if (!broke && any && prev.vcpu == e.vcpu && e.seq != prev.seq + 1 &&
-            discon_traps_break(&l->deriver, e.vcpu))
+        if (!broke && any && prev.vcpu == e[0].vcpu && e[0].seq != prev.seq + 1 &&
+            discon_traps_break(&l->deriver, e[0].vcpu))
             rc = DISCON_DB_E_NOMEM;
         int64_t rowid = sqlite3_column_int64(s, DISCON_DB_ROW_ROWID);
-        if (rc == 0 && (event_ids_stored(&l->ids, &e, rowid) || discon_traps_feed(&l->deriver, &e, 1)))
-            rc = DISCON_DB_E_NOMEM;
-        prev = e;
+        for (int i = 0; i < n && rc == 0; i++)
+            if (event_ids_stored(&l->ids, &e[i], rowid, n == 2) ||
+                discon_traps_feed(&l->deriver, &e[i], 1))
+                rc = DISCON_DB_E_NOMEM;
+        prev = e[n - 1];
         any = true;
         broke = false;
     }

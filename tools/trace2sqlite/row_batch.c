@@ -59,9 +59,26 @@ int row_batch_flush(struct row_batch *b)
 
 int row_batch_add(struct row_batch *b, const int64_t *row, uint32_t nulls)
 {
+    /* Full: flushed now, not when the last row came, so that row can
+     * still be changed (row_batch_set). */
+    int rc = b->n == ROW_BATCH_ROWS ? row_batch_flush(b) : 0;
+    if (rc)
+        return rc;
     memcpy(b->v[b->n], row, (size_t)b->ncols * sizeof row[0]);
     b->nulls[b->n++] = nulls;
-    return b->n == ROW_BATCH_ROWS ? row_batch_flush(b) : 0;
+    return 0;
+}
+
+bool row_batch_set(struct row_batch *b, int64_t key, int col, int64_t value, bool null)
+{
+    for (int r = b->n; r-- > 0;) {
+        if (b->v[r][0] != key)
+            continue;
+        b->v[r][col] = value;
+        b->nulls[r] = null ? b->nulls[r] | 1u << col : b->nulls[r] & ~(1u << col);
+        return true;
+    }
+    return false;
 }
 
 void row_batch_close(struct row_batch *b)

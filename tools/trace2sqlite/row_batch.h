@@ -7,6 +7,7 @@
 
 #include "discon_db.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define ROW_BATCH_ROWS 64
@@ -29,6 +30,13 @@ int row_batch_open(struct row_batch *b, struct discon_db *db, const char *table,
 /* Queue one row of ncols values; bit c of `nulls` makes column c NULL. A
  * full batch is inserted. 0 or DISCON_DB_E_SQLITE. */
 int row_batch_add(struct row_batch *b, const int64_t *row, uint32_t nulls);
+
+/* Set column `col` (0..ncols-1) of the queued row whose column 0 is
+ * `key` to `value`, or to NULL with `null`. false when no queued row has
+ * that key (inserted already, or never queued): the caller updates the
+ * table. The newest rows are searched first; the last row added stays
+ * queued until the next add. */
+bool row_batch_set(struct row_batch *b, int64_t key, int col, int64_t value, bool null);
 
 /* Insert the queued rows. 0 or DISCON_DB_E_SQLITE. */
 int row_batch_flush(struct row_batch *b);

@@ -1,13 +1,14 @@
-/* trace2sqlite: the _discon_traps row of a trap (see trap_rows.h). */
+/* trace2sqlite: a trap's columns on its first event's row, and its
+ * _discon_traps row where it needs one (see trap_rows.h). */
 #include "trap_rows.h"
 #include "discon_types.h"
+#include "event_rows.h"
 
 #include <stdio.h>
 
 /* Columns of _discon_traps (tools/db/schema.c). */
 enum {
-    C_EVENT, C_EVENTS, C_FROM_PC, C_TO_PC, C_KIND, C_ORIGIN, C_INTERRUPT, C_DEPTH, C_PARENT_SEQ,
-    C_RETURN_AFTER, C_ENDED,
+    C_EVENT, C_EVENTS, C_FROM_PC, C_TO_PC, C_DEPTH, C_PARENT_SEQ, C_RETURN_AFTER, C_ENDED,
 };
 _Static_assert(C_ENDED + 1 == TRAP_COLS, "TRAP_COLS is the column count");
 
@@ -38,7 +39,8 @@ const struct event_id *trap_first_event(struct loader *l, const struct discon_tr
     if (!e)
         snprintf(l->err, sizeof l->err, "vCPU %u: the first event (seq %llu) of a trap was not"
                  " stored", t->vcpu, (unsigned long long)t->seq);
-    else if (e->known && (e->e.type != t->type || e->e.time_ns != t->time_ns))
+    else if ((e->known && (e->e.type != t->type || e->e.time_ns != t->time_ns)) ||
+             (e->folded && t->events != 2))
         snprintf(l->err, sizeof l->err, "vCPU %u: a trap (seq %llu) differs from its first event",
                  t->vcpu, (unsigned long long)t->seq);
     else
@@ -47,30 +49,42 @@ const struct event_id *trap_first_event(struct loader *l, const struct discon_tr
     return NULL;
 }
 
-int trap_row_add(struct loader *l, const struct discon_trap *t, int64_t *rowid)
+int trap_kind_set(struct loader *l, const struct discon_trap *t)
 {
     const struct event_id *first = trap_first_event(l, t);
     if (!first)
         return DISCON_DB_E_SQLITE;
     struct discon_trap_why why;
     discon_trap_why(&l->namer, t, &why);
+    return event_rows_set_kind(l, first->rowid, &why);
+}
+
+int trap_row_add(struct loader *l, const struct discon_trap *t, int64_t *rowid)
+{
+    const struct event_id *first = trap_first_event(l, t);
+    if (!first)
+        return DISCON_DB_E_SQLITE;
+    if (rowid)
+        *rowid = first->rowid;
     int64_t row[TRAP_COLS] = {
         [C_EVENT] = first->rowid, [C_EVENTS] = t->events,
         [C_FROM_PC] = (int64_t)t->from_pc, [C_TO_PC] = (int64_t)t->to_pc,
-        [C_KIND] = why.kind->id, [C_ORIGIN] = why.origin, [C_INTERRUPT] = why.interrupt,
     };
+    /* NULL: the traps view takes its first event row's, which a folded
+     * pair's row holds whole (2 events, the delivery's PCs); a row of one
+     * event says 1 and its own PCs. */
     uint32_t nulls = 0;
-    /* NULL: the view takes the event's (x86: the delivery's PCs differ) */
-    if (first->known && first->e.from_pc == t->from_pc)
+    if (first->folded || (first->known && t->events == 1))
+        nulls |= 1u << C_EVENTS;
+    bool same_from = first->known && !first->folded && first->e.from_pc == t->from_pc;
+    bool same_to = first->known && !first->folded && first->e.to_pc == t->to_pc;
+    if (first->folded || same_from)
         nulls |= 1u << C_FROM_PC;
-    if (first->known && first->e.to_pc == t->to_pc)
+    if (first->folded || same_to)
         nulls |= 1u << C_TO_PC;
-    if (why.origin == DISCON_LEVEL_UNKNOWN)
-        nulls |= 1u << C_ORIGIN;
-    if (why.interrupt < 0)
-        nulls |= 1u << C_INTERRUPT;
     pairing_columns(t, row, &nulls);
-    if (rowid)
-        *rowid = first->rowid;
+    /* Nothing the event row does not say: no row of its own. */
+    if (nulls == (((1u << TRAP_COLS) - 1) & ~1u))
+        return 0;
     return row_batch_add(&l->trap_rows, row, nulls);
 }

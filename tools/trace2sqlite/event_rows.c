@@ -1,0 +1,160 @@
+/* trace2sqlite: events into _discon_events rows (see event_rows.h). */
+#include "event_rows.h"
+#include "discon_traps.h"
+
+#include <stdlib.h>
+
+/* e's row, folded with its delivery d when d is not NULL: as the events
+ * view gives them back (tools/db/schema.c). */
+static int queue(struct loader *l, const struct discon_event *e, const struct discon_event *d)
+{
+    int64_t row[EVENT_COLS] = {
+        [EV_ROWID] = l->next_rowid, [EV_TRACE] = l->trace, [EV_VCPU] = e->vcpu,
+        [EV_SEQ] = (int64_t)e->seq, [EV_TIME] = (int64_t)e->time_ns, [EV_TYPE] = e->type,
+        [EV_FROM_PC] = (int64_t)e->from_pc, [EV_TO_PC] = (int64_t)(d ? d->to_pc : e->to_pc),
+        [EV_CAUSE] = (int64_t)e->cause, [EV_FAULT_ADDR] = (int64_t)e->fault_addr,
+        [EV_SYSCALL] = (int64_t)e->syscall, [EV_TO_LEVEL] = e->to_level,
+        [EV_FROM_LEVEL] = e->from_level,
+    };
+    /* The five cause columns are in the order of the has bits (enum
+     * discon_has): a clear bit is a NULL. Kind columns wait for the trap. */
+    _Static_assert(DISCON_HAS_CAUSE == 1 && DISCON_HAS_FAULT_ADDR == 2 &&
+                   DISCON_HAS_SYSCALL == 4 && DISCON_HAS_TO_LEVEL == 8 &&
+                   DISCON_HAS_ALL == 31, "cause columns in has-bit order");
+    /* The rowid is inserted as NULL: SQLite then gives the row one more
+     * than the largest rowid, which is l->next_rowid (loader_end_file
+     * checks it), and appends without seeking a key it was given. The
+     * queued row keeps it to be found by row_batch_set. */
+    uint32_t nulls = (~(uint32_t)e->has & DISCON_HAS_ALL) << EV_CAUSE | 1u << EV_ROWID |
+                     1u << EV_KIND | 1u << EV_ORIGIN | 1u << EV_INTERRUPT;
+    if (d) {
+        row[EV_PAIR_DT] = (int64_t)(d->time_ns - e->time_ns);
+        row[EV_PAIR_DPC] = (int64_t)(d->from_pc - e->from_pc);
+        row[EV_PAIR_HAS] = d->has;
+    } else {
+        nulls |= 1u << EV_PAIR_DT | 1u << EV_PAIR_DPC | 1u << EV_PAIR_HAS;
+    }
+    const struct event_id *last = event_ids_last(&l->ids, e->vcpu);
+    if (last && last->e.seq >= e->seq)
+        l->seq_disorder = true;
+    int64_t rowid = l->next_rowid++;
+    if (event_ids_stored(&l->ids, e, rowid, d != NULL) || stored_ranges_add(&l->ranges, e) ||
+        (d && (event_ids_stored(&l->ids, d, rowid, true) || stored_ranges_add(&l->ranges, d))))
+        return DISCON_DB_E_NOMEM;
+    return row_batch_add(&l->event_rows, row, nulls);
+}
+
+/* v + d as SQLite computes it (the events view): false when it would
+ * overflow a signed 64-bit integer (SQLite would turn it into a float). */
+static bool sums_exactly(uint64_t v, uint64_t d)
+{
+    int64_t r;
+    return !__builtin_add_overflow((int64_t)v, (int64_t)d, &r);
+}
+
+/* Whether delivery d folds into exception e's row without losing a bit:
+ * the deriver's pair, every cause field d carries equal to e's, and its
+ * time and from_pc reachable from e's in SQL. */
+static bool folds(const struct loader *l, const struct discon_event *e,
+                  const struct discon_event *d)
+{
+    if (!discon_traps_is_pair(l->deriver.rule, e, d) || (d->has & ~e->has))
+        return false;
+    if (((d->has & DISCON_HAS_CAUSE) && d->cause != e->cause) ||
+        ((d->has & DISCON_HAS_FAULT_ADDR) && d->fault_addr != e->fault_addr) ||
+        ((d->has & DISCON_HAS_SYSCALL) && d->syscall != e->syscall) ||
+        ((d->has & DISCON_HAS_TO_LEVEL) && d->to_level != e->to_level) ||
+        ((d->has & DISCON_HAS_FROM_LEVEL) && d->from_level != e->from_level))
+        return false;
+    return sums_exactly(e->time_ns, d->time_ns - e->time_ns) &&
+           sums_exactly(e->from_pc, d->from_pc - e->from_pc);
+}
+
+/* Room for a held exception of `vcpu`: 0, or -1 when out of memory. */
+static int grow(struct loader *l, uint32_t vcpu)
+{
+    if (vcpu < l->nheld)
+        return 0;
+    uint32_t n = vcpu + 1;
+    struct discon_event *h = realloc(l->held, n * sizeof *h);
+    if (!h)
+        return -1;
+    l->held = h;
+    uint8_t *on = realloc(l->has_held, n);
+    if (!on)
+        return -1;
+    for (uint32_t v = l->nheld; v < n; v++)
+        on[v] = 0;
+    l->has_held = on;
+    l->nheld = n;
+    return 0;
+}
+
+int event_rows_add(struct loader *l, const struct discon_event *e, bool keep)
+{
+    if (e->vcpu < l->nheld && l->has_held[e->vcpu]) {
+        l->has_held[e->vcpu] = 0;
+        if (keep && folds(l, &l->held[e->vcpu], e))
+            return queue(l, &l->held[e->vcpu], e);
+        int rc = queue(l, &l->held[e->vcpu], NULL);
+        if (rc)
+            return rc;
+    }
+    if (!keep)
+        return 0;
+    /* An exception the next event could complete waits for it. */
+    const struct discon_event next = {.vcpu = e->vcpu, .type = DISCON_INTERRUPT, .seq = e->seq + 1};
+    if (discon_traps_is_pair(l->deriver.rule, e, &next)) {
+        if (grow(l, e->vcpu))
+            return DISCON_DB_E_NOMEM;
+        l->held[e->vcpu] = *e;
+        l->has_held[e->vcpu] = 1;
+        return 0;
+    }
+    return queue(l, e, NULL);
+}
+
+int event_rows_release(struct loader *l, uint32_t vcpu)
+{
+    int rc = 0;
+    for (uint32_t v = vcpu == UINT32_MAX ? 0 : vcpu; rc == 0 && v < l->nheld; v++) {
+        if (l->has_held[v]) {
+            l->has_held[v] = 0;
+            rc = queue(l, &l->held[v], NULL);
+        }
+        if (vcpu != UINT32_MAX)
+            break;
+    }
+    return rc;
+}
+
+int event_rows_set_kind(struct loader *l, int64_t rowid, const struct discon_trap_why *why)
+{
+    bool no_origin = why->origin == DISCON_LEVEL_UNKNOWN, no_interrupt = why->interrupt < 0;
+    if (row_batch_set(&l->event_rows, rowid, EV_KIND, why->kind->id, false)) {
+        row_batch_set(&l->event_rows, rowid, EV_ORIGIN, why->origin, no_origin);
+        row_batch_set(&l->event_rows, rowid, EV_INTERRUPT, why->interrupt, no_interrupt);
+        return 0;
+    }
+    sqlite3_stmt *s = l->set_kind;
+    sqlite3_bind_int64(s, 1, rowid);
+    sqlite3_bind_int64(s, 2, why->kind->id);
+    if (no_origin)
+        sqlite3_bind_null(s, 3);
+    else
+        sqlite3_bind_int64(s, 3, why->origin);
+    if (no_interrupt)
+        sqlite3_bind_null(s, 4);
+    else
+        sqlite3_bind_int64(s, 4, why->interrupt);
+    return discon_db_step(l->db, s);
+}
+
+void event_rows_free(struct loader *l)
+{
+    free(l->held);
+    free(l->has_held);
+    l->held = NULL;
+    l->has_held = NULL;
+    l->nheld = 0;
+}

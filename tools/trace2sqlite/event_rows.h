@@ -1,0 +1,40 @@
+/* trace2sqlite: raw events into rows of _discon_events, an x86 exception
+ * and its delivery folded into one row (tools/db/schema.c says why and
+ * how), and a trap's kind onto its first event's row.
+ *
+ * Folding waits one event: an EXCEPTION that may start a pair
+ * (discon_traps_is_pair, the deriver's own test) is held until the next
+ * event of its vCPU says whether it is folded or stored alone. Whoever
+ * lets the deriver flush its own waiting exception (a loss, a gap, the
+ * end record, the end of a file) releases the held ones first, so every
+ * trap the deriver hands over has its first event's rowid known. */
+#ifndef T2S_EVENT_ROWS_H
+#define T2S_EVENT_ROWS_H
+
+#include "loader.h"
+
+/* Columns of _discon_events after the rowid (the insert's column 0). */
+enum {
+    EV_ROWID, EV_TRACE, EV_VCPU, EV_SEQ, EV_TIME, EV_TYPE, EV_FROM_PC, EV_TO_PC,
+    EV_CAUSE, EV_FAULT_ADDR, EV_SYSCALL, EV_TO_LEVEL, EV_FROM_LEVEL,
+    EV_PAIR_DT, EV_PAIR_DPC, EV_PAIR_HAS, EV_KIND, EV_ORIGIN, EV_INTERRUPT,
+};
+_Static_assert(EV_INTERRUPT + 1 == EVENT_COLS, "EVENT_COLS is the column count");
+
+/* The next event of e's vCPU arrived: its held exception, if any, is
+ * folded with e (keep: e is stored) or stored alone; then e, with keep,
+ * is held or queued. 0 or an error code (DISCON_DB_E_NOMEM, _SQLITE). */
+int event_rows_add(struct loader *l, const struct discon_event *e, bool keep);
+
+/* Store the held exception of `vcpu` alone (UINT32_MAX: of every vCPU).
+ * 0 or an error code. */
+int event_rows_release(struct loader *l, uint32_t vcpu);
+
+/* The kind, origin and interrupt of `why` onto row `rowid`: in the queued
+ * batch, or by an UPDATE once it is inserted. 0 or DISCON_DB_E_SQLITE. */
+int event_rows_set_kind(struct loader *l, int64_t rowid, const struct discon_trap_why *why);
+
+/* Forget what is held (a new trace, or the end). */
+void event_rows_free(struct loader *l);
+
+#endif
