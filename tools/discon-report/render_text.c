@@ -37,6 +37,56 @@ static bool handler_unknown(const struct report *r, const struct discon_trap *t)
            strcmp(r->rule, discon_trap_rule_name(DISCON_RULE_X86_EXCEPTION_PAIRS)) == 0;
 }
 
+/* The summary's losses: how many events were lost where. */
+static void summary_losses(const struct report *r, FILE *o)
+{
+    if (r->losses_total == 0 && !r->unrecorded) {
+        fprintf(o, "  losses      none\n");
+    } else {
+        fprintf(o, "  losses      %llu events lost in %zu place(s)%s\n",
+                (unsigned long long)r->lost_events, r->losses_total,
+                r->losses_total > r->nlosses ? " (first ones listed)" : "");
+        for (size_t i = 0; i < r->nlosses; i++) {
+            const struct loss *l = &r->losses[i];
+            if (l->first_ns)
+                fprintf(o, "    vCPU %-3u %10llu lost at seq %llu, %.6f .. %.6f s\n", l->vcpu,
+                        (unsigned long long)l->count, (unsigned long long)l->first_seq,
+                        secs(r, l->first_ns), secs(r, l->last_ns));
+            else
+                fprintf(o, "    vCPU %-3u %10llu lost at seq %llu, after the last record\n",
+                        l->vcpu, (unsigned long long)l->count, (unsigned long long)l->first_seq);
+        }
+        if (r->unrecorded)
+            fprintf(o, "    %llu events of vCPUs beyond max_vcpus were not recorded\n",
+                    (unsigned long long)r->unrecorded);
+    }
+}
+
+/* The summary's per-vCPU table: events, traps by type, drops. */
+static void summary_vcpus(const struct report *r, FILE *o)
+{
+    /* Exceptions first: the column people read first. A trace with
+     * system-call traps gets their column, and narrower ones for all. */
+    static const int order[] = {DISCON_TYPE_INDEX_EXCEPTION, DISCON_TYPE_INDEX_INTERRUPT,
+                                DISCON_TYPE_INDEX_HOSTCALL, DISCON_TYPE_INDEX_SYSCALL};
+    int ncols = type_shown(r, DISCON_TYPE_INDEX_SYSCALL) ? 4 : 3, w = ncols == 4 ? 10 : 11;
+    fprintf(o, "\n  %-5s %*s %*s", "vCPU", w, "events", w, "traps");
+    for (int k = 0; k < ncols; k++)
+        fprintf(o, " %*s", k < ncols - 1 ? w : 9, discon_type_name(discon_type_at(order[k])));
+    fprintf(o, " %9s\n", "dropped");
+    for (uint32_t i = 0; i < r->nvcpus; i++) {
+        const struct vcpu_state *v = &r->vcpu[i];
+        if (!v->seen && !v->has_totals)
+            continue;
+        fprintf(o, "  %-5u %*llu %*llu", i, w, (unsigned long long)v->events, w,
+                (unsigned long long)v->traps);
+        for (int k = 0; k < ncols; k++)
+            fprintf(o, " %*llu", k < ncols - 1 ? w : 9,
+                    (unsigned long long)v->traps_by_type[order[k]]);
+        fprintf(o, " %9llu\n", (unsigned long long)v->dropped);
+    }
+}
+
 static void summary(const struct report *r, FILE *o)
 {
     char when[64] = "?";
@@ -84,46 +134,8 @@ static void summary(const struct report *r, FILE *o)
         fprintf(o, "  clock       %llu event(s) earlier than the one before on their vCPU:\n"
                    "              times and rates near them are not reliable\n",
                 (unsigned long long)r->time_backwards);
-    if (r->losses_total == 0 && !r->unrecorded) {
-        fprintf(o, "  losses      none\n");
-    } else {
-        fprintf(o, "  losses      %llu events lost in %zu place(s)%s\n",
-                (unsigned long long)r->lost_events, r->losses_total,
-                r->losses_total > r->nlosses ? " (first ones listed)" : "");
-        for (size_t i = 0; i < r->nlosses; i++) {
-            const struct loss *l = &r->losses[i];
-            if (l->first_ns)
-                fprintf(o, "    vCPU %-3u %10llu lost at seq %llu, %.6f .. %.6f s\n", l->vcpu,
-                        (unsigned long long)l->count, (unsigned long long)l->first_seq,
-                        secs(r, l->first_ns), secs(r, l->last_ns));
-            else
-                fprintf(o, "    vCPU %-3u %10llu lost at seq %llu, after the last record\n",
-                        l->vcpu, (unsigned long long)l->count, (unsigned long long)l->first_seq);
-        }
-        if (r->unrecorded)
-            fprintf(o, "    %llu events of vCPUs beyond max_vcpus were not recorded\n",
-                    (unsigned long long)r->unrecorded);
-    }
-    /* Exceptions first: the column people read first. A trace with
-     * system-call traps gets their column, and narrower ones for all. */
-    static const int order[] = {DISCON_TYPE_INDEX_EXCEPTION, DISCON_TYPE_INDEX_INTERRUPT,
-                                DISCON_TYPE_INDEX_HOSTCALL, DISCON_TYPE_INDEX_SYSCALL};
-    int ncols = type_shown(r, DISCON_TYPE_INDEX_SYSCALL) ? 4 : 3, w = ncols == 4 ? 10 : 11;
-    fprintf(o, "\n  %-5s %*s %*s", "vCPU", w, "events", w, "traps");
-    for (int k = 0; k < ncols; k++)
-        fprintf(o, " %*s", k < ncols - 1 ? w : 9, discon_type_name(discon_type_at(order[k])));
-    fprintf(o, " %9s\n", "dropped");
-    for (uint32_t i = 0; i < r->nvcpus; i++) {
-        const struct vcpu_state *v = &r->vcpu[i];
-        if (!v->seen && !v->has_totals)
-            continue;
-        fprintf(o, "  %-5u %*llu %*llu", i, w, (unsigned long long)v->events, w,
-                (unsigned long long)v->traps);
-        for (int k = 0; k < ncols; k++)
-            fprintf(o, " %*llu", k < ncols - 1 ? w : 9,
-                    (unsigned long long)v->traps_by_type[order[k]]);
-        fprintf(o, " %9llu\n", (unsigned long long)v->dropped);
-    }
+    summary_losses(r, o);
+    summary_vcpus(r, o);
 }
 
 static void frequencies(const struct report *r, FILE *o)
