@@ -40,10 +40,21 @@ grep -q '^discon: [0-9]* events (.*), 0 lost$' "$tmp/err" || fail "events lost: 
 # The summary counts traps by kind as the report does, not raw events: on
 # x86 each exception is reported twice (EXCEPTION, then its delivery as an
 # INTERRUPT) and no return is a trap, so with nothing lost the traps are
-# the raw line's interrupts and system calls. (Without symbols, which
-# discon-record does not take, x86_64 kinds are "unknown" here and in the
-# report alike: tools/analysis/trap_kind.h.)
+# the raw line's interrupts and system calls. Without symbols, which
+# discon-record does not take, x86_64 exceptions and interrupts are
+# "unknown" here and in the report alike (their vector comes from the
+# handler's symbol: tools/analysis/trap_kind.h), but every `syscall` is
+# kind SYSCALL from its recorded cause, whatever its entry point's name.
 check_summary_kinds "$tmp/rec" "$tmp/err"
+expect_eq "traps of kind SYSCALL in the summary (getppid calls + the reboot)" $((calls + 1)) \
+  "$(sed -n 's/^discon: *\([0-9]*\) SYSCALL (system call)$/\1/p' "$tmp/err")"
+# Naming x86_64 traps from the kernel's symbols after a load renames the
+# vectors' traps, never the system calls'.
+if [ -s "$GUEST/amd64/kallsyms" ]; then
+  "$T2S" -o "$tmp/rec.db" --symbols "$GUEST/amd64/kallsyms" "$tmp/rec" 2>/dev/null || fail "trace2sqlite"
+  expect_eq "traps of kind SYSCALL in the database loaded with --symbols" $((calls + 1)) \
+    "$(sqlite3 "$tmp/rec.db" "SELECT count FROM trap_kinds WHERE kind = 'SYSCALL'")"
+fi
 raw=$(grep '^discon: [0-9]* events (' "$tmp/err")
 irq=$(sed 's/.*(interrupt \([0-9]*\),.*/\1/' <<<"$raw")
 sys=$(sed 's/.* syscall \([0-9]*\)).*/\1/' <<<"$raw")

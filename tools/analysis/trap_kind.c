@@ -59,7 +59,10 @@ void discon_trap_why(struct discon_trap_namer *n, const struct discon_trap *t,
     uint64_t cause = t->cause;
     bool has_cause = (t->has & DISCON_HAS_CAUSE) != 0;
     out->interrupt = -1;
-    if (arch == DISCON_ARCH_X86_64) {
+    if (arch == DISCON_ARCH_X86_64 && t->type != DISCON_SYSCALL) {
+        /* The vector from the handler's symbol. Not for `syscall` and
+         * `sysenter`, which go through no vector: their recorded cause
+         * says which of the two it was (kinds_x86_64.c). */
         int vector = t->type == DISCON_HOSTCALL ? -1 : x86_vector(n, t->to_pc);
         cause = vector < 0 ? UINT64_MAX : (uint64_t)vector;
         has_cause = vector >= 0;

@@ -32,7 +32,9 @@ static int trace_symbols(struct discon_db *db, int64_t trace, enum discon_arch *
 }
 
 /* temp.trap_names: (type, to_pc) -> kind, origin, interrupt for every
- * handler of the trace's traps and counts. */
+ * handler of the trace's traps and counts. Not for `syscall`/`sysenter`
+ * (DISCON_SYSCALL): their kind is their recorded cause, named at load,
+ * whatever the entry point's symbol. */
 static int name_handlers(struct discon_db *db, int64_t trace, struct discon_trap_namer *namer)
 {
     sqlite3_stmt *sel = NULL, *ins = NULL;
@@ -40,12 +42,15 @@ static int name_handlers(struct discon_db *db, int64_t trace, struct discon_trap
                                 " kind INT, origin INT, interrupt INT, PRIMARY KEY(type, to_pc));"
                                 " DELETE FROM temp.trap_names");
     if (rc == 0)
-        rc = discon_db_prepare(db, "SELECT type, to_pc FROM traps WHERE trace = ?1 UNION"
-                                   " SELECT type, to_pc FROM trap_agg WHERE trace = ?1", &sel);
+        rc = discon_db_prepare(db, "SELECT type, to_pc FROM traps WHERE trace = ?1 AND type != ?2"
+                                   " UNION SELECT type, to_pc FROM trap_agg WHERE trace = ?1"
+                                   " AND type != ?2", &sel);
     if (rc == 0)
         rc = discon_db_prepare(db, "INSERT INTO temp.trap_names VALUES (?, ?, ?, ?, ?)", &ins);
-    if (rc == 0)
+    if (rc == 0) {
         sqlite3_bind_int64(sel, 1, trace);
+        sqlite3_bind_int64(sel, 2, DISCON_SYSCALL);
+    }
     while (rc == 0 && sqlite3_step(sel) == SQLITE_ROW) {
         struct discon_trap t = {
             .type = (uint8_t)sqlite3_column_int64(sel, 0),
