@@ -95,7 +95,7 @@ static int die(const char *msg)
 static int parse_options(int argc, char **argv, struct discond_options *o)
 {
     const char *shm = NULL;
-    *o = (struct discond_options){.dir = ".", .flush_ms = 1000, .rotate_size = 256u << 20,
+    *o = (struct discond_options){.dir = ".", .flush_ms = 1000, .rotate_size = DISCON_DEFAULT_ROTATE_SIZE,
                                   .launcher_fd = -1, .status_fd = -1};
     enum { FLUSH = 256, ROTATE_SIZE, ROTATE_SECONDS, WAIT, STATS, SUMMARY, LAUNCHER, ERROR, NO_SYNC,
            MAX_FILES, MAX_SIZE, STATUS };
