@@ -7,8 +7,9 @@
  * trampoline: "optimized"), a 1-byte nop, push, a conditional jump (x86
  * uprobes emulate these) and a register mov (which the kernel must
  * single-step out of line: a second trap). Programs: `empty` (the kernel's
- * cost) and `ringbuf` (plus a 64-byte BPF ring-buffer reserve/submit
- * without wakeup, discon's record size). Each row is the median over
+ * cost), `ringbuf` (plus a 64-byte BPF ring-buffer reserve/submit without
+ * wakeup, discon's record size) and `work` (plus the clock and a 4-byte
+ * user read, the helpers discon's program calls). Each row is the median over
  * CHUNKS timed chunks of CALLS calls, minus the same site unprobed, with
  * the chunks' range; the ring buffer is drained between chunks, outside
  * the timing. The first byte of the site while probed says what the
@@ -94,8 +95,9 @@ static int measure_site(struct uprobe_floor_bpf *skel, struct ring_buffer *rb, c
 {
     double base[3];
     time_calls(s->fn, calls, chunks, NULL, base);
-    struct bpf_program *progs[] = {skel->progs.floor_empty, skel->progs.floor_ringbuf};
-    for (size_t p = 0; p < 2; p++) {
+    struct bpf_program *progs[] = {skel->progs.floor_empty, skel->progs.floor_ringbuf,
+                                   skel->progs.floor_work};
+    for (size_t p = 0; p < sizeof progs / sizeof progs[0]; p++) {
         LIBBPF_OPTS(bpf_uprobe_opts, opts, .func_name = s->name);
         struct bpf_link *link = bpf_program__attach_uprobe_opts(progs[p], 0, exe, 0, &opts);
         if (!link) {
