@@ -49,15 +49,23 @@ struct {
 } counters SEC(".maps");
 
 /* The verifier refuses a load through a moved context pointer (which a
- * switch compiles to), so every register is read at its fixed pt_regs
- * offset, then picked by its discon_attach_reg number (attach_event.h;
- * the loader never passes 0). */
-static __always_inline __u64 reg_value(const struct pt_regs *regs, __u32 reg)
+ * switch compiles to), so every register is read once at its fixed
+ * pt_regs offset into `all`, then picked by its discon_attach_reg number
+ * (attach_event.h; the loader never passes 0). */
+struct regs16 {
+    __u64 r[16];
+};
+
+static __always_inline void read_regs(const struct pt_regs *regs, struct regs16 *all)
 {
-    __u64 all[16] = {regs->rax, regs->rcx, regs->rdx, regs->rbx, regs->rsp, regs->rbp,
-                     regs->rsi, regs->rdi, regs->r8,  regs->r9,  regs->r10, regs->r11,
-                     regs->r12, regs->r13, regs->r14, regs->r15};
-    return all[(reg - 1) & 15];
+    *all = (struct regs16){{regs->rax, regs->rcx, regs->rdx, regs->rbx, regs->rsp, regs->rbp,
+                            regs->rsi, regs->rdi, regs->r8, regs->r9, regs->r10, regs->r11,
+                            regs->r12, regs->r13, regs->r14, regs->r15}};
+}
+
+static __always_inline __u64 reg_value(const struct regs16 *all, __u32 reg)
+{
+    return all->r[(reg - 1) & 15];
 }
 
 static __always_inline void count(__u32 which)
@@ -70,7 +78,9 @@ static __always_inline void count(__u32 which)
 SEC("uprobe")
 int discon_after_get_pc(struct pt_regs *regs)
 {
-    __u64 cpu = reg_value(regs, cpu_reg);
+    struct regs16 all;
+    read_regs(regs, &all);
+    __u64 cpu = reg_value(&all, cpu_reg);
     __u32 index;
     if (bpf_probe_read_user(&index, sizeof index, (const void *)(cpu + cpu_index_offset))) {
         count(DISCON_ATTACH_BAD_READ);
@@ -94,13 +104,13 @@ int discon_after_get_pc(struct pt_regs *regs)
     }
     r->time_ns = now;
     r->seq = seq;
-    r->from_pc = reg_value(regs, from_reg);
-    r->to_pc = reg_value(regs, to_reg); /* the get-PC method's return value */
+    r->from_pc = reg_value(&all, from_reg);
+    r->to_pc = reg_value(&all, to_reg); /* the get-PC method's return value */
     r->lost = v->lost_run;
     r->lost_first_ns = v->lost_first_ns;
     r->lost_last_ns = v->lost_last_ns;
     r->vcpu = index;
-    r->type = (__u32)reg_value(regs, type_reg);
+    r->type = (__u32)reg_value(&all, type_reg);
     v->lost_run = 0;
     v->lost_first_ns = 0;
     v->lost_last_ns = 0;
