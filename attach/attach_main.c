@@ -9,6 +9,7 @@
 #include "discon_version.h"
 #include "make_dirs.h"
 #include "number_option.h"
+#include "output_dir.h"
 #include "qemu_binary.h"
 #include "stats.h"
 
@@ -39,6 +40,8 @@ static const char usage[] =
     "      --rotate-seconds N    start a new file every N seconds (default 0: never)\n"
     "      --stats-json FILE     write totals as JSON at exit\n"
     "      --summary             print a summary on stderr at exit\n"
+    "      --set-aside           first move an earlier trace in DIR into DIR.old, after\n"
+    "                            every check (discon-record -p passes it)\n"
     "  -h, --help                this help\n"
     "  -V, --version             the version\n"
     "Lossy by design: a full ring buffer loses events, counted exactly (Loss records).\n"
@@ -52,7 +55,7 @@ struct attach_options {
     const char *dir, *stats_json;
     double duration_s;
     uint64_t flush_ms, ring_bytes, rotate_size, rotate_s;
-    bool summary;
+    bool summary, set_aside;
 };
 
 struct attach_run {
@@ -85,7 +88,7 @@ static int parse_options(int argc, char **argv, struct attach_options *o)
 {
     *o = (struct attach_options){.dir = ".", .flush_ms = 1000, .ring_bytes = 16u << 20,
                                  .rotate_size = DISCON_DEFAULT_ROTATE_SIZE};
-    enum { DURATION = 256, FLUSH, RING, STATS, SUMMARY, ROTATE_SIZE, ROTATE_SECONDS };
+    enum { DURATION = 256, FLUSH, RING, STATS, SUMMARY, ROTATE_SIZE, ROTATE_SECONDS, SET_ASIDE };
     static const struct option longopts[] = {
         {"pid", required_argument, NULL, 'p'},       {"output", required_argument, NULL, 'o'},
         {"duration", required_argument, NULL, DURATION}, {"flush-ms", required_argument, NULL, FLUSH},
@@ -93,7 +96,8 @@ static int parse_options(int argc, char **argv, struct attach_options *o)
         {"summary", no_argument, NULL, SUMMARY},     {"help", no_argument, NULL, 'h'},
         {"rotate-size", required_argument, NULL, ROTATE_SIZE},
         {"rotate-seconds", required_argument, NULL, ROTATE_SECONDS},
-        {"version", no_argument, NULL, 'V'},         {NULL, 0, NULL, 0},
+        {"set-aside", no_argument, NULL, SET_ASIDE}, {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
     };
     uint64_t pid = 0;
     optind = 1;
@@ -112,6 +116,7 @@ static int parse_options(int argc, char **argv, struct attach_options *o)
         case ROTATE_SECONDS: bad = discon_parse_count(optarg, 0, 1u << 30, &o->rotate_s) ? "--rotate-seconds" : NULL; break;
         case STATS: o->stats_json = optarg; break;
         case SUMMARY: o->summary = true; break;
+        case SET_ASIDE: o->set_aside = true; break;
         case 'h': fputs(usage, stdout); return 0;
         case 'V': discon_print_version("discond"); return 0;
         default: fputs(usage, stderr); return 2;
@@ -157,6 +162,9 @@ static int on_record(void *ctx, const struct discon_attach_record *rec)
 static int start(struct attach_run *r)
 {
     char failed[256];
+    /* One trace per place (output_dir.h), once nothing can refuse but I/O. */
+    if (r->o.set_aside && discon_output_set_aside("discon-record", r->o.dir) != 0)
+        return 1;
     if (discon_make_dirs(r->o.dir, failed, sizeof failed) != 0) {
         snprintf(r->err, sizeof r->err, "cannot create %s: %s", failed, strerror(errno));
         return refuse(r->err);

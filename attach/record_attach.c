@@ -2,7 +2,6 @@
 #define _GNU_SOURCE
 #include "record_attach.h"
 #include "discon_version.h"
-#include "output_dir.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -31,8 +30,10 @@ int discon_record_attach(int argc, char **argv, const char *usage)
         {"help", no_argument, NULL, 'h'},          {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    char *dargv[20] = {NULL, "--summary"};
-    int k = 2;
+    /* --set-aside: one trace per place, as without -p (output_dir.h),
+     * done by discond after its checks so a refused attach moves nothing. */
+    char *dargv[20] = {NULL, "--summary", "--set-aside"};
+    int k = 3;
     const char *dir = "discon.data";
     /* discond checks the values: its one-line refusals are ours. */
     for (int c; (c = getopt_long(argc, argv, "p:o:hV", longopts, NULL)) != -1;) {
@@ -47,7 +48,7 @@ int discon_record_attach(int argc, char **argv, const char *usage)
         case 'V': discon_print_version("discon-record"); return 0;
         default: fputs(usage, stderr); return 2;
         }
-        if (k > 16) {
+        if (k > 17) {
             fprintf(stderr, "discon-record: an option is repeated\n%s", usage);
             return 2;
         }
@@ -56,9 +57,6 @@ int discon_record_attach(int argc, char **argv, const char *usage)
         fprintf(stderr, "discon-record: -p records a running QEMU: no command ('%s')\n", argv[optind]);
         return 2;
     }
-    /* One trace per place, as without -p (output_dir.h). */
-    if (discon_output_set_aside("discon-record", dir) != 0)
-        return 1;
     dargv[k++] = "-o";
     dargv[k++] = (char *)dir;
     char self[4096], discond[4200];

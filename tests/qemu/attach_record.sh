@@ -7,8 +7,9 @@
 #      several files; --rotate-seconds through discon-record -p starts a
 #      new file each second;
 #   3. one trace per place: discon-record -p into a directory holding a
-#      trace moves it into DIR.old (as without -p), and refuses in one line
-#      when DIR.old holds one too, before attaching.
+#      trace moves it into DIR.old (as without -p), but not when the attach
+#      is refused (no such process), and refuses in one line when DIR.old
+#      holds one too, before attaching.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/attach_lib.sh"
 qpid=
@@ -61,6 +62,11 @@ echo "ok: discon-record -p --rotate-seconds 1: $files files in 3.5 s"
 
 # 3. One trace per place: $tmp/age holds a trace.
 old_id=$("$REPORT" --format csv "$tmp/age" | awk -F, '$1 == "trace_id" { print $2; exit }')
+sleep 0 & gone=$!
+wait "$gone"
+if "$DISCON_RECORD" -p "$gone" -o "$tmp/age" 2>"$tmp/rec.err"; then fail "attached to a gone pid"; fi
+grep -q "no such process" "$tmp/rec.err" || fail "no refusal for a gone pid: $(cat "$tmp/rec.err")"
+[ ! -e "$tmp/age.old" ] || fail "a refused attach moved the earlier trace"
 "$DISCON_RECORD" -p "$qpid" -o "$tmp/age" --duration 0.5 2>"$tmp/rec.err" ||
   { cat "$tmp/rec.err" >&2; fail "discon-record -p into a directory with a trace failed"; }
 grep -q "discon-record: $tmp/age held trace .* moved to $tmp/age.old" "$tmp/rec.err" ||
@@ -78,4 +84,4 @@ fi
 grep -q 'attached' "$tmp/rec.err" && fail "attached before refusing"
 [ "$before" = "$(ls "$tmp/age" "$tmp/age.old")" ] || fail "a refused recording changed the files"
 kill -0 "$qpid" || fail "QEMU did not survive the attaches"
-echo "ok: -p moves an earlier trace into DIR.old and refuses when DIR.old holds one"
+echo "ok: -p moves an earlier trace into DIR.old (not when refused) and refuses when DIR.old holds one"
