@@ -53,12 +53,24 @@ enum discon_attach_counter {
     DISCON_ATTACH_NCOUNTERS,
 };
 
-/* Registers the shared routine may keep its arguments in across the
- * get-PC call (the x86-64 callee-saved ones): the loader's decoder names
- * one of these for each value, the program reads it from pt_regs. */
+/* The register the loader's decoder found a value in at the probe, named
+ * by its x86-64 number plus one (0: none), so the program can pick it
+ * from pt_regs: rax 1, rcx 2, rdx 3, rbx 4, rsp 5, rbp 6, rsi 7, rdi 8,
+ * r8..r15 9..16. */
 enum discon_attach_reg {
-    DISCON_REG_RBX = 1,
+    DISCON_REG_NONE = 0,
+    DISCON_REG_RAX,
+    DISCON_REG_RCX,
+    DISCON_REG_RDX,
+    DISCON_REG_RBX,
+    DISCON_REG_RSP,
     DISCON_REG_RBP,
+    DISCON_REG_RSI,
+    DISCON_REG_RDI,
+    DISCON_REG_R8,
+    DISCON_REG_R9,
+    DISCON_REG_R10,
+    DISCON_REG_R11,
     DISCON_REG_R12,
     DISCON_REG_R13,
     DISCON_REG_R14,

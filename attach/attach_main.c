@@ -6,8 +6,10 @@
 #include "attach_session.h"
 #include "attach_trace.h"
 #include "discon_clock.h"
+#include "discon_version.h"
 #include "make_dirs.h"
 #include "number_option.h"
+#include "output_dir.h"
 #include "qemu_binary.h"
 #include "stats.h"
 
@@ -34,9 +36,14 @@ static const char usage[] =
     "      --duration SECONDS    detach after this long (default: until a signal)\n"
     "      --flush-ms MS         write a frame at least this often (default 1000)\n"
     "      --bpf-ring SIZE       BPF ring buffer bytes, a power of two (K, M; default 16M)\n"
+    "      --rotate-size SIZE    start a new file after SIZE bytes (default 256M; 0: never)\n"
+    "      --rotate-seconds N    start a new file every N seconds (default 0: never)\n"
     "      --stats-json FILE     write totals as JSON at exit\n"
     "      --summary             print a summary on stderr at exit\n"
+    "      --set-aside           first move an earlier trace in DIR into DIR.old, after\n"
+    "                            every check (discon-record -p passes it)\n"
     "  -h, --help                this help\n"
+    "  -V, --version             the version\n"
     "Lossy by design: a full ring buffer loses events, counted exactly (Loss records).\n"
     "An attach trace has no cause registers (cause, fault_addr, syscall, levels).\n";
 
@@ -47,8 +54,8 @@ struct attach_options {
     pid_t pid;
     const char *dir, *stats_json;
     double duration_s;
-    uint64_t flush_ms, ring_bytes;
-    bool summary;
+    uint64_t flush_ms, ring_bytes, rotate_size, rotate_s;
+    bool summary, set_aside;
 };
 
 struct attach_run {
@@ -79,18 +86,22 @@ static int refuse(const char *msg)
 /* -1 with o filled; otherwise the exit status (0 after --help, 2). */
 static int parse_options(int argc, char **argv, struct attach_options *o)
 {
-    *o = (struct attach_options){.dir = ".", .flush_ms = 1000, .ring_bytes = 16u << 20};
-    enum { DURATION = 256, FLUSH, RING, STATS, SUMMARY };
+    *o = (struct attach_options){.dir = ".", .flush_ms = 1000, .ring_bytes = 16u << 20,
+                                 .rotate_size = DISCON_DEFAULT_ROTATE_SIZE};
+    enum { DURATION = 256, FLUSH, RING, STATS, SUMMARY, ROTATE_SIZE, ROTATE_SECONDS, SET_ASIDE };
     static const struct option longopts[] = {
         {"pid", required_argument, NULL, 'p'},       {"output", required_argument, NULL, 'o'},
         {"duration", required_argument, NULL, DURATION}, {"flush-ms", required_argument, NULL, FLUSH},
         {"bpf-ring", required_argument, NULL, RING}, {"stats-json", required_argument, NULL, STATS},
         {"summary", no_argument, NULL, SUMMARY},     {"help", no_argument, NULL, 'h'},
+        {"rotate-size", required_argument, NULL, ROTATE_SIZE},
+        {"rotate-seconds", required_argument, NULL, ROTATE_SECONDS},
+        {"set-aside", no_argument, NULL, SET_ASIDE}, {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     uint64_t pid = 0;
     optind = 1;
-    for (int c; (c = getopt_long(argc, argv, "p:o:h", longopts, NULL)) != -1;) {
+    for (int c; (c = getopt_long(argc, argv, "p:o:hV", longopts, NULL)) != -1;) {
         const char *bad = NULL;
         switch (c) {
         case 'p': bad = discon_parse_count(optarg, 1, 1u << 30, &pid) ? "--pid" : NULL; break;
@@ -101,9 +112,13 @@ static int parse_options(int argc, char **argv, struct attach_options *o)
             bad = discon_parse_size(optarg, &o->ring_bytes) || o->ring_bytes < 4096 ||
                   o->ring_bytes > (1u << 30) || (o->ring_bytes & (o->ring_bytes - 1)) ? "--bpf-ring" : NULL;
             break;
+        case ROTATE_SIZE: bad = discon_parse_size(optarg, &o->rotate_size) ? "--rotate-size" : NULL; break;
+        case ROTATE_SECONDS: bad = discon_parse_count(optarg, 0, 1u << 30, &o->rotate_s) ? "--rotate-seconds" : NULL; break;
         case STATS: o->stats_json = optarg; break;
         case SUMMARY: o->summary = true; break;
+        case SET_ASIDE: o->set_aside = true; break;
         case 'h': fputs(usage, stdout); return 0;
+        case 'V': discon_print_version("discond"); return 0;
         default: fputs(usage, stderr); return 2;
         }
         if (bad) {
@@ -147,18 +162,24 @@ static int on_record(void *ctx, const struct discon_attach_record *rec)
 static int start(struct attach_run *r)
 {
     char failed[256];
+    /* One trace per place (output_dir.h), once nothing can refuse but I/O. */
+    if (r->o.set_aside && discon_output_set_aside("discon-record", r->o.dir) != 0)
+        return 1;
     if (discon_make_dirs(r->o.dir, failed, sizeof failed) != 0) {
         snprintf(r->err, sizeof r->err, "cannot create %s: %s", failed, strerror(errno));
         return refuse(r->err);
     }
     char desc[256];
     snprintf(desc, sizeof desc,
-             "attach: uprobe at 0x%llx (routine 0x%llx), cpu_index at CPUState+0x%x",
+             "attach: uprobe at 0x%llx (routine 0x%llx, %s), cpu_index at CPUState+0x%x",
              (unsigned long long)r->shape.probe, (unsigned long long)r->shape.routine,
+             r->shape.probe_emulated ? "emulated jcc" : "single-stepped",
              r->shape.cpu_index_offset);
     uint64_t t0 = discon_clock_ns(CLOCK_MONOTONIC);
     struct discon_attach_info info = {.qemu = &r->qemu, .probe_desc = desc, .attach_ns = t0,
-                                      .ring_bytes = (uint32_t)r->o.ring_bytes};
+                                      .ring_bytes = (uint32_t)r->o.ring_bytes,
+                                      .rotate_size = r->o.rotate_size,
+                                      .rotate_ns = r->o.rotate_s * 1000000000u};
     if (!(r->trace = discon_attach_trace_open(r->o.dir, &info, r->err, sizeof r->err)))
         return refuse(r->err);
     r->session = discon_attach_session_start(&r->shape, r->qemu.binary, r->probe_offset,

@@ -85,6 +85,7 @@ static int load(struct discon_attach_session *s, const struct discon_dispatch_sh
     s->skel->rodata->cpu_reg = shape->cpu_reg;
     s->skel->rodata->type_reg = shape->type_reg;
     s->skel->rodata->from_reg = shape->from_reg;
+    s->skel->rodata->to_reg = shape->to_reg;
     s->skel->rodata->cpu_index_offset = shape->cpu_index_offset;
     s->skel->rodata->wakeup_bytes = ring_bytes / 4;
     if (bpf_map__set_max_entries(s->skel->maps.events, ring_bytes) != 0)

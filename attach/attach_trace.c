@@ -25,15 +25,20 @@ struct vcpu {
 
 struct discon_attach_trace {
     struct discon_writer *w;
-    char path[4096];
-    uint64_t bytes;
+    char dir[4096], path[4096 + 256], prefix[64], probe_desc[256];
+    struct discon_attach_info info; /* probe_desc pointing at ours */
+    uint64_t realtime;              /* at open: in the trace id and every header */
+    uint64_t opened_ns;             /* CLOCK_MONOTONIC when this file was opened */
+    uint64_t bytes_closed, bytes;   /* of the closed files; of all, once finished */
+    uint32_t file_index, files;
     struct vcpu v[DISCON_ATTACH_MAX_VCPUS];
 };
 
-static int write_header(struct discon_attach_trace *t, const struct discon_attach_info *info,
-                        uint64_t realtime, char *err, size_t errlen)
+static int write_header(struct discon_attach_trace *t, char *err, size_t errlen)
 {
+    const struct discon_attach_info *info = &t->info;
     const struct discon_qemu_process *q = info->qemu;
+    uint64_t realtime = t->realtime;
     uint8_t id[16];
     uint32_t pid = (uint32_t)q->pid;
     memcpy(id, &realtime, 8);
@@ -47,6 +52,7 @@ static int write_header(struct discon_attach_trace *t, const struct discon_attac
     Discon__Header h = DISCON__HEADER__INIT;
     h.format_version = DISCON_FORMAT_VERSION;
     h.trace_id = (ProtobufCBinaryData){sizeof id, id};
+    h.file_index = t->file_index;
     h.target = (char *)q->target;
     h.vcpu_count = q->vcpus;
     h.system_mode = true; /* only qemu-system-* is attached to */
@@ -65,6 +71,19 @@ static int write_header(struct discon_attach_trace *t, const struct discon_attac
     return discon_writer_header(t->w, &h, err, errlen);
 }
 
+/* Create file t->file_index and write its header. 0, or -1 with err. */
+static int open_file(struct discon_attach_trace *t, char *err, size_t errlen)
+{
+    char name[256];
+    discon_trace_file_name(name, sizeof name, t->prefix, t->file_index);
+    snprintf(t->path, sizeof t->path, "%s/%s", t->dir, name);
+    t->opened_ns = discon_clock_ns(CLOCK_MONOTONIC);
+    if (!(t->w = discon_writer_create(t->path, err, errlen)))
+        return -1;
+    t->files++;
+    return write_header(t, err, errlen);
+}
+
 struct discon_attach_trace *discon_attach_trace_open(const char *dir,
                                                      const struct discon_attach_info *info,
                                                      char *err, size_t errlen)
@@ -74,14 +93,18 @@ struct discon_attach_trace *discon_attach_trace_open(const char *dir,
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    uint64_t realtime = discon_clock_ns(CLOCK_REALTIME);
-    char prefix[64], name[256];
-    snprintf(prefix, sizeof prefix, "trace-%016llx-%d", (unsigned long long)realtime,
+    if ((size_t)snprintf(t->dir, sizeof t->dir, "%s", dir) >= sizeof t->dir) {
+        snprintf(err, errlen, "%s: path too long", dir);
+        free(t);
+        return NULL;
+    }
+    t->info = *info;
+    snprintf(t->probe_desc, sizeof t->probe_desc, "%s", info->probe_desc);
+    t->info.probe_desc = t->probe_desc;
+    t->realtime = discon_clock_ns(CLOCK_REALTIME);
+    snprintf(t->prefix, sizeof t->prefix, "trace-%016llx-%d", (unsigned long long)t->realtime,
              (int)info->qemu->pid);
-    discon_trace_file_name(name, sizeof name, prefix, 0);
-    snprintf(t->path, sizeof t->path, "%s/%s", dir, name);
-    if (!(t->w = discon_writer_create(t->path, err, errlen)) ||
-        write_header(t, info, realtime, err, errlen) != 0) {
+    if (open_file(t, err, errlen) != 0) {
         discon_attach_trace_free(t);
         return NULL;
     }
@@ -149,12 +172,44 @@ uint64_t discon_attach_trace_seen(const struct discon_attach_trace *t, uint32_t 
     return v < DISCON_ATTACH_MAX_VCPUS ? t->v[v].next_seq : 0;
 }
 
+/* The next file, then the full one closed (fsynced); on failure the full
+ * one stays the file being written. */
+static int rotate(struct discon_attach_trace *t, char *err, size_t errlen)
+{
+    struct discon_writer *full = t->w;
+    char full_path[sizeof t->path];
+    memcpy(full_path, t->path, sizeof full_path);
+    uint64_t full_opened = t->opened_ns;
+    t->file_index++;
+    t->w = NULL;
+    if (open_file(t, err, errlen) != 0) {
+        if (t->w) {
+            char ignore[16];
+            discon_writer_close(t->w, false, ignore, sizeof ignore);
+            unlink(t->path);
+            t->files--;
+        }
+        t->w = full;
+        memcpy(t->path, full_path, sizeof t->path);
+        t->opened_ns = full_opened;
+        t->file_index--;
+        return -1;
+    }
+    t->bytes_closed += discon_writer_bytes(full);
+    return discon_writer_close(full, true, err, errlen);
+}
+
 int discon_attach_trace_flush(struct discon_attach_trace *t, char *err, size_t errlen)
 {
     for (uint32_t i = 0; i < DISCON_ATTACH_MAX_VCPUS; i++)
         if (encode(t, &t->v[i], err, errlen) != 0)
             return -1;
-    return discon_writer_flush(t->w, err, errlen);
+    if (discon_writer_flush(t->w, err, errlen) != 0)
+        return -1;
+    bool by_size = t->info.rotate_size && discon_writer_bytes(t->w) >= t->info.rotate_size;
+    bool by_age = t->info.rotate_ns &&
+                  discon_clock_ns(CLOCK_MONOTONIC) - t->opened_ns >= t->info.rotate_ns;
+    return by_size || by_age ? rotate(t, err, errlen) : 0;
 }
 
 /* The End record's per-vCPU totals. */
@@ -199,7 +254,7 @@ int discon_attach_trace_finish(struct discon_attach_trace *t,
     }
     if (rc == 0)
         rc = write_end(t, unrecorded, producer_finished, err, errlen);
-    t->bytes = discon_writer_bytes(t->w);
+    t->bytes = t->bytes_closed + discon_writer_bytes(t->w);
     int crc = discon_writer_close(t->w, true, err, rc == 0 ? errlen : 0);
     t->w = NULL;
     if (crc == 0)
@@ -211,7 +266,8 @@ void discon_attach_trace_totals(const struct discon_attach_trace *t,
                                 struct discon_drain_totals *totals)
 {
     *totals = (struct discon_drain_totals){
-        .bytes = t->w ? discon_writer_bytes(t->w) : t->bytes, .files = 1};
+        .bytes = t->w ? t->bytes_closed + discon_writer_bytes(t->w) : t->bytes,
+        .files = t->files};
     for (uint32_t i = 0; i < DISCON_ATTACH_MAX_VCPUS; i++) {
         const struct vcpu *v = &t->v[i];
         totals->events += v->written + v->npending;

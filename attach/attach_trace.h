@@ -2,8 +2,10 @@
  * The trace file of an attach, written with the one writer of schema/
  * (trace_writer.h), in the same format as the plugin path: a Header that
  * says source "attach", EventBatches per vCPU, Loss records where the BPF
- * ring buffer was full, and the End record with per-vCPU totals. One file
- * (no rotation).
+ * ring buffer was full, and the End record with per-vCPU totals. Files
+ * rotate as the plugin path's do (PREFIX-NNNNNN.discon, trace_names.h):
+ * each starts with the same Header but its file_index, the End record
+ * goes in the last.
  */
 #ifndef DISCON_ATTACH_TRACE_H
 #define DISCON_ATTACH_TRACE_H
@@ -18,16 +20,18 @@
 
 struct discon_attach_trace;
 
-/* What the header says beyond the process itself. */
+/* What the header says beyond the process itself, and when files rotate. */
 struct discon_attach_info {
-    const struct discon_qemu_process *qemu;
-    const char *probe_desc;   /* how the probe was placed, for plugin_options */
+    const struct discon_qemu_process *qemu; /* must outlive the trace */
+    const char *probe_desc;   /* how the probe was placed, for plugin_options (copied) */
     uint64_t attach_ns;       /* CLOCK_MONOTONIC when the probe went live */
     uint32_t ring_bytes;      /* the BPF ring buffer's size */
+    uint64_t rotate_size;     /* bytes per file, checked at each flush; 0: no limit */
+    uint64_t rotate_ns;       /* age per file, checked at each flush; 0: no limit */
 };
 
-/* Create DIR/trace-<realtime>-<pid>-0.discon (exclusive) and write its
- * header. NULL with err on failure. */
+/* Create DIR/trace-<realtime>-<pid>-000000.discon (exclusive) and write
+ * its header. NULL with err on failure. */
 struct discon_attach_trace *discon_attach_trace_open(const char *dir,
                                                      const struct discon_attach_info *info,
                                                      char *err, size_t errlen);
@@ -41,7 +45,9 @@ int discon_attach_trace_record(struct discon_attach_trace *t,
 /* Events seen on vCPU v so far: recorded + lost (the next sequence number). */
 uint64_t discon_attach_trace_seen(const struct discon_attach_trace *t, uint32_t v);
 
-/* Write pending batches as one frame. 0, or -1 with err. */
+/* Write pending batches as one frame, then start the next file if this
+ * one is full or old (the next is opened before this one is closed, so a
+ * failure leaves the trace writable). 0, or -1 with err. */
 int discon_attach_trace_flush(struct discon_attach_trace *t, char *err, size_t errlen);
 
 /* Finish: for each vCPU, the losses after its last record (from the BPF
@@ -53,6 +59,7 @@ int discon_attach_trace_finish(struct discon_attach_trace *t,
 
 void discon_attach_trace_totals(const struct discon_attach_trace *t,
                                 struct discon_drain_totals *totals);
+/* The file being written (the first until the first rotation). */
 const char *discon_attach_trace_path(const struct discon_attach_trace *t);
 void discon_attach_trace_free(struct discon_attach_trace *t);
 

@@ -1,11 +1,12 @@
 /*
  * The BPF half of `discond --pid`: one uprobe inside QEMU's shared
- * discontinuity routine (plugins/core.c, plugin_vcpu_cb__discon), on the
- * instruction right after its call of the CPU class's get-PC method. There
- * rax holds to_pc, and the routine's arguments (the CPUState pointer, the
- * discon type and from_pc) sit in callee-saved registers that the loader
- * found by decoding the routine (dispatch_shape.c): it sets the rodata
- * below before loading. The vCPU index is read from the CPUState at the
+ * discontinuity routine (plugins/core.c, plugin_vcpu_cb__discon), after
+ * its call of the CPU class's get-PC method: on the first conditional
+ * jump after it (which the kernel emulates) or else on the instruction
+ * right after the call (dispatch_shape.h). There to_pc (the call's return
+ * value) and the routine's arguments (the CPUState pointer, the discon
+ * type and from_pc) sit in registers that the loader found by decoding
+ * the routine (dispatch_shape.c): it sets the rodata below before loading. The vCPU index is read from the CPUState at the
  * offset the decoder found in the routine's own load of cpu_index.
  *
  * Never stalls the guest: a full ring buffer loses the event and counts it
@@ -21,7 +22,7 @@
 char LICENSE[] SEC("license") = "GPL";
 
 /* Set by the loader before load (const: the verifier prunes the switch). */
-const volatile __u32 cpu_reg = 0, type_reg = 0, from_reg = 0;
+const volatile __u32 cpu_reg = 0, type_reg = 0, from_reg = 0, to_reg = 0;
 const volatile __u32 cpu_index_offset = 0;
 /* Ring-buffer fill (bytes) above which a record wakes the consumer; below
  * it the consumer's own poll interval picks records up, so the common
@@ -47,12 +48,24 @@ struct {
     __type(value, __u64);
 } counters SEC(".maps");
 
-/* The verifier refuses a load through a moved context pointer, so each
- * register is read at its fixed pt_regs offset first, then picked. */
-static __always_inline __u64 saved_reg(const struct pt_regs *regs, __u32 reg)
+/* The verifier refuses a load through a moved context pointer (which a
+ * switch compiles to), so every register is read once at its fixed
+ * pt_regs offset into `all`, then picked by its discon_attach_reg number
+ * (attach_event.h; the loader never passes 0). */
+struct regs16 {
+    __u64 r[16];
+};
+
+static __always_inline void read_regs(const struct pt_regs *regs, struct regs16 *all)
 {
-    __u64 saved[8] = {0, regs->rbx, regs->rbp, regs->r12, regs->r13, regs->r14, regs->r15, 0};
-    return saved[reg & 7];
+    *all = (struct regs16){{regs->rax, regs->rcx, regs->rdx, regs->rbx, regs->rsp, regs->rbp,
+                            regs->rsi, regs->rdi, regs->r8, regs->r9, regs->r10, regs->r11,
+                            regs->r12, regs->r13, regs->r14, regs->r15}};
+}
+
+static __always_inline __u64 reg_value(const struct regs16 *all, __u32 reg)
+{
+    return all->r[(reg - 1) & 15];
 }
 
 static __always_inline void count(__u32 which)
@@ -65,7 +78,9 @@ static __always_inline void count(__u32 which)
 SEC("uprobe")
 int discon_after_get_pc(struct pt_regs *regs)
 {
-    __u64 cpu = saved_reg(regs, cpu_reg);
+    struct regs16 all;
+    read_regs(regs, &all);
+    __u64 cpu = reg_value(&all, cpu_reg);
     __u32 index;
     if (bpf_probe_read_user(&index, sizeof index, (const void *)(cpu + cpu_index_offset))) {
         count(DISCON_ATTACH_BAD_READ);
@@ -89,13 +104,13 @@ int discon_after_get_pc(struct pt_regs *regs)
     }
     r->time_ns = now;
     r->seq = seq;
-    r->from_pc = saved_reg(regs, from_reg);
-    r->to_pc = regs->rax; /* the get-PC method's return value */
+    r->from_pc = reg_value(&all, from_reg);
+    r->to_pc = reg_value(&all, to_reg); /* the get-PC method's return value */
     r->lost = v->lost_run;
     r->lost_first_ns = v->lost_first_ns;
     r->lost_last_ns = v->lost_last_ns;
     r->vcpu = index;
-    r->type = (__u32)saved_reg(regs, type_reg);
+    r->type = (__u32)reg_value(&all, type_reg);
     v->lost_run = 0;
     v->lost_first_ns = 0;
     v->lost_last_ns = 0;

@@ -13,10 +13,18 @@
  *      one common ROUTINE;
  *   2. follows ROUTINE's prologue (pushes, register moves, the load of the
  *      CPU class from the CPUState) up to the indirect call through that
- *      class: the probe goes on the next instruction, where rax is to_pc,
- *      and the prologue says which callee-saved registers then hold the
- *      CPUState, the type and from_pc;
- *   3. finds cpu_index's offset in the routine's `mov OFF(%cpu),%edi`
+ *      class, tracking which register holds the CPUState, the type and
+ *      from_pc; after the call rax is to_pc and the caller-saved
+ *      registers hold nothing known;
+ *   3. follows the straight-line code after the call (register moves,
+ *      loads, stores to memory, compares) to its first conditional jump
+ *      and probes that jump: x86 uprobes emulate a jcc, where a probe on
+ *      any other instruction is single-stepped out of line, a second
+ *      kernel entry that costs this machine ~10 us per event
+ *      (bench/uprobe_floor). If an instruction it does not know comes
+ *      first, the probe stays on the instruction right after the call
+ *      (rax = to_pc), single-stepped: slower, equally exact;
+ *   4. finds cpu_index's offset in the routine's `mov OFF(%cpu),%edi`
  *      that sets up a callback's first argument (followed by an indirect
  *      call), and requires every such load to agree.
  * Anything else is "unexpected shape": the caller refuses to attach rather
@@ -27,6 +35,7 @@
 
 #include "attach_event.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,20 +54,41 @@ struct discon_code {
 /* What the decoder found. Addresses are the binary's virtual addresses. */
 struct discon_dispatch_shape {
     uint64_t routine;            /* the shared routine all three jump into */
-    uint64_t probe;              /* the instruction after the get-PC call */
+    uint64_t probe;              /* the instruction the uprobe goes on */
+    bool probe_emulated;         /* a jcc (emulated), or the instruction after
+                                    the call (single-stepped) */
     uint32_t cpu_index_offset;   /* bytes into CPUState */
-    enum discon_attach_reg cpu_reg, type_reg, from_reg; /* held at `probe` */
+    /* Registers holding each value at `probe` (never DISCON_REG_NONE). */
+    enum discon_attach_reg cpu_reg, type_reg, from_reg, to_reg;
 };
 
-/* Step 1 for one dispatcher: its code must be the tail jump above with
- * `type`. Sets *routine. 0, or -1 with a one-line reason in err. */
-int discon_decode_dispatcher(const struct discon_code *code, uint32_t type, uint64_t *routine,
-                             char *err, size_t errlen);
+/* Why a shape was refused (0: accepted). */
+enum discon_shape_error {
+    DISCON_SHAPE_OK = 0,
+    DISCON_SHAPE_NOT_TAIL_JUMP,     /* a dispatcher is not the 4-instruction tail jump */
+    DISCON_SHAPE_WRONG_TYPE,        /* a dispatcher passes another discon type */
+    DISCON_SHAPE_ROUTINES_DIFFER,   /* the dispatchers jump to different routines */
+    DISCON_SHAPE_TRUNCATED,         /* the code ends before the shape does */
+    DISCON_SHAPE_UNKNOWN_INSN,      /* a prologue instruction the decoder does not know */
+    DISCON_SHAPE_NO_CALL,           /* no get-PC call in the first 32 instructions */
+    DISCON_SHAPE_ARG_LOST,          /* CPUState, type or from_pc in no register at the probe */
+    DISCON_SHAPE_NO_CPU_INDEX,      /* no load of cpu_index into a callback's argument */
+    DISCON_SHAPE_CPU_INDEX_DIFFERS, /* two loads of cpu_index at different offsets */
+    DISCON_SHAPE_BAD_CPU_INDEX,     /* an offset that cannot be cpu_index's */
+};
 
-/* Steps 2 and 3 on the routine's code (at least its first few hundred
+/* Step 1: code[d] is dispatcher d's code (discon_dispatcher_names order);
+ * each must be the tail jump above with its own type, all into one
+ * routine. Sets *routine. DISCON_SHAPE_OK, or a reason code with a
+ * one-line reason (naming the dispatcher) in err. */
+enum discon_shape_error discon_decode_dispatchers(const struct discon_code code[DISCON_DISPATCHER_COUNT],
+                                                  uint64_t *routine, char *err, size_t errlen);
+
+/* Steps 2 to 4 on the routine's code (at least its first few hundred
  * bytes; the search stops at the next endbr64, the next function). Fills
- * everything but s->routine. 0, or -1 with a one-line reason in err. */
-int discon_decode_routine(const struct discon_code *code, struct discon_dispatch_shape *s,
-                          char *err, size_t errlen);
+ * everything but s->routine. DISCON_SHAPE_OK, or a reason code with err. */
+enum discon_shape_error discon_decode_routine(const struct discon_code *code,
+                                              struct discon_dispatch_shape *s, char *err,
+                                              size_t errlen);
 
 #endif

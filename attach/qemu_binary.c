@@ -76,39 +76,29 @@ static int read_code(struct image *im, uint64_t vaddr, uint8_t *buf, struct disc
     return 0;
 }
 
-/* Steps 1-3 of dispatch_shape.h on an open image. */
+/* The steps of dispatch_shape.h on an open image. */
 static int decode(struct image *im, const uint64_t addr[DISCON_DISPATCHER_COUNT],
                   struct discon_dispatch_shape *s, char *err, size_t errlen)
 {
-    uint8_t buf[CODE_WINDOW];
-    struct discon_code c;
+    static uint8_t buf[DISCON_DISPATCHER_COUNT][CODE_WINDOW];
+    struct discon_code c[DISCON_DISPATCHER_COUNT];
     char why[256];
-    for (int d = 0; d < DISCON_DISPATCHER_COUNT; d++) {
-        uint64_t routine = 0;
-        if (read_code(im, addr[d], buf, &c) != 0) {
+    for (int d = 0; d < DISCON_DISPATCHER_COUNT; d++)
+        if (read_code(im, addr[d], buf[d], &c[d]) != 0) {
             snprintf(err, errlen, "%s is not in executable code", discon_dispatcher_names[d]);
             return DISCON_BINARY_SHAPE;
         }
-        if (discon_decode_dispatcher(&c, discon_dispatcher_types[d], &routine, why,
-                                     sizeof why) != 0) {
-            snprintf(err, errlen, "unexpected dispatcher shape: %s %s", discon_dispatcher_names[d], why);
-            return DISCON_BINARY_SHAPE;
-        }
-        if (d > 0 && routine != s->routine) {
-            snprintf(err, errlen, "unexpected dispatcher shape: %s jumps to 0x%llx, not 0x%llx",
-                     discon_dispatcher_names[d], (unsigned long long)routine,
-                     (unsigned long long)s->routine);
-            return DISCON_BINARY_SHAPE;
-        }
-        s->routine = routine;
-    }
-    if (read_code(im, s->routine, buf, &c) != 0 ||
-        discon_decode_routine(&c, s, why, sizeof why) != 0) {
-        snprintf(err, errlen, "unexpected dispatcher shape: routine 0x%llx: %s",
-                 (unsigned long long)s->routine, c.len ? why : "not in executable code");
+    if (discon_decode_dispatchers(c, &s->routine, why, sizeof why) != DISCON_SHAPE_OK) {
+        snprintf(err, errlen, "unexpected dispatcher shape: %s", why);
         return DISCON_BINARY_SHAPE;
     }
-    return DISCON_BINARY_OK;
+    if (read_code(im, s->routine, buf[0], &c[0]) != 0)
+        snprintf(why, sizeof why, "not in executable code");
+    else if (discon_decode_routine(&c[0], s, why, sizeof why) == DISCON_SHAPE_OK)
+        return DISCON_BINARY_OK;
+    snprintf(err, errlen, "unexpected dispatcher shape: routine 0x%llx: %s",
+             (unsigned long long)s->routine, why);
+    return DISCON_BINARY_SHAPE;
 }
 
 int discon_binary_inspect(const char *path, struct discon_dispatch_shape *s,

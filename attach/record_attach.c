@@ -1,6 +1,7 @@
 /* discon-record -p PID: see record_attach.h. */
 #define _GNU_SOURCE
 #include "record_attach.h"
+#include "discon_version.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -8,12 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-static const char usage[] =
-    "usage: discon-record -p PID [-o DIR] [--duration SECONDS] [--stats-json FILE]\n"
-    "Attach to a running QEMU (started without -plugin) and record its traps into DIR\n"
-    "(default: discon.data) until Ctrl-C, SIGTERM, --duration or QEMU's exit; QEMU runs\n"
-    "on untouched. Needs root or CAP_BPF+CAP_PERFMON; see discond --help.\n";
 
 bool discon_record_attach_requested(int argc, char **argv)
 {
@@ -24,27 +19,36 @@ bool discon_record_attach_requested(int argc, char **argv)
     return false;
 }
 
-int discon_record_attach(int argc, char **argv)
+int discon_record_attach(int argc, char **argv, const char *usage)
 {
-    enum { DURATION = 256, STATS };
+    enum { DURATION = 256, STATS, ROTATE_SIZE, ROTATE_SECONDS };
     static const struct option longopts[] = {
         {"pid", required_argument, NULL, 'p'},     {"output", required_argument, NULL, 'o'},
         {"duration", required_argument, NULL, DURATION}, {"stats-json", required_argument, NULL, STATS},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"rotate-size", required_argument, NULL, ROTATE_SIZE},
+        {"rotate-seconds", required_argument, NULL, ROTATE_SECONDS},
+        {"help", no_argument, NULL, 'h'},          {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
     };
-    char *dargv[16] = {NULL, "--summary"};
-    int k = 2;
+    /* --set-aside: one trace per place, as without -p (output_dir.h),
+     * done by discond after its checks so a refused attach moves nothing. */
+    char *dargv[20] = {NULL, "--summary", "--set-aside"};
+    int k = 3;
     const char *dir = "discon.data";
-    for (int c; (c = getopt_long(argc, argv, "p:o:h", longopts, NULL)) != -1;) {
+    /* discond checks the values: its one-line refusals are ours. */
+    for (int c; (c = getopt_long(argc, argv, "p:o:hV", longopts, NULL)) != -1;) {
         switch (c) {
         case 'p': dargv[k++] = "--pid"; dargv[k++] = optarg; break;
         case 'o': dir = optarg; break;
         case DURATION: dargv[k++] = "--duration"; dargv[k++] = optarg; break;
         case STATS: dargv[k++] = "--stats-json"; dargv[k++] = optarg; break;
+        case ROTATE_SIZE: dargv[k++] = "--rotate-size"; dargv[k++] = optarg; break;
+        case ROTATE_SECONDS: dargv[k++] = "--rotate-seconds"; dargv[k++] = optarg; break;
         case 'h': fputs(usage, stdout); return 0;
+        case 'V': discon_print_version("discon-record"); return 0;
         default: fputs(usage, stderr); return 2;
         }
-        if (k > 12) {
+        if (k > 17) {
             fprintf(stderr, "discon-record: an option is repeated\n%s", usage);
             return 2;
         }

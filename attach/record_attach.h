@@ -1,7 +1,10 @@
 /*
- * `discon-record -p PID [-o DIR] [--duration S] [--stats-json FILE]`: record
- * a QEMU that is already running, like `perf record -p`. discon-record
- * runs `discond --pid` (found beside itself) and returns its status.
+ * `discon-record -p PID [-o DIR] [--duration S] [--stats-json FILE]
+ * [--rotate-size SIZE] [--rotate-seconds N]`: record a QEMU that is
+ * already running, like `perf record -p`. discon-record runs `discond
+ * --pid --set-aside` (found beside itself), which checks every value and
+ * then, as without -p, moves an earlier trace in DIR into DIR.old
+ * (output_dir.h) before attaching.
  */
 #ifndef DISCON_RECORD_ATTACH_H
 #define DISCON_RECORD_ATTACH_H
@@ -12,8 +15,10 @@
  * before any --). */
 bool discon_record_attach_requested(int argc, char **argv);
 
-/* Exec discond --pid with the options translated. Returns only on error:
- * 2 for bad usage, 1 if discond cannot be run (one line on stderr). */
-int discon_record_attach(int argc, char **argv);
+/* Exec discond --pid with the options translated. Returns only without
+ * an attach: 0 after --help (`usage`, discon-record's one help text, on
+ * stdout) or --version, 2 for bad usage, 1 if discond cannot be run (one
+ * line on stderr). */
+int discon_record_attach(int argc, char **argv, const char *usage);
 
 #endif

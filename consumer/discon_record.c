@@ -33,7 +33,9 @@
 
 static const char usage[] =
     "usage: discon-record [options] -- QEMU [QEMU ARGS...]\n"
-    "       discon-record -p PID [-o DIR] [--duration S]   (a QEMU already running)\n"
+    "       discon-record -p PID [-o DIR] [--duration S] [--rotate-size SIZE]\n"
+    "                     [--rotate-seconds N] [--stats-json FILE]   (a QEMU already running:\n"
+    "                     BPF uprobes, root or CAP_BPF+CAP_PERFMON; see discond --help)\n"
     "Run QEMU with the discon plugin and record every trap into DIR.\n"
     "\n"
     "  -o, --output DIR          trace directory (default: discon.data)\n"
@@ -409,7 +411,7 @@ int main(int argc, char **argv)
 {
     /* -p PID: a running QEMU, through discond --pid (attach/). */
     if (discon_record_attach_requested(argc, argv))
-        return discon_record_attach(argc, argv);
+        return discon_record_attach(argc, argv, usage);
     /* Before anything else: a signal from now on waits until the children
      * are known and the handlers are in place (launch.h). */
     discon_launch_block_signals();

@@ -119,7 +119,7 @@ static int snapshot_option(bool window, const char *arg, struct discond_options 
 static int parse_options(int argc, char **argv, struct discond_options *o)
 {
     const char *shm = NULL;
-    *o = (struct discond_options){.dir = ".", .flush_ms = 1000, .rotate_size = 256u << 20,
+    *o = (struct discond_options){.dir = ".", .flush_ms = 1000, .rotate_size = DISCON_DEFAULT_ROTATE_SIZE,
                                   .launcher_fd = -1, .status_fd = -1,
                                   .snap_on = DISCON_SNAP_ALL};
     enum { FLUSH = 256, ROTATE_SIZE, ROTATE_SECONDS, WAIT, STATS, SUMMARY, LAUNCHER, ERROR, NO_SYNC,

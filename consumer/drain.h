@@ -36,6 +36,10 @@ enum discon_drain_point {
 typedef void discon_drain_hook(void *ctx, enum discon_drain_point point,
                                const struct discon_drain *d);
 
+/* Bytes per trace file unless --rotate-size says otherwise (discond, and
+ * discond --pid's attach traces). */
+#define DISCON_DEFAULT_ROTATE_SIZE (256u << 20)
+
 struct discon_drain_config {
     const char *dir;
     uint64_t flush_ns;    /* a frame at least this often */
