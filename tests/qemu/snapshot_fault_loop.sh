@@ -50,6 +50,12 @@ expect_eq "the report's fault loop" "$stuck" "$loop"
 grep -q '^  complete    since ' "$tmp/report.txt" || fail "the report says: $(grep complete "$tmp/report.txt")"
 grep -q '^  snapshot    flight recorder (discond --snapshot), written at fault-loop$' "$tmp/report.txt" ||
   fail "the report does not say what wrote the snapshot"
+# The same from a database of the snapshot (traces.snapshot).
+"$T2S" -o "$tmp/snap.db" "$snap" 2>/dev/null || true # an incomplete trace exits 3
+expect_eq "traces.snapshot" "fault-loop" "$(sqlite3 "$tmp/snap.db" "SELECT snapshot FROM traces")"
+"$REPORT" "$tmp/snap.db" 2>&1 | grep -v "$tmp" >"$tmp/report.db.txt" || true
+diff <(grep -v "$tmp" "$tmp/report.txt") "$tmp/report.db.txt" >"$tmp/snap.diff" ||
+  fail "the report on the snapshot's database differs: $(head -n 20 "$tmp/snap.diff")"
 echo "ok: fault loop: events $first..$last of $(wc -l <"$tmp/log.0") logged, exactly; the 100th fault is $hundredth"
 
 assemble_guest double_trap dt
