@@ -3,7 +3,8 @@
 # aarch64 guest that asks QEMU's PSCI to power off, then one that asks it
 # to reset (-no-reboot: QEMU exits), each recorded by discon-record. The
 # end record says "power-off" and "reset" (End.guest_ended), which the
-# report's summary and post-mortem show. The svc guest's last trap is a
+# report's summary and post-mortem show, on the files and on a
+# trace2sqlite database of them (traces.guest_ended). The svc guest's last trap is a
 # semihosting call of another kind (its SYS_EXIT ends QEMU before any
 # callback): its end record says nothing of the guest.
 . "$(dirname "$0")/lib.sh"
@@ -29,7 +30,8 @@ for how in power-off reset; do
     "$REPORT" $opt "$tmp/$how" 2>&1 | grep -v "$tmp" >"$tmp/$how.files" || true
     # shellcheck disable=SC2086
     "$REPORT" $opt "$tmp/$how.db" 2>&1 | grep -v "$tmp" >"$tmp/$how.dbrep" || true
-    grep -q "$how" "$tmp/$how.dbrep" && diff "$tmp/$how.files" "$tmp/$how.dbrep" >"$tmp/$how.diff" ||
+    grep -q "$how" "$tmp/$how.dbrep" || fail "$how: the report on the database does not say it"
+    diff "$tmp/$how.files" "$tmp/$how.dbrep" >"$tmp/$how.diff" ||
       fail "$how: the report on the database differs (${opt:-summary}): $(head -n 20 "$tmp/$how.diff")"
   done
   echo "ok: $how recorded as how the guest ended, in the database too"

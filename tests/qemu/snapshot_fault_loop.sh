@@ -8,7 +8,9 @@
 # from, to) that holds that 100th fault and ends within one drain pass of
 # it (less than a ring, 65536 records, later), where its end record's
 # totals end; its start is missing ("complete since T"), and discon-report
-# finds in it the fault loop that triggered it, by the same rule. Then a
+# finds in it the fault loop that triggered it, by the same rule, and
+# says which trigger wrote it, on the file and on a trace2sqlite database
+# of it (traces.snapshot) alike. Then a
 # double trap (the double_trap guest, returns recorded: the exact rule)
 # makes exactly one snapshot in which the report finds it; and bad
 # --snapshot values are refused before anything starts.
