@@ -148,6 +148,12 @@ static void *work(void *arg)
     struct discon_db db;
     sqlite3_stmt *q = NULL;
     int rc = discon_db_open_read(&db, r->db->path);
+    /* Each batch is a read of its own: in a database still being created
+     * (a rollback journal, not WAL: discon_db_open_write) a loader's commit
+     * may hold one off for a moment, which the single read of old did not
+     * meet as often. Wait for it rather than fail the report. */
+    if (rc == 0)
+        sqlite3_busy_timeout(db.sql, 10000);
     if (rc == 0 && sqlite3_create_function(db.sql, "discon_batch_rows", DISCON_DB_ROW_PAIR_HAS + 1,
                                            SQLITE_UTF8, w, NULL, batch_row, batch_done)) {
         snprintf(db.detail, sizeof db.detail, "%s", sqlite3_errmsg(db.sql));

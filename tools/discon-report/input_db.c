@@ -2,8 +2,8 @@
  * module (tools/db): raw events are re-derived into traps with the same
  * rules as trace files (read by worker threads while this one feeds the
  * report: tools/db/event_batches.h), or counts are taken when the
- * database holds aggregates only. A file that is not a discon database of this schema
- * version is refused by discon_db_open_read. */
+ * database holds aggregates only. A file that is not a discon database of
+ * this schema version is refused by discon_db_open_read. */
 #include "completeness.h"
 #include "discon_db.h"
 #include "event_batches.h"
