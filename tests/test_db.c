@@ -179,6 +179,17 @@ static void lookup_tables_are_the_library(struct discon_db *db)
     syscall_names_are_the_library(db);
 }
 
+/* A stand-in for the aggregate the batch query calls. */
+static void no_step(sqlite3_context *ctx, int argc, sqlite3_value **v)
+{
+    (void)ctx, (void)argc, (void)v;
+}
+
+static void no_final(sqlite3_context *ctx)
+{
+    sqlite3_result_null(ctx);
+}
+
 static void new_then_append(void)
 {
     struct discon_db db;
@@ -203,7 +214,12 @@ static void new_then_append(void)
     CHECK_EQ(sqlite3_column_int64(s, 0), DISCON_DB_APPLICATION_ID);
     CHECK_EQ(sqlite3_column_int64(s, 1), DISCON_DB_SCHEMA_VERSION);
     sqlite3_finalize(s);
-    /* Every read query prepares against the schema; no other query does. */
+    /* Every read query prepares against the schema; no other query does.
+     * The batch query needs its function (tools/db/event_batches.c): one
+     * of that shape stands in, so the query's columns are checked here. */
+    CHECK_EQ(discon_db_query(&db, DISCON_DB_Q_EVENTS_RANGE, &s), DISCON_DB_E_SQLITE);
+    CHECK_EQ(sqlite3_create_function(db.sql, "discon_batch_rows", DISCON_DB_ROW_PAIR_HAS + 1,
+                                     SQLITE_UTF8, NULL, NULL, no_step, no_final), SQLITE_OK);
     for (int q = DISCON_DB_Q_TRACE; q <= DISCON_DB_Q_SYMBOL_FILES; q++) {
         CHECK_EQ(discon_db_query(&db, (enum discon_db_query)q, &s), 0);
         CHECK(s != NULL);

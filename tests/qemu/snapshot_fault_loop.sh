@@ -8,7 +8,9 @@
 # from, to) that holds that 100th fault and ends within one drain pass of
 # it (less than a ring, 65536 records, later), where its end record's
 # totals end; its start is missing ("complete since T"), and discon-report
-# finds in it the fault loop that triggered it, by the same rule. Then a
+# finds in it the fault loop that triggered it, by the same rule, and
+# says which trigger wrote it, on the file and on a trace2sqlite database
+# of it (traces.snapshot) alike. Then a
 # double trap (the double_trap guest, returns recorded: the exact rule)
 # makes exactly one snapshot in which the report finds it; and bad
 # --snapshot values are refused before anything starts.
@@ -50,6 +52,12 @@ expect_eq "the report's fault loop" "$stuck" "$loop"
 grep -q '^  complete    since ' "$tmp/report.txt" || fail "the report says: $(grep complete "$tmp/report.txt")"
 grep -q '^  snapshot    flight recorder (discond --snapshot), written at fault-loop$' "$tmp/report.txt" ||
   fail "the report does not say what wrote the snapshot"
+# The same from a database of the snapshot (traces.snapshot).
+"$T2S" -o "$tmp/snap.db" "$snap" 2>/dev/null || true # an incomplete trace exits 3
+expect_eq "traces.snapshot" "fault-loop" "$(sqlite3 "$tmp/snap.db" "SELECT snapshot FROM traces")"
+"$REPORT" "$tmp/snap.db" 2>&1 | grep -v "$tmp" >"$tmp/report.db.txt" || true
+diff <(grep -v "$tmp" "$tmp/report.txt") "$tmp/report.db.txt" >"$tmp/snap.diff" ||
+  fail "the report on the snapshot's database differs: $(head -n 20 "$tmp/snap.diff")"
 echo "ok: fault loop: events $first..$last of $(wc -l <"$tmp/log.0") logged, exactly; the 100th fault is $hundredth"
 
 assemble_guest double_trap dt

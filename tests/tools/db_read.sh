@@ -5,7 +5,9 @@
 # later run: 0), losses included; the views name types and kinds, give
 # t_ns, count per vCPU as in total; one naming scheme; internal tables
 # are named _discon_*; the events view is the trace's events; the x86_64
-# boot's database is at most 30 bytes per event.
+# boot's database is at most 30 bytes per event; read in many batches
+# (the reader threads), the boot's report is the files', and a bad row
+# ends the report with one line.
 # Environment: T2S, REPORT, EDGE, SRCDIR, DUMP.
 set -euo pipefail
 tmp=$(mktemp -d /tmp/discon-dbread.XXXXXX)
@@ -103,3 +105,22 @@ bytes=$(stat -c %s "$tmp/size.db") events=$(q "$tmp/size.db" "SELECT COUNT(*) FR
 [ $((bytes * 10 / events)) -le 300 ] ||
   fail "x86_64 boot: the default database costs $((bytes * 10 / events / 10)).$((bytes * 10 / events % 10)) bytes per event, more than 30"
 echo "ok: the events view is the trace's events; $((bytes * 10 / events / 10)).$((bytes * 10 / events % 10)) bytes per event (x86_64 boot, at most 30)"
+
+# 4. The x86_64 boot's rows span a dozen batches of the report's reader
+# threads (tools/db/event_batches.h): the same report as the files; a row
+# of no event type, or a folded row that is no EXCEPTION, ends the report
+# with one line wherever it lies.
+same_report "x86_64 boot (batches)" "$tmp/size.db" "$SRCDIR/tests/data/x86_64-boot"
+last=$(q "$tmp/size.db" "SELECT max(rowid) FROM _discon_events")
+bad_row() { # NAME UPDATE TYPE: the boot's database with UPDATE applied
+  cp "$tmp/size.db" "$tmp/bad.db"
+  q "$tmp/bad.db" "$2"
+  local rc=0
+  "$REPORT" "$tmp/bad.db" >/dev/null 2>"$tmp/bad.err" || rc=$?
+  eq "$1: exit" "$rc" 1
+  eq "$1" "$(cat "$tmp/bad.err")" "discon-report: $tmp/bad.db: event row of unknown type $3"
+}
+bad_row "a row of type 99" "UPDATE _discon_events SET type = 99 WHERE rowid = $((last - 7))" 99
+bad_row "a folded INTERRUPT row" "UPDATE _discon_events SET type = 1 WHERE rowid =
+  (SELECT max(rowid) FROM _discon_events WHERE pair_dt IS NOT NULL AND rowid < 20000)" 1
+echo "ok: the boot's many batches give the files' report; a bad row ends it with one line"

@@ -46,7 +46,8 @@
  * events in _discon_events read through the events view (with t_ns and
  * type_name), an x86 exception pair folded into one row, a trap's kind,
  * origin and interrupt on its first event's row, _discon_traps rows only
- * for pairing and split pairs, and _discon_vcpu_events (tools/db/schema.c
+ * for pairing and split pairs, traces.guest_ended and snapshot (End
+ * fields), and _discon_vcpu_events (tools/db/schema.c
  * says why: bytes per event). */
 #define DISCON_DB_SCHEMA_VERSION 6
 
@@ -143,9 +144,17 @@ enum discon_db_query {
      * DISCON_DB_ROW_* (a row may hold two events: discon_db_row_events).
      * It sorts every event: for a database whose traces.seq_order is 0. */
     DISCON_DB_Q_EVENTS,
-    /* Stored event rows in rowid order (IS_LOSS always 0): sequence order on each
-     * vCPU when traces.seq_order is 1, with no sort. */
-    DISCON_DB_Q_EVENTS_STORED,
+    /* Stored event rows (IS_LOSS always 0) with rowids from parameter 2
+     * up to parameter 3 (excluded), rowid order being sequence order on
+     * each vCPU when traces.seq_order is 1 (no sort), given in one step
+     * to the aggregate SQL function
+     * discon_batch_rows (tools/db/event_batches.c defines it on the
+     * connections it opens; nowhere else does it prepare): its arguments
+     * are a row's DISCON_DB_ROW_* columns. */
+    DISCON_DB_Q_EVENTS_RANGE,
+    /* The smallest and the largest rowid of _discon_events, every trace's
+     * (columns 0 and 1; NULL when it is empty). It has no parameter. */
+    DISCON_DB_Q_EVENT_ROWIDS,
     /* Loss records by vCPU and first sequence number: DISCON_DB_LOSS_*. */
     DISCON_DB_Q_LOSSES,
     /* Stored symbols (already slid by any KASLR offset): DISCON_DB_SYM_*. */
@@ -166,6 +175,8 @@ enum {
     DISCON_DB_TRACE_TYPES, DISCON_DB_TRACE_PLUGIN_OPTIONS, /* the header's, for pairing */
     DISCON_DB_TRACE_SEQ_ORDER,
     DISCON_DB_TRACE_QEMU_ENDED, /* End.qemu_ended, NULL: not known */
+    DISCON_DB_TRACE_GUEST_ENDED, /* End.guest_ended, NULL: not seen */
+    DISCON_DB_TRACE_SNAPSHOT,    /* End.snapshot, NULL: not a snapshot */
 };
 enum {
     DISCON_DB_LOSS_VCPU, DISCON_DB_LOSS_FIRST_SEQ, DISCON_DB_LOSS_COUNT,
@@ -198,6 +209,11 @@ enum {
  * schema/discon_types.h or a folded row is not an EXCEPTION (a damaged or
  * tampered file; e is then filled but not to be fed). */
 int discon_db_row_events(sqlite3_stmt *s, struct discon_event e[2]);
+/* The same from the row's values v[DISCON_DB_ROW_VCPU .. DISCON_DB_ROW_PAIR_HAS]
+ * (the arguments of an SQL function given the row's columns in that
+ * order: tools/db/event_batches.c): discon_db_row_events reads through
+ * it. */
+int discon_db_values_events(sqlite3_value *const *v, struct discon_event e[2]);
 
 /* Prepare query `q`, its parameter 1 still to bind (see above). 0 or
  * DISCON_DB_E_SQLITE (detail set;

@@ -1,16 +1,19 @@
 /* Feeding a report from a trace2sqlite database, through the one database
  * module (tools/db): raw events are re-derived into traps with the same
- * rules as trace files, or counts are taken when the database holds
- * aggregates only. A file that is not a discon database of this schema
- * version is refused by discon_db_open_read. */
+ * rules as trace files (read by worker threads while this one feeds the
+ * report: tools/db/event_batches.h), or counts are taken when the
+ * database holds aggregates only. A file that is not a discon database of
+ * this schema version is refused by discon_db_open_read. */
 #include "completeness.h"
 #include "discon_db.h"
+#include "event_batches.h"
 #include "printable.h"
 #include "report.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct db_input {
     struct discon_db db;
@@ -77,6 +80,9 @@ static int trace_from_row(struct db_input *in, sqlite3_stmt *s)
     in->r->producer_finished = sqlite3_column_int(s, DISCON_DB_TRACE_PRODUCER_FINISHED);
     discon_printable(in->r->qemu_ended, sizeof in->r->qemu_ended,
                      text(s, DISCON_DB_TRACE_QEMU_ENDED));
+    discon_printable(in->r->guest_ended, sizeof in->r->guest_ended,
+                     text(s, DISCON_DB_TRACE_GUEST_ENDED));
+    discon_printable(in->r->snapshot, sizeof in->r->snapshot, text(s, DISCON_DB_TRACE_SNAPSHOT));
     in->r->unrecorded = (uint64_t)sqlite3_column_int64(s, DISCON_DB_TRACE_UNRECORDED);
     in->seq_order = sqlite3_column_int(s, DISCON_DB_TRACE_SEQ_ORDER) == 1;
     return 0;
@@ -250,40 +256,69 @@ static struct loss_run *run_of(struct loss_run *runs, size_t nruns, uint32_t v)
     return lo < nruns && runs[lo].vcpu == v ? &runs[lo] : NULL;
 }
 
+/* Reader threads for the event rows: one per online CPU (the report, fed
+ * on this thread, costs about a third of reading the rows), at most 4. */
+static unsigned reader_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 4 ? 4 : (unsigned)n;
+}
+
+/* One batch of rows into the report, each vCPU's losses before the first
+ * row at or past them (a row's first event: never between the two events
+ * of a folded pair), the events between them fed at once. 0 or -1 with err. */
+static int feed_batch(struct db_input *in, const struct discon_db_batch *b,
+                      const struct db_loss *l, struct loss_run *runs, size_t nruns)
+{
+    size_t from = 0;
+    for (size_t i = 0; nruns && i < b->n; i++) {
+        struct loss_run *run = b->delivery[i] ? NULL : run_of(runs, nruns, b->ev[i].vcpu);
+        if (!run || run->next == run->end || l[run->next].first_seq > b->ev[i].seq)
+            continue;
+        if (report_events(in->r, b->ev + from, i - from))
+            return db_fail(in, DISCON_DB_E_NOMEM);
+        if (feed_losses(in, l, &run->next, run->end, b->ev[i].seq))
+            return -1;
+        from = i;
+    }
+    if (report_events(in->r, b->ev + from, b->n - from))
+        return db_fail(in, DISCON_DB_E_NOMEM);
+    if (!b->bad_type)
+        return 0;
+    snprintf(in->err, in->errlen, "%s: event row of unknown type %lld", in->db.path,
+             (long long)b->type);
+    return -1;
+}
+
 /* Raw events in rowid order, which trace2sqlite keeps in sequence order on
- * each vCPU (traces.seq_order): no sort. Each vCPU's losses are fed where
- * its events pass them, the rest after the last event. */
+ * each vCPU (traces.seq_order): no sort, read by threads in batches
+ * (tools/db/event_batches.h) while this one feeds the report. Each vCPU's
+ * losses are fed where its events pass them, the rest after the last. */
 static int read_events_stored(struct db_input *in, const struct db_loss *l, size_t n, uint64_t *raw)
 {
     struct loss_run *runs;
     size_t nruns;
     if (loss_runs(l, n, &runs, &nruns))
         return db_fail(in, DISCON_DB_E_NOMEM);
-    sqlite3_stmt *s;
-    int rc = discon_db_query(&in->db, DISCON_DB_Q_EVENTS_STORED, &s), step = SQLITE_DONE;
+    struct discon_db_batches *rows;
+    int rc = discon_db_batches_start(&rows, &in->db, in->trace, reader_threads());
     if (rc) {
         free(runs);
         return db_fail(in, rc);
     }
-    sqlite3_bind_int64(s, 1, in->trace);
-    while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
-        struct loss_run *run = nruns ? run_of(runs, nruns, (uint32_t)sqlite3_column_int64(
-                                                                 s, DISCON_DB_ROW_VCPU))
-                                     : NULL;
-        if (run && feed_losses(in, l, &run->next, run->end,
-                               (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_SEQ)))
-            rc = -1;
-        else if (feed_row(in, s, raw))
-            rc = -1;
+    struct discon_db_batch b;
+    int got = 0;
+    while (rc == 0 && (got = discon_db_batches_next(rows, &b)) == 1) {
+        *raw += b.n;
+        rc = feed_batch(in, &b, l, runs, nruns);
     }
+    discon_db_batches_stop(rows);
+    if (rc == 0 && got < 0)
+        rc = db_fail(in, got);
     for (size_t i = 0; rc == 0 && i < nruns; i++)
         rc = feed_losses(in, l, &runs[i].next, runs[i].end, UINT64_MAX);
     free(runs);
-    if (rc) {
-        sqlite3_finalize(s);
-        return -1;
-    }
-    return rows_done(in, s, step);
+    return rc;
 }
 
 static int read_events(struct db_input *in, uint64_t *raw)

@@ -61,13 +61,17 @@ int trace_row_end(struct discon_db *db, int64_t trace, const Discon__End *e)
     sqlite3_finalize(s);
     if (rc == 0)
         rc = discon_db_prepare(db, "UPDATE traces SET ended = 1, producer_finished = ?,"
-                                   " unrecorded = ?, qemu_ended = NULLIF(?, '') WHERE trace = ?", &s);
+                                   " unrecorded = ?, qemu_ended = NULLIF(?, ''),"
+                                   " guest_ended = NULLIF(?, ''), snapshot = NULLIF(?, '')"
+                                   " WHERE trace = ?", &s);
     if (rc)
         return rc;
     sqlite3_bind_int(s, 1, e->producer_finished);
     sqlite3_bind_int64(s, 2, (int64_t)e->unrecorded);
     sqlite3_bind_text(s, 3, e->qemu_ended ? e->qemu_ended : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 4, trace);
+    sqlite3_bind_text(s, 4, e->guest_ended ? e->guest_ended : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, e->snapshot ? e->snapshot : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 6, trace);
     rc = discon_db_step(db, s);
     sqlite3_finalize(s);
     return rc;

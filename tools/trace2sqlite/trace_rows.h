@@ -14,8 +14,8 @@
 int trace_row(struct discon_db *db, const Discon__Header *h, const char *id_hex, int64_t *row);
 
 /* The end record e of trace row `trace`: per-vCPU totals into vcpus, and
- * traces.ended, producer_finished, unrecorded and qemu_ended (NULL when
- * the record has none). 0 or DISCON_DB_E_SQLITE. */
+ * traces.ended, producer_finished, unrecorded, qemu_ended, guest_ended and
+ * snapshot (each NULL when the record has none). 0 or DISCON_DB_E_SQLITE. */
 int trace_row_end(struct discon_db *db, int64_t trace, const Discon__End *e);
 
 #endif
