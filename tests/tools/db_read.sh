@@ -120,7 +120,8 @@ bad_row() { # NAME UPDATE TYPE: the boot's database with UPDATE applied
   eq "$1: exit" "$rc" 1
   eq "$1" "$(cat "$tmp/bad.err")" "discon-report: $tmp/bad.db: event row of unknown type $3"
 }
-bad_row "a row of type 99" "UPDATE _discon_events SET type = 99 WHERE rowid = $((last - 7))" 99
-bad_row "a folded INTERRUPT row" "UPDATE _discon_events SET type = 1 WHERE rowid =
+bad_row "a row of type 99" "UPDATE _discon_events SET bits = (bits & ~255) | 99
+  WHERE rowid = $((last - 7))" 99
+bad_row "a folded INTERRUPT row" "UPDATE _discon_events SET bits = (bits & ~255) | 1 WHERE rowid =
   (SELECT max(rowid) FROM _discon_events WHERE pair_dt IS NOT NULL AND rowid < 20000)" 1
 echo "ok: the boot's many batches give the files' report; a bad row ends it with one line"
