@@ -105,6 +105,14 @@ bytes=$(stat -c %s "$tmp/size.db") events=$(q "$tmp/size.db" "SELECT COUNT(*) FR
 [ $((bytes * 10 / events)) -le 300 ] ||
   fail "x86_64 boot: the default database costs $((bytes * 10 / events / 10)).$((bytes * 10 / events % 10)) bytes per event, more than 30"
 echo "ok: the events view is the trace's events; $((bytes * 10 / events / 10)).$((bytes * 10 / events % 10)) bytes per event (x86_64 boot, at most 30)"
+# The aarch64 boot (nothing to fold) is 40.2 bytes per event: issue 14's 30
+# is not reached yet (tools/db/schema.c); this keeps it from growing.
+"$T2S" -o "$tmp/a64.db" "$SRCDIR/tests/data/aarch64-boot.discon" 2>/dev/null
+bytes=$(stat -c %s "$tmp/a64.db") events=$(q "$tmp/a64.db" "SELECT COUNT(*) FROM events")
+[ "$events" -eq 70670 ] || fail "aarch64 boot: $events events in the database"
+[ $((bytes * 10 / events)) -le 410 ] ||
+  fail "aarch64 boot: the default database costs $((bytes * 10 / events / 10)).$((bytes * 10 / events % 10)) bytes per event, more than 41"
+echo "ok: $((bytes * 10 / events / 10)).$((bytes * 10 / events % 10)) bytes per event (aarch64 boot, at most 41)"
 
 # 4. The x86_64 boot's rows span a dozen batches of the report's reader
 # threads (tools/db/event_batches.h): the same report as the files; a row
