@@ -196,6 +196,9 @@ static void new_then_append(void)
     CHECK_EQ(discon_db_open_write(&db, at("new.db")), DISCON_DB_OK);
     CHECK(db.created);
     CHECK_EQ(DISCON_DB_SCHEMA_VERSION, 6);
+    /* Every kind id fits in its field of _discon_events.bits. */
+    for (size_t i = 0; discon_kind_at(i); i++)
+        CHECK(discon_kind_at(i)->id <= DISCON_DB_BITS_KIND_MAX);
     lookup_tables_are_the_library(&db);
     /* Rows a database lacks (an older library's) are added on open. */
     CHECK_EQ(discon_db_exec(&db, "DELETE FROM kinds WHERE rowid IN (SELECT rowid FROM kinds LIMIT 3);"
@@ -218,7 +221,7 @@ static void new_then_append(void)
      * The batch query needs its function (tools/db/event_batches.c): one
      * of that shape stands in, so the query's columns are checked here. */
     CHECK_EQ(discon_db_query(&db, DISCON_DB_Q_EVENTS_RANGE, &s), DISCON_DB_E_SQLITE);
-    CHECK_EQ(sqlite3_create_function(db.sql, "discon_batch_rows", DISCON_DB_ROW_PAIR_HAS + 1,
+    CHECK_EQ(sqlite3_create_function(db.sql, "discon_batch_rows", DISCON_DB_ROW_COUNT,
                                      SQLITE_UTF8, NULL, NULL, no_step, no_final), SQLITE_OK);
     for (int q = DISCON_DB_Q_TRACE; q <= DISCON_DB_Q_SYMBOL_FILES; q++) {
         CHECK_EQ(discon_db_query(&db, (enum discon_db_query)q, &s), 0);

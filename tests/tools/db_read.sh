@@ -99,12 +99,23 @@ done
 view_is_dump "split" "$tmp/split.db" "$tmp/retsplit"
 view_is_dump "x86_64 boot" "$db" "$SRCDIR/tests/data/x86_64-boot"
 eq "x86 pairs folded" "$(q "$db" "SELECT COUNT(*) > 0 FROM _discon_events WHERE pair_dt IS NOT NULL")" 1
-"$T2S" -o "$tmp/size.db" "$SRCDIR/tests/data/x86_64-boot" 2>/dev/null
-bytes=$(stat -c %s "$tmp/size.db") events=$(q "$tmp/size.db" "SELECT COUNT(*) FROM events")
-[ "$events" -gt 90000 ] || fail "x86_64 boot: $events events in the database"
-[ $((bytes * 10 / events)) -le 300 ] ||
-  fail "x86_64 boot: the default database costs $((bytes * 10 / events / 10)).$((bytes * 10 / events % 10)) bytes per event, more than 30"
-echo "ok: the events view is the trace's events; $((bytes * 10 / events / 10)).$((bytes * 10 / events % 10)) bytes per event (x86_64 boot, at most 30)"
+# size_at_most NAME TRACE DB MIN_EVENTS LIMIT: TRACE's default database
+# (made as DB) holds at least MIN_EVENTS events and costs at most LIMIT
+# bytes per event (file size over events, in tenths).
+size_at_most() {
+  "$T2S" -o "$3" "$2" 2>/dev/null
+  local bytes events tenths
+  bytes=$(stat -c %s "$3") events=$(q "$3" "SELECT COUNT(*) FROM events")
+  [ "$events" -ge "$4" ] || fail "$1: $events events in the database"
+  tenths=$((bytes * 10 / events))
+  [ "$tenths" -le $(($5 * 10)) ] ||
+    fail "$1: the default database costs $((tenths / 10)).$((tenths % 10)) bytes per event, more than $5"
+  echo "ok: $((tenths / 10)).$((tenths % 10)) bytes per event ($1, at most $5)"
+}
+size_at_most "x86_64 boot" "$SRCDIR/tests/data/x86_64-boot" "$tmp/size.db" 90000 30
+# The aarch64 boot (nothing to fold) is 40.2 bytes per event: issue 14's 30
+# is not reached yet (tools/db/schema.c); this keeps it from growing.
+size_at_most "aarch64 boot" "$SRCDIR/tests/data/aarch64-boot.discon" "$tmp/a64.db" 70670 41
 
 # 4. The x86_64 boot's rows span a dozen batches of the report's reader
 # threads (tools/db/event_batches.h): the same report as the files; a row
@@ -120,7 +131,8 @@ bad_row() { # NAME UPDATE TYPE: the boot's database with UPDATE applied
   eq "$1: exit" "$rc" 1
   eq "$1" "$(cat "$tmp/bad.err")" "discon-report: $tmp/bad.db: event row of unknown type $3"
 }
-bad_row "a row of type 99" "UPDATE _discon_events SET type = 99 WHERE rowid = $((last - 7))" 99
-bad_row "a folded INTERRUPT row" "UPDATE _discon_events SET type = 1 WHERE rowid =
+bad_row "a row of type 99" "UPDATE _discon_events SET bits = (bits & ~255) | 99
+  WHERE rowid = $((last - 7))" 99
+bad_row "a folded INTERRUPT row" "UPDATE _discon_events SET bits = (bits & ~255) | 1 WHERE rowid =
   (SELECT max(rowid) FROM _discon_events WHERE pair_dt IS NOT NULL AND rowid < 20000)" 1
 echo "ok: the boot's many batches give the files' report; a bad row ends it with one line"

@@ -183,19 +183,34 @@ enum {
     DISCON_DB_LOSS_FIRST_NS, DISCON_DB_LOSS_LAST_NS,
 };
 enum { DISCON_DB_VCPU_VCPU, DISCON_DB_VCPU_PRODUCED, DISCON_DB_VCPU_DROPPED, DISCON_DB_VCPU_WRITTEN };
-/* An event row (IS_LOSS 0): the _discon_events columns SEQ ... FROM_LEVEL
- * as stored, each cause field NULL where the event's `has` bit (enum
- * discon_has) was clear, ROWID its rowid (the key of its trap's
- * _discon_traps row) and PAIR_DT, PAIR_DPC, PAIR_HAS (NULL: one event;
- * else a folded x86 pair, see tools/db/schema.c). A loss row (IS_LOSS 1):
- * SEQ is its first_seq, TIME_NS its first time, FROM_PC its count, TO_PC
- * its last time; TYPE is 0, the other columns NULL. */
+/* An event row (IS_LOSS 0): the _discon_events columns SEQ ... SYSCALL
+ * as stored (BITS the packed small fields, DISCON_DB_BITS_*), each cause
+ * field NULL where the event's `has` bit (enum discon_has) was clear,
+ * ROWID its rowid (the key of its trap's _discon_traps row) and PAIR_DT,
+ * PAIR_DPC (NULL: one event; else a folded x86 pair, see
+ * tools/db/schema.c). A loss row (IS_LOSS 1): SEQ is its first_seq,
+ * TIME_NS its first time, FROM_PC its count, TO_PC its last time; BITS is
+ * 0, the other columns NULL. */
 enum {
-    DISCON_DB_ROW_VCPU, DISCON_DB_ROW_SEQ, DISCON_DB_ROW_TIME_NS, DISCON_DB_ROW_TYPE,
+    DISCON_DB_ROW_VCPU, DISCON_DB_ROW_SEQ, DISCON_DB_ROW_TIME_NS, DISCON_DB_ROW_BITS,
     DISCON_DB_ROW_FROM_PC, DISCON_DB_ROW_TO_PC, DISCON_DB_ROW_CAUSE, DISCON_DB_ROW_FAULT_ADDR,
-    DISCON_DB_ROW_SYSCALL, DISCON_DB_ROW_TO_LEVEL, DISCON_DB_ROW_FROM_LEVEL, DISCON_DB_ROW_IS_LOSS,
-    DISCON_DB_ROW_ROWID, DISCON_DB_ROW_PAIR_DT, DISCON_DB_ROW_PAIR_DPC, DISCON_DB_ROW_PAIR_HAS,
+    DISCON_DB_ROW_SYSCALL, DISCON_DB_ROW_IS_LOSS, DISCON_DB_ROW_ROWID, DISCON_DB_ROW_PAIR_DT,
+    DISCON_DB_ROW_PAIR_DPC, DISCON_DB_ROW_COUNT /* the number of columns */
 };
+/* _discon_events.bits: an event row's small fields in one integer (why:
+ * the size argument in tools/db/schema.c), from bit 0 up. Plain numbers:
+ * the views and updates spell them into their SQL (DISCON_DB_STR). */
+#define DISCON_DB_BITS_TYPE 255         /* bits 0-7: the event's type */
+#define DISCON_DB_BITS_KIND 8           /* 8-17: its trap's kind id + 1; 0: starts none */
+#define DISCON_DB_BITS_KIND_MAX 1022    /* the largest kind id that fits */
+#define DISCON_DB_BITS_ORIGIN 18        /* 18-20: the trap's origin (enum discon_level);
+                                           0, DISCON_LEVEL_UNKNOWN: NULL */
+#define DISCON_DB_BITS_TRAP 0x1fff00    /* bits 8-20: what a trap sets */
+#define DISCON_DB_BITS_TO_LEVEL 21      /* 21-29: to_level + 1; 0: not recorded */
+#define DISCON_DB_BITS_FROM_LEVEL 30    /* 30-38: from_level + 1; 0: not recorded */
+#define DISCON_DB_BITS_PAIR_HAS 39      /* 39-43: a folded pair's delivery's has bits */
+#define DISCON_DB_STR_(x) #x
+#define DISCON_DB_STR(x) DISCON_DB_STR_(x)
 enum { DISCON_DB_SYM_ADDR, DISCON_DB_SYM_END, DISCON_DB_SYM_NAME };
 enum {
     DISCON_DB_AGG_SECOND, DISCON_DB_AGG_VCPU, DISCON_DB_AGG_TYPE, DISCON_DB_AGG_TO_PC,
@@ -209,7 +224,7 @@ enum {
  * schema/discon_types.h or a folded row is not an EXCEPTION (a damaged or
  * tampered file; e is then filled but not to be fed). */
 int discon_db_row_events(sqlite3_stmt *s, struct discon_event e[2]);
-/* The same from the row's values v[DISCON_DB_ROW_VCPU .. DISCON_DB_ROW_PAIR_HAS]
+/* The same from the row's values v[DISCON_DB_ROW_VCPU .. DISCON_DB_ROW_PAIR_DPC]
  * (the arguments of an SQL function given the row's columns in that
  * order: tools/db/event_batches.c): discon_db_row_events reads through
  * it. */

@@ -61,7 +61,7 @@ static void batch_row(sqlite3_context *ctx, int argc, sqlite3_value **v)
 {
     struct worker *w = sqlite3_user_data(ctx);
     struct slot *s = w->filling;
-    if (argc != DISCON_DB_ROW_PAIR_HAS + 1)
+    if (argc != DISCON_DB_ROW_COUNT)
         return;
     int64_t k = sqlite3_value_int64(v[DISCON_DB_ROW_ROWID]) - w->lo;
     if (k < 0 || k >= BATCH_ROWIDS) /* not the query's rows: never */
@@ -69,7 +69,7 @@ static void batch_row(sqlite3_context *ctx, int argc, sqlite3_value **v)
     int n = discon_db_values_events(v, &s->ev[2 * k]);
     if (n < 0 && k < s->bad_at) {
         s->bad_at = k;
-        s->type = sqlite3_value_int64(v[DISCON_DB_ROW_TYPE]);
+        s->type = sqlite3_value_int64(v[DISCON_DB_ROW_BITS]) & DISCON_DB_BITS_TYPE;
     }
     s->count[k] = n < 0 ? 0 : (uint8_t)n;
 }
@@ -154,7 +154,7 @@ static void *work(void *arg)
      * meet as often. Wait for it rather than fail the report. */
     if (rc == 0)
         sqlite3_busy_timeout(db.sql, 10000);
-    if (rc == 0 && sqlite3_create_function(db.sql, "discon_batch_rows", DISCON_DB_ROW_PAIR_HAS + 1,
+    if (rc == 0 && sqlite3_create_function(db.sql, "discon_batch_rows", DISCON_DB_ROW_COUNT,
                                            SQLITE_UTF8, w, NULL, batch_row, batch_done)) {
         snprintf(db.detail, sizeof db.detail, "%s", sqlite3_errmsg(db.sql));
         rc = DISCON_DB_E_SQLITE;

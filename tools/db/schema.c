@@ -18,6 +18,16 @@
     "     (SELECT MAX(addr) FROM symbols WHERE trace = " T " AND addr <= " PC ")\n"  \
     "   LIMIT 1)"
 
+/* The packed fields of an event row E (DISCON_DB_BITS_* of discon_db.h)
+ * as the views give them: the type; the kind id (-1: the row starts no
+ * trap, which no kind matches); origin and levels NULL where stored 0. */
+#define BITS(E, SHIFT, MASK) "(" E ".bits >> " DISCON_DB_STR(SHIFT) " & " #MASK ")"
+#define TYPE_OF(E) "(" E ".bits & " DISCON_DB_STR(DISCON_DB_BITS_TYPE) ")"
+#define KIND_OF(E) "(" BITS(E, DISCON_DB_BITS_KIND, 1023) " - 1)"
+#define ORIGIN_OF(E) "nullif(" BITS(E, DISCON_DB_BITS_ORIGIN, 7) ", 0)"
+#define LEVEL_OF(E, SHIFT) "(nullif(" BITS(E, SHIFT, 511) ", 0) - 1)"
+#define PAIR_HAS(E) "(" E ".bits >> " DISCON_DB_STR(DISCON_DB_BITS_PAIR_HAS) ")"
+
 /* Written once, into an empty database, in the transaction that sets the
  * version: plain CREATE (no IF NOT EXISTS), so a table already there means
  * a failed check, never a silently mixed schema. Cause columns are NULL
@@ -45,28 +55,37 @@
  *    delivery's to_pc (the handler), and three small columns that give
  *    back the delivery exactly: pair_dt (its time minus this one), pair_dpc
  *    (its from_pc minus this one: 0, or a few bytes inside a translation
- *    block) and pair_has (which of this row's cause fields it carried:
- *    a pair is folded only when the delivery's fields are this row's);
- *    the `events` view expands the row back into both events;
- *  - a trap's kind, origin and interrupt number are columns of its first
- *    event's row (kind NULL: the row starts no trap, e.g. a RETURN), and
+ *    block) and its has bits (which of this row's cause fields it
+ *    carried: a pair is folded only when the delivery's fields are this
+ *    row's); the `events` view expands the row back into both events;
+ *  - a trap's kind, origin and interrupt number are on its first event's
+ *    row (kind 0 in bits: the row starts no trap, e.g. a RETURN), and
  *    _discon_traps holds a row only for what the event row cannot say:
  *    the pairing columns of a trace with returns, and the PCs of an x86
  *    pair whose halves were stored apart (the delivery in a later load);
+ *  - the small fields (type, kind, origin, to_level, from_level, a pair's
+ *    has bits: DISCON_DB_BITS_* of discon_db.h) are one integer, `bits`,
+ *    the views unpacking it: one header byte and 2 to 6 value bytes where
+ *    six columns cost six header bytes and about as many values, and the
+ *    report decodes 13 columns a row, not 16;
  *  - per-vCPU counts and ranges of the stored events are kept as they
  *    are stored (_discon_vcpu_events), for the completeness verdict.
- * Measured (bench/run --db-only; dbstat): the x86_64 boot of tests/data
- * repeated to 5 M events took 49 bytes per event in schema 5 (events 36,
- * _discon_traps 13) and takes 23.1 now (48% of its events fold into the
- * other half's row); tests/data/x86_64-boot alone 24.4 with the lookup
- * tables, tests/data/aarch64-boot (nothing to fold, every event a trap)
- * 56 then and 44 now. What is left of an aarch64 row: ~6 bytes of cell,
- * 19 of header (a byte per column), ~17 of values, 6 of them the time.
- * Not done, measured first: time relative to the trace start (still 6
- * bytes past 2.1 s); a dictionary of PCs (x86 kernel PCs are 4-byte
- * integers as signed twins, so ~3 bytes per PC on aarch64 only, for a
- * lookup in every read and view); another page size (0.3 bytes per row
- * are unused at 4 KiB). --index stays optional: its two indexes add 16
+ * Measured (dbstat; file size over events): the x86_64 boot of tests/data
+ * repeated to 5 M events took 49 bytes per event in schema 5 and 23.1
+ * with pairs folded; tests/data/x86_64-boot alone 24.4 then, 22.2 with
+ * bits; tests/data/aarch64-boot (nothing to fold, every event a trap) 56
+ * in schema 5, 44.3 with 18 columns, 40.2 with bits. Of an aarch64 row
+ * that leaves ~6 bytes of cell, 14 of header, ~18 of values (time 6, to_pc
+ * 4, from_pc 3, bits 2-3, seq 2). Trailing NULL columns are not free here:
+ * SQLite trims them from a record only when built with
+ * SQLITE_ENABLE_NULL_TRIM (Debian's is not), so every row pays a header
+ * byte for each of cause, fault_addr, syscall, pair_dt, pair_dpc and
+ * interrupt. Measured on copies of the aarch64 rows, not done yet: those
+ * six columns in a second table sharing the rowids (rows with none of
+ * them in a 7-column table) would give ~33, and to_pc as an index into a
+ * per-trace dictionary (5 distinct handlers) 3.3 bytes less, ~30; time
+ * relative to the trace start stays 6 bytes past 2.1 s; another page size
+ * saves 0.3 bytes per row. --index stays optional: its two indexes add 16
  * bytes per event (40.3 against 23.8 at 50 M events) and make the load
  * 3.4 times as long.
  * Tables named _discon_* are internal (the compact rows behind the views,
@@ -106,14 +125,14 @@ static const char tables[] =
      * Loading is idempotent per file (the files table), not per row. */
     "CREATE TABLE _discon_events( -- internal: raw events, read the events view\n"
     "  trace INT NOT NULL, vcpu INT NOT NULL, seq INT NOT NULL, time_ns INT NOT NULL,\n"
-    "  type INT NOT NULL, from_pc INT NOT NULL,\n"
+    "  from_pc INT NOT NULL,\n"
     "  to_pc INT NOT NULL,        -- a folded pair: the delivery's (the handler)\n"
+    "  bits INT NOT NULL,         -- type, kind, origin, levels, pair has bits:\n"
+    "                             -- DISCON_DB_BITS_* of discon_db.h\n"
     "  cause INT, fault_addr INT, syscall INT,  -- NULL: not recorded\n"
-    "  to_level INT, from_level INT,           -- the architecture's numbering\n"
     "  pair_dt INT,               -- NULL: one event; else an x86 pair, the\n"
-    "  pair_dpc INT, pair_has INT, -- delivery's time, from_pc (minus this row's), has bits\n"
-    "  kind INT,                  -- NULL: starts no trap\n"
-    "  origin INT, interrupt INT);\n"
+    "  pair_dpc INT,              -- delivery's time, from_pc (minus this row's)\n"
+    "  interrupt INT);            -- its trap's interrupt number; NULL: none\n"
     /* What the completeness verdict needs of the events, kept as they are
      * stored: grouping every event row by vCPU is a sort of the table. */
     "CREATE TABLE _discon_vcpu_events( -- internal: per vCPU, the stored events\n"
@@ -183,16 +202,17 @@ static const char tables[] =
 static const char traps_view[] =
     "CREATE VIEW traps AS\n"
     "  SELECT e.trace, e.vcpu, e.seq, e.time_ns, e.time_ns - r.clock_monotonic_ns AS t_ns,\n"
-    "    e.type, y.name AS type_name,\n"
+    "    y.type, y.name AS type_name,\n"
     "    coalesce(p.from_pc, e.from_pc + e.pair_dpc, e.from_pc) AS from_pc,\n"
     "    ifnull(p.to_pc, e.to_pc) AS to_pc,\n"
     "    coalesce(p.events, iif(e.pair_dt IS NULL, 1, 2)) AS events,\n"
-    "    e.cause, e.fault_addr, e.syscall, e.kind, k.name AS kind_name, e.origin, e.interrupt,\n"
+    "    e.cause, e.fault_addr, e.syscall, k.kind, k.name AS kind_name,\n"
+    "    " ORIGIN_OF("e") " AS origin, e.interrupt,\n"
     "    p.depth, p.parent_seq, e.time_ns + p.return_after_ns AS return_ns,\n"
     "    max(p.return_after_ns, 0) AS duration_ns, p.ended,\n"
     "    iif(p.ended IS NULL, NULL, p.ended != %d) AS never_returned\n"
-    "  FROM _discon_events e CROSS JOIN kinds k ON k.kind = e.kind\n"
-    "    JOIN traces r ON r.trace = e.trace JOIN types y ON y.type = e.type\n"
+    "  FROM _discon_events e CROSS JOIN kinds k ON k.kind = " KIND_OF("e") "\n"
+    "    JOIN traces r ON r.trace = e.trace JOIN types y ON y.type = " TYPE_OF("e") "\n"
     "    LEFT JOIN _discon_traps p ON p.event = e.rowid;\n";
 
 /* The events view: every raw event as QEMU reported it, a folded x86 pair
@@ -200,23 +220,28 @@ static const char traps_view[] =
  * stored is the EXCEPTION (its to_pc is its from_pc, the rule's test),
  * then the delivery: the next sequence number, the INTERRUPT type, time
  * and from_pc from pair_dt and pair_dpc, the handler, and the cause fields
- * named in pair_has. The types and has bits are numbers of
+ * named in its pair has bits. The types and has bits are numbers of
  * schema/discon_types.h and event.h, spelled in when the view is written
  * (%d): type INTERRUPT twice, then the has bits CAUSE, FAULT_ADDR,
  * SYSCALL, TO_LEVEL and FROM_LEVEL. */
 static const char events_view[] =
     "CREATE VIEW events AS\n"
     "  SELECT e.trace, e.vcpu, e.seq, e.time_ns, e.time_ns - r.clock_monotonic_ns AS t_ns,\n"
-    "    e.type, y.name AS type_name, e.from_pc,\n"
+    "    y.type, y.name AS type_name, e.from_pc,\n"
     "    iif(e.pair_dt IS NULL, e.to_pc, e.from_pc) AS to_pc,\n"
-    "    e.cause, e.fault_addr, e.syscall, e.to_level, e.from_level\n"
-    "  FROM _discon_events e JOIN traces r ON r.trace = e.trace JOIN types y ON y.type = e.type\n"
+    "    e.cause, e.fault_addr, e.syscall,\n"
+    "    " LEVEL_OF("e", DISCON_DB_BITS_TO_LEVEL) " AS to_level,\n"
+    "    " LEVEL_OF("e", DISCON_DB_BITS_FROM_LEVEL) " AS from_level\n"
+    "  FROM _discon_events e JOIN traces r ON r.trace = e.trace\n"
+    "    JOIN types y ON y.type = " TYPE_OF("e") "\n"
     "  UNION ALL\n"
     "  SELECT e.trace, e.vcpu, e.seq + 1, e.time_ns + e.pair_dt,\n"
     "    e.time_ns + e.pair_dt - r.clock_monotonic_ns, %d, y.name, e.from_pc + e.pair_dpc,\n"
-    "    e.to_pc, iif(e.pair_has & %d, e.cause, NULL), iif(e.pair_has & %d, e.fault_addr, NULL),\n"
-    "    iif(e.pair_has & %d, e.syscall, NULL), iif(e.pair_has & %d, e.to_level, NULL),\n"
-    "    iif(e.pair_has & %d, e.from_level, NULL)\n"
+    "    e.to_pc, iif(" PAIR_HAS("e") " & %d, e.cause, NULL),\n"
+    "    iif(" PAIR_HAS("e") " & %d, e.fault_addr, NULL),\n"
+    "    iif(" PAIR_HAS("e") " & %d, e.syscall, NULL),\n"
+    "    iif(" PAIR_HAS("e") " & %d, " LEVEL_OF("e", DISCON_DB_BITS_TO_LEVEL) ", NULL),\n"
+    "    iif(" PAIR_HAS("e") " & %d, " LEVEL_OF("e", DISCON_DB_BITS_FROM_LEVEL) ", NULL)\n"
     "  FROM _discon_events e JOIN traces r ON r.trace = e.trace JOIN types y ON y.type = %d\n"
     "  WHERE e.pair_dt IS NOT NULL;\n";
 
@@ -347,123 +372,6 @@ static const char indexes[] =
 static const char row_indexes[] =
     "CREATE INDEX IF NOT EXISTS events_key ON _discon_events(trace, vcpu, seq);\n"
     "CREATE INDEX IF NOT EXISTS events_time ON _discon_events(trace, time_ns);\n";
-
-/* What a lookup table's row function did with row i. */
-enum row { ROW_END, ROW_SKIP, ROW_BOUND };
-
-/* Rows of one lookup table through the INSERT `sql`: row(i, s) binds row i
- * (or skips it) until it says ROW_END. */
-static int fill(struct discon_db *db, const char *sql, enum row (*row)(size_t i, sqlite3_stmt *s))
-{
-    sqlite3_stmt *s;
-    int rc = discon_db_prepare(db, sql, &s);
-    enum row r;
-    for (size_t i = 0; rc == 0 && (r = row(i, s)) != ROW_END; i++)
-        if (r == ROW_BOUND)
-            rc = discon_db_step(db, s);
-    sqlite3_finalize(s);
-    return rc;
-}
-
-static enum row type_row(size_t i, sqlite3_stmt *s)
-{
-    if (i >= DISCON_NTYPES)
-        return ROW_END;
-    sqlite3_bind_int64(s, 1, discon_type_at((int)i));
-    sqlite3_bind_text(s, 2, discon_type_name(discon_type_at((int)i)), -1, SQLITE_STATIC);
-    return ROW_BOUND;
-}
-
-static enum row kind_row(size_t i, sqlite3_stmt *s)
-{
-    const struct discon_kind *k = discon_kind_at(i);
-    if (!k)
-        return ROW_END;
-    sqlite3_bind_int64(s, 1, k->id);
-    if (k->arch == DISCON_ARCH_UNKNOWN)
-        sqlite3_bind_null(s, 2);
-    else
-        sqlite3_bind_text(s, 2, discon_arch_name(k->arch), -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, k->name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 4, k->trap_class);
-    return ROW_BOUND;
-}
-
-static enum row class_row(size_t i, sqlite3_stmt *s)
-{
-    if (i >= DISCON_CLASS_COUNT)
-        return ROW_END;
-    sqlite3_bind_int64(s, 1, (int64_t)i);
-    sqlite3_bind_text(s, 2, discon_trap_class_name((enum discon_trap_class)i), -1, SQLITE_STATIC);
-    return ROW_BOUND;
-}
-
-static enum row level_row(size_t i, sqlite3_stmt *s)
-{
-    if (i >= DISCON_LEVEL_COUNT)
-        return ROW_END;
-    sqlite3_bind_int64(s, 1, (int64_t)i);
-    sqlite3_bind_text(s, 2, discon_level_name((enum discon_level)i), -1, SQLITE_STATIC);
-    return ROW_BOUND;
-}
-
-static enum row end_row(size_t i, sqlite3_stmt *s)
-{
-    const char *name = discon_trap_end_name((unsigned)i);
-    if (!name)
-        return ROW_END;
-    sqlite3_bind_int64(s, 1, (int64_t)i);
-    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-    return ROW_BOUND;
-}
-
-/* schema/gen_syscalls.py refuses numbers above 4095, so every number a
- * table has is below this; tests/test_db.c checks none is missed. */
-#define SYSCALL_NR_LIMIT 4096
-
-/* Row i: architecture i / SYSCALL_NR_LIMIT + 1, number i % the limit;
- * the numbers a table does not have are skipped. */
-static enum row syscall_row(size_t i, sqlite3_stmt *s)
-{
-    enum discon_arch arch = (enum discon_arch)(i / SYSCALL_NR_LIMIT + 1);
-    uint64_t nr = i % SYSCALL_NR_LIMIT;
-    if (arch >= DISCON_ARCH_COUNT)
-        return ROW_END;
-    const char *name = discon_syscall_name(arch, nr);
-    if (!name)
-        return ROW_SKIP;
-    sqlite3_bind_text(s, 1, discon_arch_name(arch), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, (int64_t)nr);
-    sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC);
-    return ROW_BOUND;
-}
-
-/* The lookup tables, every row from libdiscon-trace (discon_types.h,
- * discon_kinds.h): no value or name is spelled here. INSERT OR IGNORE: run
- * on every open for writing, it adds the rows of a library newer than the
- * database. One transaction: a few thousand rows. */
-int discon_db_write_lookup_tables(struct discon_db *db)
-{
-    int rc = discon_db_exec(db, "BEGIN");
-    if (rc == 0)
-        rc = fill(db, "INSERT OR IGNORE INTO types(type, name) VALUES (?, ?)", type_row);
-    if (rc == 0)
-        rc = fill(db, "INSERT OR IGNORE INTO kinds(kind, arch, name, class) VALUES (?, ?, ?, ?)",
-                  kind_row);
-    if (rc == 0)
-        rc = fill(db, "INSERT OR IGNORE INTO classes(class, name) VALUES (?, ?)", class_row);
-    if (rc == 0)
-        rc = fill(db, "INSERT OR IGNORE INTO levels(level, name) VALUES (?, ?)", level_row);
-    if (rc == 0)
-        rc = fill(db, "INSERT OR IGNORE INTO trap_ends(ended, name) VALUES (?, ?)", end_row);
-    if (rc == 0)
-        rc = fill(db, "INSERT OR IGNORE INTO syscall_names(arch, nr, name) VALUES (?, ?, ?)",
-                  syscall_row);
-    if (rc == 0)
-        return discon_db_exec(db, "COMMIT");
-    sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
-    return rc;
-}
 
 int discon_db_write_schema(struct discon_db *db)
 {

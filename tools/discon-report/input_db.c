@@ -148,7 +148,7 @@ static int feed_row(struct db_input *in, sqlite3_stmt *s, uint64_t *raw)
     int n = discon_db_row_events(s, e);
     if (n < 0) {
         snprintf(in->err, in->errlen, "%s: event row of unknown type %lld", in->db.path,
-                 (long long)sqlite3_column_int64(s, DISCON_DB_ROW_TYPE));
+                 (long long)(sqlite3_column_int64(s, DISCON_DB_ROW_BITS) & DISCON_DB_BITS_TYPE));
         return -1;
     }
     *raw += (uint64_t)n;

@@ -8,31 +8,37 @@
  * view gives them back (tools/db/schema.c). */
 static int queue(struct loader *l, const struct discon_event *e, const struct discon_event *d)
 {
+    /* The levels packed as level + 1, 0 where not recorded; the kind and
+     * origin wait for the trap (DISCON_DB_BITS_* of discon_db.h). */
+    int64_t bits = e->type;
+    if (e->has & DISCON_HAS_TO_LEVEL)
+        bits |= (int64_t)(e->to_level + 1) << DISCON_DB_BITS_TO_LEVEL;
+    if (e->has & DISCON_HAS_FROM_LEVEL)
+        bits |= (int64_t)(e->from_level + 1) << DISCON_DB_BITS_FROM_LEVEL;
+    if (d)
+        bits |= (int64_t)d->has << DISCON_DB_BITS_PAIR_HAS;
     int64_t row[EVENT_COLS] = {
         [EV_ROWID] = l->next_rowid, [EV_TRACE] = l->trace, [EV_VCPU] = e->vcpu,
-        [EV_SEQ] = (int64_t)e->seq, [EV_TIME] = (int64_t)e->time_ns, [EV_TYPE] = e->type,
+        [EV_SEQ] = (int64_t)e->seq, [EV_TIME] = (int64_t)e->time_ns,
         [EV_FROM_PC] = (int64_t)e->from_pc, [EV_TO_PC] = (int64_t)(d ? d->to_pc : e->to_pc),
-        [EV_CAUSE] = (int64_t)e->cause, [EV_FAULT_ADDR] = (int64_t)e->fault_addr,
-        [EV_SYSCALL] = (int64_t)e->syscall, [EV_TO_LEVEL] = e->to_level,
-        [EV_FROM_LEVEL] = e->from_level,
+        [EV_BITS] = bits, [EV_CAUSE] = (int64_t)e->cause, [EV_FAULT_ADDR] = (int64_t)e->fault_addr,
+        [EV_SYSCALL] = (int64_t)e->syscall,
     };
-    /* The five cause columns are in the order of the has bits (enum
-     * discon_has): a clear bit is a NULL. Kind columns wait for the trap. */
+    /* The three wide cause columns are in the order of the has bits (enum
+     * discon_has): a clear bit is a NULL. */
     _Static_assert(DISCON_HAS_CAUSE == 1 && DISCON_HAS_FAULT_ADDR == 2 &&
-                   DISCON_HAS_SYSCALL == 4 && DISCON_HAS_TO_LEVEL == 8 &&
-                   DISCON_HAS_ALL == 31, "cause columns in has-bit order");
+                   DISCON_HAS_SYSCALL == 4 && DISCON_HAS_ALL == 31,
+                   "cause columns in has-bit order");
     /* The rowid is inserted as NULL: SQLite then gives the row one more
      * than the largest rowid, which is l->next_rowid (loader_end_file
      * checks it), and appends without seeking a key it was given. The
      * queued row keeps it to be found by row_batch_set. */
-    uint32_t nulls = (~(uint32_t)e->has & DISCON_HAS_ALL) << EV_CAUSE | 1u << EV_ROWID |
-                     1u << EV_KIND | 1u << EV_ORIGIN | 1u << EV_INTERRUPT;
+    uint32_t nulls = (~(uint32_t)e->has & 7u) << EV_CAUSE | 1u << EV_ROWID | 1u << EV_INTERRUPT;
     if (d) {
         row[EV_PAIR_DT] = (int64_t)(d->time_ns - e->time_ns);
         row[EV_PAIR_DPC] = (int64_t)(d->from_pc - e->from_pc);
-        row[EV_PAIR_HAS] = d->has;
     } else {
-        nulls |= 1u << EV_PAIR_DT | 1u << EV_PAIR_DPC | 1u << EV_PAIR_HAS;
+        nulls |= 1u << EV_PAIR_DT | 1u << EV_PAIR_DPC;
     }
     const struct event_id *last = event_ids_last(&l->ids, e->vcpu);
     if (last && last->e.seq >= e->seq)
@@ -130,23 +136,23 @@ int event_rows_release(struct loader *l, uint32_t vcpu)
 
 int event_rows_set_kind(struct loader *l, int64_t rowid, const struct discon_trap_why *why)
 {
-    bool no_origin = why->origin == DISCON_LEVEL_UNKNOWN, no_interrupt = why->interrupt < 0;
-    if (row_batch_set(&l->event_rows, rowid, EV_KIND, why->kind->id, false)) {
-        row_batch_set(&l->event_rows, rowid, EV_ORIGIN, why->origin, no_origin);
+    /* Packed (DISCON_DB_BITS_*): the kind id + 1, the origin (0, unknown,
+     * is the view's NULL); tests/test_db.c checks every kind id fits. */
+    _Static_assert(DISCON_LEVEL_COUNT <= 8, "an origin fits in its 3 bits");
+    int64_t trap = (int64_t)(why->kind->id + 1) << DISCON_DB_BITS_KIND |
+                   (int64_t)why->origin << DISCON_DB_BITS_ORIGIN;
+    bool no_interrupt = why->interrupt < 0;
+    if (row_batch_merge(&l->event_rows, rowid, EV_BITS, DISCON_DB_BITS_TRAP, trap)) {
         row_batch_set(&l->event_rows, rowid, EV_INTERRUPT, why->interrupt, no_interrupt);
         return 0;
     }
     sqlite3_stmt *s = l->set_kind;
     sqlite3_bind_int64(s, 1, rowid);
-    sqlite3_bind_int64(s, 2, why->kind->id);
-    if (no_origin)
+    sqlite3_bind_int64(s, 2, trap);
+    if (no_interrupt)
         sqlite3_bind_null(s, 3);
     else
-        sqlite3_bind_int64(s, 3, why->origin);
-    if (no_interrupt)
-        sqlite3_bind_null(s, 4);
-    else
-        sqlite3_bind_int64(s, 4, why->interrupt);
+        sqlite3_bind_int64(s, 3, why->interrupt);
     return discon_db_step(l->db, s);
 }
 

@@ -53,9 +53,8 @@ int loader_init(struct loader *l, struct discon_db *db, bool aggregate, struct d
         snprintf(l->kept + k, sizeof l->kept - (size_t)k, " from %s to %s", from, to);
     }
     int rc = row_batch_open(&l->event_rows, db, "_discon_events(rowid, trace, vcpu, seq,"
-                            " time_ns, type, from_pc, to_pc, cause, fault_addr, syscall, to_level,"
-                            " from_level, pair_dt, pair_dpc, pair_has, kind, origin, interrupt)",
-                            EVENT_COLS);
+                            " time_ns, from_pc, to_pc, bits, cause, fault_addr, syscall, pair_dt,"
+                            " pair_dpc, interrupt)", EVENT_COLS);
     if (rc == 0)
         rc = row_batch_open(&l->trap_rows, db, "_discon_traps", TRAP_COLS);
     if (rc == 0)
@@ -66,8 +65,9 @@ int loader_init(struct loader *l, struct discon_db *db, bool aggregate, struct d
         rc = discon_db_prepare(db, "INSERT INTO unmatched_returns VALUES (?, ?, ?, ?, ?, ?)",
                                &l->ins_unmatched);
     if (rc == 0)
-        rc = discon_db_prepare(db, "UPDATE _discon_events SET kind = ?2, origin = ?3,"
-                               " interrupt = ?4 WHERE rowid = ?1", &l->set_kind);
+        rc = discon_db_prepare(db, "UPDATE _discon_events SET bits = (bits & ~"
+                               DISCON_DB_STR(DISCON_DB_BITS_TRAP) ") | ?2, interrupt = ?3"
+                               " WHERE rowid = ?1", &l->set_kind);
     return rc ? fail(l, rc) : 0;
 }
 

@@ -20,9 +20,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Columns inserted into _discon_events (its rowid and its 18 columns) and
+/* Columns inserted into _discon_events (its rowid and its 13 columns) and
  * _discon_traps (tools/db/schema.c): event_rows.h, trap_rows.c. */
-#define EVENT_COLS 19
+#define EVENT_COLS 14
 #define TRAP_COLS 8
 
 struct loader {

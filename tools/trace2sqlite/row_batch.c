@@ -81,6 +81,17 @@ bool row_batch_set(struct row_batch *b, int64_t key, int col, int64_t value, boo
     return false;
 }
 
+bool row_batch_merge(struct row_batch *b, int64_t key, int col, int64_t clear, int64_t set)
+{
+    for (int r = b->n; r-- > 0;) {
+        if (b->v[r][0] != key)
+            continue;
+        b->v[r][col] = (b->v[r][col] & ~clear) | set;
+        return true;
+    }
+    return false;
+}
+
 void row_batch_close(struct row_batch *b)
 {
     sqlite3_finalize(b->many);

@@ -38,6 +38,10 @@ int row_batch_add(struct row_batch *b, const int64_t *row, uint32_t nulls);
  * queued until the next add. */
 bool row_batch_set(struct row_batch *b, int64_t key, int col, int64_t value, bool null);
 
+/* The same for a column of bit fields (not NULL): the bits `clear` of
+ * its value cleared, then the bits `set` set. */
+bool row_batch_merge(struct row_batch *b, int64_t key, int col, int64_t clear, int64_t set);
+
 /* Insert the queued rows. 0 or DISCON_DB_E_SQLITE. */
 int row_batch_flush(struct row_batch *b);
 

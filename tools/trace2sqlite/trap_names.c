@@ -80,10 +80,15 @@ static int name_handlers(struct discon_db *db, int64_t trace, struct discon_trap
  * is moved onto the row of its new kind (added to one already there, from
  * an earlier load of the trace), then its old row goes. */
 static const char rename_sql[] =
-    "UPDATE _discon_events SET kind = n.kind, origin = n.origin, interrupt = n.interrupt\n"
+    "UPDATE _discon_events SET bits = (bits & ~" DISCON_DB_STR(DISCON_DB_BITS_TRAP) ")\n"
+    "    | ((n.kind + 1) << " DISCON_DB_STR(DISCON_DB_BITS_KIND) ")\n"
+    "    | (ifnull(n.origin, 0) << " DISCON_DB_STR(DISCON_DB_BITS_ORIGIN) "),\n"
+    "    interrupt = n.interrupt\n"
     "  FROM temp.trap_names n\n"
-    "  WHERE _discon_events.trace = ?1 AND _discon_events.kind IS NOT NULL\n"
-    "    AND n.type = _discon_events.type AND n.to_pc = ifnull((SELECT p.to_pc\n"
+    "  WHERE _discon_events.trace = ?1\n"
+    "    AND (_discon_events.bits & " DISCON_DB_STR(DISCON_DB_BITS_TRAP) ")\n"
+    "    AND n.type = (_discon_events.bits & " DISCON_DB_STR(DISCON_DB_BITS_TYPE) ")\n"
+    "    AND n.to_pc = ifnull((SELECT p.to_pc\n"
     "      FROM _discon_traps p WHERE p.event = _discon_events.rowid), _discon_events.to_pc);\n"
     "INSERT INTO trap_agg SELECT a.trace, a.second, a.vcpu, a.type, a.to_pc, n.kind, a.count\n"
     "  FROM trap_agg a JOIN temp.trap_names n USING (type, to_pc)\n"
