@@ -15,6 +15,7 @@
 #include "number_option.h"
 #include "snapshot_option.h"
 #include "output_dir.h"
+#include "tool_args.h"
 #include "plugin_options.h"
 #include "record_attach.h"
 #include "record_kinds.h"
@@ -58,6 +59,9 @@ static const char usage[] =
     "      --snapshot-on LIST    triggers: usr1 (SIGUSR1 to discon-record or discond),\n"
     "                            exit (QEMU ended), fault-loop, double-trap; or all\n"
     "                            (default)\n"
+    "      --symbols FILE        name the summary's x86_64 traps from this symbol file\n"
+    "                            (ELF or System.map/kallsyms; repeatable), as\n"
+    "                            discon-report --symbols does\n"
     "      --stats-json FILE     discond's totals as JSON\n"
     "      --flush-ms MS         write and sync a frame at least this often (default 1000)\n"
     "      --no-sync             do not fdatasync each frame (power loss: up to ~30 s)\n"
@@ -91,6 +95,7 @@ struct record_options {
     const char *rotate_size, *rotate_seconds, *stats_json, *flush_ms;
     const char *max_files, *max_size; /* bounded disk, discond's own checks */
     const char *snapshot, *snapshot_on; /* flight recorder (snapshot_option.h) */
+    struct discon_symbol_paths symbols; /* --symbols, for the summary's kinds */
     bool no_sync;
     char **qemu_argv;
     int qemu_argc;
@@ -179,7 +184,7 @@ static int parse_options(int argc, char **argv, struct record_options *o)
 {
     *o = (struct record_options){.dir = "discon.data", .mode = "block"};
     enum { MODE = 256, RING, TYPES, CAUSE, RETURNS, ROTATE_SIZE, ROTATE_SECONDS, STATS, FLUSH,
-           NO_SYNC, MAX_FILES, MAX_SIZE, SNAPSHOT, SNAPSHOT_ON };
+           NO_SYNC, MAX_FILES, MAX_SIZE, SNAPSHOT, SNAPSHOT_ON, SYMBOLS };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"mode", required_argument, NULL, MODE},
@@ -193,6 +198,7 @@ static int parse_options(int argc, char **argv, struct record_options *o)
         {"max-size", required_argument, NULL, MAX_SIZE},
         {"snapshot", required_argument, NULL, SNAPSHOT},
         {"snapshot-on", required_argument, NULL, SNAPSHOT_ON},
+        {"symbols", required_argument, NULL, SYMBOLS},
         {"stats-json", required_argument, NULL, STATS},
         {"flush-ms", required_argument, NULL, FLUSH},
         {"no-sync", no_argument, NULL, NO_SYNC},
@@ -214,6 +220,10 @@ static int parse_options(int argc, char **argv, struct record_options *o)
         case MAX_SIZE: o->max_size = optarg; break;
         case SNAPSHOT: o->snapshot = optarg; break;
         case SNAPSHOT_ON: o->snapshot_on = optarg; break;
+        case SYMBOLS:
+            if (discon_arg_symbols("discon-record", optarg, &o->symbols))
+                return 2;
+            break;
         case STATS: o->stats_json = optarg; break;
         case FLUSH: o->flush_ms = optarg; break;
         case NO_SYNC: o->no_sync = true; break;
@@ -372,7 +382,7 @@ static char **qemu_argv_with_plugin(const struct record_options *o, char *plugin
     return qargv;
 }
 
-static int run(const struct record_options *o)
+static int run(const struct record_options *o, const struct discon_symbol_files *files)
 {
     char plugin[4200], discond[4200];
     if (check_qemu_args(o) != 0 || check_output(o->dir) != 0 ||
@@ -399,7 +409,7 @@ static int run(const struct record_options *o)
         rc = discon_launch_run(&l);
         /* What the report will say the trace holds: traps by kind, not
          * raw events (discond's summary, before, has those in one line). */
-        if (discon_record_print_kinds(o->dir) != 0 && rc == 0)
+        if (discon_record_print_kinds(o->dir, files) != 0 && rc == 0)
             rc = 1;
     }
     free(dargv);
@@ -417,5 +427,18 @@ int main(int argc, char **argv)
     discon_launch_block_signals();
     struct record_options o;
     int rc = parse_options(argc, argv, &o);
-    return rc >= 0 ? rc : run(&o);
+    if (rc >= 0)
+        return rc;
+    /* --symbols files are read before anything starts: a bad one is a
+     * usage error, not a recording without names. */
+    struct discon_symbol_files files = {0};
+    char err[512];
+    if (o.symbols.n &&
+        discon_symbol_files_load(&files, o.symbols.path, o.symbols.n, err, sizeof err) != 0) {
+        fprintf(stderr, "discon-record: --symbols: %s\n", err);
+        return 2;
+    }
+    rc = run(&o, o.symbols.n ? &files : NULL);
+    discon_symbol_files_free(&files);
+    return rc;
 }

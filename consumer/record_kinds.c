@@ -46,12 +46,12 @@ static void print_kinds(const struct discon_kind_tally *t)
     free(ids);
 }
 
-int discon_record_print_kinds(const char *dir)
+int discon_record_print_kinds(const char *dir, const struct discon_symbol_files *files)
 {
     struct discon_kind_tally t;
     char err[512];
     char *paths[] = {(char *)dir};
-    int rc = discon_kind_tally(paths, 1, &t, err, sizeof err);
+    int rc = discon_kind_tally(paths, 1, files, &t, err, sizeof err);
     if (rc == -DISCON_E_EMPTY) { /* nothing recorded: discond said why */
         discon_kind_tally_free(&t);
         return 0;
@@ -61,6 +61,8 @@ int discon_record_print_kinds(const char *dir)
         discon_kind_tally_free(&t);
         return 1;
     }
+    if (t.symbols_note[0])
+        fprintf(stderr, "discon: traps named with the --symbols files, %s\n", t.symbols_note);
     print_kinds(&t);
     if (t.read_result == DISCON_READ_DAMAGED) /* discon-report names the stretches */
         fprintf(stderr, "discon: parts of the files are damaged: these are the traps of the rest\n");

@@ -29,7 +29,8 @@ insn=$(printf '0x%x' "0x$(x86_64-linux-gnu-nm "$tmp/root/init" | awk '$3 == "get
 after=$(printf '0x%x' $((insn + 2))) # syscall is 0f 05
 (cd "$tmp/root" && echo init | cpio -o -H newc --quiet) >"$tmp/init.cpio"
 
-timeout 300 "$DISCON_RECORD" -o "$tmp/rec" -- "$QEMU" x86_64 -smp 2 -m 512 -display none \
+[ -s "$GUEST/amd64/kallsyms" ] || skip "no x86_64 guest kernel symbols: run scripts/setup"
+timeout 300 "$DISCON_RECORD" -o "$tmp/rec" --symbols "$GUEST/amd64/kallsyms" -- "$QEMU" x86_64 -smp 2 -m 512 -display none \
   -nographic -no-reboot -kernel "$GUEST/amd64/vmlinuz" -initrd "$tmp/init.cpio" \
   -append "console=ttyS0 quiet panic=-1" >"$tmp/console" 2>"$tmp/err" ||
   { cat "$tmp/err" >&2; fail "discon-record failed"; }
@@ -40,21 +41,24 @@ grep -q '^discon: [0-9]* events (.*), 0 lost$' "$tmp/err" || fail "events lost: 
 # The summary counts traps by kind as the report does, not raw events: on
 # x86 each exception is reported twice (EXCEPTION, then its delivery as an
 # INTERRUPT) and no return is a trap, so with nothing lost the traps are
-# the raw line's interrupts and system calls. Without symbols, which
-# discon-record does not take, x86_64 exceptions and interrupts are
-# "unknown" here and in the report alike (their vector comes from the
-# handler's symbol: tools/analysis/trap_kind.h), but every `syscall` is
-# kind SYSCALL from its recorded cause, whatever its entry point's name.
-check_summary_kinds "$tmp/rec" "$tmp/err"
+# the raw line's interrupts and system calls. x86_64 exceptions and
+# interrupts are named from their handler's symbol (tools/analysis/
+# trap_kind.h): discon-record --symbols places the kernel's as
+# discon-report --symbols does (the KASLR slide found from the handlers),
+# so the two count the same kinds; every `syscall` is kind SYSCALL from
+# its recorded cause, whatever its entry point's name.
+check_summary_kinds "$tmp/rec" "$tmp/err" --symbols "$GUEST/amd64/kallsyms"
+grep -q '^discon: traps named with the --symbols files, KASLR slide 0x[0-9a-f]* (found)$' "$tmp/err" ||
+  fail "the summary does not say how the symbols were placed: $(cat "$tmp/err")"
+grep -q '^discon: *[0-9]* local APIC timer (timer interrupt)$' "$tmp/err" ||
+  fail "no timer interrupt named in the summary: $(cat "$tmp/err")"
 expect_eq "traps of kind SYSCALL in the summary (getppid calls + the reboot)" $((calls + 1)) \
   "$(sed -n 's/^discon: *\([0-9]*\) SYSCALL (system call)$/\1/p' "$tmp/err")"
 # Naming x86_64 traps from the kernel's symbols after a load renames the
 # vectors' traps, never the system calls'.
-if [ -s "$GUEST/amd64/kallsyms" ]; then
-  "$T2S" -o "$tmp/rec.db" --symbols "$GUEST/amd64/kallsyms" "$tmp/rec" 2>/dev/null || fail "trace2sqlite"
-  expect_eq "traps of kind SYSCALL in the database loaded with --symbols" $((calls + 1)) \
-    "$(sqlite3 "$tmp/rec.db" "SELECT count FROM trap_kinds WHERE kind = 'SYSCALL'")"
-fi
+"$T2S" -o "$tmp/rec.db" --symbols "$GUEST/amd64/kallsyms" "$tmp/rec" 2>/dev/null || fail "trace2sqlite"
+expect_eq "traps of kind SYSCALL in the database loaded with --symbols" $((calls + 1)) \
+  "$(sqlite3 "$tmp/rec.db" "SELECT count FROM trap_kinds WHERE kind = 'SYSCALL'")"
 raw=$(grep '^discon: [0-9]* events (' "$tmp/err")
 irq=$(sed 's/.*(interrupt \([0-9]*\),.*/\1/' <<<"$raw")
 sys=$(sed 's/.* syscall \([0-9]*\)).*/\1/' <<<"$raw")

@@ -177,13 +177,15 @@ check_boot_report() {
   echo "ok: discon-report finds no double trap and no fault loop in the boot"
 }
 
-# check_summary_kinds DIR ERRFILE: discon-record's summary (in ERRFILE)
-# counts the traps of DIR by kind exactly as discon-report's "trap_kinds"
-# (JSON, no symbols: x86_64 exceptions are "unknown" in both), its total
-# is the report's traps, and its one raw line the report's raw events.
-# Sets summary_traps and summary_events.
+# check_summary_kinds DIR ERRFILE [REPORT ARGS...]: discon-record's
+# summary (in ERRFILE) counts the traps of DIR by kind exactly as
+# discon-report's "trap_kinds" (JSON; without symbols x86_64 exceptions are
+# "unknown" in both; a recording made with --symbols FILE is compared with
+# the report given --symbols FILE in REPORT ARGS), its total is the
+# report's traps, and its one raw line the report's raw events. Sets
+# summary_traps and summary_events.
 check_summary_kinds() {
-  "$REPORT" --format json "$1" >"$tmp/kinds.json" || fail "discon-report --format json failed"
+  "$REPORT" --format json "${@:3}" "$1" >"$tmp/kinds.json" || fail "discon-report --format json failed"
   jq -r '.trap_kinds[] | "\(.count) \(.kind) (\(.class))"' "$tmp/kinds.json" | sort >"$tmp/kinds.want"
   sed -n '/^discon: [0-9]* traps by kind/,$ { /^discon: *[0-9][0-9]* .*)$/ s/^discon: *//p }' "$2" |
     sort >"$tmp/kinds.got"

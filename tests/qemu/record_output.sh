@@ -11,10 +11,11 @@
 # A QEMU that only says it was started: nothing may start it here.
 printf '#!/bin/sh\ntouch %q\n' "$tmp/qemu-started" >"$tmp/fake-qemu"
 chmod +x "$tmp/fake-qemu"
-# refused WHAT OUTPUT: discon-record -o OUTPUT fails with one line, starts nothing.
+# refused WHAT OUTPUT [OPTIONS...]: discon-record -o OUTPUT OPTIONS fails
+# with one line, starts nothing.
 refused() {
   local rc=0
-  "$DISCON_RECORD" -o "$2" -- "$tmp/fake-qemu" >"$tmp/out" 2>"$tmp/err" & local pid=$!
+  "$DISCON_RECORD" -o "$2" "${@:3}" -- "$tmp/fake-qemu" >"$tmp/out" 2>"$tmp/err" & local pid=$!
   wait "$pid" || rc=$?
   [ "$rc" != 0 ] || fail "$1: accepted (exit 0)"
   expect_eq "$1: lines on stderr" 1 "$(wc -l <"$tmp/err")"
@@ -26,6 +27,11 @@ refused() {
 : >"$tmp/file"
 refused "-o naming a regular file" "$tmp/file"
 refused "-o under a regular file" "$tmp/file/sub"
+# --symbols files are read before anything starts; the output is not made.
+refused "--symbols naming no file" "$tmp/sym-out" --symbols "$tmp/no-such-file"
+echo "not a symbol file" >"$tmp/garbage"
+refused "--symbols naming a file that holds no symbols" "$tmp/sym-out" --symbols "$tmp/garbage"
+[ ! -e "$tmp/sym-out" ] || fail "--symbols refused, but the output directory was made"
 
 # discond stopped by someone else's SIGTERM while QEMU runs: it drains and
 # exits 0, but nobody drains afterwards, so QEMU is stopped, with one line.

@@ -9,6 +9,7 @@
 
 #include "discon.pb-c.h"
 #include "event.h"
+#include "pc_counts.h"
 #include "symbols.h"
 #include "tool_args.h"
 #include "trap_kind.h"
@@ -53,15 +54,6 @@ struct report_opts {
     const char *trace;     /* --trace ID (hex prefix), or NULL: the inputs' only trace */
     uint64_t last_ns;      /* --last: the post-mortem view (postmortem.h); 0: none */
     int64_t at_ns;         /* --at: its instant, ns from the start; -1: the end */
-};
-
-/* (PC, tag) -> count, open addressing. The tag is the event type for the
- * handler and source tables, the kind id + 1 for the per-kind tables. */
-struct pc_counts {
-    uint64_t *pc;
-    uint32_t *type; /* the tag; never 0 for a used slot */
-    uint64_t *count;
-    size_t cap, n;
 };
 
 /* What discon_trap_why reads of a trap, plus its source: traps with equal
@@ -260,9 +252,6 @@ uint64_t report_time_bucket_low(unsigned b);
 void render_nesting_text(const struct report *r, FILE *out);
 void render_nesting_json(const struct report *r, json_object *root);
 void render_nesting_csv(const struct report *r, FILE *out);
-/* Add n to (pc, tag) of c (tag not 0). 0 or -1 (memory). */
-int pc_counts_add(struct pc_counts *c, uint64_t pc, uint32_t tag, uint64_t n);
-void pc_counts_free(struct pc_counts *c);
 /* The trace's duration in seconds (0 if it has fewer than two times). */
 double report_duration(const struct report *r);
 
@@ -277,11 +266,6 @@ bool report_trap_in_window(const struct report *r, uint64_t time_ns);
  * start). report_complete: the verdict is DISCON_COMPLETE. */
 enum discon_complete_verdict report_completeness(const struct report *r, char *why, size_t len);
 bool report_complete(const struct report *r, char *why, size_t len);
-
-/* Sorted view of a pc_counts table: indices by count, descending, of the
- * entries with this tag (0: all), ended by SIZE_MAX; malloc'ed, NULL if out
- * of memory. */
-size_t *pc_counts_sorted(const struct pc_counts *c, uint32_t tag);
 
 /* Inputs. 0, or -1 with one line in err (exit 1); 3 if the files were
  * damaged. report_read_db (input_db.c) reads through tools/db and refuses
