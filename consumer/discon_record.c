@@ -167,6 +167,11 @@ static int check_options(struct record_options *o)
         fprintf(stderr, "discon-record: --snapshot-on: %s\n", why);
         return 2;
     }
+    if (o->snapshot_on && !o->snapshot) {
+        fprintf(stderr, "discon-record: --snapshot-on needs --snapshot SIZE|TIME (the flight "
+                        "recorder)\n");
+        return 2;
+    }
     if (o->snapshot && (o->max_files || o->max_size)) {
         fprintf(stderr, "discon-record: --snapshot keeps its window in memory: --max-files and "
                         "--max-size do not apply\n");

@@ -28,6 +28,9 @@
 
 static const char usage[] =
     "usage: discond --shm NAME [-o DIR] [options] [-- QEMU ARGV...]\n"
+    "       discond --pid PID [-o DIR] [--duration S] [--bpf-ring SIZE] [--set-aside] ...\n"
+    "                          (attach to a running QEMU with BPF uprobes: its options\n"
+    "                          are listed by discond --pid PID --help)\n"
     "Drain the discon segment NAME into trace files in DIR (default: .).\n"
     "\n"
     "  -s, --shm NAME            segment the plugin writes (its shm= option)\n"
@@ -119,6 +122,7 @@ static int snapshot_option(bool window, const char *arg, struct discond_options 
 static int parse_options(int argc, char **argv, struct discond_options *o)
 {
     const char *shm = NULL;
+    bool snap_on_given = false;
     *o = (struct discond_options){.dir = ".", .flush_ms = 1000, .rotate_size = DISCON_DEFAULT_ROTATE_SIZE,
                                   .launcher_fd = -1, .status_fd = -1,
                                   .snap_on = DISCON_SNAP_ALL};
@@ -158,7 +162,9 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
         case MAX_SIZE: bad = discon_parse_size(optarg, &o->max_size) || o->max_size < 4096 ? "--max-size (4K or more)" : NULL; break;
         case WAIT: bad = discon_parse_count(optarg, 0, 1u << 30, &o->wait_s) ? "--wait" : NULL; break;
         case SNAPSHOT:
-        case SNAPSHOT_ON: if (snapshot_option(c == SNAPSHOT, optarg, o)) return 2; break;
+        case SNAPSHOT_ON: if (snapshot_option(c == SNAPSHOT, optarg, o)) return 2;
+            snap_on_given |= c == SNAPSHOT_ON;
+            break;
         case STATS: o->stats_json = optarg; break;
         case SUMMARY: o->summary = true; break;
         case NO_SYNC: o->no_sync = true; break;
@@ -183,6 +189,10 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
         return 2;
     }
     snprintf(o->shm, sizeof o->shm, "%s%s", shm[0] == '/' ? "" : "/", shm);
+    if (snap_on_given && !(o->snap_bytes || o->snap_ns)) {
+        fprintf(stderr, "discond: --snapshot-on needs --snapshot SIZE|TIME (the flight recorder)\n");
+        return 2;
+    }
     if ((o->snap_bytes || o->snap_ns) && (o->max_files || o->max_size)) {
         fprintf(stderr, "discond: --snapshot keeps its window in memory: --max-files and --max-size do not apply\n");
         return 2;

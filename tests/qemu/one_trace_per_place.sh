@@ -62,6 +62,15 @@ done
 expect_eq "trace2sqlite --trace: the one trace" "$second" "$(sqlite3 "$tmp/picked.db" 'SELECT trace_id FROM traces')"
 expect_eq "discon-dump --trace" "$("$DISCON_DUMP" --format csv "$tmp/out" | md5sum)" \
   "$("$DISCON_DUMP" --format csv --trace "${second:0:8}" "$tmp/both" | md5sum)"
+# Its lines carry no trace id: without --trace, discon-dump stops at the
+# second trace with one line (the first trace's lines stand).
+set +e; "$DISCON_DUMP" --format csv "$tmp/both" >/dev/null 2>"$tmp/err"; rc=$?; set -e
+expect_eq "discon-dump on two traces" 1 "$rc"
+grep -q '^discon-dump: the inputs hold more than one trace (.*): pick one with --trace ID$' "$tmp/err" ||
+  fail "discon-dump: no refusal: $(cat "$tmp/err")"
 set +e; "$REPORT" --trace abcd "$tmp/both" >/dev/null 2>"$tmp/err"; rc=$?; set -e
 expect_eq "--trace of no trace there" 1 "$rc"
+set +e; "$REPORT" --at 1 "$tmp/out" >/dev/null 2>"$tmp/err"; rc=$?; set -e
+expect_eq "discon-report --at without --last" 2 "$rc"
+grep -q -- '--at is the instant --last looks back from' "$tmp/err" || fail "--at alone: $(cat "$tmp/err")"
 echo "ok: --trace picks one of two traces in discon-report (files and database), trace2sqlite and discon-dump"

@@ -32,6 +32,7 @@ refused "--symbols naming no file" "$tmp/sym-out" --symbols "$tmp/no-such-file"
 echo "not a symbol file" >"$tmp/garbage"
 refused "--symbols naming a file that holds no symbols" "$tmp/sym-out" --symbols "$tmp/garbage"
 [ ! -e "$tmp/sym-out" ] || fail "--symbols refused, but the output directory was made"
+refused "--snapshot-on without --snapshot" "$tmp/sym-out" --snapshot-on usr1
 
 # discond stopped by someone else's SIGTERM while QEMU runs: it drains and
 # exits 0, but nobody drains afterwards, so QEMU is stopped, with one line.

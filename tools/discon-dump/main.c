@@ -45,7 +45,7 @@ static const char usage_text[] =
     "  --from SEC       only from SEC seconds after the trace start\n"
     "  --to SEC         only before SEC seconds after the trace start\n"
     "  --trace ID       only the trace of this id (hex, or a prefix of 4+ digits)\n"
-    "  --help, --version\n"
+    "  -h, --help, -V, --version\n"
     "Exit status: 0, 1 on errors, 2 on bad usage, 3 if damaged input was read.\n";
 
 static int bad_usage(const char *fmt, const char *arg)
@@ -94,9 +94,11 @@ static int parse_option(int c, const char *arg, struct dump_options *o)
                                c == OPT_FROM ? &o->span.from_ns : &o->span.to_ns) ? 2 : 0;
     case OPT_TRACE:
         return discon_arg_trace("discon-dump", arg, &o->trace) ? 2 : 0;
+    case 'h': /* -h and -V as the other tools take them */
     case OPT_HELP:
         fputs(usage_text, stdout);
         return -1;
+    case 'V':
     case OPT_VERSION:
         discon_print_version("discon-dump");
         return -1;
@@ -121,7 +123,7 @@ int main(int argc, char **argv)
     };
     int c;
     opterr = 0; /* one line of our own instead of getopt's */
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
         int rc = parse_option(c, c == '?' ? argv[optind - 1] : optarg, &o);
         if (rc)
             return rc < 0 ? 0 : rc;

@@ -15,6 +15,7 @@ struct dumper {
     struct discon_trap_deriver d;
     struct discon_trap_namer namer; /* no symbols: x86_64 kinds are unknown */
     bool nomem;
+    char first_id[33], other_id[33]; /* a second trace without --trace */
 };
 
 /* type 0: a record without a type (a loss); timed false: without a time
@@ -79,6 +80,14 @@ static int on_header(void *ctx, const char *path, const Discon__Header *h)
                 (len == 0 || memcmp(h->trace_id.data, u->trace_id, len) == 0);
     if (same)
         return 0;
+    /* Lines carry no trace id: two traces would read as one. The reader
+     * gives the files trace by trace, so this comes after the first
+     * trace's lines: they stand, and the dump ends with an error. */
+    if (u->have_start && !u->o->trace) {
+        snprintf(u->other_id, sizeof u->other_id, "%s", hex);
+        return DISCON_READ_STOP;
+    }
+    snprintf(u->first_id, sizeof u->first_id, "%s", hex);
     /* A new trace: its own start and, for traps, its own rule. */
     if (finish_traps(u) != 0)
         return DISCON_READ_STOP;
@@ -171,6 +180,11 @@ int dump_paths(const struct dump_options *o, char *const *paths, int n, char *er
     if (rc >= 0 && finish_traps(&u) != 0)
         u.nomem = true;
     discon_traps_free(&u.d);
+    if (u.other_id[0]) {
+        snprintf(err, errlen, "the inputs hold more than one trace (%.16s, %.16s, ...): pick one "
+                 "with --trace ID", u.first_id, u.other_id);
+        return -DISCON_E_STOPPED;
+    }
     if (u.nomem) {
         snprintf(err, errlen, "out of memory");
         return -DISCON_E_NOMEM;

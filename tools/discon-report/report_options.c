@@ -148,7 +148,9 @@ int report_args_parse(int argc, char **argv, struct report_args *a)
     a->paths = argv + optind;
     a->npaths = argc - optind;
     const char *why = a->npaths < 1 ? "nothing to report on"
-                      : discon_args_conflict(a->opt.span, &a->kaslr, a->symbols.n);
+                      : a->opt.at_ns >= 0 && !a->opt.last_ns
+                          ? "--at is the instant --last looks back from: give --last too"
+                          : discon_args_conflict(a->opt.span, &a->kaslr, a->symbols.n);
     if (!why)
         return -1;
     fprintf(stderr, "discon-report: %s\n%s", why, a->npaths < 1 ? usage : "");
