@@ -65,6 +65,9 @@ struct discon_completeness {
     bool nomem;           /* a feed ran out of memory: incomplete */
     uint64_t start_ns;    /* set by the caller: the trace's clock reference (Header.clock),
                              so the verdict's times read as seconds from the start */
+    bool snapshot_mid_run; /* the end record is a flight-recorder snapshot's taken while
+                              QEMU ran (End.snapshot set, not "exit"): that the producer
+                              had not finished is then no news */
 };
 
 enum discon_complete_verdict {
@@ -93,6 +96,10 @@ void discon_complete_events(struct discon_completeness *c, const struct discon_e
 void discon_complete_loss(struct discon_completeness *c, uint32_t vcpu, uint64_t first_seq,
                           uint64_t count);
 void discon_complete_end(struct discon_completeness *c, const Discon__End *e);
+
+/* Whether End.snapshot (NULL or "" for a recording) names a snapshot
+ * taken while QEMU still ran: any trigger but "exit" (discon.proto). */
+bool discon_snapshot_mid_run(const char *snapshot);
 
 /* The vCPU's entry, grown as needed; NULL past DISCON_COMPLETE_MAX_VCPUS
  * or out of memory (then c->nomem). For filling from counts (a database). */

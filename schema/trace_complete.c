@@ -118,10 +118,16 @@ void discon_complete_loss(struct discon_completeness *c, uint32_t vcpu, uint64_t
     cover(v, first_seq, count);
 }
 
+bool discon_snapshot_mid_run(const char *snapshot)
+{
+    return snapshot && *snapshot && strncmp(snapshot, "exit", 4) != 0;
+}
+
 void discon_complete_end(struct discon_completeness *c, const Discon__End *e)
 {
     c->have_end = true;
     c->producer_finished = e->producer_finished;
+    c->snapshot_mid_run = discon_snapshot_mid_run(e->snapshot);
     for (size_t i = 0; i < e->n_vcpu; i++) {
         struct discon_vcpu_read *v = discon_complete_vcpu(c, e->vcpu[i]->vcpu);
         if (!v)
@@ -175,7 +181,9 @@ static enum discon_complete_verdict whole(const struct discon_completeness *c, c
                        (unsigned long long)v->events, (unsigned long long)v->written);
     }
     snprintf(why, len, "end record present, totals agree%s%s%s",
-             c->producer_finished ? "" : "; the producer ended without finishing",
+             c->producer_finished ? ""
+             : c->snapshot_mid_run ? "; a flight-recorder snapshot, taken while QEMU ran"
+                                   : "; the producer ended without finishing",
              c->events_unknown ? "; " : "", c->events_unknown ? c->unknown_why : "");
     return DISCON_COMPLETE;
 }

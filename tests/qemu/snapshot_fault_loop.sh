@@ -72,4 +72,9 @@ grep -q "^discond: snapshot 1 (double-trap: vCPU 0: double trap from $entry at [
 "$REPORT" --format csv "$tmp/dt/${files[0]}" >"$tmp/dt.csv" 2>&1 || fail "discon-report exit $?: $(cat "$tmp/dt.csv")"
 section "$tmp/dt.csv" nesting_chains | grep -q "^double_trap,.*:$entry" ||
   fail "the report finds no double trap in the snapshot: $(section "$tmp/dt.csv" nesting_chains)"
-echo "ok: double trap: one snapshot, holding the double trap from $entry"
+# Taken while QEMU ran, with nothing dropped yet: complete, and not a
+# producer that "ended without finishing" (it had not ended).
+"$REPORT" "$tmp/dt/${files[0]}" >"$tmp/dt.txt" 2>&1 || fail "discon-report exit $?"
+grep -q '^  complete    yes: end record present, totals agree; a flight-recorder snapshot, taken while QEMU ran$' \
+  "$tmp/dt.txt" || fail "the double-trap snapshot's report says: $(grep complete "$tmp/dt.txt")"
+echo "ok: double trap: one snapshot, holding the double trap from $entry, complete as a mid-run snapshot"

@@ -37,6 +37,7 @@ static void end_row(struct discon_completeness *c, sqlite3_stmt *s)
     c->have_end = sqlite3_column_int(s, 0) != 0;
     c->producer_finished = sqlite3_column_int(s, 1) != 0;
     c->start_ns = (uint64_t)sqlite3_column_int64(s, 2);
+    c->snapshot_mid_run = discon_snapshot_mid_run((const char *)sqlite3_column_text(s, 3));
 }
 
 static void removed_row(struct discon_completeness *c, sqlite3_stmt *s)
@@ -95,7 +96,7 @@ int discon_db_completeness(struct discon_db *db, int64_t trace, struct discon_co
     int rc = step_all(db, "SELECT file_index, damaged, kept FROM files WHERE trace = ?"
                           " ORDER BY file_index", trace, file_row, c);
     if (rc == 0)
-        rc = step_all(db, "SELECT ended, producer_finished, clock_monotonic_ns FROM traces"
+        rc = step_all(db, "SELECT ended, producer_finished, clock_monotonic_ns, snapshot FROM traces"
                           " WHERE trace = ?", trace,
                       end_row, c);
     if (rc == 0)
