@@ -36,7 +36,7 @@ static const char usage[] =
     "                              (default 100: a kernel retries a fault once or twice)\n"
     "      --tail N                last events shown per vCPU (default 10, 0: none)\n"
     "      --last DURATION         post-mortem: the traps of the last DURATION (50ms, 2s,\n"
-    "                              250us) of all vCPUs merged, ms from the end, full\n"
+    "                              250us; no unit: seconds) of all vCPUs merged, ms from the end, full\n"
     "                              symbol names, and each vCPU's state at the end\n"
     "      --at SEC                ... looking back from SEC s after the start instead\n"
     "      --trace ID              the trace of this id (hex, or a prefix of 4+ digits)\n"
@@ -114,7 +114,7 @@ static int parse_one(int c, const char *arg, struct report_args *a)
             a->opt.last_ns = (uint64_t)ns;
             return -1;
         }
-        fprintf(stderr, "discon-report: --last: expected a duration (50ms, 2s, 250us), got '%s'\n",
+        fprintf(stderr, "discon-report: --last: expected a duration (50ms, 2s, 250us; no unit: seconds), got '%s'\n",
                 arg);
         return 2;
     }
