@@ -213,6 +213,8 @@ static int count_event(struct report *r, const struct discon_event *e)
         if (e->vcpu + 1 > r->nvcpus)
             r->nvcpus = e->vcpu + 1;
     }
+    if (r->pm && postmortem_event(r, e->vcpu, e->time_ns))
+        return -1;
     r->events++;
     r->events_by_type[discon_type_index(e->type)]++;
     v->events++;
