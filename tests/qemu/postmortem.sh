@@ -56,9 +56,26 @@ grep -q "the recording: QEMU's plugin finished" "$tmp/pm.txt" || fail "how it en
 mid_row=$(awk -F, 'NR == int(n / 2)' n="$(wc -l <"$tmp/events.csv")" "$tmp/events.csv")
 mid=$(echo "$mid_row" | cut -d, -f4) at=$(echo "$mid_row" | cut -d, -f5)
 check_view "--at $at" "$mid" --at "$at"
+# Each vCPU's state is as of the instant: its traps with time <= the
+# instant (counted here from the raw events), its last event at or before it.
+traps_since 0 "$mid" | awk '{ n[$1]++ } END { for (v in n) printf "vCPU %s: %d traps\n", v, n[v] }' |
+  sort >"$tmp/state.want"
+sed -n '/^State at the instant, per vCPU/,$p' "$tmp/pm.txt" |
+  sed -n 's/^  \(vCPU [0-9]*: [0-9]* traps\);.*/\1/p' | grep -v ': 0 traps' | sort >"$tmp/state.got"
+[ -s "$tmp/state.want" ] || fail "--at: no trap before the instant"
+diff -u "$tmp/state.want" "$tmp/state.got" >&2 || fail "--at: the per-vCPU trap counts are not those up to the instant"
+sed -n '/^State at the instant, per vCPU/,$p' "$tmp/pm.txt" | awk '/^  vCPU [0-9]*: / {
+    n++; if ($0 !~ /last event -?[0-9.]* ms$/) exit 1; ms = $(NF - 1); if (ms + 0 > 0) exit 1 }
+  END { exit n < 1 }' || fail "--at: a vCPU's last event is not at or before the instant"
+echo "ok: --at: each vCPU's state counts its traps up to the instant, its last event at or before it"
+sed -n '/^State at the instant, per vCPU/,/the recording:/p' "$tmp/pm.txt" >"$tmp/state.files"
 grep -q '^  QEMU:          exit 11$' "$tmp/pm.txt" || fail "how QEMU ended: $(grep 'QEMU:' "$tmp/pm.txt")"
 "$T2S" -o "$tmp/rec.db" "$tmp/rec" 2>/dev/null || fail "trace2sqlite"
 expect_eq "traces.qemu_ended" "exit 11" "$(sqlite3 "$tmp/rec.db" 'SELECT qemu_ended FROM traces')"
+"$REPORT" --symbols "$tmp/guest.map" --last 1ms --at "$at" "$tmp/rec.db" 2>/dev/null |
+  sed -n '/^State at the instant, per vCPU/,/the recording:/p' >"$tmp/state.db"
+diff -u "$tmp/state.files" "$tmp/state.db" >&2 || fail "--at: the database's per-vCPU state differs from the files'"
+echo "ok: --at: the database gives the same per-vCPU state at the instant as the files"
 echo "ok: the end record says QEMU's exit status (exit 11), in the report and the database"
 
 # QEMU killed: its parent records the signal, the report says the producer vanished.

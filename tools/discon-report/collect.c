@@ -117,6 +117,14 @@ static int on_trap(void *ctx, const struct discon_trap *t)
     return r->opt.hook && r->opt.hook->taken(r->opt.hook->ctx, r, t) ? -1 : 0;
 }
 
+/* A trap of the whole trace, before any filter: a KASLR candidate. */
+static int on_kaslr_trap(void *ctx, const struct discon_trap *t)
+{
+    struct report *r = ctx;
+    return t->type == DISCON_EXCEPTION ? pc_counts_add(&r->kaslr, t->to_pc, DISCON_EXCEPTION, 1)
+                                       : 0;
+}
+
 /* ---- feeding -------------------------------------------------------------- */
 
 struct report_opts report_default_opts(void)
@@ -134,6 +142,8 @@ void report_init(struct report *r, const struct report_opts *opt)
     r->first_ns = UINT64_MAX;
     discon_trap_namer_init(&r->stream_namer, NULL, NULL);
     discon_traps_init(&r->deriver, DISCON_RULE_ONE_EVENT_ONE_TRAP, on_trap, r);
+    r->kaslr_on = opt->syms != NULL; /* symbols to place once the trace is read */
+    discon_traps_init(&r->kaslr_deriver, DISCON_RULE_ONE_EVENT_ONE_TRAP, on_kaslr_trap, r);
 }
 
 void report_free(struct report *r)
@@ -141,6 +151,8 @@ void report_free(struct report *r)
     postmortem_free(r->pm);
     discon_complete_free(&r->complete);
     discon_traps_free(&r->deriver);
+    discon_traps_free(&r->kaslr_deriver);
+    pc_counts_free(&r->kaslr);
     report_time_free(r);
     pc_counts_free(&r->handlers);
     pc_counts_free(&r->sources);
@@ -187,6 +199,8 @@ int report_header(struct report *r, const Discon__Header *h)
     snprintf(r->rule, sizeof r->rule, "%s", discon_trap_rule_name(rule));
     discon_traps_free(&r->deriver);
     discon_traps_init(&r->deriver, rule, on_trap, r);
+    discon_traps_free(&r->kaslr_deriver);
+    discon_traps_init(&r->kaslr_deriver, rule, on_kaslr_trap, r);
     r->nest.paired = discon_trace_has_returns(h);
     if (r->nest.paired)
         discon_traps_pair(&r->deriver, report_trap_ended, report_unmatched_return);
@@ -213,6 +227,8 @@ static int count_event(struct report *r, const struct discon_event *e)
         if (e->vcpu + 1 > r->nvcpus)
             r->nvcpus = e->vcpu + 1;
     }
+    if (r->pm && postmortem_event(r, e->vcpu, e->time_ns))
+        return -1;
     r->events++;
     r->events_by_type[discon_type_index(e->type)]++;
     v->events++;
@@ -241,6 +257,8 @@ int report_events(struct report *r, const struct discon_event *ev, size_t n)
             r->beyond_vcpus++;
             continue;
         }
+        if (r->kaslr_on && discon_traps_feed(&r->kaslr_deriver, e, 1))
+            return -1;
         if (r->opt.vcpu >= 0 && e->vcpu != (uint64_t)r->opt.vcpu)
             continue;
         if (report_trap_in_window(r, e->time_ns) && count_event(r, e))
@@ -251,9 +269,18 @@ int report_events(struct report *r, const struct discon_event *ev, size_t n)
     return 0;
 }
 
+int report_break(struct report *r, uint32_t vcpu)
+{
+    if (r->kaslr_on && discon_traps_break(&r->kaslr_deriver, vcpu))
+        return -1;
+    return discon_traps_break(&r->deriver, vcpu);
+}
+
 int report_loss(struct report *r, uint32_t vcpu, uint64_t first_seq, uint64_t count,
                 uint64_t first_ns, uint64_t last_ns)
 {
+    if (vcpu < REPORT_MAX_VCPUS && r->kaslr_on && discon_traps_break(&r->kaslr_deriver, vcpu))
+        return -1;
     if (r->opt.vcpu >= 0 && vcpu != (uint64_t)r->opt.vcpu)
         return 0;
     if (first_ns && !discon_in_window(r->clock_mono, first_ns, r->opt.span))
@@ -291,6 +318,9 @@ int report_trap_counts(struct report *r, int64_t second, uint32_t vcpu, uint8_t 
     int ti = discon_type_index(type);
     if (vcpu >= REPORT_MAX_VCPUS || ti < 0)
         return 0;
+    if (r->kaslr_on && type == DISCON_EXCEPTION &&
+        pc_counts_add(&r->kaslr, to_pc, DISCON_EXCEPTION, count))
+        return -1;
     if (r->opt.vcpu >= 0 && vcpu != (uint64_t)r->opt.vcpu)
         return 0;
     /* The second [second, second + 1) s and the window must overlap. */
@@ -316,6 +346,8 @@ int report_trap_counts(struct report *r, int64_t second, uint32_t vcpu, uint8_t 
 int report_finish(struct report *r)
 {
     int rc = discon_traps_finish(&r->deriver);
+    if (r->kaslr_on && discon_traps_finish(&r->kaslr_deriver))
+        rc = -1;
     for (uint32_t i = 0; i < r->nvcpus; i++)
         close_loop(r, &r->vcpu[i].run);
     return rc;

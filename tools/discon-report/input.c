@@ -82,7 +82,7 @@ static void f_gap(void *ctx, uint32_t vcpu, uint64_t expected, uint64_t got)
     /* As a loss: nothing open on the vCPU is matched across the missing
      * events (a void callback: out of memory shows at the next feed). */
     if (vcpu < REPORT_MAX_VCPUS)
-        discon_traps_break(&r->deriver, vcpu);
+        report_break(r, vcpu);
     fprintf(stderr, "discon-report: vCPU %u: sequence jumps from %llu to %llu (data missing)\n",
             vcpu, (unsigned long long)expected, (unsigned long long)got);
 }

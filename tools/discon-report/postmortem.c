@@ -29,6 +29,7 @@ int postmortem_take(struct report *r, const struct discon_trap *t)
         return -1;
     v->last = *t;
     v->has_last = true;
+    v->traps++;
     /* Older than the duration before this trap: no end can want them. */
     while (v->n && v->ring[v->head].time_ns + pm->last_ns < t->time_ns) {
         v->head = (v->head + 1) % PM_MAX_PER_VCPU;
@@ -40,6 +41,19 @@ int postmortem_take(struct report *r, const struct discon_trap *t)
         v->dropped++;
     }
     v->ring[(v->head + v->n++) % PM_MAX_PER_VCPU] = *t;
+    return 0;
+}
+
+int postmortem_event(struct report *r, uint32_t vcpu, uint64_t time_ns)
+{
+    struct postmortem *pm = r->pm;
+    if (pm->at_given && time_ns > pm->at_ns)
+        return 0; /* the state is as of the instant, not of the whole trace */
+    struct pm_vcpu *v = pm_vcpu(pm, vcpu);
+    if (!v)
+        return -1;
+    v->has_event = true;
+    v->last_event_ns = time_ns;
     return 0;
 }
 

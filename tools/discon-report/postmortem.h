@@ -30,6 +30,9 @@ struct pm_vcpu {
     struct discon_trap *ring; /* PM_MAX_PER_VCPU slots, malloc'ed on first use */
     size_t head, n;           /* oldest slot, count */
     uint64_t dropped;         /* traps within the duration that did not fit */
+    uint64_t traps;           /* its traps up to the end (or the instant) */
+    bool has_event;
+    uint64_t last_event_ns;   /* its last event up to the end (or the instant) */
     bool has_last;
     struct discon_trap last;  /* its last trap before the end */
     uint64_t open_at_end;     /* traps still open when the trace ended */
@@ -48,6 +51,9 @@ struct postmortem {
 /* A trap was taken (after the --vcpu, --from/--to filters). 0, or -1 if
  * out of memory. */
 int postmortem_take(struct report *r, const struct discon_trap *t);
+/* An event inside the window: the vCPU's last event, as of the instant.
+ * 0, or -1 if out of memory. */
+int postmortem_event(struct report *r, uint32_t vcpu, uint64_t time_ns);
 /* A paired trap ended: its entry in the timeline learns how. */
 void postmortem_ended(struct report *r, const struct discon_trap *t);
 /* The section, text (render_postmortem.c). */

@@ -86,12 +86,15 @@ static void end_state(const struct report *r, FILE *o, uint64_t ref)
     const struct postmortem *pm = r->pm;
     fprintf(o, "\nState at the %s, per vCPU\n", pm->at_given ? "instant" : "end");
     for (uint32_t i = 0; i < r->nvcpus && i < REPORT_MAX_VCPUS; i++) {
-        const struct vcpu_state *s = &r->vcpu[i];
         const struct pm_vcpu *v = i < pm->nvcpus ? &pm->vcpu[i] : NULL;
-        if (!s->seen)
+        if (!r->vcpu[i].seen)
             continue;
-        fprintf(o, "  vCPU %u: %llu traps; last event %.3f ms\n", i, (unsigned long long)s->traps,
-                ms_from(s->last_ns, ref));
+        /* The view's own counts, not the report's: those run past --at. */
+        fprintf(o, "  vCPU %u: %llu traps; ", i, v ? (unsigned long long)v->traps : 0ull);
+        if (v && v->has_event)
+            fprintf(o, "last event %.3f ms\n", ms_from(v->last_event_ns, ref));
+        else
+            fprintf(o, "no event up to the %s\n", pm->at_given ? "instant" : "end");
         if (v && v->has_last) {
             fprintf(o, "    last trap:\n");
             trap_lines(r, o, &v->last, ref);

@@ -185,6 +185,13 @@ struct report {
     struct discon_symbols db_syms; /* a database's own symbols table */
     char db_symbols_note[96];      /* what a database says of its symbol files */
     struct discon_trap_deriver deriver;
+    /* With --symbols: the exception handlers of the whole trace, every
+     * vCPU, whatever --from/--to and --vcpu keep, from a deriver of their
+     * own. The KASLR slide is found from them, as trace2sqlite finds the
+     * one it stores, so a window never changes a trap's kind. */
+    bool kaslr_on;
+    struct discon_trap_deriver kaslr_deriver;
+    struct pc_counts kaslr;
     struct nesting nest;
     struct postmortem *pm; /* --last; NULL without */
 };
@@ -198,6 +205,9 @@ void report_free(struct report *r);
 /* Feeding, in per-vCPU sequence order. 0, or -1 (out of memory). */
 int report_header(struct report *r, const Discon__Header *h);
 int report_events(struct report *r, const struct discon_event *ev, size_t n);
+/* Nothing open on the vCPU is matched across missing events (a loss, a
+ * gap). 0, or -1 (out of memory). */
+int report_break(struct report *r, uint32_t vcpu);
 int report_loss(struct report *r, uint32_t vcpu, uint64_t first_seq, uint64_t count,
                 uint64_t first_ns, uint64_t last_ns);
 void report_vcpu_totals(struct report *r, uint32_t vcpu, uint64_t produced, uint64_t dropped,

@@ -28,11 +28,12 @@ static int place_symbols(const struct report_args *a, const struct discon_symbol
                          const struct report *r, struct discon_symbols *syms, char *note,
                          size_t len)
 {
-    size_t *idx = pc_counts_sorted(&r->handlers, DISCON_EXCEPTION);
+    /* The whole trace's handlers, not the window's (report.h, kaslr). */
+    size_t *idx = pc_counts_sorted(&r->kaslr, DISCON_EXCEPTION);
     uint64_t handlers[DISCON_KASLR_HANDLERS];
     size_t n = 0;
     for (; idx && idx[n] != SIZE_MAX && n < DISCON_KASLR_HANDLERS; n++)
-        handlers[n] = r->handlers.pc[idx[n]];
+        handlers[n] = r->kaslr.pc[idx[n]];
     free(idx);
     struct discon_symbol_placement p;
     if (discon_symbols_for_trace(syms, files, r->target, &a->kaslr, handlers, n, &p))
