@@ -118,6 +118,24 @@ static int snapshot_option(bool window, const char *arg, struct discond_options 
     return 0;
 }
 
+/* What the options say together, after each was read: 0, or -1 after
+ * one line. Sets the rotation a size bound needs. */
+static int check_together(struct discond_options *o, bool snap_on_given)
+{
+    if (snap_on_given && !(o->snap_bytes || o->snap_ns)) {
+        fprintf(stderr, "discond: --snapshot-on needs --snapshot SIZE|TIME (the flight recorder)\n");
+        return -1;
+    }
+    if ((o->snap_bytes || o->snap_ns) && (o->max_files || o->max_size)) {
+        fprintf(stderr, "discond: --snapshot keeps its window in memory: --max-files and --max-size do not apply\n");
+        return -1;
+    }
+    /* A size bound needs files several times smaller than it. */
+    if (o->max_size && (!o->rotate_size || o->rotate_size > o->max_size / 4))
+        o->rotate_size = o->max_size / 4;
+    return 0;
+}
+
 /* 0 with o filled; otherwise the exit status (0 after --help, 2 on bad usage). */
 static int parse_options(int argc, char **argv, struct discond_options *o)
 {
@@ -189,17 +207,8 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
         return 2;
     }
     snprintf(o->shm, sizeof o->shm, "%s%s", shm[0] == '/' ? "" : "/", shm);
-    if (snap_on_given && !(o->snap_bytes || o->snap_ns)) {
-        fprintf(stderr, "discond: --snapshot-on needs --snapshot SIZE|TIME (the flight recorder)\n");
+    if (check_together(o, snap_on_given) != 0)
         return 2;
-    }
-    if ((o->snap_bytes || o->snap_ns) && (o->max_files || o->max_size)) {
-        fprintf(stderr, "discond: --snapshot keeps its window in memory: --max-files and --max-size do not apply\n");
-        return 2;
-    }
-    /* A size bound needs files several times smaller than it. */
-    if (o->max_size && (!o->rotate_size || o->rotate_size > o->max_size / 4))
-        o->rotate_size = o->max_size / 4;
     o->qemu_argv = argv + optind;
     o->qemu_argc = argc - optind;
     return -1;

@@ -127,8 +127,9 @@ void postmortem_render_text(const struct report *r, FILE *o)
 {
     const struct postmortem *pm = r->pm;
     uint64_t ref = pm->at_given ? pm->at_ns : r->last_ns;
-    fprintf(o, "\nLast %.3f ms before the %s (%.6f s), all vCPUs merged, ms from it\n",
-            (double)pm->last_ns / 1e6, pm->at_given ? "instant given" : "end",
+    /* To the us as a rule; to the ns when --last was finer than that. */
+    fprintf(o, "\nLast %.*f ms before the %s (%.6f s), all vCPUs merged, ms from it\n",
+            pm->last_ns % 1000 ? 6 : 3, (double)pm->last_ns / 1e6, pm->at_given ? "instant given" : "end",
             ((double)ref - (double)r->clock_mono) / 1e9);
     timeline(r, o, ref);
     end_state(r, o, ref);
