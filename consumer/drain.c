@@ -405,16 +405,7 @@ int discon_drain_finish(struct discon_drain *d, bool producer_finished, char *er
     if (rc == 0 && discon_drain_end_totals(d, dropped, &totals, &ptrs, &used) != 0)
         rc = FAIL("out of memory");
     if (rc == 0) {
-        Discon__End e = DISCON__END__INIT;
-        e.qemu_ended = d->qemu_ended;
-        e.guest_ended = (char *)discon_drain_guest_ended(d);
-        e.n_vcpu = used;
-        e.vcpu = ptrs;
-        e.producer_finished = producer_finished;
-        /* A counter (relaxed, like the plugin's fetch_add); final once the
-         * state was FINISHED: ordering (a) of discon_ring.h. */
-        e.unrecorded = atomic_load_explicit(&d->seg->hdr->unrecorded, memory_order_relaxed);
-        e.end_monotonic_ns = discon_clock_ns(CLOCK_MONOTONIC);
+        Discon__End e = discon_drain_end_record(d, ptrs, used, producer_finished);
         rc = discon_writer_end(d->w, &e, err, errlen);
     }
     free(totals);

@@ -3,6 +3,8 @@
  * totals and how the guest ended (for files and snapshots alike), and
  * the running totals discond reports.
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
+#include "discon_clock.h"
 #include "drain_internal.h"
 #include "guest_end.h"
 
@@ -56,7 +58,9 @@ void discon_drain_totals(const struct discon_drain *d, struct discon_drain_total
     }
 }
 
-const char *discon_drain_guest_ended(const struct discon_drain *d)
+/* End.guest_ended (guest_end.h): from the latest of the vCPUs' last
+ * events; "" when it says nothing. */
+static const char *guest_ended(const struct discon_drain *d)
 {
     const struct discon_event *latest = NULL;
     for (uint32_t i = 0; i < d->nvcpus; i++)
@@ -64,4 +68,20 @@ const char *discon_drain_guest_ended(const struct discon_drain *d)
             latest = &d->v[i].last;
     const char *how = latest ? discon_guest_end(d->seg->layout.target, latest) : NULL;
     return how ? how : "";
+}
+
+Discon__End discon_drain_end_record(const struct discon_drain *d, Discon__VcpuTotals **vcpu,
+                                    size_t n, bool producer_finished)
+{
+    Discon__End e = DISCON__END__INIT;
+    e.qemu_ended = (char *)d->qemu_ended; /* protobuf-c wants char *: not written to */
+    e.guest_ended = (char *)guest_ended(d);
+    e.n_vcpu = n;
+    e.vcpu = vcpu;
+    e.producer_finished = producer_finished;
+    /* A counter (relaxed, like the plugin's fetch_add); final once the
+     * state was FINISHED: ordering (a) of discon_ring.h. */
+    e.unrecorded = atomic_load_explicit(&d->seg->hdr->unrecorded, memory_order_relaxed);
+    e.end_monotonic_ns = discon_clock_ns(CLOCK_MONOTONIC);
+    return e;
 }

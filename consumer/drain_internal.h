@@ -105,9 +105,12 @@ int discon_drain_flush(struct discon_drain *d, char *err, size_t errlen);
 int discon_drain_end_totals(const struct discon_drain *d, const uint64_t *dropped,
                             Discon__VcpuTotals **totals, Discon__VcpuTotals ***ptrs, size_t *n);
 
-/* End.guest_ended (guest_end.h): from the latest of the vCPUs' last
- * events; "" when it says nothing (drain_end.c). */
-const char *discon_drain_guest_ended(const struct discon_drain *d);
+/* The End record as it stands now (drain_end.c), for the trace's end and
+ * a snapshot's alike: how QEMU and the guest ended, the per-vCPU totals
+ * vcpu[0..n) (borrowed), whether the producer finished, the unrecorded
+ * count and the time. The caller adds what only it knows (End.snapshot). */
+Discon__End discon_drain_end_record(const struct discon_drain *d, Discon__VcpuTotals **vcpu,
+                                    size_t n, bool producer_finished);
 
 /* Flight recorder (drain_snapshot.c). Make d->flight and the writer that
  * feeds it. 0, or -1 with err. */

@@ -185,14 +185,7 @@ static int write_window(struct discon_drain *d, struct discon_writer *w, const s
         rc = discon_writer_frame(w, fr->bytes, fr->len, err, errlen);
     }
     if (rc == 0) {
-        Discon__End e = DISCON__END__INIT;
-        e.qemu_ended = d->qemu_ended;
-        e.guest_ended = (char *)discon_drain_guest_ended(d);
-        e.n_vcpu = ntotals;
-        e.vcpu = tptrs;
-        e.producer_finished = s->producer_finished;
-        e.unrecorded = atomic_load_explicit(&d->seg->hdr->unrecorded, memory_order_relaxed);
-        e.end_monotonic_ns = discon_clock_ns(CLOCK_MONOTONIC);
+        Discon__End e = discon_drain_end_record(d, tptrs, ntotals, s->producer_finished);
         e.snapshot = (char *)s->trigger;
         rc = discon_writer_end(w, &e, err, errlen);
     }
