@@ -434,14 +434,16 @@ int main(int argc, char **argv)
     int rc = parse_options(argc, argv, &o);
     if (rc >= 0)
         return rc;
-    /* --symbols files are read before anything starts: a bad one is a
-     * usage error, not a recording without names. */
+    /* --symbols files are read before anything starts: a missing or bad
+     * one refuses the recording (not a recording without names), with
+     * exit 1 as every tool gives for a named input it cannot use (2 is a
+     * malformed command line: discon-record(1), EXIT STATUS). */
     struct discon_symbol_files files = {0};
     char err[512];
     if (o.symbols.n &&
         discon_symbol_files_load(&files, o.symbols.path, o.symbols.n, err, sizeof err) != 0) {
         fprintf(stderr, "discon-record: --symbols: %s\n", err);
-        return 2;
+        return 1;
     }
     rc = run(&o, o.symbols.n ? &files : NULL);
     discon_symbol_files_free(&files);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <lz4frame.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,10 @@
 #define FAIL(code, ...) (snprintf(err, errlen, __VA_ARGS__), -(code))
 
 static const uint8_t frame_magic[4] = {0x04, 0x22, 0x4d, 0x18}; /* 0x184D2204 LE */
+/* The first 16 bytes of every SQLite 3 database ("The Database Header"
+ * of SQLite's file format, NUL included): what trace2sqlite writes, and
+ * so the likeliest wrong file given where trace files go. */
+static const char sqlite_magic[16] = "SQLite format 3";
 
 /*
  * protobuf-c allocates far more than the bytes it decodes (an empty packet
@@ -232,7 +237,15 @@ static int map_trace(const char *path, const uint8_t **map, size_t *size, char *
     if (*map == MAP_FAILED)
         return FAIL(DISCON_E_IO, "cannot map %s: %s", path, strerror(e));
     if (memcmp(*map, frame_magic, sizeof frame_magic) != 0) {
+        /* Still DISCON_E_NOT_TRACE (programs decide on the code), but the
+         * person is told what the file is and what reads it. */
+        bool db = *size >= sizeof sqlite_magic &&
+                  memcmp(*map, sqlite_magic, sizeof sqlite_magic) == 0;
         munmap((void *)*map, *size);
+        if (db)
+            return FAIL(DISCON_E_NOT_TRACE,
+                        "%s: a database (SQLite, as trace2sqlite writes), not a discon trace: "
+                        "read it with discon-report %s, or sqlite3", path, path);
         return FAIL(DISCON_E_NOT_TRACE, "%s: not a discon trace (no LZ4 frame at offset 0)",
                     path);
     }

@@ -93,6 +93,8 @@ enum discon_read_result {
  *   -DISCON_E_IO        cannot open, stat or map the file
  *   -DISCON_E_EMPTY     the file has 0 bytes
  *   -DISCON_E_NOT_TRACE not a regular file, too short, or no LZ4 frame at offset 0
+ *                       (an SQLite database, such as trace2sqlite writes, too:
+ *                       the message then says so and what reads it)
  *   -DISCON_E_NOMEM     no memory for the decoder
  *   -DISCON_E_INVALID   path, ops or st is NULL (every callback in ops may be NULL)
  *   -DISCON_E_STOPPED   a callback returned DISCON_READ_STOP (or another value

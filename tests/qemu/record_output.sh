@@ -11,13 +11,16 @@
 # A QEMU that only says it was started: nothing may start it here.
 printf '#!/bin/sh\ntouch %q\n' "$tmp/qemu-started" >"$tmp/fake-qemu"
 chmod +x "$tmp/fake-qemu"
-# refused WHAT OUTPUT [OPTIONS...]: discon-record -o OUTPUT OPTIONS fails
-# with one line, starts nothing.
+# refused RC WHAT OUTPUT [OPTIONS...]: discon-record -o OUTPUT OPTIONS fails
+# with one line and exit RC, starts nothing. As every tool: 2 for a
+# malformed command line, 1 for an input or output named on it that cannot
+# be used (a missing --symbols file is 1 in discon-report and trace2sqlite too).
 refused() {
-  local rc=0
+  local rc=0 want=$1
+  shift
   "$DISCON_RECORD" -o "$2" "${@:3}" -- "$tmp/fake-qemu" >"$tmp/out" 2>"$tmp/err" & local pid=$!
   wait "$pid" || rc=$?
-  [ "$rc" != 0 ] || fail "$1: accepted (exit 0)"
+  expect_eq "$1: exit status ($(cat "$tmp/err"))" "$want" "$rc"
   expect_eq "$1: lines on stderr" 1 "$(wc -l <"$tmp/err")"
   [ ! -e "$tmp/qemu-started" ] || fail "$1: QEMU was started"
   ! ls /dev/shm/discon-rec-"$pid"-* >/dev/null 2>&1 || fail "$1: a segment was left"
@@ -25,14 +28,14 @@ refused() {
   echo "ok: $1 refused (exit $rc): $(cat "$tmp/err")"
 }
 : >"$tmp/file"
-refused "-o naming a regular file" "$tmp/file"
-refused "-o under a regular file" "$tmp/file/sub"
+refused 1 "-o naming a regular file" "$tmp/file"
+refused 1 "-o under a regular file" "$tmp/file/sub"
 # --symbols files are read before anything starts; the output is not made.
-refused "--symbols naming no file" "$tmp/sym-out" --symbols "$tmp/no-such-file"
+refused 1 "--symbols naming no file" "$tmp/sym-out" --symbols "$tmp/no-such-file"
 echo "not a symbol file" >"$tmp/garbage"
-refused "--symbols naming a file that holds no symbols" "$tmp/sym-out" --symbols "$tmp/garbage"
+refused 1 "--symbols naming a file that holds no symbols" "$tmp/sym-out" --symbols "$tmp/garbage"
 [ ! -e "$tmp/sym-out" ] || fail "--symbols refused, but the output directory was made"
-refused "--snapshot-on without --snapshot" "$tmp/sym-out" --snapshot-on usr1
+refused 2 "--snapshot-on without --snapshot" "$tmp/sym-out" --snapshot-on usr1
 
 # discond stopped by someone else's SIGTERM while QEMU runs: it drains and
 # exits 0, but nobody drains afterwards, so QEMU is stopped, with one line.
@@ -52,7 +55,7 @@ echo "ok: discond stopped by SIGTERM mid-run: QEMU stopped (exit $rc): $(grep ^d
 
 [ "$(id -u)" = 0 ] || {
   mkdir "$tmp/ro" && chmod 555 "$tmp/ro"
-  refused "-o naming an unwritable directory" "$tmp/ro"
+  refused 1 "-o naming an unwritable directory" "$tmp/ro"
   skip "needs root for the read-only and full file systems in a private mount namespace"
 }
 unshare --mount --propagation private true 2>/dev/null ||
@@ -64,7 +67,7 @@ export DISCON_RECORD tmp
 unshare --mount --propagation private bash -c '
   set -euo pipefail
   mount -t tmpfs -o ro,size=1m tmpfs "$tmp/ro" && mount -t tmpfs -o size=2m tmpfs "$tmp/full" || exit 99
-  refused "-o naming a directory on a read-only file system" "$tmp/ro"
+  refused 1 "-o naming a directory on a read-only file system" "$tmp/ro"
   start=$SECONDS
   rc=0
   timeout 60 "$DISCON_RECORD" -o "$tmp/full/trace" --stats-json "$tmp/stats.json" -- \

@@ -184,6 +184,12 @@ bad 1 "$tmp/missing"
 printf 'junk' >"$tmp/junk"
 bad 1 "$tmp/junk"
 bad 1 --symbols "$tmp/junk" "$x86"
+bad 1 --symbols "$tmp/missing" "$x86" # as discon-record and trace2sqlite
+# Two databases are read as trace files: each is said to be a database.
+"$T2S" -o "$tmp/two.db" "$a64" 2>/dev/null
+bad 1 "$tmp/two.db" "$tmp/two.db"
+grep -qx "discon-report: $tmp/two.db: a database (SQLite, as trace2sqlite writes), not a discon trace: read it with discon-report $tmp/two.db, or sqlite3" \
+  "$tmp/err" || fail "two databases: $(cat "$tmp/err")"
 head -c 100000 "$x86"/*-000000.discon >"$tmp/cut.discon"
 bad 3 "$tmp/cut.discon"
 # Enormous: a real trace followed by 1 GiB of zeros reads in bounded memory.

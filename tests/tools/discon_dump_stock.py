@@ -16,6 +16,7 @@ import io
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -353,6 +354,19 @@ def check_exit_codes(tmp):
         if len(r.stderr.strip().splitlines()) != 1:
             fail("discon-dump %s: not one line of error: %r" % (args, r.stderr))
     print("ok: exit 3 with damage rows for a damaged trace; 1 and 2 with one-line errors")
+    # A database (trace2sqlite's output is SQLite) where a trace goes: one
+    # line that says what it is and what reads it, not only "not a trace".
+    db = os.path.join(tmp, "boot.db")
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE t (x)")
+    con.commit()
+    con.close()
+    r = run_dump([db], check_rc=1)
+    want = "discon-dump: %s: a database (SQLite, as trace2sqlite writes), not a discon " \
+           "trace: read it with discon-report %s, or sqlite3" % (db, db)
+    if r.stderr.strip() != want:
+        fail("discon-dump on a database: %r, expected %r" % (r.stderr, want))
+    print("ok: a database is named as one, with what reads it")
 
 
 def main():

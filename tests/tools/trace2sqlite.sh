@@ -249,6 +249,11 @@ bad 1 -o "$tmp/x.db" "$tmp/no-such-file"
 printf 'not a trace' >"$tmp/junk.discon"
 bad 1 -o "$tmp/x.db" "$tmp/junk.discon"
 bad 1 -o "$tmp/x.db" --symbols "$tmp/junk.discon" "$x86"
+# A database where a trace goes: said to be one, with what reads it.
+"$T2S" -o "$tmp/in.db" "$data/aarch64-boot.discon" 2>/dev/null || fail "load in.db"
+bad 1 -o "$tmp/x.db" "$tmp/in.db"
+grep -qx "trace2sqlite: $tmp/in.db: a database (SQLite, as trace2sqlite writes), not a discon trace: read it with discon-report $tmp/in.db, or sqlite3" \
+  "$tmp/err" || fail "a database as input: $(cat "$tmp/err")"
 head -c 100000 "$x86"/*-000000.discon >"$tmp/cut.discon"
 bad 3 -o "$tmp/cut.db" "$tmp/cut.discon"
 "$T2S" --help | grep 'usage: trace2sqlite' >/dev/null || fail "--help"
