@@ -7,6 +7,7 @@
 #include "attach_trace.h"
 #include "discon_clock.h"
 #include "discon_version.h"
+#include "file_options.h"
 #include "make_dirs.h"
 #include "number_option.h"
 #include "output_dir.h"
@@ -34,10 +35,8 @@ static const char usage[] =
     "  -p, --pid PID             the QEMU process (qemu-system-*)\n"
     "  -o, --output DIR          directory for the trace file (created if missing)\n"
     "      --duration SECONDS    detach after this long (default: until a signal)\n"
-    "      --flush-ms MS         write a frame at least this often (default 1000)\n"
     "      --bpf-ring SIZE       BPF ring buffer bytes, a power of two (K, M; default 16M)\n"
-    "      --rotate-size SIZE    start a new file after SIZE bytes (default 256M; 0: never)\n"
-    "      --rotate-seconds N    start a new file every N seconds (default 0: never)\n"
+    DISCON_FILE_OPTIONS_HELP
     "      --stats-json FILE     write totals as JSON at exit\n"
     "      --summary             print a summary on stderr at exit\n"
     "      --set-aside           first move an earlier trace in DIR into DIR.old, after\n"
@@ -54,7 +53,8 @@ struct attach_options {
     pid_t pid;
     const char *dir, *stats_json;
     double duration_s;
-    uint64_t flush_ms, ring_bytes, rotate_size, rotate_s;
+    uint64_t ring_bytes;
+    struct discon_file_options files; /* as the plugin path's (file_options.h) */
     bool summary, set_aside;
 };
 
@@ -86,16 +86,14 @@ static int refuse(const char *msg)
 /* -1 with o filled; otherwise the exit status (0 after --help, 2). */
 static int parse_options(int argc, char **argv, struct attach_options *o)
 {
-    *o = (struct attach_options){.dir = ".", .flush_ms = 1000, .ring_bytes = 16u << 20,
-                                 .rotate_size = DISCON_DEFAULT_ROTATE_SIZE};
-    enum { DURATION = 256, FLUSH, RING, STATS, SUMMARY, ROTATE_SIZE, ROTATE_SECONDS, SET_ASIDE };
+    *o = (struct attach_options){.dir = ".", .ring_bytes = 16u << 20,
+                                 .files = DISCON_FILE_OPTIONS_DEFAULT};
+    enum { DURATION = 256, RING, STATS, SUMMARY, SET_ASIDE };
     static const struct option longopts[] = {
         {"pid", required_argument, NULL, 'p'},       {"output", required_argument, NULL, 'o'},
-        {"duration", required_argument, NULL, DURATION}, {"flush-ms", required_argument, NULL, FLUSH},
+        {"duration", required_argument, NULL, DURATION}, DISCON_FILE_LONGOPTS,
         {"bpf-ring", required_argument, NULL, RING}, {"stats-json", required_argument, NULL, STATS},
         {"summary", no_argument, NULL, SUMMARY},     {"help", no_argument, NULL, 'h'},
-        {"rotate-size", required_argument, NULL, ROTATE_SIZE},
-        {"rotate-seconds", required_argument, NULL, ROTATE_SECONDS},
         {"set-aside", no_argument, NULL, SET_ASIDE}, {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
@@ -107,19 +105,21 @@ static int parse_options(int argc, char **argv, struct attach_options *o)
         case 'p': bad = discon_parse_count(optarg, 1, 1u << 30, &pid) ? "--pid" : NULL; break;
         case 'o': o->dir = optarg; break;
         case DURATION: bad = discon_parse_seconds(optarg, &o->duration_s) || o->duration_s <= 0 ? "--duration" : NULL; break;
-        case FLUSH: bad = discon_parse_count(optarg, 1, 3600000, &o->flush_ms) ? "--flush-ms" : NULL; break;
         case RING:
             bad = discon_parse_size(optarg, &o->ring_bytes) || o->ring_bytes < 4096 ||
                   o->ring_bytes > (1u << 30) || (o->ring_bytes & (o->ring_bytes - 1)) ? "--bpf-ring" : NULL;
             break;
-        case ROTATE_SIZE: bad = discon_parse_size(optarg, &o->rotate_size) ? "--rotate-size" : NULL; break;
-        case ROTATE_SECONDS: bad = discon_parse_count(optarg, 0, 1u << 30, &o->rotate_s) ? "--rotate-seconds" : NULL; break;
         case STATS: o->stats_json = optarg; break;
         case SUMMARY: o->summary = true; break;
         case SET_ASIDE: o->set_aside = true; break;
         case 'h': fputs(usage, stdout); return 0;
         case 'V': discon_print_version("discond"); return 0;
-        default: fputs(usage, stderr); return 2;
+        default:
+            switch (discon_file_option("discond", c, optarg, &o->files)) {
+            case 0: break;
+            case 1: fputs(usage, stderr); return 2;
+            default: return 2;
+            }
         }
         if (bad) {
             fprintf(stderr, "discond: %s: bad value '%s'\n", bad, optarg);
@@ -130,6 +130,7 @@ static int parse_options(int argc, char **argv, struct attach_options *o)
         fprintf(stderr, "discond: unexpected argument '%s' with --pid\n", argv[optind]);
         return 2;
     }
+    discon_file_options_settle(&o->files);
     o->pid = (pid_t)pid;
     return -1;
 }
@@ -178,8 +179,7 @@ static int start(struct attach_run *r)
     uint64_t t0 = discon_clock_ns(CLOCK_MONOTONIC);
     struct discon_attach_info info = {.qemu = &r->qemu, .probe_desc = desc, .attach_ns = t0,
                                       .ring_bytes = (uint32_t)r->o.ring_bytes,
-                                      .rotate_size = r->o.rotate_size,
-                                      .rotate_ns = r->o.rotate_s * 1000000000u};
+                                      .files = &r->o.files};
     if (!(r->trace = discon_attach_trace_open(r->o.dir, &info, r->err, sizeof r->err)))
         return refuse(r->err);
     r->session = discon_attach_session_start(&r->shape, r->qemu.binary, r->probe_offset,
@@ -225,7 +225,7 @@ static int record(struct attach_run *r, int sigfd, int pidfd, bool *qemu_exited)
         if (discon_attach_session_consume(r->session, r->err, sizeof r->err) < 0)
             return refuse(r->err);
         uint64_t now = discon_clock_ns(CLOCK_MONOTONIC);
-        if (now - flushed >= r->o.flush_ms * 1000000u) {
+        if (now - flushed >= r->o.files.flush_ms * 1000000u) {
             if (discon_attach_trace_flush(r->trace, r->err, sizeof r->err) != 0)
                 return refuse(r->err);
             flushed = now;

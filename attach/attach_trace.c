@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "attach_trace.h"
 #include "discon_clock.h"
+#include "frame_sync.h"
 #include "trace_names.h"
 #include "trace_writer.h"
 
@@ -25,12 +26,14 @@ struct vcpu {
 
 struct discon_attach_trace {
     struct discon_writer *w;
+    int sync_fd; /* the file being written, for fdatasync; -1 with --no-sync */
     char dir[4096], path[4096 + 256], prefix[64], probe_desc[256];
     struct discon_attach_info info; /* probe_desc pointing at ours */
     uint64_t realtime;              /* at open: in the trace id and every header */
     uint64_t opened_ns;             /* CLOCK_MONOTONIC when this file was opened */
     uint64_t bytes_closed, bytes;   /* of the closed files; of all, once finished */
     uint32_t file_index, files;
+    struct discon_disk_bound bound; /* --max-files, --max-size */
     struct vcpu v[DISCON_ATTACH_MAX_VCPUS];
 };
 
@@ -68,6 +71,7 @@ static int write_header(struct discon_attach_trace *t, char *err, size_t errlen)
     h.source = (char *)"attach";
     h.n_lacks = sizeof lacks / sizeof lacks[0];
     h.lacks = (char **)lacks;
+    h.removed = discon_bound_header(&t->bound);
     return discon_writer_header(t->w, &h, err, errlen);
 }
 
@@ -81,7 +85,11 @@ static int open_file(struct discon_attach_trace *t, char *err, size_t errlen)
     if (!(t->w = discon_writer_create(t->path, err, errlen)))
         return -1;
     t->files++;
-    return write_header(t, err, errlen);
+    if (write_header(t, err, errlen) != 0 ||
+        (!t->info.files->no_sync &&
+         discon_frame_sync_open(&t->sync_fd, t->path, t->dir, err, errlen) != 0))
+        return -1;
+    return discon_bound_opened(&t->bound, t->file_index, t->path, err, errlen);
 }
 
 struct discon_attach_trace *discon_attach_trace_open(const char *dir,
@@ -99,6 +107,9 @@ struct discon_attach_trace *discon_attach_trace_open(const char *dir,
         return NULL;
     }
     t->info = *info;
+    t->sync_fd = -1;
+    discon_bound_init(&t->bound, DISCON_ATTACH_MAX_VCPUS, (uint32_t)info->files->max_files,
+                      info->files->max_size, info->files->rotate_size);
     snprintf(t->probe_desc, sizeof t->probe_desc, "%s", info->probe_desc);
     t->info.probe_desc = t->probe_desc;
     t->realtime = discon_clock_ns(CLOCK_REALTIME);
@@ -118,6 +129,8 @@ static int encode(struct discon_attach_trace *t, struct vcpu *v, char *err, size
     /* No ring position: the BPF ring buffer has none a reader could use. */
     if (discon_writer_events(t->w, v->pending, v->npending, 0, err, errlen) != 0)
         return -1;
+    discon_bound_note(&t->bound, v->pending[0].vcpu, v->pending[0].seq, v->npending,
+                      v->pending[0].time_ns, v->pending[v->npending - 1].time_ns);
     v->written += v->npending;
     v->npending = 0;
     return 0;
@@ -137,7 +150,10 @@ static int loss(struct discon_attach_trace *t, uint32_t vcpu, uint64_t count, ui
     l.last_time_ns = last_ns;
     v->next_seq += count;
     v->lost += count;
-    return discon_writer_loss(t->w, &l, err, errlen);
+    if (discon_writer_loss(t->w, &l, err, errlen) != 0)
+        return -1;
+    discon_bound_note(&t->bound, vcpu, l.first_seq, count, first_ns, last_ns);
+    return 0;
 }
 
 int discon_attach_trace_record(struct discon_attach_trace *t,
@@ -180,9 +196,16 @@ static int rotate(struct discon_attach_trace *t, char *err, size_t errlen)
     char full_path[sizeof t->path];
     memcpy(full_path, t->path, sizeof full_path);
     uint64_t full_opened = t->opened_ns;
+    int full_sync = t->sync_fd;
+    /* The oldest files beyond the bound go before the next one comes. */
+    if (discon_bound_rotate(&t->bound, discon_writer_bytes(full), err, errlen) != 0)
+        return -1;
     t->file_index++;
     t->w = NULL;
+    t->sync_fd = -1;
     if (open_file(t, err, errlen) != 0) {
+        discon_frame_sync_close(&t->sync_fd);
+        t->sync_fd = full_sync;
         if (t->w) {
             char ignore[16];
             discon_writer_close(t->w, false, ignore, sizeof ignore);
@@ -196,6 +219,7 @@ static int rotate(struct discon_attach_trace *t, char *err, size_t errlen)
         return -1;
     }
     t->bytes_closed += discon_writer_bytes(full);
+    discon_frame_sync_close(&full_sync);
     return discon_writer_close(full, true, err, errlen);
 }
 
@@ -204,11 +228,13 @@ int discon_attach_trace_flush(struct discon_attach_trace *t, char *err, size_t e
     for (uint32_t i = 0; i < DISCON_ATTACH_MAX_VCPUS; i++)
         if (encode(t, &t->v[i], err, errlen) != 0)
             return -1;
-    if (discon_writer_flush(t->w, err, errlen) != 0)
+    if (discon_writer_flush(t->w, err, errlen) != 0 ||
+        discon_frame_sync(t->sync_fd, t->path, err, errlen) != 0)
         return -1;
-    bool by_size = t->info.rotate_size && discon_writer_bytes(t->w) >= t->info.rotate_size;
-    bool by_age = t->info.rotate_ns &&
-                  discon_clock_ns(CLOCK_MONOTONIC) - t->opened_ns >= t->info.rotate_ns;
+    const struct discon_file_options *f = t->info.files;
+    bool by_size = f->rotate_size && discon_writer_bytes(t->w) >= f->rotate_size;
+    bool by_age = f->rotate_s &&
+                  discon_clock_ns(CLOCK_MONOTONIC) - t->opened_ns >= f->rotate_s * 1000000000u;
     return by_size || by_age ? rotate(t, err, errlen) : 0;
 }
 
@@ -257,6 +283,7 @@ int discon_attach_trace_finish(struct discon_attach_trace *t,
     t->bytes = t->bytes_closed + discon_writer_bytes(t->w);
     int crc = discon_writer_close(t->w, true, err, rc == 0 ? errlen : 0);
     t->w = NULL;
+    discon_frame_sync_close(&t->sync_fd);
     if (crc == 0)
         return rc;
     return -1;
@@ -287,7 +314,9 @@ void discon_attach_trace_free(struct discon_attach_trace *t)
         char ignore[16];
         discon_writer_close(t->w, false, ignore, sizeof ignore);
     }
+    discon_frame_sync_close(&t->sync_fd);
     for (uint32_t i = 0; i < DISCON_ATTACH_MAX_VCPUS; i++)
         free(t->v[i].pending);
+    discon_bound_free(&t->bound);
     free(t);
 }

@@ -4,14 +4,17 @@
  * says source "attach", EventBatches per vCPU, Loss records where the BPF
  * ring buffer was full, and the End record with per-vCPU totals. Files
  * rotate as the plugin path's do (PREFIX-NNNNNN.discon, trace_names.h):
- * each starts with the same Header but its file_index, the End record
- * goes in the last.
+ * each starts with the same Header but its file_index (and, once
+ * --max-files/--max-size removed the oldest, what they held), the End
+ * record goes in the last.
  */
 #ifndef DISCON_ATTACH_TRACE_H
 #define DISCON_ATTACH_TRACE_H
 
 #include "attach_event.h"
+#include "disk_bound.h"
 #include "drain.h" /* struct discon_drain_totals, for consumer/stats.h */
+#include "file_options.h"
 #include "qemu_process.h"
 
 #include <stdbool.h>
@@ -26,8 +29,11 @@ struct discon_attach_info {
     const char *probe_desc;   /* how the probe was placed, for plugin_options (copied) */
     uint64_t attach_ns;       /* CLOCK_MONOTONIC when the probe went live */
     uint32_t ring_bytes;      /* the BPF ring buffer's size */
-    uint64_t rotate_size;     /* bytes per file, checked at each flush; 0: no limit */
-    uint64_t rotate_ns;       /* age per file, checked at each flush; 0: no limit */
+    /* When files rotate (rotate_size, rotate_s: checked at each flush),
+     * how many stay (max_files, max_size: disk_bound.h, the plugin path's
+     * bound) and whether each frame is synced (no_sync); settled
+     * (discon_file_options_settle); must outlive the trace. */
+    const struct discon_file_options *files;
 };
 
 /* Create DIR/trace-<realtime>-<pid>-000000.discon (exclusive) and write

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "record_attach.h"
 #include "discon_version.h"
+#include "file_options.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -21,34 +22,39 @@ bool discon_record_attach_requested(int argc, char **argv)
 
 int discon_record_attach(int argc, char **argv, const char *usage)
 {
-    enum { DURATION = 256, STATS, ROTATE_SIZE, ROTATE_SECONDS };
+    enum { DURATION = 256, STATS };
     static const struct option longopts[] = {
         {"pid", required_argument, NULL, 'p'},     {"output", required_argument, NULL, 'o'},
         {"duration", required_argument, NULL, DURATION}, {"stats-json", required_argument, NULL, STATS},
-        {"rotate-size", required_argument, NULL, ROTATE_SIZE},
-        {"rotate-seconds", required_argument, NULL, ROTATE_SECONDS},
+        DISCON_FILE_LONGOPTS, /* as without -p: the same checks, passed on alike */
         {"help", no_argument, NULL, 'h'},          {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     /* --set-aside: one trace per place, as without -p (output_dir.h),
      * done by discond after its checks so a refused attach moves nothing. */
-    char *dargv[20] = {NULL, "--summary", "--set-aside"};
+    char *dargv[32] = {NULL, "--summary", "--set-aside"};
     int k = 3;
+    static struct discon_file_args files; /* its strings end up in dargv */
+    discon_file_args_init(&files);
     const char *dir = "discon.data";
-    /* discond checks the values: its one-line refusals are ours. */
+    /* The file options are checked here as without -p; discond checks the
+     * rest: its one-line refusals are ours. */
     for (int c; (c = getopt_long(argc, argv, "p:o:hV", longopts, NULL)) != -1;) {
         switch (c) {
         case 'p': dargv[k++] = "--pid"; dargv[k++] = optarg; break;
         case 'o': dir = optarg; break;
         case DURATION: dargv[k++] = "--duration"; dargv[k++] = optarg; break;
         case STATS: dargv[k++] = "--stats-json"; dargv[k++] = optarg; break;
-        case ROTATE_SIZE: dargv[k++] = "--rotate-size"; dargv[k++] = optarg; break;
-        case ROTATE_SECONDS: dargv[k++] = "--rotate-seconds"; dargv[k++] = optarg; break;
         case 'h': fputs(usage, stdout); return 0;
         case 'V': discon_print_version("discon-record"); return 0;
-        default: fputs(usage, stderr); return 2;
+        default:
+            switch (discon_file_arg("discon-record", c, optarg, &files)) {
+            case 0: break;
+            case 1: fputs(usage, stderr); return 2;
+            default: return 2;
+            }
         }
-        if (k > 17) {
+        if (k > 9) {
             fprintf(stderr, "discon-record: an option is repeated\n%s", usage);
             return 2;
         }
@@ -57,6 +63,7 @@ int discon_record_attach(int argc, char **argv, const char *usage)
         fprintf(stderr, "discon-record: -p records a running QEMU: no command ('%s')\n", argv[optind]);
         return 2;
     }
+    discon_file_args_pass(&files, dargv, &k);
     dargv[k++] = "-o";
     dargv[k++] = (char *)dir;
     char self[4096], discond[4200];

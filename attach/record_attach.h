@@ -1,7 +1,9 @@
 /*
  * `discon-record -p PID [-o DIR] [--duration S] [--stats-json FILE]
- * [--rotate-size SIZE] [--rotate-seconds N]`: record a QEMU that is
- * already running, like `perf record -p`. discon-record runs `discond
+ * [FILE OPTIONS]`: record a QEMU that is already running, like `perf
+ * record -p`. The file options (--flush-ms, --no-sync, --rotate-size,
+ * --rotate-seconds, --max-files, --max-size: file_options.h) are those of
+ * the launch path, checked the same way. discon-record runs `discond
  * --pid --set-aside` (found beside itself), which checks every value and
  * then, as without -p, moves an earlier trace in DIR into DIR.old
  * (output_dir.h) before attaching.

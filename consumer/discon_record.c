@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include "discon_version.h"
+#include "file_options.h"
 #include "launch.h"
 #include "make_dirs.h"
 #include "number_option.h"
@@ -34,9 +35,10 @@
 
 static const char usage[] =
     "usage: discon-record [options] -- QEMU [QEMU ARGS...]\n"
-    "       discon-record -p PID [-o DIR] [--duration S] [--rotate-size SIZE]\n"
-    "                     [--rotate-seconds N] [--stats-json FILE]   (a QEMU already running:\n"
-    "                     BPF uprobes, root or CAP_BPF+CAP_PERFMON; see discond --help)\n"
+    "       discon-record -p PID [-o DIR] [--duration S] [--stats-json FILE]\n"
+    "                     [--flush-ms MS] [--no-sync] [--rotate-size SIZE] [--rotate-seconds N]\n"
+    "                     [--max-files N] [--max-size SIZE]   (a QEMU already running: BPF\n"
+    "                     uprobes, root or CAP_BPF+CAP_PERFMON; see discond --pid 1 --help)\n"
     "Run QEMU with the discon plugin and record every trap into DIR.\n"
     "\n"
     "  -o, --output DIR          trace directory (default: discon.data)\n"
@@ -47,11 +49,7 @@ static const char usage[] =
     "      --cause on|off        record each trap's cause registers (default on)\n"
     "      --returns on|off      record returns from traps (default on); x86_64's\n"
     "                            syscall/sysenter are traps, recorded either way\n"
-    "      --rotate-size SIZE    new trace file after SIZE bytes (K/KiB, M/MiB, G/GiB:\n"
-    "                            powers of 1024; KB, MB, GB: of 1000; 1.5G; default 256M)\n"
-    "      --rotate-seconds N    new trace file every N seconds (default: never)\n"
-    "      --max-files N         keep at most N files (>= 2): the oldest are removed\n"
-    "      --max-size SIZE       keep the trace near SIZE bytes (files of SIZE/4 at most)\n"
+    DISCON_FILE_OPTIONS_HELP
     "      --snapshot SIZE|SECONDS  flight recorder: keep the newest SIZE bytes (64K or\n"
     "                            more) or SECONDS (\"30s\") of compressed frames in\n"
     "                            memory, write nothing until a trigger, then that\n"
@@ -63,8 +61,6 @@ static const char usage[] =
     "                            (ELF or System.map/kallsyms; repeatable), as\n"
     "                            discon-report --symbols does\n"
     "      --stats-json FILE     discond's totals as JSON\n"
-    "      --flush-ms MS         write and sync a frame at least this often (default 1000)\n"
-    "      --no-sync             do not fdatasync each frame (power loss: up to ~30 s)\n"
     "  -h, --help                this help\n"
     "  -V, --version             the version\n"
     "DIR and its missing parents are created.\n"
@@ -92,11 +88,10 @@ static int find_plugin(const char *self_dir, char *out, size_t len)
 
 struct record_options {
     const char *dir, *mode, *ring, *types, *cause, *returns;
-    const char *rotate_size, *rotate_seconds, *stats_json, *flush_ms;
-    const char *max_files, *max_size; /* bounded disk, discond's own checks */
+    const char *stats_json;
+    struct discon_file_args files; /* --flush-ms, --rotate-*, --max-*, --no-sync: to discond */
     const char *snapshot, *snapshot_on; /* flight recorder (snapshot_option.h) */
     struct discon_symbol_paths symbols; /* --symbols, for the summary's kinds */
-    bool no_sync;
     char **qemu_argv;
     int qemu_argc;
     /* The plugin options, as QEMU will get them. */
@@ -140,22 +135,6 @@ static int check_options(struct record_options *o)
         return 2;
     }
     uint64_t unused;
-    if (o->rotate_size && discon_parse_size(o->rotate_size, &unused)) {
-        fprintf(stderr, "discon-record: --rotate-size: bad value '%s'\n", o->rotate_size);
-        return 2;
-    }
-    if (o->flush_ms && discon_parse_count(o->flush_ms, 1, 3600000, &unused)) {
-        fprintf(stderr, "discon-record: --flush-ms: bad value '%s'\n", o->flush_ms);
-        return 2;
-    }
-    if (o->max_files && discon_parse_count(o->max_files, 2, 1u << 30, &unused)) {
-        fprintf(stderr, "discon-record: --max-files: bad value '%s' (2 or more)\n", o->max_files);
-        return 2;
-    }
-    if (o->max_size && (discon_parse_size(o->max_size, &unused) || unused < 4096)) {
-        fprintf(stderr, "discon-record: --max-size: bad value '%s' (4K or more)\n", o->max_size);
-        return 2;
-    }
     char why[160];
     uint64_t ns;
     unsigned mask;
@@ -172,13 +151,9 @@ static int check_options(struct record_options *o)
                         "recorder)\n");
         return 2;
     }
-    if (o->snapshot && (o->max_files || o->max_size)) {
+    if (o->snapshot && (o->files.parsed.max_files || o->files.parsed.max_size)) {
         fprintf(stderr, "discon-record: --snapshot keeps its window in memory: --max-files and "
                         "--max-size do not apply\n");
-        return 2;
-    }
-    if (o->rotate_seconds && discon_parse_count(o->rotate_seconds, 0, 1u << 30, &unused)) {
-        fprintf(stderr, "discon-record: --rotate-seconds: bad value '%s'\n", o->rotate_seconds);
         return 2;
     }
     return 0;
@@ -188,8 +163,8 @@ static int check_options(struct record_options *o)
 static int parse_options(int argc, char **argv, struct record_options *o)
 {
     *o = (struct record_options){.dir = "discon.data", .mode = "block"};
-    enum { MODE = 256, RING, TYPES, CAUSE, RETURNS, ROTATE_SIZE, ROTATE_SECONDS, STATS, FLUSH,
-           NO_SYNC, MAX_FILES, MAX_SIZE, SNAPSHOT, SNAPSHOT_ON, SYMBOLS };
+    discon_file_args_init(&o->files);
+    enum { MODE = 256, RING, TYPES, CAUSE, RETURNS, STATS, SNAPSHOT, SNAPSHOT_ON, SYMBOLS };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"mode", required_argument, NULL, MODE},
@@ -197,16 +172,11 @@ static int parse_options(int argc, char **argv, struct record_options *o)
         {"types", required_argument, NULL, TYPES},
         {"cause", required_argument, NULL, CAUSE},
         {"returns", required_argument, NULL, RETURNS},
-        {"rotate-size", required_argument, NULL, ROTATE_SIZE},
-        {"rotate-seconds", required_argument, NULL, ROTATE_SECONDS},
-        {"max-files", required_argument, NULL, MAX_FILES},
-        {"max-size", required_argument, NULL, MAX_SIZE},
+        DISCON_FILE_LONGOPTS,
         {"snapshot", required_argument, NULL, SNAPSHOT},
         {"snapshot-on", required_argument, NULL, SNAPSHOT_ON},
         {"symbols", required_argument, NULL, SYMBOLS},
         {"stats-json", required_argument, NULL, STATS},
-        {"flush-ms", required_argument, NULL, FLUSH},
-        {"no-sync", no_argument, NULL, NO_SYNC},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -219,10 +189,6 @@ static int parse_options(int argc, char **argv, struct record_options *o)
         case TYPES: o->types = optarg; break;
         case CAUSE: o->cause = optarg; break;
         case RETURNS: o->returns = optarg; break;
-        case ROTATE_SIZE: o->rotate_size = optarg; break;
-        case ROTATE_SECONDS: o->rotate_seconds = optarg; break;
-        case MAX_FILES: o->max_files = optarg; break;
-        case MAX_SIZE: o->max_size = optarg; break;
         case SNAPSHOT: o->snapshot = optarg; break;
         case SNAPSHOT_ON: o->snapshot_on = optarg; break;
         case SYMBOLS:
@@ -230,11 +196,14 @@ static int parse_options(int argc, char **argv, struct record_options *o)
                 return 2;
             break;
         case STATS: o->stats_json = optarg; break;
-        case FLUSH: o->flush_ms = optarg; break;
-        case NO_SYNC: o->no_sync = true; break;
         case 'h': fputs(usage, stdout); return 0;
         case 'V': discon_print_version("discon-record"); return 0;
-        default: fputs(usage, stderr); return 2;
+        default:
+            switch (discon_file_arg("discon-record", c, optarg, &o->files)) {
+            case 0: break;
+            case 1: fputs(usage, stderr); return 2;
+            default: return 2;
+            }
         }
     }
     if (optind >= argc) {
@@ -333,7 +302,7 @@ static int check_qemu_args(const struct record_options *o)
 }
 
 /* discond's command line: its options, then QEMU's argv for the header. */
-static char **discond_argv(const struct record_options *o, char *discond, char *shm)
+static char **discond_argv(struct record_options *o, char *discond, char *shm)
 {
     char **dargv = calloc((size_t)o->qemu_argc + 32, sizeof *dargv);
     if (!dargv)
@@ -345,20 +314,14 @@ static char **discond_argv(const struct record_options *o, char *discond, char *
     dargv[k++] = "-o";
     dargv[k++] = (char *)o->dir;
     dargv[k++] = "--summary";
-    const char *pass[][2] = {{"--rotate-size", o->rotate_size},
-                             {"--rotate-seconds", o->rotate_seconds},
-                             {"--max-files", o->max_files},
-                             {"--max-size", o->max_size},
-                             {"--snapshot", o->snapshot},
+    discon_file_args_pass(&o->files, dargv, &k);
+    const char *pass[][2] = {{"--snapshot", o->snapshot},
                              {"--snapshot-on", o->snapshot_on},
-                             {"--stats-json", o->stats_json},
-                             {"--flush-ms", o->flush_ms},
-                             {"--no-sync", o->no_sync ? "" : NULL}};
+                             {"--stats-json", o->stats_json}};
     for (size_t i = 0; i < sizeof pass / sizeof pass[0]; i++)
         if (pass[i][1]) {
             dargv[k++] = (char *)pass[i][0];
-            if (pass[i][1][0]) /* "": a flag without value */
-                dargv[k++] = (char *)pass[i][1];
+            dargv[k++] = (char *)pass[i][1];
         }
     dargv[k++] = "--";
     for (int i = 0; i < o->qemu_argc; i++)
@@ -387,7 +350,7 @@ static char **qemu_argv_with_plugin(const struct record_options *o, char *plugin
     return qargv;
 }
 
-static int run(const struct record_options *o, const struct discon_symbol_files *files)
+static int run(struct record_options *o, const struct discon_symbol_files *files)
 {
     char plugin[4200], discond[4200];
     if (check_qemu_args(o) != 0 || check_output(o->dir) != 0 ||

@@ -7,6 +7,7 @@
 #include "discon_clock.h"
 #include "discon_version.h"
 #include "drain.h"
+#include "file_options.h"
 #include "launcher_watch.h"
 #include "make_dirs.h"
 #include "number_option.h"
@@ -35,17 +36,7 @@ static const char usage[] =
     "\n"
     "  -s, --shm NAME            segment the plugin writes (its shm= option)\n"
     "  -o, --output DIR          directory for trace files (created with its parents)\n"
-    "      --flush-ms MS         write a frame at least this often (default 1000)\n"
-    "      --no-sync             no fdatasync after each frame: faster, but a power\n"
-    "                            loss may cost up to the kernel's writeback delay (~30 s)\n"
-    "      --rotate-size SIZE    start a new file after SIZE bytes (K/KiB, M/MiB, G/GiB:\n"
-    "                            powers of 1024; KB, MB, GB: of 1000; 1.5G; default 256M,\n"
-    "                            0: never)\n"
-    "      --rotate-seconds N    start a new file every N seconds (default 0: never)\n"
-    "      --max-files N         keep at most N files (>= 2): the oldest are removed as\n"
-    "                            new ones start, and the newest file says what went\n"
-    "      --max-size SIZE       keep the trace's files near SIZE bytes the same way\n"
-    "                            (rotation then at most SIZE/4 a file)\n"
+    DISCON_FILE_OPTIONS_HELP
     "      --snapshot SIZE|SECONDS  flight recorder: keep the newest frames, SIZE\n"
     "                            bytes (64K or more) or SECONDS (\"30s\"), in memory and\n"
     "                            write nothing until a trigger, then the window as a\n"
@@ -70,10 +61,11 @@ static const char usage[] =
 struct discond_options {
     char shm[256]; /* "/NAME" */
     const char *dir, *stats_json;
-    uint64_t flush_ms, rotate_size, rotate_s, wait_s, max_files, max_size;
+    struct discon_file_options files; /* --flush-ms, --rotate-*, --max-*, --no-sync */
+    uint64_t wait_s;
     uint64_t snap_bytes, snap_ns; /* --snapshot; both 0: record to files */
     unsigned snap_on;             /* --snapshot-on (snapshot_option.h) */
-    bool summary, no_sync;
+    bool summary;
     int launcher_fd; /* -1: not started by discon-record */
     int status_fd;   /* -1: none; discon-record writes "exit N" or "signal N" */
     char *const *qemu_argv;
@@ -126,13 +118,11 @@ static int check_together(struct discond_options *o, bool snap_on_given)
         fprintf(stderr, "discond: --snapshot-on needs --snapshot SIZE|TIME (the flight recorder)\n");
         return -1;
     }
-    if ((o->snap_bytes || o->snap_ns) && (o->max_files || o->max_size)) {
+    if ((o->snap_bytes || o->snap_ns) && (o->files.max_files || o->files.max_size)) {
         fprintf(stderr, "discond: --snapshot keeps its window in memory: --max-files and --max-size do not apply\n");
         return -1;
     }
-    /* A size bound needs files several times smaller than it. */
-    if (o->max_size && (!o->rotate_size || o->rotate_size > o->max_size / 4))
-        o->rotate_size = o->max_size / 4;
+    discon_file_options_settle(&o->files);
     return 0;
 }
 
@@ -141,26 +131,20 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
 {
     const char *shm = NULL;
     bool snap_on_given = false;
-    *o = (struct discond_options){.dir = ".", .flush_ms = 1000, .rotate_size = DISCON_DEFAULT_ROTATE_SIZE,
+    *o = (struct discond_options){.dir = ".", .files = DISCON_FILE_OPTIONS_DEFAULT,
                                   .launcher_fd = -1, .status_fd = -1,
                                   .snap_on = DISCON_SNAP_ALL};
-    enum { FLUSH = 256, ROTATE_SIZE, ROTATE_SECONDS, WAIT, STATS, SUMMARY, LAUNCHER, ERROR, NO_SYNC,
-           MAX_FILES, MAX_SIZE, STATUS, SNAPSHOT, SNAPSHOT_ON };
+    enum { WAIT = 256, STATS, SUMMARY, LAUNCHER, ERROR, STATUS, SNAPSHOT, SNAPSHOT_ON };
     uint64_t fd;
     static const struct option longopts[] = {
         {"shm", required_argument, NULL, 's'},
         {"output", required_argument, NULL, 'o'},
-        {"flush-ms", required_argument, NULL, FLUSH},
-        {"rotate-size", required_argument, NULL, ROTATE_SIZE},
-        {"rotate-seconds", required_argument, NULL, ROTATE_SECONDS},
-        {"max-files", required_argument, NULL, MAX_FILES},
-        {"max-size", required_argument, NULL, MAX_SIZE},
+        DISCON_FILE_LONGOPTS,
         {"wait", required_argument, NULL, WAIT},
         {"snapshot", required_argument, NULL, SNAPSHOT},
         {"snapshot-on", required_argument, NULL, SNAPSHOT_ON},
         {"stats-json", required_argument, NULL, STATS},
         {"summary", no_argument, NULL, SUMMARY},
-        {"no-sync", no_argument, NULL, NO_SYNC},
         {"launcher-fd", required_argument, NULL, LAUNCHER},
         {"error-fd", required_argument, NULL, ERROR},
         {"status-fd", required_argument, NULL, STATUS},
@@ -173,11 +157,6 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
         switch (c) {
         case 's': shm = optarg; break;
         case 'o': o->dir = optarg; break;
-        case FLUSH: bad = discon_parse_count(optarg, 1, 3600000, &o->flush_ms) ? "--flush-ms" : NULL; break;
-        case ROTATE_SIZE: bad = discon_parse_size(optarg, &o->rotate_size) ? "--rotate-size" : NULL; break;
-        case ROTATE_SECONDS: bad = discon_parse_count(optarg, 0, 1u << 30, &o->rotate_s) ? "--rotate-seconds" : NULL; break;
-        case MAX_FILES: bad = discon_parse_count(optarg, 2, 1u << 30, &o->max_files) ? "--max-files (2 or more)" : NULL; break;
-        case MAX_SIZE: bad = discon_parse_size(optarg, &o->max_size) || o->max_size < 4096 ? "--max-size (4K or more)" : NULL; break;
         case WAIT: bad = discon_parse_count(optarg, 0, 1u << 30, &o->wait_s) ? "--wait" : NULL; break;
         case SNAPSHOT:
         case SNAPSHOT_ON: if (snapshot_option(c == SNAPSHOT, optarg, o)) return 2;
@@ -185,13 +164,17 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
             break;
         case STATS: o->stats_json = optarg; break;
         case SUMMARY: o->summary = true; break;
-        case NO_SYNC: o->no_sync = true; break;
         case LAUNCHER: bad = discon_parse_count(optarg, 0, 65535, &fd) ? "--launcher-fd" : NULL; o->launcher_fd = (int)fd; break;
         case STATUS: bad = discon_parse_count(optarg, 0, 65535, &fd) ? "--status-fd" : NULL; o->status_fd = (int)fd; break;
         case ERROR: bad = discon_parse_count(optarg, 0, 65535, &fd) ? "--error-fd" : NULL; error_fd = (int)fd; break;
         case 'h': fputs(usage, stdout); return 0;
         case 'V': discon_print_version("discond"); return 0;
-        default: fputs(usage, stderr); return 2;
+        default:
+            switch (discon_file_option("discond", c, optarg, &o->files)) {
+            case 0: break;
+            case 1: fputs(usage, stderr); return 2;
+            default: return 2;
+            }
         }
         if (bad) {
             fprintf(stderr, "discond: %s: bad value '%s'\n", bad, optarg);
@@ -435,12 +418,12 @@ static int run(const struct discond_options *o)
         return 1;
     struct discon_drain_config cfg = {
         .dir = o->dir,
-        .flush_ns = o->flush_ms * 1000000u,
-        .no_sync = o->no_sync,
-        .rotate_size = o->rotate_size,
-        .rotate_ns = o->rotate_s * 1000000000u,
-        .max_files = (uint32_t)o->max_files,
-        .max_size = o->max_size,
+        .flush_ns = o->files.flush_ms * 1000000u,
+        .no_sync = o->files.no_sync,
+        .rotate_size = o->files.rotate_size,
+        .rotate_ns = o->files.rotate_s * 1000000000u,
+        .max_files = (uint32_t)o->files.max_files,
+        .max_size = o->files.max_size,
         .qemu_argv = o->qemu_argv,
         .qemu_argc = o->qemu_argc,
         .snapshot_bytes = o->snap_bytes,

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "drain_internal.h"
+#include "frame_sync.h"
 #include "discon_clock.h"
 #include "trace_names.h"
 
@@ -17,38 +18,10 @@ static const char *mode_name(uint32_t mode)
     return mode == DISCON_MODE_DROP ? "drop" : "block";
 }
 
-/* For power loss: the file's own descriptor to fdatasync (any descriptor
- * of the file syncs its data), and the directory synced once so the new
- * name survives too. 0, or -1 with err. */
+/* For power loss (frame_sync.h), unless --no-sync. 0, or -1 with err. */
 static int open_sync(struct discon_drain *d, char *err, size_t errlen)
 {
-    if (d->cfg.no_sync)
-        return 0;
-    d->sync_fd = open(d->path, O_RDONLY | O_CLOEXEC);
-    if (d->sync_fd < 0)
-        return FAIL("cannot open %s to sync it: %s", d->path, strerror(errno));
-    int dir = open(d->cfg.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int rc = dir >= 0 && fsync(dir) == 0 ? 0 : -1;
-    if (rc != 0)
-        snprintf(err, errlen, "cannot sync directory %s: %s", d->cfg.dir, strerror(errno));
-    if (dir >= 0)
-        close(dir);
-    return rc;
-}
-
-static void close_sync(struct discon_drain *d)
-{
-    if (d->sync_fd >= 0)
-        close(d->sync_fd);
-    d->sync_fd = -1;
-}
-
-/* After a frame: its bytes on the device before the next one is due. */
-static int sync_frame(struct discon_drain *d, char *err, size_t errlen)
-{
-    if (d->sync_fd >= 0 && fdatasync(d->sync_fd) != 0)
-        return FAIL("cannot sync %s: %s", d->path, strerror(errno));
-    return 0;
+    return d->cfg.no_sync ? 0 : discon_frame_sync_open(&d->sync_fd, d->path, d->cfg.dir, err, errlen);
 }
 
 void discon_drain_header(struct discon_drain *d, Discon__Header *h,
@@ -93,10 +66,10 @@ static int open_file(struct discon_drain *d, char *err, size_t errlen)
     Discon__ClockReference clock;
     Discon__Header h;
     discon_drain_header(d, &h, &clock, host);
-    h.removed = drain_bound_header(d);
+    h.removed = discon_bound_header(&d->bound);
     d->opened_ns = discon_clock_ns(CLOCK_MONOTONIC);
     if (discon_writer_header(d->w, &h, err, errlen) != 0 || open_sync(d, err, errlen) != 0 ||
-        drain_bound_opened(d, err, errlen) != 0)
+        discon_bound_opened(&d->bound, d->file_index, d->path, err, errlen) != 0)
         return -1;
     d->files++;
     return 0;
@@ -104,7 +77,7 @@ static int open_file(struct discon_drain *d, char *err, size_t errlen)
 
 static int close_file(struct discon_drain *d, char *err, size_t errlen)
 {
-    close_sync(d);
+    discon_frame_sync_close(&d->sync_fd);
     d->bytes_closed += discon_writer_bytes(d->w);
     int rc = discon_writer_close(d->w, true, err, errlen);
     d->w = NULL;
@@ -134,6 +107,8 @@ struct discon_drain *discon_drain_open(struct discon_segment *seg,
         d->cfg.max_size = 0;
         d->cfg.no_sync = true; /* frames go to memory; a snapshot is synced whole */
     }
+    discon_bound_init(&d->bound, d->nvcpus, d->cfg.max_files, d->cfg.max_size,
+                      d->cfg.rotate_size);
     if (!d->v || ((cfg->snapshot_bytes || cfg->snapshot_ns) && !d->flight)) {
         free(d->flight);
         free(d);
@@ -183,7 +158,7 @@ static void note(struct discon_drain *d, uint32_t vcpu, uint64_t first_seq, uint
     if (d->flight)
         drain_flight_note(d, vcpu, first_seq, n, first_ns, last_ns);
     else
-        drain_bound_note(d, vcpu, first_seq, n, first_ns, last_ns);
+        discon_bound_note(&d->bound, vcpu, first_seq, n, first_ns, last_ns);
 }
 
 static int encode_pending(struct discon_drain *d, struct vcpu *v, char *err, size_t errlen)
@@ -240,7 +215,7 @@ int discon_drain_flush(struct discon_drain *d, char *err, size_t errlen)
     crash_point(d, DISCON_DRAIN_AFTER_RELEASE);
     /* Synced after the release, so a vCPU waiting for room in block mode
      * does not wait for the device too. */
-    if (sync_frame(d, err, errlen) != 0)
+    if (discon_frame_sync(d->sync_fd, d->path, err, errlen) != 0)
         return -1;
     uint64_t now = discon_clock_ns(CLOCK_MONOTONIC);
     d->flushed_ns = now;
@@ -253,12 +228,12 @@ int discon_drain_flush(struct discon_drain *d, char *err, size_t errlen)
         char full_path[sizeof d->path];
         memcpy(full_path, d->path, sizeof full_path);
         int full_sync = d->sync_fd;
-        if (drain_bound_rotate(d, discon_writer_bytes(full), err, errlen) != 0)
+        if (discon_bound_rotate(&d->bound, discon_writer_bytes(full), err, errlen) != 0)
             return -1;
         d->file_index++;
         if (open_file(d, err, errlen) != 0) {
             if (d->sync_fd != full_sync)
-                close_sync(d);
+                discon_frame_sync_close(&d->sync_fd);
             d->sync_fd = full_sync;
             if (d->w && d->w != full) {
                 char ignore[16];
@@ -444,7 +419,7 @@ void discon_drain_free(struct discon_drain *d)
 {
     if (!d)
         return;
-    close_sync(d);
+    discon_frame_sync_close(&d->sync_fd);
     if (d->w) {
         char err[16];
         discon_writer_close(d->w, false, err, sizeof err);
@@ -452,7 +427,7 @@ void discon_drain_free(struct discon_drain *d)
     for (uint32_t i = 0; i < d->nvcpus; i++)
         free(d->v[i].pending);
     free(d->v);
-    drain_bound_free(d);
+    discon_bound_free(&d->bound);
     drain_flight_free(d);
     free(d);
 }

@@ -36,9 +36,6 @@ enum discon_drain_point {
 typedef void discon_drain_hook(void *ctx, enum discon_drain_point point,
                                const struct discon_drain *d);
 
-/* Bytes per trace file unless --rotate-size says otherwise (discond, and
- * discond --pid's attach traces). */
-#define DISCON_DEFAULT_ROTATE_SIZE (256u << 20)
 
 struct discon_drain_config {
     const char *dir;
@@ -48,7 +45,7 @@ struct discon_drain_config {
                              kernel's writeback decides (up to ~30 s) */
     uint64_t rotate_size; /* bytes per file; 0: no size rotation */
     uint64_t rotate_ns;   /* age per file; 0: no time rotation */
-    /* Bounded disk (drain_bound.c): at each rotation the oldest files are
+    /* Bounded disk (disk_bound.h): at each rotation the oldest files are
      * removed so that at most max_files files (>= 2; 0: no bound) remain,
      * and the closed ones take at most max_size - rotate_size bytes (0: no
      * bound), so with the file being written the trace stays near

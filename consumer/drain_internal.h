@@ -1,13 +1,13 @@
 /*
  * The drain engine's state, shared by its files: drain.c (draining,
  * files), drain_resume.c (picking up the trace after a crash),
- * drain_bound.c (bounded disk), drain_snapshot.c (the flight recorder)
- * and drain_end.c (end-record totals, how the guest ended). Not for other
+ * drain_snapshot.c (the flight recorder) and drain_end.c (end-record totals, how the guest ended). Not for other
  * users: they have drain.h.
  */
 #ifndef DISCON_DRAIN_INTERNAL_H
 #define DISCON_DRAIN_INTERNAL_H
 
+#include "disk_bound.h"
 #include "drain.h"
 #include "trace_writer.h"
 
@@ -29,27 +29,13 @@ struct vcpu {
     bool has_last;
 };
 
-/* What one file of the trace holds of one vCPU (events and losses). */
-struct extent {
-    bool any;
-    uint64_t first_seq, end_seq, first_ns, last_ns;
-};
-
-/* A file of this trace still on disk (drain_bound.c). */
-struct kept_file {
-    uint32_t index;
-    char path[4096];
-    uint64_t bytes;
-    struct extent *vcpu; /* nvcpus entries */
-};
-
 /* One compressed frame of the flight recorder's window (drain_snapshot.c),
  * and what it holds per vCPU (nvcpus entries). */
 struct window_frame {
     uint8_t *bytes;
     size_t len;
     uint64_t flushed_ns; /* CLOCK_MONOTONIC, when it was made */
-    struct extent *vcpu;
+    struct discon_extent *vcpu;
 };
 
 /* The window: a FIFO of frames, oldest at frames[head]. */
@@ -57,8 +43,8 @@ struct flight {
     struct window_frame *frames;
     size_t head, n, cap;
     uint64_t bytes;              /* compressed, of the frames kept */
-    struct extent *cur;          /* what the frame being built holds */
-    struct extent *dropped;      /* what the dropped frames held */
+    struct discon_extent *cur;          /* what the frame being built holds */
+    struct discon_extent *dropped;      /* what the dropped frames held */
     bool any_dropped;
     unsigned number;             /* of the last snapshot written */
     unsigned written;            /* snapshots written by this discond */
@@ -79,15 +65,7 @@ struct discon_drain {
     uint64_t bytes_closed;
     uint32_t nvcpus;
     struct vcpu *v;
-    /* bounded disk (drain_bound.c): the files on disk, oldest first (the
-     * last is the one being written), and what the removed ones held */
-    struct kept_file *kept;
-    size_t nkept;
-    bool any_removed;
-    uint32_t removed_last_file;
-    struct extent *removed; /* nvcpus entries */
-    Discon__Removed hdr_removed;    /* drain_bound_header's storage */
-    Discon__RemovedRange *hdr_range, **hdr_ptr; /* nvcpus entries each */
+    struct discon_disk_bound bound; /* --max-files, --max-size (disk_bound.h) */
     struct flight *flight;  /* flight recorder; NULL when recording to files */
     struct discon_record buf[BATCH_MAX];
 };
@@ -115,34 +93,14 @@ Discon__End discon_drain_end_record(const struct discon_drain *d, Discon__VcpuTo
 /* Flight recorder (drain_snapshot.c). Make d->flight and the writer that
  * feeds it. 0, or -1 with err. */
 int drain_flight_open(struct discon_drain *d, char *err, size_t errlen);
-/* As drain_bound_note, for the frame being built. */
+/* As discon_bound_note, for the frame being built. */
 void drain_flight_note(struct discon_drain *d, uint32_t vcpu, uint64_t first_seq, uint64_t n,
                        uint64_t first_ns, uint64_t last_ns);
 void drain_flight_free(struct discon_drain *d);
-/* Widen e by [first_seq, end_seq) at first_ns..last_ns (drain_bound.c). */
-void drain_extent_widen(struct extent *e, uint64_t first_seq, uint64_t end_seq,
-                        uint64_t first_ns, uint64_t last_ns);
-
 /* Read the trace files of this segment already in cfg.dir: set every
  * vCPU's sequence, counts and ring position to skip, cut a torn frame, and
  * pick the next file index. 0, or -1 with err. */
 int discon_drain_resume(struct discon_drain *d, char *err, size_t errlen);
-
-/* Bounded disk (drain_bound.c). A new file was opened at d->path: keep
- * track of it. 0, or -1 with err (out of memory). */
-int drain_bound_opened(struct discon_drain *d, char *err, size_t errlen);
-/* Sequence numbers [first_seq, first_seq + n) of vCPU `vcpu`, times
- * first_ns..last_ns, went into the file being written. */
-void drain_bound_note(struct discon_drain *d, uint32_t vcpu, uint64_t first_seq, uint64_t n,
-                      uint64_t first_ns, uint64_t last_ns);
-/* Before the next file is opened (the full one is still open, at
- * full_bytes): remove the oldest files beyond cfg.max_files/max_size. 0,
- * or -1 with err. */
-int drain_bound_rotate(struct discon_drain *d, uint64_t full_bytes, char *err, size_t errlen);
-/* The header's record of what was removed; NULL if nothing was. The
- * storage is d's, valid until the next call. */
-Discon__Removed *drain_bound_header(struct discon_drain *d);
-void drain_bound_free(struct discon_drain *d);
 
 /* A frame reached the file: every event encoded before it is on disk. */
 void discon_drain_commit(struct discon_drain *d);

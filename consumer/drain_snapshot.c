@@ -31,7 +31,7 @@ static void drop_oldest(struct discon_drain *d)
     struct window_frame *w = &f->frames[f->head];
     for (uint32_t i = 0; i < d->nvcpus; i++)
         if (w->vcpu[i].any)
-            drain_extent_widen(&f->dropped[i], w->vcpu[i].first_seq, w->vcpu[i].end_seq,
+            discon_extent_widen(&f->dropped[i], w->vcpu[i].first_seq, w->vcpu[i].end_seq,
                                w->vcpu[i].first_ns, w->vcpu[i].last_ns);
     f->any_dropped = true;
     f->bytes -= w->len;
@@ -76,7 +76,7 @@ static int keep_frame(void *ctx, const uint8_t *frame, size_t len, char *err, si
     }
     struct window_frame w = {.bytes = malloc(len), .len = len,
                              .flushed_ns = discon_clock_ns(CLOCK_MONOTONIC), .vcpu = f->cur};
-    struct extent *cur = calloc(d->nvcpus, sizeof *cur);
+    struct discon_extent *cur = calloc(d->nvcpus, sizeof *cur);
     if (!w.bytes || !cur) {
         free(w.bytes);
         free(cur);
@@ -108,7 +108,7 @@ void drain_flight_note(struct discon_drain *d, uint32_t vcpu, uint64_t first_seq
                        uint64_t first_ns, uint64_t last_ns)
 {
     if (vcpu < d->nvcpus)
-        drain_extent_widen(&d->flight->cur[vcpu], first_seq, first_seq + n, first_ns, last_ns);
+        discon_extent_widen(&d->flight->cur[vcpu], first_seq, first_seq + n, first_ns, last_ns);
 }
 
 bool discon_drain_is_recorder(const struct discon_drain *d) { return d->flight != NULL; }
@@ -131,7 +131,7 @@ static Discon__Removed *dropped_record(const struct discon_drain *d, Discon__Rem
     r->last_file = 0;
     r->vcpu = ptr;
     for (uint32_t i = 0; i < d->nvcpus; i++) {
-        const struct extent *e = &f->dropped[i];
+        const struct discon_extent *e = &f->dropped[i];
         if (!e->any)
             continue;
         Discon__RemovedRange *v = &range[r->n_vcpu];

@@ -6,6 +6,8 @@
 #      --pid, frames every 20 ms) keeps exactly the guest's events across
 #      several files; --rotate-seconds through discon-record -p starts a
 #      new file each second;
+#      --max-files through discon-record -p keeps the newest files and says
+#      what went, as without -p (and --flush-ms reaches discond);
 #   3. one trace per place: discon-record -p into a directory holding a
 #      trace moves it into DIR.old (as without -p), but not when the attach
 #      is refused (no such process), and refuses in one line when DIR.old
@@ -22,7 +24,9 @@ diff "$tmp/v.want" "$tmp/v.got" || fail "-p PID --version differs from --version
 "$DISCON_RECORD" --help >"$tmp/h.want" || fail "discon-record --help failed"
 "$DISCON_RECORD" -p 1 --help >"$tmp/h.got" 2>&1 || fail "discon-record -p 1 --help: exit $?"
 diff "$tmp/h.want" "$tmp/h.got" || fail "-p PID --help differs from --help"
-grep -q -- '--rotate-size' "$tmp/h.got" || fail "the help does not say -p takes --rotate-size"
+for o in --rotate-size --max-files --max-size --flush-ms --no-sync; do
+  grep -q -- "-p PID.*$o\|^ *\[.*$o" "$tmp/h.got" || fail "the help does not say -p takes $o"
+done
 "$DISCOND" --pid 1 --version | grep -q '^discond ' || fail "discond --pid 1 --version"
 echo "ok: -p PID --version and --help answer as without -p"
 
@@ -49,6 +53,35 @@ diff -q "$tmp/want.txt" "$tmp/got.txt" >/dev/null ||
 [[ $(tail -n1 "$tmp/dump") == "total events $((count + 1)) lost 0 "*" damaged 0 gaps 0 ends 1" ]] ||
   fail "rotated trace incomplete: $(tail -n1 "$tmp/dump")"
 echo "ok: --rotate-size 4K: $files files, exactly the guest's $((count + 1)) events"
+
+# 2c. The bounded disk through discon-record -p, as without -p: --max-files 2
+#     keeps the newest 2 files of many (--flush-ms 20 must reach discond:
+#     at its default of 1 s this short run writes too few frames to rotate
+#     more than twice), the newest says what went, and the report calls
+#     the trace "complete since T" (exit 0), not incomplete.
+rm -f "$tmp/mon"
+start_paused_qemu "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf"
+"$DISCON_RECORD" -p "$qpid" -o "$tmp/bound" --rotate-size 4K --flush-ms 20 --max-files 2 \
+  2>"$tmp/bound.err" & rpid=$!
+wait_until 30 "discon-record -p to attach" grep -q 'probe live' "$tmp/bound.err" ||
+  { cat "$tmp/bound.err" >&2; fail "discon-record -p --max-files did not attach"; }
+monitor "$tmp/mon" cont
+wait "$qpid" || fail "QEMU failed"
+qpid=
+wait "$rpid" || { cat "$tmp/bound.err" >&2; fail "discon-record -p --max-files 2 failed"; }
+mapfile -t kept < <(ls "$tmp"/bound/*.discon)
+expect_eq "files kept by --max-files 2" 2 "${#kept[@]}"
+last=$(basename "${kept[1]}" .discon); last=$((10#${last##*-}))
+[ "$last" -ge 2 ] || fail "--max-files 2: only files 0..$last were made, nothing to remove"
+"$REPORT" "$tmp/bound" >"$tmp/bound.txt" 2>"$tmp/bound.rep" ||
+  fail "discon-report on the bounded attach trace: exit $?: $(cat "$tmp/bound.rep")"
+line=$(grep '^  complete ' "$tmp/bound.txt")
+[[ $line == "  complete    since "*" s: files 0..$((last - 2)) removed: vCPU 0 sequence 0.."* ]] ||
+  fail "the bounded attach trace: '$line'"
+"$TRACE_DUMP" "$tmp/bound" >"$tmp/dump" || fail "bounded trace damaged: $(tail -n3 "$tmp/dump")"
+[[ $(tail -n1 "$tmp/dump") == *" damaged 0 gaps 0 ends 1" ]] ||
+  fail "bounded trace: $(tail -n1 "$tmp/dump")"
+echo "ok: discon-record -p --max-files 2: files $((last - 1))..$last kept; '${line#  complete    }'"
 
 # 2b. Rotation by age through discon-record -p: 3.5 s of a paused QEMU.
 rm -f "$tmp/mon"
