@@ -8,7 +8,7 @@
 #include "discon_version.h"
 #include "drain.h"
 #include "launcher_watch.h"
-#include "make_dirs.h"
+#include "output_dir.h"
 #include "number_option.h"
 #include "producer_watch.h"
 #include "recorder.h"
@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 static const char usage[] =
@@ -423,11 +422,10 @@ static int finish(const struct discond_options *o, struct loop *l, uint64_t star
 
 static int run(const struct discond_options *o)
 {
-    char failed[4200];
-    if (discon_make_dirs(o->dir, failed, sizeof failed) != 0) {
-        fprintf(stderr, "discond: cannot create %s: %s\n", failed, strerror(errno));
+    /* Before the segment: a discond that attached and then failed on its
+     * output would leave the guest waiting out the block timeout. */
+    if (discon_output_check("discond", o->dir) != 0)
         return 1;
-    }
     install_signals();
     struct discon_segment seg;
     uint64_t start = discon_clock_ns(CLOCK_MONOTONIC);

@@ -50,6 +50,33 @@ grep -q "^discon-record: discond ended while QEMU ran (stopped by a signal while
 ! ls /dev/shm/discon-rec-"$pid"-* >/dev/null 2>&1 || fail "the segment was left"
 echo "ok: discond stopped by SIGTERM mid-run: QEMU stopped (exit $rc): $(grep ^discon-record "$tmp/sig.err")"
 
+# discond run by hand with -o naming a regular file: refused at once, before
+# it waits for or attaches to the segment (attached, then failing on its
+# output, it left the guest to wait out the block timeout and drop, and
+# the segment behind). With the segment there, a discond with a good -o
+# then drains every event.
+hand_refused() { # SHM: discond --shm SHM -o FILE exits 1 at once, one line
+  local rc=0
+  timeout 10 "$DISCOND" --shm "$1" -o "$tmp/file" 2>"$tmp/hand.err" || rc=$?
+  expect_eq "discond -o FILE ($(cat "$tmp/hand.err")): exit" 1 "$rc"
+  expect_eq "discond -o FILE: lines on stderr" 1 "$(wc -l <"$tmp/hand.err")"
+  grep -qx "discond: -o $tmp/file: not a directory" "$tmp/hand.err" || fail "discond: $(cat "$tmp/hand.err")"
+}
+new_shm hand
+hand_refused "$name"
+assemble_guest svc_semihost hand --defsym SVC_COUNT=200000
+"$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/hand.elf" -plugin "$DISCON_PLUGIN,shm=$name" \
+  >/dev/null 2>"$tmp/hand-qemu.err" & qpid=$!
+wait_until 60 "the plugin's segment" test -e "/dev/shm/$name"
+hand_refused "$name"
+"$DISCOND" --shm "$name" -o "$tmp/hand" 2>/dev/null || fail "discond with a good -o failed"
+wait "$qpid" || fail "QEMU failed: $(cat "$tmp/hand-qemu.err")"
+! grep -q dropped "$tmp/hand-qemu.err" || fail "events dropped: $(cat "$tmp/hand-qemu.err")"
+dump_trace "$tmp/hand" >"$tmp/hand.dump" || fail "trace damaged: $(tail -n3 "$tmp/hand.dump")"
+expect_eq "events after a refused discond" "total events 400001 lost 0 files 1 damaged 0 gaps 0 ends 1" \
+  "$(tail -n1 "$tmp/hand.dump")"
+echo "ok: discond -o naming a file refused before the segment ($(cat "$tmp/hand.err")); then all 400001 events drained"
+
 [ "$(id -u)" = 0 ] || {
   mkdir "$tmp/ro" && chmod 555 "$tmp/ro"
   refused "-o naming an unwritable directory" "$tmp/ro"
