@@ -384,6 +384,17 @@ static bool read_status(int fd, char *how, size_t len)
     return strncmp(how, "exit ", 5) == 0 || strncmp(how, "signal ", 7) == 0;
 }
 
+/* One line for a discond run by hand that failed while QEMU runs on. */
+static void warn_left_running(const struct discond_options *o, const struct discon_layout *lay)
+{
+    char wait[64] = "";
+    if (lay->mode == DISCON_MODE_BLOCK)
+        snprintf(wait, sizeof wait, "wait up to %u ms for a consumer, then ", lay->block_timeout_ms);
+    fprintf(stderr, "discond: QEMU (pid %d) still runs; segment /dev/shm/%s keeps what was not "
+            "written; its vCPUs %sdrop (counted): run discond --shm %s -o %s again to continue\n",
+            (int)lay->producer_pid, o->shm + (o->shm[0] == '/'), wait, o->shm, o->dir);
+}
+
 /* Finish the trace (even after an error: what was read is written), report. */
 static int finish(const struct discond_options *o, struct loop *l, uint64_t start, int rc)
 {
@@ -414,6 +425,11 @@ static int finish(const struct discond_options *o, struct loop *l, uint64_t star
      * exit after its producer ended needs nothing. */
     if (end == DISCON_RUN_STOPPED && error_fd >= 0)
         dprintf(error_fd, "discond: stopped by a signal while QEMU still ran\n");
+    /* Run by hand, failed, QEMU still running: nobody will stop it, so say
+     * what the guest is in for and how to go on (discon-record stops QEMU
+     * itself, error_fd). */
+    if (rc && error_fd < 0 && !finished && !discon_watch_gone(l->watch))
+        warn_left_running(o, &l->seg->layout);
     /* Drained and its producer done: nobody needs the segment any more. */
     if (rc == 0 && (finished || discon_watch_gone(l->watch)))
         shm_unlink(o->shm);
