@@ -12,7 +12,6 @@
 #include "discon_version.h"
 #include "file_options.h"
 #include "launch.h"
-#include "make_dirs.h"
 #include "number_option.h"
 #include "snapshot_option.h"
 #include "output_dir.h"
@@ -22,14 +21,12 @@
 #include "record_kinds.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -245,43 +242,6 @@ static bool user_mode(const char *qemu)
     return strncmp(base, "qemu-", 5) == 0 && strncmp(base, "qemu-system-", 12) != 0;
 }
 
-/*
- * The output directory, before anything starts: created if missing (with
- * its parents, as `mkdir -p`), a directory, and writable (a file is created and removed, which catches a
- * read-only file system and permissions root ignores elsewhere). 0, or 1
- * after one line.
- */
-static int check_output(const char *dir)
-{
-    struct stat st;
-    char failed[4200];
-    if (discon_make_dirs(dir, failed, sizeof failed) != 0) {
-        fprintf(stderr, "discon-record: cannot create %s: %s\n", failed, strerror(errno));
-        return 1;
-    }
-    if (stat(dir, &st) != 0) {
-        fprintf(stderr, "discon-record: -o %s: %s\n", dir, strerror(errno));
-        return 1;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "discon-record: -o %s: not a directory\n", dir);
-        return 1;
-    }
-    char probe[4200];
-    if ((size_t)snprintf(probe, sizeof probe, "%s/.discon-probe-XXXXXX", dir) >= sizeof probe) {
-        fprintf(stderr, "discon-record: -o %s: path too long\n", dir);
-        return 1;
-    }
-    int fd = mkostemp(probe, O_CLOEXEC);
-    if (fd < 0) {
-        fprintf(stderr, "discon-record: -o %s: cannot write there: %s\n", dir, strerror(errno));
-        return 1;
-    }
-    close(fd);
-    unlink(probe);
-    return 0;
-}
-
 /* QEMU options the launcher cannot supervise. -daemonize: QEMU's parent
  * would exit at once (and the recording end with it) while the daemon runs
  * on with nobody draining its rings. System emulation only: in user mode
@@ -353,7 +313,7 @@ static char **qemu_argv_with_plugin(const struct record_options *o, char *plugin
 static int run(struct record_options *o, const struct discon_symbol_files *files)
 {
     char plugin[4200], discond[4200];
-    if (check_qemu_args(o) != 0 || check_output(o->dir) != 0 ||
+    if (check_qemu_args(o) != 0 || discon_output_check("discon-record", o->dir) != 0 ||
         discon_output_set_aside("discon-record", o->dir) != 0)
         return 1;
     if (locate(plugin, sizeof plugin, discond, sizeof discond) != 0)

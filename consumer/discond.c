@@ -9,7 +9,7 @@
 #include "drain.h"
 #include "file_options.h"
 #include "launcher_watch.h"
-#include "make_dirs.h"
+#include "output_dir.h"
 #include "number_option.h"
 #include "producer_watch.h"
 #include "recorder.h"
@@ -24,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 static const char usage[] =
@@ -368,6 +367,17 @@ static bool read_status(int fd, char *how, size_t len)
     return strncmp(how, "exit ", 5) == 0 || strncmp(how, "signal ", 7) == 0;
 }
 
+/* One line for a discond run by hand that failed while QEMU runs on. */
+static void warn_left_running(const struct discond_options *o, const struct discon_layout *lay)
+{
+    char wait[64] = "";
+    if (lay->mode == DISCON_MODE_BLOCK)
+        snprintf(wait, sizeof wait, "wait up to %u ms for a consumer, then ", lay->block_timeout_ms);
+    fprintf(stderr, "discond: QEMU (pid %d) still runs; segment /dev/shm/%s keeps what was not "
+            "written; its vCPUs %sdrop (counted): run discond --shm %s -o %s again to continue\n",
+            (int)lay->producer_pid, o->shm + (o->shm[0] == '/'), wait, o->shm, o->dir);
+}
+
 /* Finish the trace (even after an error: what was read is written), report. */
 static int finish(const struct discond_options *o, struct loop *l, uint64_t start, int rc)
 {
@@ -398,6 +408,11 @@ static int finish(const struct discond_options *o, struct loop *l, uint64_t star
      * exit after its producer ended needs nothing. */
     if (end == DISCON_RUN_STOPPED && error_fd >= 0)
         dprintf(error_fd, "discond: stopped by a signal while QEMU still ran\n");
+    /* Run by hand, failed, QEMU still running: nobody will stop it, so say
+     * what the guest is in for and how to go on (discon-record stops QEMU
+     * itself, error_fd). */
+    if (rc && error_fd < 0 && !finished && !discon_watch_gone(l->watch))
+        warn_left_running(o, &l->seg->layout);
     /* Drained and its producer done: nobody needs the segment any more. */
     if (rc == 0 && (finished || discon_watch_gone(l->watch)))
         shm_unlink(o->shm);
@@ -406,11 +421,10 @@ static int finish(const struct discond_options *o, struct loop *l, uint64_t star
 
 static int run(const struct discond_options *o)
 {
-    char failed[4200];
-    if (discon_make_dirs(o->dir, failed, sizeof failed) != 0) {
-        fprintf(stderr, "discond: cannot create %s: %s\n", failed, strerror(errno));
+    /* Before the segment: a discond that attached and then failed on its
+     * output would leave the guest waiting out the block timeout. */
+    if (discon_output_check("discond", o->dir) != 0)
         return 1;
-    }
     install_signals();
     struct discon_segment seg;
     uint64_t start = discon_clock_ns(CLOCK_MONOTONIC);

@@ -23,11 +23,14 @@ static void on_usr1(int sig)
 
 /* SIGTERM/SIGHUP end the recording: QEMU gets them (and discond is told to
  * finish once QEMU has ended). SIGINT before QEMU runs ends the launch; once
- * it runs, the terminal's Ctrl-C reaches QEMU directly (same process
- * group), so it is not sent twice. */
-static void on_signal(int sig)
+ * it runs, the terminal's Ctrl-C (sent by the kernel, SI_KERNEL) reaches
+ * QEMU directly (same process group), so it is not sent twice; a SIGINT a
+ * process sent to discon-record alone (kill -INT: SI_USER, SI_QUEUE) would
+ * otherwise be swallowed while the recording went on, so QEMU gets it. */
+static void on_signal(int sig, siginfo_t *info, void *uctx)
 {
-    if (sig == SIGINT && qemu_pid > 0)
+    (void)uctx;
+    if (sig == SIGINT && qemu_pid > 0 && info->si_code == SI_KERNEL)
         return;
     if (!got_signal)
         got_signal = sig;
@@ -259,7 +262,7 @@ static int supervise(const struct discon_launch *l, struct children *c)
 
 int discon_launch_run(const struct discon_launch *l)
 {
-    struct sigaction sa = {.sa_handler = on_signal};
+    struct sigaction sa = {.sa_sigaction = on_signal, .sa_flags = SA_SIGINFO};
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);

@@ -9,8 +9,10 @@
  * pending then and acts at once. So an early SIGTERM neither kills the
  * launcher with discond left waiting nor is lost between fork and exec: it
  * ends the launch before QEMU starts (discond is told through the launcher
- * pipe and gives up), or it is forwarded to QEMU. The launcher then exits
- * 128 + the signal's number, like a shell's child killed by it.
+ * pipe and gives up), or it is forwarded to QEMU (SIGINT only when a
+ * process sent it: the terminal's Ctrl-C reaches QEMU itself). The
+ * launcher then exits 128 + the signal's number, like a shell's child
+ * killed by it.
  *
  * The launcher pipe: discond reads it (--launcher-fd). QEMU's child writes
  * its own pid into it before exec, so discond learns QEMU's pid even if the

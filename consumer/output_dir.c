@@ -1,14 +1,18 @@
 /* Moving an earlier trace out of a new recording's way (output_dir.h). */
 #define _GNU_SOURCE
 #include "output_dir.h"
+#include "make_dirs.h"
 #include "trace_names.h"
 #include "trace_reader.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* How many trace files DIR holds (-1: cannot list it; a missing DIR has 0). */
 static long count_traces(const char *dir)
@@ -91,5 +95,37 @@ int discon_output_set_aside(const char *tool, const char *dir)
         return 1;
     fprintf(stderr, "%s: %s held trace %s (%ld file(s)): moved to %s\n", tool, dir,
             id[0] ? id : "(unreadable)", n, old);
+    return 0;
+}
+
+/* The output checked before anything starts (output_dir.h). */
+int discon_output_check(const char *tool, const char *dir)
+{
+    struct stat st;
+    char failed[4200];
+    if (discon_make_dirs(dir, failed, sizeof failed) != 0) {
+        fprintf(stderr, "%s: cannot create %s: %s\n", tool, failed, strerror(errno));
+        return 1;
+    }
+    if (stat(dir, &st) != 0) {
+        fprintf(stderr, "%s: -o %s: %s\n", tool, dir, strerror(errno));
+        return 1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "%s: -o %s: not a directory\n", tool, dir);
+        return 1;
+    }
+    char probe[4200];
+    if ((size_t)snprintf(probe, sizeof probe, "%s/.discon-probe-XXXXXX", dir) >= sizeof probe) {
+        fprintf(stderr, "%s: -o %s: path too long\n", tool, dir);
+        return 1;
+    }
+    int fd = mkostemp(probe, O_CLOEXEC);
+    if (fd < 0) {
+        fprintf(stderr, "%s: -o %s: cannot write there: %s\n", tool, dir, strerror(errno));
+        return 1;
+    }
+    close(fd);
+    unlink(probe);
     return 0;
 }

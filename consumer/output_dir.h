@@ -14,4 +14,13 @@
  * there, or moved), or 1 after one line "TOOL: ..." on stderr. */
 int discon_output_set_aside(const char *tool, const char *dir);
 
+/* The output directory DIR, checked before anything starts (before QEMU
+ * runs, before discond attaches to a segment, whose guest would otherwise
+ * wait out the block timeout and drop once discond failed): created if
+ * missing (with its parents, as `mkdir -p`), a directory, and writable (a
+ * file is created and removed, which catches a read-only file system and
+ * permissions root ignores elsewhere). 0, or 1 after one line "TOOL: ..."
+ * on stderr. */
+int discon_output_check(const char *tool, const char *dir);
+
 #endif

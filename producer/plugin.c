@@ -13,6 +13,7 @@
 #include "discon_clock.h"
 #include "exit_gate.h"
 #include "plugin_cause.h"
+#include "plugin_once.h"
 #include "plugin_options.h"
 #include "plugin_returns.h"
 #include "qemu_plugin_api.h"
@@ -124,6 +125,12 @@ static void on_vcpu_init(unsigned int vcpu, void *udata)
     discon_cause_vcpu_init(&g.cause, vcpu);
 }
 
+/* plugin_once.h: what another copy of this plugin in the same QEMU asks. */
+QEMU_PLUGIN_EXPORT const char *discon_plugin_recording_into(void)
+{
+    return g.hdr ? g.shm_name : NULL;
+}
+
 static void join_options(char *buf, size_t len, int argc, char **argv)
 {
     size_t used = 0;
@@ -145,12 +152,15 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
     }
     /* QEMU dlopens a second -plugin naming this file under another path
      * spelling as the same object: one set of globals, every event
-     * recorded twice and the first segment leaked. Refuse it. */
-    if (g.hdr) {
+     * recorded twice and the first segment leaked. A copy of the file is
+     * another object whose segment nobody would drain (plugin_once.h).
+     * Refuse both. */
+    const char *first = g.hdr ? g.shm_name : discon_plugin_other_instance(discon_plugin_recording_into);
+    if (first) {
         fprintf(stderr,
                 "discon: the plugin is already loaded in this QEMU (recording into %s): "
                 "give -plugin libdiscon.so once\n",
-                g.shm_name);
+                first);
         return -1;
     }
     struct discon_options opt;

@@ -24,6 +24,8 @@
  *          seq 3  1500 iretq: closes the #PF (300 ns)
  *          seq 4  2000 sysretq: closes the SYSCALL (1000 ns)
  * retsplit/: aarch64, an svc in file 0 whose eret is in file 1.
+ * retback.discon, aarch64: an svc at 1000 whose eret is stamped 800 (the
+ *          clock went back): returned after -200 ns, said, never 2^64.
  */
 #include "edge_traces.h"
 
@@ -156,6 +158,15 @@ static void split(const char *dir, uint64_t t0)
     edge_finish_lost(w, 0, 4, 0);
 }
 
+static void back(const char *path, uint64_t t0)
+{
+    struct discon_writer *w = edge_start_as(path, 0, t0, "aarch64", DISCON_TYPES_ALL,
+                                            "edge-returns-bck");
+    put(w, svc(0, 0, t0 + 1000, 0x400000));
+    put(w, eret(0, 1, t0 + 800, 0x400004, 0));
+    edge_finish_lost(w, 0, 2, 0);
+}
+
 void edge_returns(const char *dir, uint64_t t0)
 {
     char path[4096];
@@ -164,4 +175,6 @@ void edge_returns(const char *dir, uint64_t t0)
     snprintf(path, sizeof path, "%s/returns-x86.discon", dir);
     x86(path, t0);
     split(dir, t0);
+    snprintf(path, sizeof path, "%s/retback.discon", dir);
+    back(path, t0);
 }

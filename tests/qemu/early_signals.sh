@@ -33,3 +33,22 @@ for ((i = 0; i < tries; i++)); do
   echo "try $i: SIGTERM after ${delay}s: exit 143, nothing left ($started trace files)"
 done
 echo "ok: $tries early SIGTERMs, each ended the launch with nothing left"
+
+# Mid-run, SIGINT sent to discon-record alone (kill -INT, as a script or a
+# supervisor sends it; the terminal's Ctrl-C reaches QEMU itself): it stops
+# the recording as SIGTERM does (QEMU stopped, the trace finished and
+# complete, exit 130), not swallowed while the guest runs on. A script's
+# background job starts with SIGINT ignored; discon-record takes it anyway.
+"$DISCON_RECORD" -o "$tmp/int" -- "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" \
+  >/dev/null 2>"$tmp/int.err" & pid=$!
+wait_until 60 "discond to start the trace" has_trace_file "$tmp/int"
+kill -INT "$pid"
+(sleep 30 && kill -TERM "$pid") 2>/dev/null & watchdog=$!
+rc=0
+wait "$pid" || rc=$?
+kill "$watchdog" 2>/dev/null || fail "SIGINT mid-run: discon-record still ran 30 s later (swallowed)"
+expect_eq "SIGINT mid-run: exit status ($(tr '\n' ' ' <"$tmp/int.err"))" 130 "$rc"
+! pgrep -f "discon-rec-$pid-" >/dev/null || fail "SIGINT mid-run: left running: $(pgrep -af "discon-rec-$pid-")"
+"$REPORT" "$tmp/int" 2>/dev/null | grep -q '^  complete    yes' ||
+  fail "SIGINT mid-run: the trace is not complete: $("$REPORT" "$tmp/int" 2>&1 | grep complete)"
+echo "ok: SIGINT sent to discon-record mid-run stopped QEMU (exit 130), the trace complete"

@@ -30,3 +30,26 @@ grep -qF "discon: the plugin is already loaded in this QEMU (recording into /$na
   fail "no refusal of a second install: $(cat "$tmp/err")"
 [ ! -e "/dev/shm/$name" ] || fail "the first install's segment /dev/shm/$name was left behind"
 echo "ok: a second -plugin of the same file -> $(grep -m1 'already loaded' "$tmp/err")"
+
+# A copy of the plugin under another file (an installed libdiscon.so beside
+# a build's) is another object with globals of its own: without the check
+# it records into a second segment nobody drains (the guest waits out the
+# block timeout, the segment is left). Refused the same way, first or
+# second on the command line, and neither segment is left behind.
+mkdir "$tmp/copy"
+cp "$DISCON_PLUGIN" "$tmp/copy/libdiscon.so"
+for order in build-first copy-first; do
+  new_shm "copy-$order-a"; first=$name
+  new_shm "copy-$order-b"; second=$name
+  a=$DISCON_PLUGIN b=$tmp/copy/libdiscon.so
+  [ "$order" = build-first ] || { a=$tmp/copy/libdiscon.so b=$DISCON_PLUGIN; }
+  if timeout 30 "$QEMU" aarch64 -M virt -display none -nographic \
+       -plugin "$a,shm=/$first" -plugin "$b,shm=/$second" >/dev/null 2>"$tmp/err"; then
+    fail "$order: QEMU accepted a copy of the plugin beside it"
+  fi
+  grep -qF "discon: the plugin is already loaded in this QEMU (recording into /$first)" "$tmp/err" ||
+    fail "$order: no refusal of a copy: $(cat "$tmp/err")"
+  [ ! -e "/dev/shm/$first" ] && [ ! -e "/dev/shm/$second" ] ||
+    fail "$order: a segment was left behind: $(ls /dev/shm | grep -F "discon-test-$$-copy")"
+  echo "ok: a copy of the plugin ($order) -> $(grep -m1 'already loaded' "$tmp/err")"
+done

@@ -53,6 +53,33 @@ grep -q "^discon-record: discond ended while QEMU ran (stopped by a signal while
 ! ls /dev/shm/discon-rec-"$pid"-* >/dev/null 2>&1 || fail "the segment was left"
 echo "ok: discond stopped by SIGTERM mid-run: QEMU stopped (exit $rc): $(grep ^discon-record "$tmp/sig.err")"
 
+# discond run by hand with -o naming a regular file: refused at once, before
+# it waits for or attaches to the segment (attached, then failing on its
+# output, it left the guest to wait out the block timeout and drop, and
+# the segment behind). With the segment there, a discond with a good -o
+# then drains every event.
+hand_refused() { # SHM: discond --shm SHM -o FILE exits 1 at once, one line
+  local rc=0
+  timeout 10 "$DISCOND" --shm "$1" -o "$tmp/file" 2>"$tmp/hand.err" || rc=$?
+  expect_eq "discond -o FILE ($(cat "$tmp/hand.err")): exit" 1 "$rc"
+  expect_eq "discond -o FILE: lines on stderr" 1 "$(wc -l <"$tmp/hand.err")"
+  grep -qx "discond: -o $tmp/file: not a directory" "$tmp/hand.err" || fail "discond: $(cat "$tmp/hand.err")"
+}
+new_shm hand
+hand_refused "$name"
+assemble_guest svc_semihost hand --defsym SVC_COUNT=200000
+"$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/hand.elf" -plugin "$DISCON_PLUGIN,shm=$name" \
+  >/dev/null 2>"$tmp/hand-qemu.err" & qpid=$!
+wait_until 60 "the plugin's segment" test -e "/dev/shm/$name"
+hand_refused "$name"
+"$DISCOND" --shm "$name" -o "$tmp/hand" 2>/dev/null || fail "discond with a good -o failed"
+wait "$qpid" || fail "QEMU failed: $(cat "$tmp/hand-qemu.err")"
+! grep -q dropped "$tmp/hand-qemu.err" || fail "events dropped: $(cat "$tmp/hand-qemu.err")"
+dump_trace "$tmp/hand" >"$tmp/hand.dump" || fail "trace damaged: $(tail -n3 "$tmp/hand.dump")"
+expect_eq "events after a refused discond" "total events 400001 lost 0 files 1 damaged 0 gaps 0 ends 1" \
+  "$(tail -n1 "$tmp/hand.dump")"
+echo "ok: discond -o naming a file refused before the segment ($(cat "$tmp/hand.err")); then all 400001 events drained"
+
 [ "$(id -u)" = 0 ] || {
   mkdir "$tmp/ro" && chmod 555 "$tmp/ro"
   refused 1 "-o naming an unwritable directory" "$tmp/ro"
@@ -96,3 +123,33 @@ claimed=$(sed -n 's/^discon: \([0-9]*\) events (.*/\1/p' "$tmp/full.err")
 expect_eq "events the summary claims (the files hold $on_disk)" "$on_disk" "$claimed"
 grep -q "\"events\": $on_disk," "$tmp/stats.json" || fail "stats JSON: $(cat "$tmp/stats.json")"
 echo "ok: full disk: discon-record ended after ${secs}s (exit $rc); $on_disk events on disk, as claimed"
+
+# discond run by hand onto a disk that fills: it cannot stop a QEMU it did
+# not start, so it says at once what the guest is in for (the segment, the
+# block timeout) and how to go on; the segment keeps what was not written
+# and a discond restarted on a copy of the files with room continues the
+# trace: nothing lost.
+new_shm handfull
+assemble_guest svc_semihost handfull --defsym SVC_COUNT=1500000 # 3000001 events: more than 1 MiB
+export DISCOND name
+unshare --mount --propagation private bash -c '
+  set -euo pipefail
+  mkdir -p "$tmp/hf" "$tmp/hf-more"
+  mount -t tmpfs -o size=1m tmpfs "$tmp/hf" || exit 99
+  "$@" -plugin "$DISCON_PLUGIN,shm=$name,block_timeout=60000" >/dev/null 2>"$tmp/hf-qemu.err" & q=$!
+  rc=0
+  "$DISCOND" --shm "$name" -o "$tmp/hf/trace" 2>"$tmp/hf.err" || rc=$?
+  echo "$rc" >"$tmp/hf.rc"
+  [ -e "/dev/shm/$name" ] && echo kept >"$tmp/hf.kept"
+  cp -a "$tmp/hf/trace/." "$tmp/hf-more/"
+  "$DISCOND" --shm "$name" --wait 10 -o "$tmp/hf-more" 2>"$tmp/hf2.err"
+  wait "$q"' \
+  bash "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/handfull.elf" ||
+  { [ $? = 99 ] && skip "cannot mount a tmpfs in a private mount namespace"; fail "the hand-run full disk part failed: $(cat "$tmp/hf.err" "$tmp/hf2.err" 2>/dev/null)"; }
+expect_eq "hand-run discond on a full disk: exit ($(cat "$tmp/hf.err"))" 1 "$(cat "$tmp/hf.rc")"
+grep -q "^discond: QEMU (pid [0-9]*) still runs; segment /dev/shm/$name keeps what was not written; its vCPUs wait up to 60000 ms for a consumer, then drop (counted): run discond --shm /$name -o $tmp/hf/trace again to continue$" \
+  "$tmp/hf.err" || fail "hand-run discond on a full disk: no clear line: $(cat "$tmp/hf.err")"
+[ -e "$tmp/hf.kept" ] || fail "hand-run discond on a full disk removed the segment"
+dump_trace "$tmp/hf-more" >"$tmp/hf.dump" || fail "trace damaged: $(tail -n3 "$tmp/hf.dump")"
+expect_eq "the continued trace" "total events 3000001 lost 0 files 2 damaged 0 gaps 0 ends 1" "$(tail -n1 "$tmp/hf.dump")"
+echo "ok: hand-run discond on a full disk: $(grep 'still runs' "$tmp/hf.err"); continued elsewhere, nothing lost"

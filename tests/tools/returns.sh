@@ -113,3 +113,17 @@ for f in text json csv; do
   done
 done
 echo "ok: the database gives the same report"
+
+# 6. The post-mortem timeline: how each trap ended, a space before it also
+#    after a kind name longer than its column, and a return stamped before
+#    its trap (the clock went back) shown as the negative time it is, not
+#    as 2^64 ns; the warning says why.
+"$REPORT" --last 1ms "$tmp/returns-a64.discon" >"$tmp/pm.txt"
+grep -q ' data abort (same EL), translation fault level 1 returned after 0.400 us$' "$tmp/pm.txt" ||
+  fail "post-mortem: long kind name run into how it ended: $(grep 'data abort' "$tmp/pm.txt")"
+"$REPORT" --last 1ms "$tmp/retback.discon" >"$tmp/back.txt" 2>"$tmp/back.err"
+grep -q ' SVC64  *returned after -0.200 us$' "$tmp/back.txt" ||
+  fail "post-mortem: a return before its trap: $(grep 'returned after' "$tmp/back.txt")"
+grep -q 'warning: 1 event(s) earlier than the one before on their vCPU' "$tmp/back.err" ||
+  fail "no warning for the clock going back: $(cat "$tmp/back.err")"
+echo "ok: the post-mortem timeline says how each trap ended, a clock going back included"

@@ -26,7 +26,10 @@ static const char *ended(const struct report *r, const struct discon_trap *t, ch
     if (!(t->pairing & DISCON_TRAP_PAIRED) || t->type == DISCON_HOSTCALL)
         return "";
     if (t->end == DISCON_TRAP_RETURNED)
-        snprintf(buf, len, "returned after %.3f us", (double)(t->return_ns - t->time_ns) / 1e3);
+        /* Signed: a clock that went back (the summary says so) gives a
+         * negative time, not 2^64 ns. */
+        snprintf(buf, len, "returned after %.3f us",
+                 ((double)t->return_ns - (double)t->time_ns) / 1e3);
     else if (t->end == DISCON_TRAP_OPEN)
         snprintf(buf, len, "open at %s", r->pm->at_given ? "the instant" : "the end");
     else
@@ -41,8 +44,10 @@ static void trap_lines(const struct report *r, FILE *o, const struct discon_trap
 {
     char a[512], b[512], e[64];
     const char *how = ended(r, t, e, sizeof e);
-    fprintf(o, "  %10.3f %4u %-*s%s\n", ms_from(t->time_ns, ref), t->vcpu, how[0] ? 35 : 0,
-            report_kind_name(r, t), how);
+    /* The kind in the header's 34 columns, and a space before how it
+     * ended also when a long kind name overflows them. */
+    fprintf(o, "  %10.3f %4u %-*s%s%s\n", ms_from(t->time_ns, ref), t->vcpu, how[0] ? 34 : 0,
+            report_kind_name(r, t), how[0] ? " " : "", how);
     fprintf(o, "  %15s %s -> %s\n", "", report_symbol_or_hex(r, t->from_pc, a, sizeof a),
             report_symbol_or_hex(r, t->to_pc, b, sizeof b));
 }
