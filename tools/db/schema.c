@@ -20,13 +20,35 @@
 
 /* The packed fields of an event row E (DISCON_DB_BITS_* of discon_db.h)
  * as the views give them: the type; the kind id (-1: the row starts no
- * trap, which no kind matches); origin and levels NULL where stored 0. */
+ * trap, which no kind matches); origin and levels NULL where stored 0;
+ * to_pc, stored relative to from_pc where the TO_REL bit says so. */
 #define BITS(E, SHIFT, MASK) "(" E ".bits >> " DISCON_DB_STR(SHIFT) " & " #MASK ")"
 #define TYPE_OF(E) "(" E ".bits & " DISCON_DB_STR(DISCON_DB_BITS_TYPE) ")"
 #define KIND_OF(E) "(" BITS(E, DISCON_DB_BITS_KIND, 1023) " - 1)"
 #define ORIGIN_OF(E) "nullif(" BITS(E, DISCON_DB_BITS_ORIGIN, 7) ", 0)"
-#define LEVEL_OF(E, SHIFT) "(nullif(" BITS(E, SHIFT, 511) ", 0) - 1)"
+#define LEVEL_OF(E, SHIFT, WIDE)                                                    \
+    "iif(" BITS(E, SHIFT, 7) " = " DISCON_DB_STR(DISCON_DB_LEVEL_WIDE) ", "         \
+    BITS(E, WIDE, 255) ", nullif(" BITS(E, SHIFT, 7) ", 0) - 1)"
+#define TO_LEVEL_OF(E) LEVEL_OF(E, DISCON_DB_BITS_TO_LEVEL, DISCON_DB_BITS_WIDE_TO)
+#define FROM_LEVEL_OF(E) LEVEL_OF(E, DISCON_DB_BITS_FROM_LEVEL, DISCON_DB_BITS_WIDE_FROM)
 #define PAIR_HAS(E) "(" E ".bits >> " DISCON_DB_STR(DISCON_DB_BITS_PAIR_HAS) ")"
+#define TO_PC_OF(E) \
+    "iif(" BITS(E, DISCON_DB_BITS_TO_REL, 1) ", " E ".from_pc + " E ".to_pc, " E ".to_pc)"
+/* The folded RETURN of row E (DISCON_DB_RET_*; NULL where it has none):
+ * its seq, its to_pc's distance from the row's from_pc (zigzag), a level. */
+#define RET(E, SHIFT, MASK) "(" E ".ret_pack >> " DISCON_DB_STR(SHIFT) " & " #MASK ")"
+#define RET_SEQ(E) "(" E ".seq + " RET(E, DISCON_DB_RET_DSEQ, 31) " + 1)"
+#define RET_DTO(E)                                                                 \
+    "iif(" RET(E, DISCON_DB_RET_DTO, 1) ", ~" RET(E, DISCON_DB_RET_DTO + 1, 15) ", " \
+    RET(E, DISCON_DB_RET_DTO + 1, 15) ")"
+#define RET_LEVEL(E, SHIFT) "(nullif(" RET(E, SHIFT, 7) ", 0) - 1)"
+/* A folded pair's delivery (DISCON_DB_PAIR_*): its time and from_pc
+ * minus the row's. */
+#define PAIR_DT(E) "(" E ".pair >> " DISCON_DB_STR(DISCON_DB_PAIR_SHIFT) ")"
+#define PAIR_DPC(E) "iif(" E ".pair & 1, ~(" E ".pair >> 1 & 63), " E ".pair >> 1 & 63)"
+/* The pairing of the trap of row E whose _discon_traps row is P: P's
+ * columns where it has one, else the folded RETURN's (none: NULL). */
+#define PAIRED(P, ROW_VALUE, P_VALUE) "iif(" P ".event IS NULL, " ROW_VALUE ", " P_VALUE ")"
 
 /* Written once, into an empty database, in the transaction that sets the
  * version: plain CREATE (no IF NOT EXISTS), so a table already there means
@@ -126,13 +148,17 @@ static const char tables[] =
     "CREATE TABLE _discon_events( -- internal: raw events, read the events view\n"
     "  trace INT NOT NULL, vcpu INT NOT NULL, seq INT NOT NULL, time_ns INT NOT NULL,\n"
     "  from_pc INT NOT NULL,\n"
-    "  to_pc INT NOT NULL,        -- a folded pair: the delivery's (the handler)\n"
+    "  to_pc INT NOT NULL,        -- a folded pair: the delivery's (the handler);\n"
+    "                             -- minus from_pc where bits say TO_REL\n"
     "  bits INT NOT NULL,         -- type, kind, origin, levels, pair has bits:\n"
     "                             -- DISCON_DB_BITS_* of discon_db.h\n"
     "  cause INT, fault_addr INT, syscall INT,  -- NULL: not recorded\n"
-    "  pair_dt INT,               -- NULL: one event; else an x86 pair, the\n"
-    "  pair_dpc INT,              -- delivery's time, from_pc (minus this row's)\n"
-    "  interrupt INT);            -- its trap's interrupt number; NULL: none\n"
+    "  pair INT,                  -- NULL: one event; else an x86 pair: the delivery's\n"
+    "                             -- time, from_pc (minus this row's): DISCON_DB_PAIR_*\n"
+    "  interrupt INT,             -- its trap's interrupt number; NULL: none\n"
+    "  ret_dt INT,                -- NULL: no RETURN folded in; else its time,\n"
+    "  ret_from INT,              -- from_pc (minus this row's time, handler)\n"
+    "  ret_pack INT);             -- and the rest: DISCON_DB_RET_* of discon_db.h\n"
     /* What the completeness verdict needs of the events, kept as they are
      * stored: grouping every event row by vCPU is a sort of the table. */
     "CREATE TABLE _discon_vcpu_events( -- internal: per vCPU, the stored events\n"
@@ -194,23 +220,29 @@ static const char tables[] =
 /* The traps view: a trap is its first event's row (seq, time, type, cause
  * fields, kind; PCs: a folded pair's trap goes from the delivery's
  * from_pc) and its _discon_traps row where it has one (a LEFT JOIN: most
- * traps of a trace without returns have none). return_ns is its time plus
- * return_after_ns; duration_ns that difference, 0 where the clock went
- * back. The end that means "returned" is a number of discon_traps.h,
- * spelled in when the view is written (%d). The events row comes first in
- * FROM: kinds is the small side of the join, looked up by key. */
+ * traps have none), else the pairing its row holds with the RETURN that
+ * closed it (PAIRED). return_ns is its time plus return_after_ns;
+ * duration_ns that difference, 0 where the clock went back. The end that
+ * means "returned" is a number of discon_traps.h, spelled in when the
+ * view is written (%d, twice). The events row comes first in FROM: kinds
+ * is the small side of the join, looked up by key. */
 static const char traps_view[] =
     "CREATE VIEW traps AS\n"
     "  SELECT e.trace, e.vcpu, e.seq, e.time_ns, e.time_ns - r.clock_monotonic_ns AS t_ns,\n"
     "    y.type, y.name AS type_name,\n"
-    "    coalesce(p.from_pc, e.from_pc + e.pair_dpc, e.from_pc) AS from_pc,\n"
-    "    ifnull(p.to_pc, e.to_pc) AS to_pc,\n"
-    "    coalesce(p.events, iif(e.pair_dt IS NULL, 1, 2)) AS events,\n"
+    "    coalesce(p.from_pc, e.from_pc + " PAIR_DPC("e") ", e.from_pc) AS from_pc,\n"
+    "    ifnull(p.to_pc, " TO_PC_OF("e") ") AS to_pc,\n"
+    "    coalesce(p.events, iif(e.pair IS NULL, 1, 2)) AS events,\n"
     "    e.cause, e.fault_addr, e.syscall, k.kind, k.name AS kind_name,\n"
     "    " ORIGIN_OF("e") " AS origin, e.interrupt,\n"
-    "    p.depth, p.parent_seq, e.time_ns + p.return_after_ns AS return_ns,\n"
-    "    max(p.return_after_ns, 0) AS duration_ns, p.ended,\n"
-    "    iif(p.ended IS NULL, NULL, p.ended != %d) AS never_returned\n"
+    "    " PAIRED("p", RET("e", DISCON_DB_RET_DEPTH, 63) " + 1", "p.depth") " AS depth,\n"
+    "    " PAIRED("p", "e.seq - nullif(" RET("e", DISCON_DB_RET_PARENT, 65535) ", 0)",
+                    "p.parent_seq") " AS parent_seq,\n"
+    "    e.time_ns + " PAIRED("p", "e.ret_dt", "p.return_after_ns") " AS return_ns,\n"
+    "    max(" PAIRED("p", "e.ret_dt", "p.return_after_ns") ", 0) AS duration_ns,\n"
+    "    " PAIRED("p", "iif(e.ret_dt IS NULL, NULL, %d)", "p.ended") " AS ended,\n"
+    "    " PAIRED("p", "iif(e.ret_dt IS NULL, NULL, 0)", "iif(p.ended IS NULL, NULL, p.ended != %d)")
+    " AS never_returned\n"
     "  FROM _discon_events e CROSS JOIN kinds k ON k.kind = " KIND_OF("e") "\n"
     "    JOIN traces r ON r.trace = e.trace JOIN types y ON y.type = " TYPE_OF("e") "\n"
     "    LEFT JOIN _discon_traps p ON p.event = e.rowid;\n";
@@ -220,30 +252,40 @@ static const char traps_view[] =
  * stored is the EXCEPTION (its to_pc is its from_pc, the rule's test),
  * then the delivery: the next sequence number, the INTERRUPT type, time
  * and from_pc from pair_dt and pair_dpc, the handler, and the cause fields
- * named in its pair has bits. The types and has bits are numbers of
- * schema/discon_types.h and event.h, spelled in when the view is written
- * (%d): type INTERRUPT twice, then the has bits CAUSE, FAULT_ADDR,
- * SYSCALL, TO_LEVEL and FROM_LEVEL. */
+ * named in its pair has bits; and a folded RETURN as the third part: its
+ * seq, time and from_pc (from the handler) and to_pc (from the row's
+ * from_pc) from ret_dt, ret_from and ret_pack. The types and has bits are
+ * numbers of schema/discon_types.h and event.h, spelled in when the view
+ * is written (%d): type INTERRUPT twice, then the has bits CAUSE,
+ * FAULT_ADDR, SYSCALL, TO_LEVEL and FROM_LEVEL, then type RETURN twice. */
 static const char events_view[] =
     "CREATE VIEW events AS\n"
     "  SELECT e.trace, e.vcpu, e.seq, e.time_ns, e.time_ns - r.clock_monotonic_ns AS t_ns,\n"
     "    y.type, y.name AS type_name, e.from_pc,\n"
-    "    iif(e.pair_dt IS NULL, e.to_pc, e.from_pc) AS to_pc,\n"
+    "    iif(e.pair IS NULL, " TO_PC_OF("e") ", e.from_pc) AS to_pc,\n"
     "    e.cause, e.fault_addr, e.syscall,\n"
-    "    " LEVEL_OF("e", DISCON_DB_BITS_TO_LEVEL) " AS to_level,\n"
-    "    " LEVEL_OF("e", DISCON_DB_BITS_FROM_LEVEL) " AS from_level\n"
+    "    " TO_LEVEL_OF("e") " AS to_level,\n"
+    "    " FROM_LEVEL_OF("e") " AS from_level\n"
     "  FROM _discon_events e JOIN traces r ON r.trace = e.trace\n"
     "    JOIN types y ON y.type = " TYPE_OF("e") "\n"
     "  UNION ALL\n"
-    "  SELECT e.trace, e.vcpu, e.seq + 1, e.time_ns + e.pair_dt,\n"
-    "    e.time_ns + e.pair_dt - r.clock_monotonic_ns, %d, y.name, e.from_pc + e.pair_dpc,\n"
-    "    e.to_pc, iif(" PAIR_HAS("e") " & %d, e.cause, NULL),\n"
+    "  SELECT e.trace, e.vcpu, e.seq + 1, e.time_ns + " PAIR_DT("e") ",\n"
+    "    e.time_ns + " PAIR_DT("e") " - r.clock_monotonic_ns, %d, y.name,\n"
+    "    e.from_pc + " PAIR_DPC("e") ",\n"
+    "    " TO_PC_OF("e") ", iif(" PAIR_HAS("e") " & %d, e.cause, NULL),\n"
     "    iif(" PAIR_HAS("e") " & %d, e.fault_addr, NULL),\n"
     "    iif(" PAIR_HAS("e") " & %d, e.syscall, NULL),\n"
-    "    iif(" PAIR_HAS("e") " & %d, " LEVEL_OF("e", DISCON_DB_BITS_TO_LEVEL) ", NULL),\n"
-    "    iif(" PAIR_HAS("e") " & %d, " LEVEL_OF("e", DISCON_DB_BITS_FROM_LEVEL) ", NULL)\n"
+    "    iif(" PAIR_HAS("e") " & %d, " TO_LEVEL_OF("e") ", NULL),\n"
+    "    iif(" PAIR_HAS("e") " & %d, " FROM_LEVEL_OF("e") ", NULL)\n"
     "  FROM _discon_events e JOIN traces r ON r.trace = e.trace JOIN types y ON y.type = %d\n"
-    "  WHERE e.pair_dt IS NOT NULL;\n";
+    "  WHERE e.pair IS NOT NULL\n"
+    "  UNION ALL\n"
+    "  SELECT e.trace, e.vcpu, " RET_SEQ("e") ", e.time_ns + e.ret_dt,\n"
+    "    e.time_ns + e.ret_dt - r.clock_monotonic_ns, %d, y.name,\n"
+    "    " TO_PC_OF("e") " + e.ret_from, e.from_pc + " RET_DTO("e") ", NULL, NULL, NULL,\n"
+    "    " RET_LEVEL("e", DISCON_DB_RET_TO_LEVEL) ", " RET_LEVEL("e", DISCON_DB_RET_FROM_LEVEL) "\n"
+    "  FROM _discon_events e JOIN traces r ON r.trace = e.trace JOIN types y ON y.type = %d\n"
+    "  WHERE e.ret_dt IS NOT NULL;\n";
 
 /* Views for people: names beside numbers, t_ns (ns from the trace's
  * start) beside the absolute time_ns, counts per vCPU beside totals. */
@@ -386,11 +428,12 @@ int discon_db_write_schema(struct discon_db *db)
     snprintf(opens, sizeof opens, open_traps_view, handler, symbol, (int)DISCON_TRAP_OPEN,
              (int)DISCON_TRAP_AT_END);
     char traps[sizeof traps_view + 16];
-    snprintf(traps, sizeof traps, traps_view, (int)DISCON_TRAP_RETURNED);
+    snprintf(traps, sizeof traps, traps_view, (int)DISCON_TRAP_RETURNED, (int)DISCON_TRAP_RETURNED);
     char events[sizeof events_view + 64];
     snprintf(events, sizeof events, events_view, (int)DISCON_INTERRUPT, (int)DISCON_HAS_CAUSE,
              (int)DISCON_HAS_FAULT_ADDR, (int)DISCON_HAS_SYSCALL, (int)DISCON_HAS_TO_LEVEL,
-             (int)DISCON_HAS_FROM_LEVEL, (int)DISCON_INTERRUPT);
+             (int)DISCON_HAS_FROM_LEVEL, (int)DISCON_INTERRUPT, (int)DISCON_RETURN,
+             (int)DISCON_RETURN);
     int rc = discon_db_exec(db, tables);
     if (rc == 0)
         rc = discon_db_exec(db, traps);

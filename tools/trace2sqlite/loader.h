@@ -22,7 +22,7 @@
 
 /* Columns inserted into _discon_events (its rowid and its 13 columns) and
  * _discon_traps (tools/db/schema.c): event_rows.h, trap_rows.c. */
-#define EVENT_COLS 14
+#define EVENT_COLS 16
 #define TRAP_COLS 8
 
 struct loader {
@@ -53,6 +53,8 @@ struct loader {
     struct event_ids ids; /* rowids of the trace's recent and open first events */
     int64_t next_rowid;   /* of the next events row */
     struct discon_event *held; /* per vCPU: an exception waiting to be folded (event_rows.h) */
+    const struct discon_event *returning; /* the RETURN being fed, to fold (return_fold.h) */
+    bool return_folded;   /* it was */
     uint8_t *has_held;
     uint32_t nheld;
     struct stored_ranges ranges; /* of the events stored from the file being loaded */
