@@ -272,7 +272,7 @@ static void refusals(void)
     CHECK_EQ(db.found_version, 1);
     char line[512];
     discon_db_message(&db, DISCON_DB_E_VERSION, line, sizeof line);
-    CHECK(strstr(line, "version 1, this program's is 6") != NULL);
+    CHECK(strstr(line, "version 1, this program's is 7") != NULL);
     CHECK(strchr(line, '\n') == NULL);
     /* Version 2 (before returns were paired): refused too. */
     CHECK_EQ(discon_db_open_write(&db, at("v2.db")), DISCON_DB_OK);

@@ -98,7 +98,7 @@ for t in returns-x86 causes loss; do
 done
 view_is_dump "split" "$tmp/split.db" "$tmp/retsplit"
 view_is_dump "x86_64 boot" "$db" "$SRCDIR/tests/data/x86_64-boot"
-eq "x86 pairs folded" "$(q "$db" "SELECT COUNT(*) > 0 FROM _discon_events WHERE pair_dt IS NOT NULL")" 1
+eq "x86 pairs folded" "$(q "$db" "SELECT COUNT(*) > 0 FROM _discon_events WHERE pair IS NOT NULL")" 1
 # size_at_most NAME TRACE DB MIN_EVENTS LIMIT: TRACE's default database
 # (made as DB) holds at least MIN_EVENTS events and costs at most LIMIT
 # bytes per event (file size over events, in tenths).
@@ -134,5 +134,5 @@ bad_row() { # NAME UPDATE TYPE: the boot's database with UPDATE applied
 bad_row "a row of type 99" "UPDATE _discon_events SET bits = (bits & ~255) | 99
   WHERE rowid = $((last - 7))" 99
 bad_row "a folded INTERRUPT row" "UPDATE _discon_events SET bits = (bits & ~255) | 1 WHERE rowid =
-  (SELECT max(rowid) FROM _discon_events WHERE pair_dt IS NOT NULL AND rowid < 20000)" 1
+  (SELECT max(rowid) FROM _discon_events WHERE pair IS NOT NULL AND rowid < 20000)" 1
 echo "ok: the boot's many batches give the files' report; a bad row ends it with one line"

@@ -189,7 +189,7 @@ enum {
 enum { DISCON_DB_VCPU_VCPU, DISCON_DB_VCPU_PRODUCED, DISCON_DB_VCPU_DROPPED, DISCON_DB_VCPU_WRITTEN };
 /* An event row (IS_LOSS 0): the _discon_events columns SEQ ... SYSCALL
  * as stored (BITS the packed small fields, DISCON_DB_BITS_*; TO_PC
- * relative where BITS says so), each cause field NULL where the event's
+ * as DISCON_DB_BITS_TO_MODE says, against TO_BASE where it is BASE), each cause field NULL where the event's
  * `has` bit (enum discon_has) was clear, ROWID its rowid (the key of its
  * trap's _discon_traps row), PAIR (NULL: one event; else a folded x86
  * pair, DISCON_DB_PAIR_*) and RET_DT, RET_FROM, RET_PACK (NULL: no folded
@@ -203,6 +203,7 @@ enum {
     DISCON_DB_ROW_FROM_PC, DISCON_DB_ROW_TO_PC, DISCON_DB_ROW_CAUSE, DISCON_DB_ROW_FAULT_ADDR,
     DISCON_DB_ROW_SYSCALL, DISCON_DB_ROW_IS_LOSS, DISCON_DB_ROW_ROWID, DISCON_DB_ROW_PAIR,
     DISCON_DB_ROW_RET_DT, DISCON_DB_ROW_RET_FROM, DISCON_DB_ROW_RET_PACK,
+    DISCON_DB_ROW_TO_BASE, /* the trace's traces.to_pc_base (DISCON_DB_TO_BASE) */
     DISCON_DB_ROW_COUNT, /* the number of columns of an event row */
     /* DISCON_DB_Q_EVENTS only, after the row's columns: the sequence
      * number it sorts by (a folded RETURN's own, IS_LOSS 2) */
@@ -215,39 +216,59 @@ enum {
  * views and updates spell them into their SQL (DISCON_DB_STR). */
 #define DISCON_DB_BITS_TYPE 31          /* bits 0-4: the event's type (a valid one:
                                            schema/discon_types.h, the reader checks) */
-#define DISCON_DB_BITS_TO_REL 5         /* bit 5: to_pc holds to_pc - from_pc (chosen
-                                           where it is shorter; DISCON_DB_REL_MAX) */
-#define DISCON_DB_BITS_TO_LEVEL 6       /* 6-8: a level code of to_level (below) */
-#define DISCON_DB_BITS_FROM_LEVEL 9     /* 9-11: a level code of from_level */
-#define DISCON_DB_BITS_ORIGIN 12        /* 12-14: the trap's origin (enum discon_level);
+#define DISCON_DB_BITS_TO_MODE 5        /* 5-6: how to_pc is stored: DISCON_DB_TO_* */
+#define DISCON_DB_BITS_TO_LEVEL 7       /* 7-9: a level code of to_level (below) */
+#define DISCON_DB_BITS_FROM_LEVEL 10    /* 10-12: a level code of from_level */
+#define DISCON_DB_BITS_ORIGIN 13        /* 13-15: the trap's origin (enum discon_level);
                                            0, DISCON_LEVEL_UNKNOWN: NULL */
-#define DISCON_DB_BITS_KIND 15          /* 15-24: its trap's kind id + 1; 0: starts none */
+#define DISCON_DB_BITS_KIND 16          /* 16-25: its trap's kind id + 1; 0: starts none */
 #define DISCON_DB_BITS_KIND_MAX 1022    /* the largest kind id that fits */
-#define DISCON_DB_BITS_TRAP 0x1fff000   /* bits 12-24: what a trap sets */
-#define DISCON_DB_BITS_PAIR_HAS 25      /* 25-29: a folded pair's delivery's has bits */
-#define DISCON_DB_BITS_WIDE_TO 32       /* 32-39: to_level where its code is WIDE */
-#define DISCON_DB_BITS_WIDE_FROM 40     /* 40-47: from_level where its code is WIDE */
+#define DISCON_DB_BITS_PAIR_HAS 26      /* 26-30: a folded pair's delivery's has bits */
+#define DISCON_DB_BITS_INTERRUPT 31     /* 31-39: the trap's interrupt number + 1 (0: none,
+                                           DISCON_DB_INTERRUPT_MAX at most), or
+                                           DISCON_DB_INTERRUPT_CAUSE */
+#define DISCON_DB_BITS_TRAP 0xff83ffe000 /* bits 13-25 and 31-39: what a trap sets */
+#define DISCON_DB_BITS_WIDE_TO 40       /* 40-47: to_level where its code is WIDE */
+#define DISCON_DB_BITS_WIDE_FROM 48     /* 48-55: from_level where its code is WIDE */
+/* How to_pc is stored, whichever is shortest (|difference| at most
+ * DISCON_DB_TO_DIFF_MAX: 3 bytes, where a kernel address takes 6): as it
+ * is, minus from_pc (an interrupt or a fault in the kernel, a return to
+ * the next instruction), or minus the trace's traces.to_pc_base (the
+ * handler of the first trap from far away, as from user space: the other
+ * handlers are near it, arm64's vector table in 2 KiB, riscv's stvec one
+ * address, x86's IDT entries in the kernel's text). */
+#define DISCON_DB_TO_RAW 0
+#define DISCON_DB_TO_FROM_PC 1
+#define DISCON_DB_TO_BASE 2
+#define DISCON_DB_TO_DIFF_MAX 8388607
+/* The interrupt numbers tools/analysis/trap_kind.h gives: an x86 vector
+ * (32-255) fits the field; a riscv interrupt code is its cause without
+ * bit 63, so any code, however large, is this escape: cause & ~(1 << 63). */
+#define DISCON_DB_INTERRUPT_MAX 509
+#define DISCON_DB_INTERRUPT_CAUSE 511
 /* A level code (3 bits): 0 not recorded, level + 1 for levels 0-5 (every
  * level QEMU-FACTS lists: EL0-3, U/S/M, CPL 0-3), DISCON_DB_LEVEL_WIDE
  * for any other (a level is a byte in the format): the level is then in
  * its WIDE field. */
 #define DISCON_DB_LEVEL_WIDE 7
-/* to_pc as to_pc - from_pc when |difference| <= this: 3 bytes at most,
- * where a kernel address takes 6 (tools/db/schema.c). */
-#define DISCON_DB_REL_MAX 8388607
 /* _discon_events.ret_pack: what a folded RETURN (tools/db/schema.c) says
- * beside its time (ret_dt) and from_pc (ret_from), and the pairing of the
- * trap it closed, from bit 0 up; NULL: no folded RETURN. A RETURN is
- * folded only when every field fits. */
-#define DISCON_DB_RET_TO_LEVEL 0       /* 0-2: the RETURN's to_level code (no WIDE) */
-#define DISCON_DB_RET_FROM_LEVEL 3     /* 3-5: its from_level code (no WIDE) */
-#define DISCON_DB_RET_DTO 6            /* 6-10: its to_pc minus the row's from_pc, zigzag */
-#define DISCON_DB_RET_DTO_MAX 15       /* |to_pc - from_pc| that fits (and -16) */
-#define DISCON_DB_RET_DSEQ 11          /* 11-15: its seq minus the row's seq, minus 1 */
+ * beside its time (ret_dt) and from_pc (ret_from, against the row's
+ * to_pc), from bit 0 up; NULL: no folded RETURN. Either it closed the
+ * row's trap (FOLLOWS clear), and the trap's pairing rides along, or it
+ * is only the vCPU's next event after the row, a RETURN row itself (an
+ * x86 IRET to the next instruction, closing nothing). A RETURN is folded
+ * only when every field fits. */
+#define DISCON_DB_RET_FOLLOWS 0        /* bit 0: no pairing; to_pc against its own from_pc */
+#define DISCON_DB_RET_TO_LEVEL 1       /* 1-3: the RETURN's to_level code (no WIDE) */
+#define DISCON_DB_RET_FROM_LEVEL 4     /* 4-6: its from_level code (no WIDE) */
+#define DISCON_DB_RET_DTO 7            /* 7-11: its to_pc minus the row's from_pc (FOLLOWS:
+                                          minus its own), zigzag */
+#define DISCON_DB_RET_DTO_MAX 15       /* |to_pc difference| that fits (and -16) */
+#define DISCON_DB_RET_DSEQ 12          /* 12-16: its seq minus the row's seq, minus 1 */
 #define DISCON_DB_RET_DSEQ_MAX 32
-#define DISCON_DB_RET_DEPTH 16         /* 16-21: the trap's nesting depth - 1 */
+#define DISCON_DB_RET_DEPTH 17         /* 17-22: the trap's nesting depth - 1 */
 #define DISCON_DB_RET_DEPTH_MAX 64
-#define DISCON_DB_RET_PARENT 22        /* 22-37: the trap's seq minus its parent's; 0 none */
+#define DISCON_DB_RET_PARENT 23        /* 23-38: the trap's seq minus its parent's; 0 none */
 #define DISCON_DB_RET_PARENT_MAX 65535
 /* _discon_events.pair of a folded x86 pair: the delivery's time minus the
  * row's, shifted up by DISCON_DB_PAIR_SHIFT, over its from_pc minus the
@@ -275,7 +296,7 @@ enum {
  * a folded row is not an EXCEPTION (a damaged or tampered file; e is then
  * filled but not to be fed). */
 int discon_db_row_events(sqlite3_stmt *s, struct discon_event e[2], struct discon_event *ret);
-/* The same from the row's values v[DISCON_DB_ROW_VCPU .. DISCON_DB_ROW_RET_PACK]
+/* The same from the row's values v[DISCON_DB_ROW_VCPU .. DISCON_DB_ROW_TO_BASE]
  * (the arguments of an SQL function given the row's columns in that
  * order: tools/db/event_batches.c): discon_db_row_events reads through
  * it. */

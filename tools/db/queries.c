@@ -5,6 +5,9 @@
 
 #include <stdio.h>
 
+/* The trace's base of to_pc (DISCON_DB_TO_BASE), once per query. */
+#define BASE "(SELECT to_pc_base FROM traces WHERE trace = ?1)"
+
 static const char *const queries[] = {
     [DISCON_DB_Q_TRACE] =
         "SELECT trace, trace_id, target, system_mode, vcpu_count, host,"
@@ -17,16 +20,16 @@ static const char *const queries[] = {
      * number, as the trace files have it. */
     [DISCON_DB_Q_EVENTS] =
         "SELECT vcpu, seq, time_ns, bits, from_pc, to_pc, cause, fault_addr, syscall,"
-        " 0, rowid, pair, ret_dt, ret_from, ret_pack, seq"
+        " 0, rowid, pair, ret_dt, ret_from, ret_pack, " BASE ", seq"
         " FROM _discon_events WHERE trace = ?1"
         " UNION ALL SELECT vcpu, seq, time_ns, bits, from_pc, to_pc, cause, fault_addr, syscall,"
-        " 2, rowid, pair, ret_dt, ret_from, ret_pack,"
+        " 2, rowid, pair, ret_dt, ret_from, ret_pack, " BASE ","
         " seq + (ret_pack >> " DISCON_DB_STR(DISCON_DB_RET_DSEQ) " & 31) + 1"
         " FROM _discon_events WHERE trace = ?1 AND ret_dt IS NOT NULL"
         " UNION ALL SELECT vcpu, first_seq, first_time_ns, 0, count, last_time_ns,"
-        " NULL, NULL, NULL, 1, NULL, NULL, NULL, NULL, NULL, first_seq"
+        " NULL, NULL, NULL, 1, NULL, NULL, NULL, NULL, NULL, NULL, first_seq"
         " FROM losses WHERE trace = ?1"
-        " ORDER BY 1, 16, 10 DESC",
+        " ORDER BY 1, 17, 10 DESC",
     /* The stored event rows with rowids from ?2 up to ?3 (excluded),
      * unsorted: one batch of tools/db/event_batches.h, a seek in the
      * rowid b-tree and a scan. The rows go to an aggregate function in one
@@ -36,7 +39,7 @@ static const char *const queries[] = {
      * SQLite's to promise). */
     [DISCON_DB_Q_EVENTS_RANGE] =
         "SELECT discon_batch_rows(vcpu, seq, time_ns, bits, from_pc, to_pc, cause, fault_addr,"
-        " syscall, 0, rowid, pair, ret_dt, ret_from, ret_pack)"
+        " syscall, 0, rowid, pair, ret_dt, ret_from, ret_pack, " BASE ")"
         " FROM _discon_events WHERE rowid >= ?2 AND rowid < ?3 AND trace = ?1",
     /* Two lookups at the ends of the rowid b-tree (one min() and one max()
      * per SELECT: SQLite reads a lone one from the b-tree's end). */
@@ -88,8 +91,8 @@ static void unpack_return(sqlite3_value *const *v, const struct discon_event *e,
         .seq = e->seq + (pack >> DISCON_DB_RET_DSEQ & 31) + 1,
         .time_ns = e->time_ns + value_u64(v[DISCON_DB_ROW_RET_DT]),
         .from_pc = to_pc + value_u64(v[DISCON_DB_ROW_RET_FROM]),
-        .to_pc = e->from_pc + dto,
     };
+    ret->to_pc = (pack >> DISCON_DB_RET_FOLLOWS & 1 ? ret->from_pc : e->from_pc) + dto;
     /* No WIDE code here: such a RETURN is not folded. */
     unpack_level((int64_t)pack, DISCON_DB_RET_TO_LEVEL, 0, DISCON_HAS_TO_LEVEL, ret, &ret->to_level);
     unpack_level((int64_t)pack, DISCON_DB_RET_FROM_LEVEL, 0, DISCON_HAS_FROM_LEVEL, ret,
@@ -135,8 +138,11 @@ int discon_db_values_events(sqlite3_value *const *v, struct discon_event e[2],
         .from_pc = value_u64(v[DISCON_DB_ROW_FROM_PC]),
         .to_pc = value_u64(v[DISCON_DB_ROW_TO_PC]),
     };
-    if (bits >> DISCON_DB_BITS_TO_REL & 1)
+    int64_t mode = bits >> DISCON_DB_BITS_TO_MODE & 3;
+    if (mode == DISCON_DB_TO_FROM_PC)
         e[0].to_pc += e[0].from_pc;
+    else if (mode == DISCON_DB_TO_BASE)
+        e[0].to_pc += value_u64(v[DISCON_DB_ROW_TO_BASE]);
     /* The wide cause fields: a NULL column is a clear `has` bit (enum
      * discon_has), the bits in the order of the columns. (A type test per
      * value costs less than computing the bits in SQL.) */

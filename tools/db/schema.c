@@ -21,7 +21,7 @@
 /* The packed fields of an event row E (DISCON_DB_BITS_* of discon_db.h)
  * as the views give them: the type; the kind id (-1: the row starts no
  * trap, which no kind matches); origin and levels NULL where stored 0;
- * to_pc, stored relative to from_pc where the TO_REL bit says so. */
+ * to_pc, stored as DISCON_DB_BITS_TO_MODE says (R: the trace's row). */
 #define BITS(E, SHIFT, MASK) "(" E ".bits >> " DISCON_DB_STR(SHIFT) " & " #MASK ")"
 #define TYPE_OF(E) "(" E ".bits & " DISCON_DB_STR(DISCON_DB_BITS_TYPE) ")"
 #define KIND_OF(E) "(" BITS(E, DISCON_DB_BITS_KIND, 1023) " - 1)"
@@ -31,9 +31,14 @@
     BITS(E, WIDE, 255) ", nullif(" BITS(E, SHIFT, 7) ", 0) - 1)"
 #define TO_LEVEL_OF(E) LEVEL_OF(E, DISCON_DB_BITS_TO_LEVEL, DISCON_DB_BITS_WIDE_TO)
 #define FROM_LEVEL_OF(E) LEVEL_OF(E, DISCON_DB_BITS_FROM_LEVEL, DISCON_DB_BITS_WIDE_FROM)
+#define INTERRUPT_OF(E)                                                                \
+    "iif(" BITS(E, DISCON_DB_BITS_INTERRUPT, 511) " = " DISCON_DB_STR(DISCON_DB_INTERRUPT_CAUSE) \
+    ", " E ".cause & 9223372036854775807, nullif(" BITS(E, DISCON_DB_BITS_INTERRUPT, 511) ", 0) - 1)"
 #define PAIR_HAS(E) "(" E ".bits >> " DISCON_DB_STR(DISCON_DB_BITS_PAIR_HAS) ")"
-#define TO_PC_OF(E) \
-    "iif(" BITS(E, DISCON_DB_BITS_TO_REL, 1) ", " E ".from_pc + " E ".to_pc, " E ".to_pc)"
+#define TO_PC_OF(E)                                                                     \
+    "(" E ".to_pc + iif(" BITS(E, DISCON_DB_BITS_TO_MODE, 3) " = "                         \
+    DISCON_DB_STR(DISCON_DB_TO_FROM_PC) ", " E ".from_pc, iif(" BITS(E, DISCON_DB_BITS_TO_MODE, 3) \
+    " = " DISCON_DB_STR(DISCON_DB_TO_BASE) ", r.to_pc_base, 0)))"
 /* The folded RETURN of row E (DISCON_DB_RET_*; NULL where it has none):
  * its seq, its to_pc's distance from the row's from_pc (zigzag), a level. */
 #define RET(E, SHIFT, MASK) "(" E ".ret_pack >> " DISCON_DB_STR(SHIFT) " & " #MASK ")"
@@ -42,13 +47,16 @@
     "iif(" RET(E, DISCON_DB_RET_DTO, 1) ", ~" RET(E, DISCON_DB_RET_DTO + 1, 15) ", " \
     RET(E, DISCON_DB_RET_DTO + 1, 15) ")"
 #define RET_LEVEL(E, SHIFT) "(nullif(" RET(E, SHIFT, 7) ", 0) - 1)"
+#define FOLLOWS(E) RET(E, DISCON_DB_RET_FOLLOWS, 1)
 /* A folded pair's delivery (DISCON_DB_PAIR_*): its time and from_pc
  * minus the row's. */
 #define PAIR_DT(E) "(" E ".pair >> " DISCON_DB_STR(DISCON_DB_PAIR_SHIFT) ")"
 #define PAIR_DPC(E) "iif(" E ".pair & 1, ~(" E ".pair >> 1 & 63), " E ".pair >> 1 & 63)"
 /* The pairing of the trap of row E whose _discon_traps row is P: P's
- * columns where it has one, else the folded RETURN's (none: NULL). */
-#define PAIRED(P, ROW_VALUE, P_VALUE) "iif(" P ".event IS NULL, " ROW_VALUE ", " P_VALUE ")"
+ * columns where it has one, else those of the RETURN folded in that
+ * closed it (ROW_VALUE, NULL where none did). */
+#define PAIRED(P, ROW_VALUE, P_VALUE) \
+    "iif(" P ".event IS NULL, iif(" FOLLOWS("e") ", NULL, " ROW_VALUE "), " P_VALUE ")"
 
 /* Written once, into an empty database, in the transaction that sets the
  * version: plain CREATE (no IF NOT EXISTS), so a table already there means
@@ -132,7 +140,8 @@ static const char tables[] =
     "  removed_last_file INT,          -- files 0..this removed by the writer; NULL: none\n"
     "  producer_finished INT,\n"
     "  unrecorded INT,\n"
-    "  seq_order INT DEFAULT 1);       -- 1: events' rowid order is seq order on each vCPU\n"
+    "  seq_order INT DEFAULT 1,        -- 1: events' rowid order is seq order on each vCPU\n"
+    "  to_pc_base INT);                -- event rows' to_pc may be stored against it\n"
     "CREATE TABLE files(\n"
     "  trace INT NOT NULL, file_index INT NOT NULL, path TEXT,\n"
     "  bytes INT,                      -- read and loaded: the rest loads later\n"
@@ -149,13 +158,13 @@ static const char tables[] =
     "  trace INT NOT NULL, vcpu INT NOT NULL, seq INT NOT NULL, time_ns INT NOT NULL,\n"
     "  from_pc INT NOT NULL,\n"
     "  to_pc INT NOT NULL,        -- a folded pair: the delivery's (the handler);\n"
-    "                             -- minus from_pc where bits say TO_REL\n"
+    "                             -- as is, minus from_pc or minus traces.to_pc_base:\n"
+    "                             -- DISCON_DB_BITS_TO_MODE\n"
     "  bits INT NOT NULL,         -- type, kind, origin, levels, pair has bits:\n"
     "                             -- DISCON_DB_BITS_* of discon_db.h\n"
     "  cause INT, fault_addr INT, syscall INT,  -- NULL: not recorded\n"
     "  pair INT,                  -- NULL: one event; else an x86 pair: the delivery's\n"
     "                             -- time, from_pc (minus this row's): DISCON_DB_PAIR_*\n"
-    "  interrupt INT,             -- its trap's interrupt number; NULL: none\n"
     "  ret_dt INT,                -- NULL: no RETURN folded in; else its time,\n"
     "  ret_from INT,              -- from_pc (minus this row's time, handler)\n"
     "  ret_pack INT);             -- and the rest: DISCON_DB_RET_* of discon_db.h\n"
@@ -234,7 +243,7 @@ static const char traps_view[] =
     "    ifnull(p.to_pc, " TO_PC_OF("e") ") AS to_pc,\n"
     "    coalesce(p.events, iif(e.pair IS NULL, 1, 2)) AS events,\n"
     "    e.cause, e.fault_addr, e.syscall, k.kind, k.name AS kind_name,\n"
-    "    " ORIGIN_OF("e") " AS origin, e.interrupt,\n"
+    "    " ORIGIN_OF("e") " AS origin, " INTERRUPT_OF("e") " AS interrupt,\n"
     "    " PAIRED("p", RET("e", DISCON_DB_RET_DEPTH, 63) " + 1", "p.depth") " AS depth,\n"
     "    " PAIRED("p", "e.seq - nullif(" RET("e", DISCON_DB_RET_PARENT, 65535) ", 0)",
                     "p.parent_seq") " AS parent_seq,\n"
@@ -282,7 +291,9 @@ static const char events_view[] =
     "  UNION ALL\n"
     "  SELECT e.trace, e.vcpu, " RET_SEQ("e") ", e.time_ns + e.ret_dt,\n"
     "    e.time_ns + e.ret_dt - r.clock_monotonic_ns, %d, y.name,\n"
-    "    " TO_PC_OF("e") " + e.ret_from, e.from_pc + " RET_DTO("e") ", NULL, NULL, NULL,\n"
+    "    " TO_PC_OF("e") " + e.ret_from,\n"
+    "    iif(" FOLLOWS("e") ", " TO_PC_OF("e") " + e.ret_from, e.from_pc) + " RET_DTO("e") ",\n"
+    "    NULL, NULL, NULL,\n"
     "    " RET_LEVEL("e", DISCON_DB_RET_TO_LEVEL) ", " RET_LEVEL("e", DISCON_DB_RET_FROM_LEVEL) "\n"
     "  FROM _discon_events e JOIN traces r ON r.trace = e.trace JOIN types y ON y.type = %d\n"
     "  WHERE e.ret_dt IS NOT NULL;\n";

@@ -2,6 +2,7 @@
 #include "event_rows.h"
 #include "discon_traps.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 /* The bytes SQLite's record format takes for integer v (0 and 1: none). */
@@ -12,6 +13,57 @@ static int int_bytes(int64_t v)
     uint64_t m = v < 0 ? ~(uint64_t)v : (uint64_t)v;
     return m < 0x80 ? 1 : m < 0x8000 ? 2 : m < 0x800000 ? 3 : m < 0x80000000 ? 4
          : m < 0x800000000000 ? 6 : 8;
+}
+
+/* to_pc as stored for a row from from_pc: whichever of DISCON_DB_TO_*
+ * is shortest (*mode), within DISCON_DB_TO_DIFF_MAX and exact in SQL. */
+static int64_t to_pc_stored(const struct loader *l, uint64_t to_pc, uint64_t from_pc, int *mode)
+{
+    int64_t best = (int64_t)to_pc;
+    *mode = DISCON_DB_TO_RAW;
+    uint64_t base[] = {[DISCON_DB_TO_FROM_PC] = from_pc, [DISCON_DB_TO_BASE] = l->to_base};
+    for (int m = DISCON_DB_TO_FROM_PC; m <= DISCON_DB_TO_BASE; m++) {
+        int64_t d = (int64_t)(to_pc - base[m]);
+        if ((m != DISCON_DB_TO_BASE || l->has_to_base) && d >= -DISCON_DB_TO_DIFF_MAX &&
+            d <= DISCON_DB_TO_DIFF_MAX && int_bytes(d) < int_bytes(best) &&
+            sums_exactly(base[m], (uint64_t)d)) {
+            best = d;
+            *mode = m;
+        }
+    }
+    return best;
+}
+
+uint64_t event_rows_to_pc(const struct loader *l, const int64_t *row)
+{
+    int64_t mode = row[EV_BITS] >> DISCON_DB_BITS_TO_MODE & 3;
+    return (uint64_t)row[EV_TO_PC] + (mode == DISCON_DB_TO_FROM_PC ? (uint64_t)row[EV_FROM_PC]
+                                      : mode == DISCON_DB_TO_BASE  ? l->to_base
+                                                                   : 0);
+}
+
+/* The trace's to_pc base (DISCON_DB_TO_BASE): the handler of the first
+ * trap whose to_pc would take 4 bytes or more, far from its from_pc, and
+ * taken from a lower level (both recorded): an entry into the
+ * kernel from user space, at the vectors every later one uses (arm64's
+ * trampoline vectors under KPTI, x86's IDT entries in the kernel's text),
+ * not an early kernel's own. Kept in its traces row for later loads and
+ * the readers. 0 or DISCON_DB_E_SQLITE. */
+static int set_to_base(struct loader *l, uint64_t to_pc)
+{
+    sqlite3_stmt *s;
+    int rc = discon_db_prepare(l->db, "UPDATE traces SET to_pc_base = ?2 WHERE trace = ?1", &s);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, l->trace);
+    sqlite3_bind_int64(s, 2, (int64_t)to_pc);
+    rc = discon_db_step(l->db, s);
+    sqlite3_finalize(s);
+    if (rc == 0) {
+        l->to_base = to_pc;
+        l->has_to_base = true;
+    }
+    return rc;
 }
 
 /* Level `level` (recorded when `has`) as a code at bit `shift` of bits,
@@ -39,14 +91,18 @@ static int queue(struct loader *l, const struct discon_event *e, const struct di
                               DISCON_DB_BITS_FROM_LEVEL, DISCON_DB_BITS_WIDE_FROM);
     if (d)
         bits |= (int64_t)d->has << DISCON_DB_BITS_PAIR_HAS;
-    /* to_pc relative to from_pc where that is shorter: an interrupt or a
-     * fault in the kernel, a return to the next instruction. */
-    int64_t to = (int64_t)(d ? d->to_pc : e->to_pc), rel = (int64_t)((uint64_t)to - e->from_pc);
-    if (rel >= -DISCON_DB_REL_MAX && rel <= DISCON_DB_REL_MAX && int_bytes(rel) < int_bytes(to) &&
-        sums_exactly(e->from_pc, (uint64_t)rel)) {
-        to = rel;
-        bits |= 1 << DISCON_DB_BITS_TO_REL;
+    uint64_t to_pc = d ? d->to_pc : e->to_pc;
+    int mode;
+    int64_t to = to_pc_stored(l, to_pc, e->from_pc, &mode);
+    bool from_below = (e->has & DISCON_HAS_TO_LEVEL) && (e->has & DISCON_HAS_FROM_LEVEL) &&
+                      e->from_level < e->to_level;
+    if (!l->has_to_base && e->type != DISCON_RETURN && mode == DISCON_DB_TO_RAW &&
+        int_bytes(to) >= 4 && from_below) {
+        if (set_to_base(l, to_pc))
+            return DISCON_DB_E_SQLITE;
+        to = to_pc_stored(l, to_pc, e->from_pc, &mode);
     }
+    bits |= (int64_t)mode << DISCON_DB_BITS_TO_MODE;
     int64_t row[EVENT_COLS] = {
         [EV_ROWID] = l->next_rowid, [EV_TRACE] = l->trace, [EV_VCPU] = e->vcpu,
         [EV_SEQ] = (int64_t)e->seq, [EV_TIME] = (int64_t)e->time_ns,
@@ -64,8 +120,7 @@ static int queue(struct loader *l, const struct discon_event *e, const struct di
      * checks it), and appends without seeking a key it was given. The
      * queued row keeps it to be found by row_batch_set. A RETURN may be
      * folded into it later (return_fold.h). */
-    uint32_t nulls = (~(uint32_t)e->has & 7u) << EV_CAUSE | 1u << EV_ROWID | 1u << EV_INTERRUPT |
-                     1u << EV_RET_DT | 1u << EV_RET_FROM | 1u << EV_RET_PACK;
+    uint32_t nulls = (~(uint32_t)e->has & 7u) << EV_CAUSE | 1u << EV_ROWID | 1u << EV_RET_DT | 1u << EV_RET_FROM | 1u << EV_RET_PACK;
     if (d) { /* folds() checked both fit */
         int64_t dpc = (int64_t)(d->from_pc - e->from_pc);
         uint64_t zigzag = dpc < 0 ? (uint64_t)~dpc << 1 | 1 : (uint64_t)dpc << 1;
@@ -167,25 +222,41 @@ int event_rows_release(struct loader *l, uint32_t vcpu)
     return rc;
 }
 
-int event_rows_set_kind(struct loader *l, int64_t rowid, const struct discon_trap_why *why)
+/* The interrupt field of trap t named `why` (DISCON_DB_BITS_INTERRUPT). */
+static int64_t interrupt_code(const struct discon_trap_why *why)
+{
+    if (why->interrupt < 0)
+        return 0;
+    if (why->interrupt <= DISCON_DB_INTERRUPT_MAX)
+        return why->interrupt + 1;
+    /* Larger only from a riscv cause (trap_kind.h), the escape's meaning. */
+    return DISCON_DB_INTERRUPT_CAUSE;
+}
+
+int event_rows_set_kind(struct loader *l, int64_t rowid, const struct discon_trap *t,
+                        const struct discon_trap_why *why)
 {
     /* Packed (DISCON_DB_BITS_*): the kind id + 1, the origin (0, unknown,
-     * is the view's NULL); tests/test_db.c checks every kind id fits. */
+     * is the view's NULL), the interrupt; tests/test_db.c checks every
+     * kind id fits. */
     _Static_assert(DISCON_LEVEL_COUNT <= 8, "an origin fits in its 3 bits");
-    int64_t trap = (int64_t)(why->kind->id + 1) << DISCON_DB_BITS_KIND |
-                   (int64_t)why->origin << DISCON_DB_BITS_ORIGIN;
-    bool no_interrupt = why->interrupt < 0;
-    if (row_batch_merge(&l->event_rows, rowid, EV_BITS, DISCON_DB_BITS_TRAP, trap)) {
-        row_batch_set(&l->event_rows, rowid, EV_INTERRUPT, why->interrupt, no_interrupt);
-        return 0;
+    if (why->interrupt > DISCON_DB_INTERRUPT_MAX &&
+        (!(t->has & DISCON_HAS_CAUSE) ||
+         (uint64_t)why->interrupt != (t->cause & ~(UINT64_C(1) << 63)))) {
+        snprintf(l->err, sizeof l->err, "vCPU %u: interrupt number %lld of a trap (seq %llu)"
+                 " is not its cause's", t->vcpu, (long long)why->interrupt,
+                 (unsigned long long)t->seq);
+        l->failed = true;
+        return DISCON_DB_E_SQLITE;
     }
+    int64_t trap = (int64_t)(why->kind->id + 1) << DISCON_DB_BITS_KIND |
+                   (int64_t)why->origin << DISCON_DB_BITS_ORIGIN |
+                   interrupt_code(why) << DISCON_DB_BITS_INTERRUPT;
+    if (row_batch_merge(&l->event_rows, rowid, EV_BITS, DISCON_DB_BITS_TRAP, trap))
+        return 0;
     sqlite3_stmt *s = l->set_kind;
     sqlite3_bind_int64(s, 1, rowid);
     sqlite3_bind_int64(s, 2, trap);
-    if (no_interrupt)
-        sqlite3_bind_null(s, 3);
-    else
-        sqlite3_bind_int64(s, 3, why->interrupt);
     return discon_db_step(l->db, s);
 }
 

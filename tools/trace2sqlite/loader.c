@@ -55,7 +55,7 @@ int loader_init(struct loader *l, struct discon_db *db, bool aggregate, struct d
     }
     int rc = row_batch_open(&l->event_rows, db, "_discon_events(rowid, trace, vcpu, seq,"
                             " time_ns, from_pc, to_pc, bits, cause, fault_addr, syscall, pair,"
-                            " interrupt, ret_dt, ret_from, ret_pack)", EVENT_COLS);
+                            " ret_dt, ret_from, ret_pack)", EVENT_COLS);
     if (rc == 0)
         rc = row_batch_open(&l->trap_rows, db, "_discon_traps", TRAP_COLS);
     if (rc == 0)
@@ -67,7 +67,7 @@ int loader_init(struct loader *l, struct discon_db *db, bool aggregate, struct d
                                &l->ins_unmatched);
     if (rc == 0)
         rc = discon_db_prepare(db, "UPDATE _discon_events SET bits = (bits & ~"
-                               DISCON_DB_STR(DISCON_DB_BITS_TRAP) ") | ?2, interrupt = ?3"
+                               DISCON_DB_STR(DISCON_DB_BITS_TRAP) ") | ?2"
                                " WHERE rowid = ?1", &l->set_kind);
     return rc ? fail(l, rc) : 0;
 }
@@ -266,6 +266,16 @@ static int begin_trace(struct loader *l, int64_t trace, const Discon__Header *h)
     if (rc)
         return fail(l, rc);
     l->seq_disorder = before != 0;
+    int64_t has_base = 0, base = 0;
+    rc = select_int(l->db, "SELECT to_pc_base IS NOT NULL FROM traces WHERE trace = ?1", trace,
+                    &has_base);
+    if (rc == 0)
+        rc = select_int(l->db, "SELECT ifnull(to_pc_base, 0) FROM traces WHERE trace = ?1", trace,
+                        &base);
+    if (rc)
+        return fail(l, rc);
+    l->has_to_base = has_base != 0;
+    l->to_base = (uint64_t)base;
     rc = pending_restore(l->db, trace, &l->deriver, &l->ids);
     if (rc == 0)
         rc = open_traps_restore(l->db, trace, &l->deriver, &l->ids);
@@ -389,7 +399,9 @@ static int feed_return(struct loader *l, const struct discon_event *r)
     l->returning = NULL;
     if (l->failed || nomem)
         return l->failed ? DISCON_DB_E_SQLITE : DISCON_DB_E_NOMEM;
-    return l->return_folded ? 0 : event_rows_add(l, r, keep);
+    if (l->return_folded || (keep && return_follow(l, r, &rc)))
+        return rc;
+    return event_rows_add(l, r, keep);
 }
 
 /* Each event is stored (or held, event_rows.h), then fed to the deriver:

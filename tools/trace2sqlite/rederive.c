@@ -39,8 +39,8 @@ static int clear(struct discon_db *db, int64_t trace)
     static const char *const sql[] = {
         "DELETE FROM _discon_traps WHERE event IN"
         " (SELECT rowid FROM _discon_events WHERE trace = ?1)",
-        "UPDATE _discon_events SET bits = bits & ~" DISCON_DB_STR(DISCON_DB_BITS_TRAP) ","
-        " interrupt = NULL WHERE trace = ?1 AND (bits & " DISCON_DB_STR(DISCON_DB_BITS_TRAP) ")",
+        "UPDATE _discon_events SET bits = bits & ~" DISCON_DB_STR(DISCON_DB_BITS_TRAP)
+        " WHERE trace = ?1 AND (bits & " DISCON_DB_STR(DISCON_DB_BITS_TRAP) ")",
         "DELETE FROM _discon_trap_pending WHERE trace = ?1",
         "DELETE FROM _discon_trap_open WHERE trace = ?1",
         "DELETE FROM unmatched_returns WHERE trace = ?1",

@@ -56,7 +56,7 @@ int trap_kind_set(struct loader *l, const struct discon_trap *t)
         return DISCON_DB_E_SQLITE;
     struct discon_trap_why why;
     discon_trap_why(&l->namer, t, &why);
-    return event_rows_set_kind(l, first->rowid, &why);
+    return event_rows_set_kind(l, first->rowid, t, &why);
 }
 
 /* The columns of t's row but the pairing: row and *nulls (the columns
