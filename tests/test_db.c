@@ -195,7 +195,7 @@ static void new_then_append(void)
     struct discon_db db;
     CHECK_EQ(discon_db_open_write(&db, at("new.db")), DISCON_DB_OK);
     CHECK(db.created);
-    CHECK_EQ(DISCON_DB_SCHEMA_VERSION, 6);
+    CHECK_EQ(DISCON_DB_SCHEMA_VERSION, 7);
     /* Every kind id fits in its field of _discon_events.bits. */
     for (size_t i = 0; discon_kind_at(i); i++)
         CHECK(discon_kind_at(i)->id <= DISCON_DB_BITS_KIND_MAX);
