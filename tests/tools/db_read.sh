@@ -102,6 +102,15 @@ size_at_most "x86_64 boot" "$SRCDIR/tests/data/x86_64-boot" "$tmp/size.db" 90000
 # folds). Recordings with returns (the default) fold each RETURN into its
 # trap's row: linux_kinds and getppid_x86_64 hold them to 30.
 size_at_most "aarch64 boot" "$SRCDIR/tests/data/aarch64-boot.discon" "$tmp/a64.db" 70670 43
+# The aarch64 boot recorded with returns and causes (the defaults): each
+# RETURN rides on its trap's row, the events are the trace's exactly, the
+# report is the files', and it stays within 30 bytes per event.
+ret=$SRCDIR/tests/data/aarch64-boot-returns.discon
+size_at_most "aarch64 boot, returns" "$ret" "$tmp/a64r.db" 145235 30
+eq "RETURNs folded" "$(q "$tmp/a64r.db" "SELECT COUNT(*) > 60000 FROM _discon_events
+  WHERE ret_dt IS NOT NULL")" 1
+view_is_dump "aarch64 boot, returns" "$tmp/a64r.db" "$ret"
+same_report "aarch64 boot, returns" "$tmp/a64r.db" "$ret"
 
 # 4. The x86_64 boot's rows span a dozen batches of the report's reader
 # threads (tools/db/event_batches.h): the same report as the files; a row

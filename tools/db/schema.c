@@ -71,53 +71,59 @@
  * (a RETURN's to_pc is where it returns to, a host call has no guest
  * handler); a trap's to_pc is its handler, as the README says once.
  *
- * Size (schema 6; bench/run --db-only measures it): raw events are the
- * bulk, so each costs one row of _discon_events, appended in file order
- * (rowid order is sequence order on each vCPU: traces.seq_order says so),
- * and everything that can ride on that row does, because a row of its own
- * costs ~7 bytes of cell (length, rowid varint, pointer) plus a header
- * byte per column before any value. SQLite's record format decides the
- * rest: a NULL and the integers 0 and 1 cost only their header byte, other
- * integers 1, 2, 3, 4, 6 or 8 bytes by magnitude. So:
+ * Size (schema 7; bench/run --db-only and the linux_kinds and
+ * getppid_x86_64 tests measure it): raw events are the bulk, so each
+ * costs at most one row of _discon_events, appended in file order (rowid
+ * order is sequence order on each vCPU: traces.seq_order says so), and
+ * everything that can ride on a row does, because a row of its own costs
+ * ~7 bytes of cell (length, rowid varint, pointer) plus a header byte per
+ * column before any value. SQLite's record format decides the rest: a
+ * NULL and the integers 0 and 1 cost only their header byte, other
+ * integers 1, 2, 3, 4, 6 or 8 bytes by magnitude, and every column pays
+ * its header byte, NULL or not (SQLite trims trailing NULLs only when
+ * built with SQLITE_ENABLE_NULL_TRIM; Debian's is not). So:
+ *  - a RETURN that closes a trap whose row is still queued (the loader
+ *    holds 4096 rows back) rides on that row, with the trap's pairing:
+ *    ret_dt (its time minus the row's), ret_from (its from_pc minus the
+ *    row's to_pc: the return instruction against the handler) and
+ *    ret_pack (DISCON_DB_RET_*: its seq, its to_pc against the row's
+ *    from_pc, its levels, the trap's depth and parent), about 6 bytes
+ *    where a row of its own and a _discon_traps row took ~60; an x86 IRET
+ *    that closes nothing rides on the RETURN row before it the same way
+ *    (DISCON_DB_RET_FOLLOWS). The events view and discon_db_row_events
+ *    give it back as an event of its own; what does not fit a field is a
+ *    row of its own, as before;
  *  - an x86 exception pair (an EXCEPTION with to_pc == from_pc, then its
- *    delivery: discon_traps_is_pair(), the deriver's own test) is one row,
- *    about half the rows of an x86 boot: the EXCEPTION's columns, the
- *    delivery's to_pc (the handler), and three small columns that give
- *    back the delivery exactly: pair_dt (its time minus this one), pair_dpc
- *    (its from_pc minus this one: 0, or a few bytes inside a translation
- *    block) and its has bits (which of this row's cause fields it
- *    carried: a pair is folded only when the delivery's fields are this
- *    row's); the `events` view expands the row back into both events;
+ *    delivery: discon_traps_is_pair(), the deriver's own test) is one row:
+ *    the EXCEPTION's columns, the delivery's to_pc (the handler), `pair`
+ *    (its time and from_pc against this row's, DISCON_DB_PAIR_*) and its
+ *    has bits in `bits` (which of this row's cause fields it carried: a
+ *    pair is folded only when the delivery's fields are this row's);
  *  - a trap's kind, origin and interrupt number are on its first event's
  *    row (kind 0 in bits: the row starts no trap, e.g. a RETURN), and
  *    _discon_traps holds a row only for what the event row cannot say:
- *    the pairing columns of a trace with returns, and the PCs of an x86
- *    pair whose halves were stored apart (the delivery in a later load);
- *  - the small fields (type, kind, origin, to_level, from_level, a pair's
- *    has bits: DISCON_DB_BITS_* of discon_db.h) are one integer, `bits`,
- *    the views unpacking it: one header byte and 2 to 6 value bytes where
- *    six columns cost six header bytes and about as many values, and the
- *    report decodes 13 columns a row, not 16;
+ *    the pairing of a trap whose RETURN did not fold, and the PCs of an
+ *    x86 pair whose halves were stored apart (the delivery in a later load);
+ *  - the small fields are one integer, `bits` (DISCON_DB_BITS_*), those of
+ *    every row lowest: 3 bytes for a trap, 1 or 2 for a RETURN;
+ *  - to_pc is stored as is, against from_pc, or against the trace's first
+ *    entry from user space (traces.to_pc_base), whichever is shortest: 0
+ *    to 2 bytes for arm64's and riscv's vectors where a kernel address
+ *    takes 4 to 6;
  *  - per-vCPU counts and ranges of the stored events are kept as they
  *    are stored (_discon_vcpu_events), for the completeness verdict.
- * Measured (dbstat; file size over events): the x86_64 boot of tests/data
- * repeated to 5 M events took 49 bytes per event in schema 5 and 23.1
- * with pairs folded; tests/data/x86_64-boot alone 24.4 then, 22.2 with
- * bits; tests/data/aarch64-boot (nothing to fold, every event a trap) 56
- * in schema 5, 44.3 with 18 columns, 40.2 with bits. Of an aarch64 row
- * that leaves ~6 bytes of cell, 14 of header, ~18 of values (time 6, to_pc
- * 4, from_pc 3, bits 2-3, seq 2). Trailing NULL columns are not free here:
- * SQLite trims them from a record only when built with
- * SQLITE_ENABLE_NULL_TRIM (Debian's is not), so every row pays a header
- * byte for each of cause, fault_addr, syscall, pair_dt, pair_dpc and
- * interrupt. Measured on copies of the aarch64 rows, not done yet: those
- * six columns in a second table sharing the rowids (rows with none of
- * them in a 7-column table) would give ~33, and to_pc as an index into a
- * per-trace dictionary (5 distinct handlers) 3.3 bytes less, ~30; time
- * relative to the trace start stays 6 bytes past 2.1 s; another page size
- * saves 0.3 bytes per row. --index stays optional: its two indexes add 16
- * bytes per event (40.3 against 23.8 at 50 M events) and make the load
- * 3.4 times as long.
+ * Measured (file size over events, default options, no --symbols: the
+ * kernel's 190,000 symbols take 6 MB of their own): default recordings
+ * (returns and causes on) of the busybox boots of scripts/guest, -smp 2:
+ * aarch64 56.0 bytes per event in schema 6, 27.4 now; x86_64 40.3 then,
+ * 23.0 now; riscv64 27.8; the x86_64 getppid loop 23.4. A trace without
+ * returns cannot fold them: tests/data/aarch64-boot (recorded before
+ * causes and returns, every event a trap) is 42 (40.2 in schema 6, which
+ * had three columns fewer), tests/data/x86_64-boot 23.5. Of an aarch64
+ * trap row with its RETURN: ~7 bytes of cell, 15 of header, ~32 of values
+ * (time 6, cause 4-6, to_pc 0-4, from_pc 3, seq 3, bits 3, ret_dt 2-3,
+ * ret_from 2, fault_addr 0-6). --index stays optional: its two indexes
+ * add 16 bytes per event and make the load 3.4 times as long.
  * Tables named _discon_* are internal (the compact rows behind the views,
  * the loader's state between loads): query the views. */
 static const char tables[] =
