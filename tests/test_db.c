@@ -195,7 +195,7 @@ static void new_then_append(void)
     struct discon_db db;
     CHECK_EQ(discon_db_open_write(&db, at("new.db")), DISCON_DB_OK);
     CHECK(db.created);
-    CHECK_EQ(DISCON_DB_SCHEMA_VERSION, 6);
+    CHECK_EQ(DISCON_DB_SCHEMA_VERSION, 7);
     /* Every kind id fits in its field of _discon_events.bits. */
     for (size_t i = 0; discon_kind_at(i); i++)
         CHECK(discon_kind_at(i)->id <= DISCON_DB_BITS_KIND_MAX);
@@ -272,7 +272,7 @@ static void refusals(void)
     CHECK_EQ(db.found_version, 1);
     char line[512];
     discon_db_message(&db, DISCON_DB_E_VERSION, line, sizeof line);
-    CHECK(strstr(line, "version 1, this program's is 6") != NULL);
+    CHECK(strstr(line, "version 1, this program's is 7") != NULL);
     CHECK(strchr(line, '\n') == NULL);
     /* Version 2 (before returns were paired): refused too. */
     CHECK_EQ(discon_db_open_write(&db, at("v2.db")), DISCON_DB_OK);

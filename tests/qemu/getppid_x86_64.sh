@@ -96,3 +96,21 @@ expect_eq "their levels (to_level from_level)" "3 0" \
   "$(awk -v f="$sysret" -v a="$after" '$1 == "return" && $2 == f && $3 == a && $6 != "-" { print $6, $7 }' \
      "$tmp/ev" | sort -u)"
 echo "ok: exactly $calls RETURN events from $sysret back to $after, CPL 0 -> 3"
+
+# The database (loaded with the kernel's symbols, every trap named): the
+# events view gives back every event, each sysret folded into its
+# system call's row, the files' report; the default database (no
+# symbols) takes at most 30 bytes per event.
+DUMP=$DISCON_DUMP
+. "$SRCDIR/tests/db_checks.sh"
+view_is_dump "x86_64 getppid loop" "$tmp/rec.db" "$tmp/rec"
+expect_eq "sysret RETURN events folded into their system calls' rows" 1 \
+  "$(sqlite3 "$tmp/rec.db" "SELECT COUNT(*) >= $calls FROM _discon_events WHERE ret_dt IS NOT NULL")"
+# (Without --symbols: the kernel's 190,000 symbols alone take 6 MB.)
+"$T2S" -o "$tmp/plain.db" "$tmp/rec" 2>/dev/null || fail "trace2sqlite"
+bytes_per_event_at_most "x86_64 getppid loop" "$tmp/plain.db" 30
+"$REPORT" --symbols "$GUEST/amd64/kallsyms" "$tmp/rec" | grep -v "^discon report" >"$tmp/report.files"
+"$REPORT" "$tmp/rec.db" | grep -v "^discon report\|^  symbols" >"$tmp/report.db"
+grep -v "^  symbols" "$tmp/report.files" | diff -u - "$tmp/report.db" >&2 ||
+  fail "the report from the database differs from the files'"
+echo "ok: the database's events are the trace's; the report from it is the files'"

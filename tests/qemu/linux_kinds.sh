@@ -59,6 +59,20 @@ echo "ok: trap_kinds equals the independent count, $(wc -l <"$tmp/want") kinds, 
 sqlite3 -separator '  ' "$tmp/boot.db" \
   "SELECT printf('%8d', SUM(count)), kind FROM trap_kinds GROUP BY kind ORDER BY SUM(count) DESC LIMIT 8"
 
+# The database of a default recording (returns on: each RETURN folded
+# into its trap's row, tools/db/schema.c) gives back every event exactly,
+# costs at most 30 bytes per event, and gives the files' report.
+DUMP=$DISCON_DUMP
+. "$SRCDIR/tests/db_checks.sh"
+view_is_dump "$target boot" "$tmp/boot.db" "$tmp/rec"
+expect_eq "RETURN events folded into trap rows" 1 \
+  "$(sqlite3 "$tmp/boot.db" "SELECT COUNT(*) > 0 FROM _discon_events WHERE ret_dt IS NOT NULL")"
+bytes_per_event_at_most "$target boot" "$tmp/boot.db" 30
+"$REPORT" "$tmp/rec" | grep -v "^discon report" >"$tmp/report.files"
+"$REPORT" "$tmp/boot.db" | grep -v "^discon report" >"$tmp/report.db"
+diff -u "$tmp/report.files" "$tmp/report.db" >&2 || fail "the report from the database differs"
+echo "ok: the events view is the trace; the report from the database is the files'"
+
 # The level each trap went to, as discon recorded it ("-": none, a host
 # call) and as the plugin read it (cpsr's EL; riscv64's priv: 1 S, 3 M).
 # Traps only: the RETURN events of returns=on (discon's default) are no

@@ -48,8 +48,10 @@
  * origin and interrupt on its first event's row, _discon_traps rows only
  * for pairing and split pairs, traces.guest_ended and snapshot (End
  * fields), and _discon_vcpu_events (tools/db/schema.c
- * says why: bytes per event). */
-#define DISCON_DB_SCHEMA_VERSION 6
+ * says why: bytes per event); version 7 a RETURN folded into the row of
+ * the trap it closes (ret_dt, ret_from, ret_pack) with that trap's
+ * pairing, bits repacked with a relative to_pc (DISCON_DB_BITS_TO_REL). */
+#define DISCON_DB_SCHEMA_VERSION 7
 
 enum discon_db_error {
     DISCON_DB_OK = 0,
@@ -141,7 +143,9 @@ enum discon_db_query {
     DISCON_DB_Q_VCPUS,
     /* Stored event rows and loss records merged, vCPU by vCPU in sequence
      * order, a loss before the event at its sequence number:
-     * DISCON_DB_ROW_* (a row may hold two events: discon_db_row_events).
+     * DISCON_DB_ROW_* (a row may hold two events and a folded RETURN:
+     * discon_db_row_events), each folded RETURN again as a row of its
+     * own (IS_LOSS 2) at its place, DISCON_DB_ROW_SORT_SEQ.
      * It sorts every event: for a database whose traces.seq_order is 0. */
     DISCON_DB_Q_EVENTS,
     /* Stored event rows (IS_LOSS always 0) with rowids from parameter 2
@@ -184,31 +188,95 @@ enum {
 };
 enum { DISCON_DB_VCPU_VCPU, DISCON_DB_VCPU_PRODUCED, DISCON_DB_VCPU_DROPPED, DISCON_DB_VCPU_WRITTEN };
 /* An event row (IS_LOSS 0): the _discon_events columns SEQ ... SYSCALL
- * as stored (BITS the packed small fields, DISCON_DB_BITS_*), each cause
- * field NULL where the event's `has` bit (enum discon_has) was clear,
- * ROWID its rowid (the key of its trap's _discon_traps row) and PAIR_DT,
- * PAIR_DPC (NULL: one event; else a folded x86 pair, see
- * tools/db/schema.c). A loss row (IS_LOSS 1): SEQ is its first_seq,
- * TIME_NS its first time, FROM_PC its count, TO_PC its last time; BITS is
- * 0, the other columns NULL. */
+ * as stored (BITS the packed small fields, DISCON_DB_BITS_*; TO_PC
+ * as DISCON_DB_BITS_TO_MODE says, against TO_BASE where it is BASE), each cause field NULL where the event's
+ * `has` bit (enum discon_has) was clear, ROWID its rowid (the key of its
+ * trap's _discon_traps row), PAIR (NULL: one event; else a folded x86
+ * pair, DISCON_DB_PAIR_*) and RET_DT, RET_FROM, RET_PACK (NULL: no folded
+ * RETURN; see tools/db/schema.c). A loss row (IS_LOSS 1): SEQ is its
+ * first_seq, TIME_NS its first time, FROM_PC its count, TO_PC its last
+ * time; BITS is 0, the other columns NULL. A folded RETURN's row (IS_LOSS
+ * 2, DISCON_DB_Q_EVENTS only): the event row that holds it, again, sorted
+ * at the RETURN's own sequence number. */
 enum {
     DISCON_DB_ROW_VCPU, DISCON_DB_ROW_SEQ, DISCON_DB_ROW_TIME_NS, DISCON_DB_ROW_BITS,
     DISCON_DB_ROW_FROM_PC, DISCON_DB_ROW_TO_PC, DISCON_DB_ROW_CAUSE, DISCON_DB_ROW_FAULT_ADDR,
-    DISCON_DB_ROW_SYSCALL, DISCON_DB_ROW_IS_LOSS, DISCON_DB_ROW_ROWID, DISCON_DB_ROW_PAIR_DT,
-    DISCON_DB_ROW_PAIR_DPC, DISCON_DB_ROW_COUNT /* the number of columns */
+    DISCON_DB_ROW_SYSCALL, DISCON_DB_ROW_IS_LOSS, DISCON_DB_ROW_ROWID, DISCON_DB_ROW_PAIR,
+    DISCON_DB_ROW_RET_DT, DISCON_DB_ROW_RET_FROM, DISCON_DB_ROW_RET_PACK,
+    DISCON_DB_ROW_TO_BASE, /* the trace's traces.to_pc_base (DISCON_DB_TO_BASE) */
+    DISCON_DB_ROW_COUNT, /* the number of columns of an event row */
+    /* DISCON_DB_Q_EVENTS only, after the row's columns: the sequence
+     * number it sorts by (a folded RETURN's own, IS_LOSS 2) */
+    DISCON_DB_ROW_SORT_SEQ = DISCON_DB_ROW_COUNT,
 };
 /* _discon_events.bits: an event row's small fields in one integer (why:
- * the size argument in tools/db/schema.c), from bit 0 up. Plain numbers:
- * the views and updates spell them into their SQL (DISCON_DB_STR). */
-#define DISCON_DB_BITS_TYPE 255         /* bits 0-7: the event's type */
-#define DISCON_DB_BITS_KIND 8           /* 8-17: its trap's kind id + 1; 0: starts none */
-#define DISCON_DB_BITS_KIND_MAX 1022    /* the largest kind id that fits */
-#define DISCON_DB_BITS_ORIGIN 18        /* 18-20: the trap's origin (enum discon_level);
+ * the size argument in tools/db/schema.c), from bit 0 up, the fields every
+ * row has lowest: a trap row's value stays below 2^23 (3 bytes in
+ * SQLite's record format), a RETURN row's below 2^15. Plain numbers: the
+ * views and updates spell them into their SQL (DISCON_DB_STR). */
+#define DISCON_DB_BITS_TYPE 31          /* bits 0-4: the event's type (a valid one:
+                                           schema/discon_types.h, the reader checks) */
+#define DISCON_DB_BITS_TO_MODE 5        /* 5-6: how to_pc is stored: DISCON_DB_TO_* */
+#define DISCON_DB_BITS_TO_LEVEL 7       /* 7-9: a level code of to_level (below) */
+#define DISCON_DB_BITS_FROM_LEVEL 10    /* 10-12: a level code of from_level */
+#define DISCON_DB_BITS_ORIGIN 13        /* 13-15: the trap's origin (enum discon_level);
                                            0, DISCON_LEVEL_UNKNOWN: NULL */
-#define DISCON_DB_BITS_TRAP 0x1fff00    /* bits 8-20: what a trap sets */
-#define DISCON_DB_BITS_TO_LEVEL 21      /* 21-29: to_level + 1; 0: not recorded */
-#define DISCON_DB_BITS_FROM_LEVEL 30    /* 30-38: from_level + 1; 0: not recorded */
-#define DISCON_DB_BITS_PAIR_HAS 39      /* 39-43: a folded pair's delivery's has bits */
+#define DISCON_DB_BITS_KIND 16          /* 16-25: its trap's kind id + 1; 0: starts none */
+#define DISCON_DB_BITS_KIND_MAX 1022    /* the largest kind id that fits */
+#define DISCON_DB_BITS_PAIR_HAS 26      /* 26-30: a folded pair's delivery's has bits */
+#define DISCON_DB_BITS_INTERRUPT 31     /* 31-39: the trap's interrupt number + 1 (0: none,
+                                           DISCON_DB_INTERRUPT_MAX at most), or
+                                           DISCON_DB_INTERRUPT_CAUSE */
+#define DISCON_DB_BITS_TRAP 0xff83ffe000 /* bits 13-25 and 31-39: what a trap sets */
+#define DISCON_DB_BITS_WIDE_TO 40       /* 40-47: to_level where its code is WIDE */
+#define DISCON_DB_BITS_WIDE_FROM 48     /* 48-55: from_level where its code is WIDE */
+/* How to_pc is stored, whichever is shortest (|difference| at most
+ * DISCON_DB_TO_DIFF_MAX: 3 bytes, where a kernel address takes 6): as it
+ * is, minus from_pc (an interrupt or a fault in the kernel, a return to
+ * the next instruction), or minus the trace's traces.to_pc_base (the
+ * handler of the first trap from far away, as from user space: the other
+ * handlers are near it, arm64's vector table in 2 KiB, riscv's stvec one
+ * address, x86's IDT entries in the kernel's text). */
+#define DISCON_DB_TO_RAW 0
+#define DISCON_DB_TO_FROM_PC 1
+#define DISCON_DB_TO_BASE 2
+#define DISCON_DB_TO_DIFF_MAX 8388607
+/* The interrupt numbers tools/analysis/trap_kind.h gives: an x86 vector
+ * (32-255) fits the field; a riscv interrupt code is its cause without
+ * bit 63, so any code, however large, is this escape: cause & ~(1 << 63). */
+#define DISCON_DB_INTERRUPT_MAX 509
+#define DISCON_DB_INTERRUPT_CAUSE 511
+/* A level code (3 bits): 0 not recorded, level + 1 for levels 0-5 (every
+ * level QEMU-FACTS lists: EL0-3, U/S/M, CPL 0-3), DISCON_DB_LEVEL_WIDE
+ * for any other (a level is a byte in the format): the level is then in
+ * its WIDE field. */
+#define DISCON_DB_LEVEL_WIDE 7
+/* _discon_events.ret_pack: what a folded RETURN (tools/db/schema.c) says
+ * beside its time (ret_dt) and from_pc (ret_from, against the row's
+ * to_pc), from bit 0 up; NULL: no folded RETURN. Either it closed the
+ * row's trap (FOLLOWS clear), and the trap's pairing rides along, or it
+ * is only the vCPU's next event after the row, a RETURN row itself (an
+ * x86 IRET to the next instruction, closing nothing). A RETURN is folded
+ * only when every field fits. */
+#define DISCON_DB_RET_FOLLOWS 0        /* bit 0: no pairing; to_pc against its own from_pc */
+#define DISCON_DB_RET_TO_LEVEL 1       /* 1-3: the RETURN's to_level code (no WIDE) */
+#define DISCON_DB_RET_FROM_LEVEL 4     /* 4-6: its from_level code (no WIDE) */
+#define DISCON_DB_RET_DTO 7            /* 7-11: its to_pc minus the row's from_pc (FOLLOWS:
+                                          minus its own), zigzag */
+#define DISCON_DB_RET_DTO_MAX 15       /* |to_pc difference| that fits (and -16) */
+#define DISCON_DB_RET_DSEQ 12          /* 12-16: its seq minus the row's seq, minus 1 */
+#define DISCON_DB_RET_DSEQ_MAX 32
+#define DISCON_DB_RET_DEPTH 17         /* 17-22: the trap's nesting depth - 1 */
+#define DISCON_DB_RET_DEPTH_MAX 64
+#define DISCON_DB_RET_PARENT 23        /* 23-38: the trap's seq minus its parent's; 0 none */
+#define DISCON_DB_RET_PARENT_MAX 65535
+/* _discon_events.pair of a folded x86 pair: the delivery's time minus the
+ * row's, shifted up by DISCON_DB_PAIR_SHIFT, over its from_pc minus the
+ * row's as a zigzag of that many bits (a few bytes into one translation
+ * block: 0 to 46 on the x86_64 boot); folded only when both fit. */
+#define DISCON_DB_PAIR_SHIFT 7
+#define DISCON_DB_PAIR_DPC_MAX 63      /* |from_pc difference| that fits (and -64) */
+#define DISCON_DB_PAIR_DT_MAX ((INT64_C(1) << 55) - 1)
 #define DISCON_DB_STR_(x) #x
 #define DISCON_DB_STR(x) DISCON_DB_STR_(x)
 enum { DISCON_DB_SYM_ADDR, DISCON_DB_SYM_END, DISCON_DB_SYM_NAME };
@@ -217,18 +285,23 @@ enum {
     DISCON_DB_AGG_COUNT, DISCON_DB_AGG_KIND, /* KIND: a kind id (discon_kind_by_id) */
 };
 
-/* The events of an event row (DISCON_DB_ROW_*, IS_LOSS 0) of `s` into
+/* The events of an event row (DISCON_DB_ROW_*, IS_LOSS 0 or 2) of `s`:
  * e[0] and, for a folded x86 pair, e[1] (the delivery), their `has` bits
- * from which cause columns are not NULL: the one reader of stored events.
- * 1 or 2 (how many), or -1 when its type is no event type of
- * schema/discon_types.h or a folded row is not an EXCEPTION (a damaged or
- * tampered file; e is then filled but not to be fed). */
-int discon_db_row_events(sqlite3_stmt *s, struct discon_event e[2]);
-/* The same from the row's values v[DISCON_DB_ROW_VCPU .. DISCON_DB_ROW_PAIR_DPC]
+ * from which cause columns are not NULL; and *ret, the RETURN folded into
+ * the row (type DISCON_RETURN), or type 0 when it holds none. The one
+ * reader of stored events. A folded RETURN comes after e[] on its vCPU
+ * but may come after later rows too (its seq says where: events nested
+ * in the trap it closes): the caller places it. Returns 1 or 2 (how many
+ * in e), or -1 when its type is no event type of schema/discon_types.h or
+ * a folded row is not an EXCEPTION (a damaged or tampered file; e is then
+ * filled but not to be fed). */
+int discon_db_row_events(sqlite3_stmt *s, struct discon_event e[2], struct discon_event *ret);
+/* The same from the row's values v[DISCON_DB_ROW_VCPU .. DISCON_DB_ROW_TO_BASE]
  * (the arguments of an SQL function given the row's columns in that
  * order: tools/db/event_batches.c): discon_db_row_events reads through
  * it. */
-int discon_db_values_events(sqlite3_value *const *v, struct discon_event e[2]);
+int discon_db_values_events(sqlite3_value *const *v, struct discon_event e[2],
+                            struct discon_event *ret);
 
 /* Prepare query `q`, its parameter 1 still to bind (see above). 0 or
  * DISCON_DB_E_SQLITE (detail set;

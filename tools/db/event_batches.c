@@ -11,8 +11,8 @@
 #include <string.h>
 
 /* Rowids per batch: ~1 ms of stepping, large against the seek that starts
- * each batch and the hand-over, small in memory (a slot holds two events
- * per row: 500 KB). */
+ * each batch and the hand-over, small in memory (a slot holds three
+ * events per row: 800 KB). */
 #define BATCH_ROWIDS 4096
 #define SLOTS 2 /* per worker: one filled while the caller feeds the other */
 
@@ -25,11 +25,12 @@ struct slot {
     bool bad_type;
     int64_t type;
     int64_t bad_at;  /* while filling: offset of the first bad row, or BATCH_ROWIDS */
-    /* While filling, the row at rowid lo + k has its events at ev[2k] and
-     * count[k] of them (0: no such row); then they are moved together. */
-    uint8_t count[BATCH_ROWIDS];
-    struct discon_event ev[2 * BATCH_ROWIDS];
-    bool delivery[2 * BATCH_ROWIDS];
+    /* While filling, the row at rowid lo + k has its events at ev[3k] and
+     * count[k] of them (0: no such row), the last a folded RETURN where
+     * ret[k] says (ROW_RETURN_*); then they are moved together. */
+    uint8_t count[BATCH_ROWIDS], ret[BATCH_ROWIDS];
+    struct discon_event ev[3 * BATCH_ROWIDS];
+    uint8_t role[3 * BATCH_ROWIDS];
 };
 
 struct worker {
@@ -66,12 +67,24 @@ static void batch_row(sqlite3_context *ctx, int argc, sqlite3_value **v)
     int64_t k = sqlite3_value_int64(v[DISCON_DB_ROW_ROWID]) - w->lo;
     if (k < 0 || k >= BATCH_ROWIDS) /* not the query's rows: never */
         return;
-    int n = discon_db_values_events(v, &s->ev[2 * k]);
+    struct discon_event *e = &s->ev[3 * k];
+    int n = discon_db_values_events(v, e, &e[2]);
     if (n < 0 && k < s->bad_at) {
         s->bad_at = k;
         s->type = sqlite3_value_int64(v[DISCON_DB_ROW_BITS]) & DISCON_DB_BITS_TYPE;
     }
     s->count[k] = n < 0 ? 0 : (uint8_t)n;
+    s->ret[k] = 0;
+    if (n > 0 && e[2].type) {
+        /* In place right after the row when it is the vCPU's next event,
+         * as it nearly always is; else (events nested in its trap) the
+         * caller places it. */
+        s->ret[k] = e[2].seq == e[n - 1].seq + 1 ? DISCON_DB_EVENT_RETURN
+                                                  : DISCON_DB_EVENT_RETURN_LATER;
+        if (n == 1)
+            e[1] = e[2];
+        s->count[k]++;
+    }
 }
 
 static void batch_done(sqlite3_context *ctx)
@@ -80,16 +93,18 @@ static void batch_done(sqlite3_context *ctx)
 }
 
 /* The rows placed by rowid, moved together in rowid order up to the first
- * bad row (ev[j] with j <= 2k: moving forward never overwrites a row not
+ * bad row (ev[j] with j <= 3k: moving forward never overwrites a row not
  * yet moved). */
 static void gather(struct slot *s)
 {
     size_t j = 0;
     for (int64_t k = 0; k < s->bad_at; k++) {
         for (unsigned i = 0; i < s->count[k]; i++, j++) {
-            if (j != (size_t)(2 * k) + i)
-                s->ev[j] = s->ev[2 * k + i];
-            s->delivery[j] = i == 1;
+            if (j != (size_t)(3 * k) + i)
+                s->ev[j] = s->ev[3 * k + i];
+            s->role[j] = s->ret[k] && i + 1 == s->count[k] ? s->ret[k]
+                       : i == 1                             ? DISCON_DB_EVENT_DELIVERY
+                                                            : DISCON_DB_EVENT_ROW;
         }
     }
     s->n = j;
@@ -251,7 +266,7 @@ int discon_db_batches_next(struct discon_db_batches *r, struct discon_db_batch *
         r->next = r->nbatches; /* nothing more: the worker has stopped */
         return s->rc;
     }
-    *b = (struct discon_db_batch){.ev = s->ev, .delivery = s->delivery, .n = s->n,
+    *b = (struct discon_db_batch){.ev = s->ev, .role = s->role, .n = s->n,
                                   .bad_type = s->bad_type, .type = s->type};
     if (s->bad_type)
         r->next = r->nbatches;

@@ -23,11 +23,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* What an event of a batch is to its row (discon_db_row_events). */
+enum {
+    DISCON_DB_EVENT_ROW,          /* the row's own event */
+    DISCON_DB_EVENT_DELIVERY,     /* the second event of a folded x86 pair */
+    DISCON_DB_EVENT_RETURN,       /* a folded RETURN, the vCPU's next event */
+    DISCON_DB_EVENT_RETURN_LATER, /* a folded RETURN after later rows of its vCPU
+                                     (its seq says where): the caller places it */
+};
+
 /* One batch: the events of the rows of one range of rowids, in rowid
- * order (a folded x86 pair is two events, discon_db_row_events). */
+ * order (a folded x86 pair is two events, a folded RETURN one more:
+ * discon_db_row_events). */
 struct discon_db_batch {
     const struct discon_event *ev;
-    const bool *delivery; /* delivery[i]: ev[i] is the second event of a folded row */
+    const uint8_t *role; /* role[i]: DISCON_DB_EVENT_* of ev[i] */
     size_t n;
     /* The batch stops before a row whose type is no event type (a damaged
      * or tampered file, see discon_db_row_events): that type; the rows

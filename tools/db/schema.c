@@ -20,13 +20,43 @@
 
 /* The packed fields of an event row E (DISCON_DB_BITS_* of discon_db.h)
  * as the views give them: the type; the kind id (-1: the row starts no
- * trap, which no kind matches); origin and levels NULL where stored 0. */
+ * trap, which no kind matches); origin and levels NULL where stored 0;
+ * to_pc, stored as DISCON_DB_BITS_TO_MODE says (R: the trace's row). */
 #define BITS(E, SHIFT, MASK) "(" E ".bits >> " DISCON_DB_STR(SHIFT) " & " #MASK ")"
 #define TYPE_OF(E) "(" E ".bits & " DISCON_DB_STR(DISCON_DB_BITS_TYPE) ")"
 #define KIND_OF(E) "(" BITS(E, DISCON_DB_BITS_KIND, 1023) " - 1)"
 #define ORIGIN_OF(E) "nullif(" BITS(E, DISCON_DB_BITS_ORIGIN, 7) ", 0)"
-#define LEVEL_OF(E, SHIFT) "(nullif(" BITS(E, SHIFT, 511) ", 0) - 1)"
+#define LEVEL_OF(E, SHIFT, WIDE)                                                    \
+    "iif(" BITS(E, SHIFT, 7) " = " DISCON_DB_STR(DISCON_DB_LEVEL_WIDE) ", "         \
+    BITS(E, WIDE, 255) ", nullif(" BITS(E, SHIFT, 7) ", 0) - 1)"
+#define TO_LEVEL_OF(E) LEVEL_OF(E, DISCON_DB_BITS_TO_LEVEL, DISCON_DB_BITS_WIDE_TO)
+#define FROM_LEVEL_OF(E) LEVEL_OF(E, DISCON_DB_BITS_FROM_LEVEL, DISCON_DB_BITS_WIDE_FROM)
+#define INTERRUPT_OF(E)                                                                \
+    "iif(" BITS(E, DISCON_DB_BITS_INTERRUPT, 511) " = " DISCON_DB_STR(DISCON_DB_INTERRUPT_CAUSE) \
+    ", " E ".cause & 9223372036854775807, nullif(" BITS(E, DISCON_DB_BITS_INTERRUPT, 511) ", 0) - 1)"
 #define PAIR_HAS(E) "(" E ".bits >> " DISCON_DB_STR(DISCON_DB_BITS_PAIR_HAS) ")"
+#define TO_PC_OF(E)                                                                     \
+    "(" E ".to_pc + iif(" BITS(E, DISCON_DB_BITS_TO_MODE, 3) " = "                         \
+    DISCON_DB_STR(DISCON_DB_TO_FROM_PC) ", " E ".from_pc, iif(" BITS(E, DISCON_DB_BITS_TO_MODE, 3) \
+    " = " DISCON_DB_STR(DISCON_DB_TO_BASE) ", r.to_pc_base, 0)))"
+/* The folded RETURN of row E (DISCON_DB_RET_*; NULL where it has none):
+ * its seq, its to_pc's distance from the row's from_pc (zigzag), a level. */
+#define RET(E, SHIFT, MASK) "(" E ".ret_pack >> " DISCON_DB_STR(SHIFT) " & " #MASK ")"
+#define RET_SEQ(E) "(" E ".seq + " RET(E, DISCON_DB_RET_DSEQ, 31) " + 1)"
+#define RET_DTO(E)                                                                 \
+    "iif(" RET(E, DISCON_DB_RET_DTO, 1) ", ~" RET(E, DISCON_DB_RET_DTO + 1, 15) ", " \
+    RET(E, DISCON_DB_RET_DTO + 1, 15) ")"
+#define RET_LEVEL(E, SHIFT) "(nullif(" RET(E, SHIFT, 7) ", 0) - 1)"
+#define FOLLOWS(E) RET(E, DISCON_DB_RET_FOLLOWS, 1)
+/* A folded pair's delivery (DISCON_DB_PAIR_*): its time and from_pc
+ * minus the row's. */
+#define PAIR_DT(E) "(" E ".pair >> " DISCON_DB_STR(DISCON_DB_PAIR_SHIFT) ")"
+#define PAIR_DPC(E) "iif(" E ".pair & 1, ~(" E ".pair >> 1 & 63), " E ".pair >> 1 & 63)"
+/* The pairing of the trap of row E whose _discon_traps row is P: P's
+ * columns where it has one, else those of the RETURN folded in that
+ * closed it (ROW_VALUE, NULL where none did). */
+#define PAIRED(P, ROW_VALUE, P_VALUE) \
+    "iif(" P ".event IS NULL, iif(" FOLLOWS("e") ", NULL, " ROW_VALUE "), " P_VALUE ")"
 
 /* Written once, into an empty database, in the transaction that sets the
  * version: plain CREATE (no IF NOT EXISTS), so a table already there means
@@ -41,53 +71,59 @@
  * (a RETURN's to_pc is where it returns to, a host call has no guest
  * handler); a trap's to_pc is its handler, as the README says once.
  *
- * Size (schema 6; bench/run --db-only measures it): raw events are the
- * bulk, so each costs one row of _discon_events, appended in file order
- * (rowid order is sequence order on each vCPU: traces.seq_order says so),
- * and everything that can ride on that row does, because a row of its own
- * costs ~7 bytes of cell (length, rowid varint, pointer) plus a header
- * byte per column before any value. SQLite's record format decides the
- * rest: a NULL and the integers 0 and 1 cost only their header byte, other
- * integers 1, 2, 3, 4, 6 or 8 bytes by magnitude. So:
+ * Size (schema 7; bench/run --db-only and the linux_kinds and
+ * getppid_x86_64 tests measure it): raw events are the bulk, so each
+ * costs at most one row of _discon_events, appended in file order (rowid
+ * order is sequence order on each vCPU: traces.seq_order says so), and
+ * everything that can ride on a row does, because a row of its own costs
+ * ~7 bytes of cell (length, rowid varint, pointer) plus a header byte per
+ * column before any value. SQLite's record format decides the rest: a
+ * NULL and the integers 0 and 1 cost only their header byte, other
+ * integers 1, 2, 3, 4, 6 or 8 bytes by magnitude, and every column pays
+ * its header byte, NULL or not (SQLite trims trailing NULLs only when
+ * built with SQLITE_ENABLE_NULL_TRIM; Debian's is not). So:
+ *  - a RETURN that closes a trap whose row is still queued (the loader
+ *    holds 4096 rows back) rides on that row, with the trap's pairing:
+ *    ret_dt (its time minus the row's), ret_from (its from_pc minus the
+ *    row's to_pc: the return instruction against the handler) and
+ *    ret_pack (DISCON_DB_RET_*: its seq, its to_pc against the row's
+ *    from_pc, its levels, the trap's depth and parent), about 6 bytes
+ *    where a row of its own and a _discon_traps row took ~60; an x86 IRET
+ *    that closes nothing rides on the RETURN row before it the same way
+ *    (DISCON_DB_RET_FOLLOWS). The events view and discon_db_row_events
+ *    give it back as an event of its own; what does not fit a field is a
+ *    row of its own, as before;
  *  - an x86 exception pair (an EXCEPTION with to_pc == from_pc, then its
- *    delivery: discon_traps_is_pair(), the deriver's own test) is one row,
- *    about half the rows of an x86 boot: the EXCEPTION's columns, the
- *    delivery's to_pc (the handler), and three small columns that give
- *    back the delivery exactly: pair_dt (its time minus this one), pair_dpc
- *    (its from_pc minus this one: 0, or a few bytes inside a translation
- *    block) and its has bits (which of this row's cause fields it
- *    carried: a pair is folded only when the delivery's fields are this
- *    row's); the `events` view expands the row back into both events;
+ *    delivery: discon_traps_is_pair(), the deriver's own test) is one row:
+ *    the EXCEPTION's columns, the delivery's to_pc (the handler), `pair`
+ *    (its time and from_pc against this row's, DISCON_DB_PAIR_*) and its
+ *    has bits in `bits` (which of this row's cause fields it carried: a
+ *    pair is folded only when the delivery's fields are this row's);
  *  - a trap's kind, origin and interrupt number are on its first event's
  *    row (kind 0 in bits: the row starts no trap, e.g. a RETURN), and
  *    _discon_traps holds a row only for what the event row cannot say:
- *    the pairing columns of a trace with returns, and the PCs of an x86
- *    pair whose halves were stored apart (the delivery in a later load);
- *  - the small fields (type, kind, origin, to_level, from_level, a pair's
- *    has bits: DISCON_DB_BITS_* of discon_db.h) are one integer, `bits`,
- *    the views unpacking it: one header byte and 2 to 6 value bytes where
- *    six columns cost six header bytes and about as many values, and the
- *    report decodes 13 columns a row, not 16;
+ *    the pairing of a trap whose RETURN did not fold, and the PCs of an
+ *    x86 pair whose halves were stored apart (the delivery in a later load);
+ *  - the small fields are one integer, `bits` (DISCON_DB_BITS_*), those of
+ *    every row lowest: 3 bytes for a trap, 1 or 2 for a RETURN;
+ *  - to_pc is stored as is, against from_pc, or against the trace's first
+ *    entry from user space (traces.to_pc_base), whichever is shortest: 0
+ *    to 2 bytes for arm64's and riscv's vectors where a kernel address
+ *    takes 4 to 6;
  *  - per-vCPU counts and ranges of the stored events are kept as they
  *    are stored (_discon_vcpu_events), for the completeness verdict.
- * Measured (dbstat; file size over events): the x86_64 boot of tests/data
- * repeated to 5 M events took 49 bytes per event in schema 5 and 23.1
- * with pairs folded; tests/data/x86_64-boot alone 24.4 then, 22.2 with
- * bits; tests/data/aarch64-boot (nothing to fold, every event a trap) 56
- * in schema 5, 44.3 with 18 columns, 40.2 with bits. Of an aarch64 row
- * that leaves ~6 bytes of cell, 14 of header, ~18 of values (time 6, to_pc
- * 4, from_pc 3, bits 2-3, seq 2). Trailing NULL columns are not free here:
- * SQLite trims them from a record only when built with
- * SQLITE_ENABLE_NULL_TRIM (Debian's is not), so every row pays a header
- * byte for each of cause, fault_addr, syscall, pair_dt, pair_dpc and
- * interrupt. Measured on copies of the aarch64 rows, not done yet: those
- * six columns in a second table sharing the rowids (rows with none of
- * them in a 7-column table) would give ~33, and to_pc as an index into a
- * per-trace dictionary (5 distinct handlers) 3.3 bytes less, ~30; time
- * relative to the trace start stays 6 bytes past 2.1 s; another page size
- * saves 0.3 bytes per row. --index stays optional: its two indexes add 16
- * bytes per event (40.3 against 23.8 at 50 M events) and make the load
- * 3.4 times as long.
+ * Measured (file size over events, default options, no --symbols: the
+ * kernel's 190,000 symbols take 6 MB of their own): default recordings
+ * (returns and causes on) of the busybox boots of scripts/guest, -smp 2:
+ * aarch64 56.0 bytes per event in schema 6, 27.4 now; x86_64 40.3 then,
+ * 23.0 now; riscv64 27.8; the x86_64 getppid loop 23.4. A trace without
+ * returns cannot fold them: tests/data/aarch64-boot (recorded before
+ * causes and returns, every event a trap) is 42 (40.2 in schema 6, which
+ * had three columns fewer), tests/data/x86_64-boot 23.5. Of an aarch64
+ * trap row with its RETURN: ~7 bytes of cell, 15 of header, ~32 of values
+ * (time 6, cause 4-6, to_pc 0-4, from_pc 3, seq 3, bits 3, ret_dt 2-3,
+ * ret_from 2, fault_addr 0-6). --index stays optional: its two indexes
+ * add 16 bytes per event and make the load 3.4 times as long.
  * Tables named _discon_* are internal (the compact rows behind the views,
  * the loader's state between loads): query the views. */
 static const char tables[] =
@@ -110,7 +146,8 @@ static const char tables[] =
     "  removed_last_file INT,          -- files 0..this removed by the writer; NULL: none\n"
     "  producer_finished INT,\n"
     "  unrecorded INT,\n"
-    "  seq_order INT DEFAULT 1);       -- 1: events' rowid order is seq order on each vCPU\n"
+    "  seq_order INT DEFAULT 1,        -- 1: events' rowid order is seq order on each vCPU\n"
+    "  to_pc_base INT);                -- event rows' to_pc may be stored against it\n"
     "CREATE TABLE files(\n"
     "  trace INT NOT NULL, file_index INT NOT NULL, path TEXT,\n"
     "  bytes INT,                      -- read and loaded: the rest loads later\n"
@@ -126,13 +163,17 @@ static const char tables[] =
     "CREATE TABLE _discon_events( -- internal: raw events, read the events view\n"
     "  trace INT NOT NULL, vcpu INT NOT NULL, seq INT NOT NULL, time_ns INT NOT NULL,\n"
     "  from_pc INT NOT NULL,\n"
-    "  to_pc INT NOT NULL,        -- a folded pair: the delivery's (the handler)\n"
+    "  to_pc INT NOT NULL,        -- a folded pair: the delivery's (the handler);\n"
+    "                             -- as is, minus from_pc or minus traces.to_pc_base:\n"
+    "                             -- DISCON_DB_BITS_TO_MODE\n"
     "  bits INT NOT NULL,         -- type, kind, origin, levels, pair has bits:\n"
     "                             -- DISCON_DB_BITS_* of discon_db.h\n"
     "  cause INT, fault_addr INT, syscall INT,  -- NULL: not recorded\n"
-    "  pair_dt INT,               -- NULL: one event; else an x86 pair, the\n"
-    "  pair_dpc INT,              -- delivery's time, from_pc (minus this row's)\n"
-    "  interrupt INT);            -- its trap's interrupt number; NULL: none\n"
+    "  pair INT,                  -- NULL: one event; else an x86 pair: the delivery's\n"
+    "                             -- time, from_pc (minus this row's): DISCON_DB_PAIR_*\n"
+    "  ret_dt INT,                -- NULL: no RETURN folded in; else its time,\n"
+    "  ret_from INT,              -- from_pc (minus this row's time, handler)\n"
+    "  ret_pack INT);             -- and the rest: DISCON_DB_RET_* of discon_db.h\n"
     /* What the completeness verdict needs of the events, kept as they are
      * stored: grouping every event row by vCPU is a sort of the table. */
     "CREATE TABLE _discon_vcpu_events( -- internal: per vCPU, the stored events\n"
@@ -194,23 +235,29 @@ static const char tables[] =
 /* The traps view: a trap is its first event's row (seq, time, type, cause
  * fields, kind; PCs: a folded pair's trap goes from the delivery's
  * from_pc) and its _discon_traps row where it has one (a LEFT JOIN: most
- * traps of a trace without returns have none). return_ns is its time plus
- * return_after_ns; duration_ns that difference, 0 where the clock went
- * back. The end that means "returned" is a number of discon_traps.h,
- * spelled in when the view is written (%d). The events row comes first in
- * FROM: kinds is the small side of the join, looked up by key. */
+ * traps have none), else the pairing its row holds with the RETURN that
+ * closed it (PAIRED). return_ns is its time plus return_after_ns;
+ * duration_ns that difference, 0 where the clock went back. The end that
+ * means "returned" is a number of discon_traps.h, spelled in when the
+ * view is written (%d, twice). The events row comes first in FROM: kinds
+ * is the small side of the join, looked up by key. */
 static const char traps_view[] =
     "CREATE VIEW traps AS\n"
     "  SELECT e.trace, e.vcpu, e.seq, e.time_ns, e.time_ns - r.clock_monotonic_ns AS t_ns,\n"
     "    y.type, y.name AS type_name,\n"
-    "    coalesce(p.from_pc, e.from_pc + e.pair_dpc, e.from_pc) AS from_pc,\n"
-    "    ifnull(p.to_pc, e.to_pc) AS to_pc,\n"
-    "    coalesce(p.events, iif(e.pair_dt IS NULL, 1, 2)) AS events,\n"
+    "    coalesce(p.from_pc, e.from_pc + " PAIR_DPC("e") ", e.from_pc) AS from_pc,\n"
+    "    ifnull(p.to_pc, " TO_PC_OF("e") ") AS to_pc,\n"
+    "    coalesce(p.events, iif(e.pair IS NULL, 1, 2)) AS events,\n"
     "    e.cause, e.fault_addr, e.syscall, k.kind, k.name AS kind_name,\n"
-    "    " ORIGIN_OF("e") " AS origin, e.interrupt,\n"
-    "    p.depth, p.parent_seq, e.time_ns + p.return_after_ns AS return_ns,\n"
-    "    max(p.return_after_ns, 0) AS duration_ns, p.ended,\n"
-    "    iif(p.ended IS NULL, NULL, p.ended != %d) AS never_returned\n"
+    "    " ORIGIN_OF("e") " AS origin, " INTERRUPT_OF("e") " AS interrupt,\n"
+    "    " PAIRED("p", RET("e", DISCON_DB_RET_DEPTH, 63) " + 1", "p.depth") " AS depth,\n"
+    "    " PAIRED("p", "e.seq - nullif(" RET("e", DISCON_DB_RET_PARENT, 65535) ", 0)",
+                    "p.parent_seq") " AS parent_seq,\n"
+    "    e.time_ns + " PAIRED("p", "e.ret_dt", "p.return_after_ns") " AS return_ns,\n"
+    "    max(" PAIRED("p", "e.ret_dt", "p.return_after_ns") ", 0) AS duration_ns,\n"
+    "    " PAIRED("p", "iif(e.ret_dt IS NULL, NULL, %d)", "p.ended") " AS ended,\n"
+    "    " PAIRED("p", "iif(e.ret_dt IS NULL, NULL, 0)", "iif(p.ended IS NULL, NULL, p.ended != %d)")
+    " AS never_returned\n"
     "  FROM _discon_events e CROSS JOIN kinds k ON k.kind = " KIND_OF("e") "\n"
     "    JOIN traces r ON r.trace = e.trace JOIN types y ON y.type = " TYPE_OF("e") "\n"
     "    LEFT JOIN _discon_traps p ON p.event = e.rowid;\n";
@@ -220,30 +267,42 @@ static const char traps_view[] =
  * stored is the EXCEPTION (its to_pc is its from_pc, the rule's test),
  * then the delivery: the next sequence number, the INTERRUPT type, time
  * and from_pc from pair_dt and pair_dpc, the handler, and the cause fields
- * named in its pair has bits. The types and has bits are numbers of
- * schema/discon_types.h and event.h, spelled in when the view is written
- * (%d): type INTERRUPT twice, then the has bits CAUSE, FAULT_ADDR,
- * SYSCALL, TO_LEVEL and FROM_LEVEL. */
+ * named in its pair has bits; and a folded RETURN as the third part: its
+ * seq, time and from_pc (from the handler) and to_pc (from the row's
+ * from_pc) from ret_dt, ret_from and ret_pack. The types and has bits are
+ * numbers of schema/discon_types.h and event.h, spelled in when the view
+ * is written (%d): type INTERRUPT twice, then the has bits CAUSE,
+ * FAULT_ADDR, SYSCALL, TO_LEVEL and FROM_LEVEL, then type RETURN twice. */
 static const char events_view[] =
     "CREATE VIEW events AS\n"
     "  SELECT e.trace, e.vcpu, e.seq, e.time_ns, e.time_ns - r.clock_monotonic_ns AS t_ns,\n"
     "    y.type, y.name AS type_name, e.from_pc,\n"
-    "    iif(e.pair_dt IS NULL, e.to_pc, e.from_pc) AS to_pc,\n"
+    "    iif(e.pair IS NULL, " TO_PC_OF("e") ", e.from_pc) AS to_pc,\n"
     "    e.cause, e.fault_addr, e.syscall,\n"
-    "    " LEVEL_OF("e", DISCON_DB_BITS_TO_LEVEL) " AS to_level,\n"
-    "    " LEVEL_OF("e", DISCON_DB_BITS_FROM_LEVEL) " AS from_level\n"
+    "    " TO_LEVEL_OF("e") " AS to_level,\n"
+    "    " FROM_LEVEL_OF("e") " AS from_level\n"
     "  FROM _discon_events e JOIN traces r ON r.trace = e.trace\n"
     "    JOIN types y ON y.type = " TYPE_OF("e") "\n"
     "  UNION ALL\n"
-    "  SELECT e.trace, e.vcpu, e.seq + 1, e.time_ns + e.pair_dt,\n"
-    "    e.time_ns + e.pair_dt - r.clock_monotonic_ns, %d, y.name, e.from_pc + e.pair_dpc,\n"
-    "    e.to_pc, iif(" PAIR_HAS("e") " & %d, e.cause, NULL),\n"
+    "  SELECT e.trace, e.vcpu, e.seq + 1, e.time_ns + " PAIR_DT("e") ",\n"
+    "    e.time_ns + " PAIR_DT("e") " - r.clock_monotonic_ns, %d, y.name,\n"
+    "    e.from_pc + " PAIR_DPC("e") ",\n"
+    "    " TO_PC_OF("e") ", iif(" PAIR_HAS("e") " & %d, e.cause, NULL),\n"
     "    iif(" PAIR_HAS("e") " & %d, e.fault_addr, NULL),\n"
     "    iif(" PAIR_HAS("e") " & %d, e.syscall, NULL),\n"
-    "    iif(" PAIR_HAS("e") " & %d, " LEVEL_OF("e", DISCON_DB_BITS_TO_LEVEL) ", NULL),\n"
-    "    iif(" PAIR_HAS("e") " & %d, " LEVEL_OF("e", DISCON_DB_BITS_FROM_LEVEL) ", NULL)\n"
+    "    iif(" PAIR_HAS("e") " & %d, " TO_LEVEL_OF("e") ", NULL),\n"
+    "    iif(" PAIR_HAS("e") " & %d, " FROM_LEVEL_OF("e") ", NULL)\n"
     "  FROM _discon_events e JOIN traces r ON r.trace = e.trace JOIN types y ON y.type = %d\n"
-    "  WHERE e.pair_dt IS NOT NULL;\n";
+    "  WHERE e.pair IS NOT NULL\n"
+    "  UNION ALL\n"
+    "  SELECT e.trace, e.vcpu, " RET_SEQ("e") ", e.time_ns + e.ret_dt,\n"
+    "    e.time_ns + e.ret_dt - r.clock_monotonic_ns, %d, y.name,\n"
+    "    " TO_PC_OF("e") " + e.ret_from,\n"
+    "    iif(" FOLLOWS("e") ", " TO_PC_OF("e") " + e.ret_from, e.from_pc) + " RET_DTO("e") ",\n"
+    "    NULL, NULL, NULL,\n"
+    "    " RET_LEVEL("e", DISCON_DB_RET_TO_LEVEL) ", " RET_LEVEL("e", DISCON_DB_RET_FROM_LEVEL) "\n"
+    "  FROM _discon_events e JOIN traces r ON r.trace = e.trace JOIN types y ON y.type = %d\n"
+    "  WHERE e.ret_dt IS NOT NULL;\n";
 
 /* Views for people: names beside numbers, t_ns (ns from the trace's
  * start) beside the absolute time_ns, counts per vCPU beside totals. */
@@ -386,11 +445,12 @@ int discon_db_write_schema(struct discon_db *db)
     snprintf(opens, sizeof opens, open_traps_view, handler, symbol, (int)DISCON_TRAP_OPEN,
              (int)DISCON_TRAP_AT_END);
     char traps[sizeof traps_view + 16];
-    snprintf(traps, sizeof traps, traps_view, (int)DISCON_TRAP_RETURNED);
+    snprintf(traps, sizeof traps, traps_view, (int)DISCON_TRAP_RETURNED, (int)DISCON_TRAP_RETURNED);
     char events[sizeof events_view + 64];
     snprintf(events, sizeof events, events_view, (int)DISCON_INTERRUPT, (int)DISCON_HAS_CAUSE,
              (int)DISCON_HAS_FAULT_ADDR, (int)DISCON_HAS_SYSCALL, (int)DISCON_HAS_TO_LEVEL,
-             (int)DISCON_HAS_FROM_LEVEL, (int)DISCON_INTERRUPT);
+             (int)DISCON_HAS_FROM_LEVEL, (int)DISCON_INTERRUPT, (int)DISCON_RETURN,
+             (int)DISCON_RETURN);
     int rc = discon_db_exec(db, tables);
     if (rc == 0)
         rc = discon_db_exec(db, traps);

@@ -6,7 +6,7 @@
  * this schema version is refused by discon_db_open_read. */
 #include "completeness.h"
 #include "discon_db.h"
-#include "event_batches.h"
+#include "input_db_stored.h"
 #include "printable.h"
 #include "report.h"
 
@@ -15,22 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-struct db_input {
-    struct discon_db db;
-    struct report *r;
-    int64_t trace; /* its row */
-    char *err;
-    size_t errlen;
-    bool seq_order;       /* traces.seq_order: rowid order is sequence order */
-};
-
-/* A loss record held until the events of its vCPU reach it. */
-struct db_loss {
-    uint32_t vcpu;
-    uint64_t first_seq, count, first_ns, last_ns;
-};
-
-static int db_fail(struct db_input *in, int code)
+int db_fail(struct db_input *in, int code)
 {
     discon_db_message(&in->db, code, in->err, in->errlen);
     return -1;
@@ -137,15 +122,19 @@ static int read_vcpus(struct db_input *in)
  * event row's columns are read once, by discon_db_row_events. */
 static int feed_row(struct db_input *in, sqlite3_stmt *s, uint64_t *raw)
 {
-    if (sqlite3_column_int(s, DISCON_DB_ROW_IS_LOSS)) /* count in FROM, last time in TO */
+    if (sqlite3_column_int(s, DISCON_DB_ROW_IS_LOSS) == 1) /* count in FROM, last time in TO */
         return report_loss(in->r, (uint32_t)sqlite3_column_int64(s, DISCON_DB_ROW_VCPU),
                            (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_SEQ),
                            (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_FROM_PC),
                            (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_TIME_NS),
                            (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_TO_PC))
                    ? db_fail(in, DISCON_DB_E_NOMEM) : 0;
-    struct discon_event e[2];
-    int n = discon_db_row_events(s, e);
+    struct discon_event e[2], ret;
+    int n = discon_db_row_events(s, e, &ret);
+    if (sqlite3_column_int(s, DISCON_DB_ROW_IS_LOSS) == 2 && n > 0) { /* at its place */
+        e[0] = ret;
+        n = ret.type == DISCON_RETURN ? 1 : -1;
+    }
     if (n < 0) {
         snprintf(in->err, in->errlen, "%s: event row of unknown type %lld", in->db.path,
                  (long long)(sqlite3_column_int64(s, DISCON_DB_ROW_BITS) & DISCON_DB_BITS_TYPE));
@@ -205,122 +194,6 @@ static int read_losses(struct db_input *in, struct db_loss **out, size_t *n)
     return rows_done(in, s, step);
 }
 
-/* The losses l[*next .. end) of one vCPU (sorted) before sequence number
- * `seq` into the report, as a trace file has them (a loss before the event
- * at its first sequence number); UINT64_MAX: all that are left. 0 or -1
- * with err. */
-static int feed_losses(struct db_input *in, const struct db_loss *l, size_t *next, size_t end,
-                       uint64_t seq)
-{
-    for (; *next < end && (seq == UINT64_MAX || l[*next].first_seq <= seq); ++*next)
-        if (report_loss(in->r, l[*next].vcpu, l[*next].first_seq, l[*next].count,
-                        l[*next].first_ns, l[*next].last_ns))
-            return db_fail(in, DISCON_DB_E_NOMEM);
-    return 0;
-}
-
-/* One vCPU's run of losses in the sorted array: [next, end). */
-struct loss_run {
-    uint32_t vcpu;
-    size_t next, end;
-};
-
-/* The runs of l (sorted by vCPU), one per vCPU with losses: *out (the
- * caller frees it), *nruns. 0 or -1 when out of memory. */
-static int loss_runs(const struct db_loss *l, size_t n, struct loss_run **out, size_t *nruns)
-{
-    *out = malloc((n ? n : 1) * sizeof **out);
-    *nruns = 0;
-    if (!*out)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        if (*nruns && (*out)[*nruns - 1].vcpu == l[i].vcpu)
-            (*out)[*nruns - 1].end = i + 1;
-        else
-            (*out)[(*nruns)++] = (struct loss_run){l[i].vcpu, i, i + 1};
-    }
-    return 0;
-}
-
-/* vCPU v's run, or NULL: a binary search (runs are by vCPU). */
-static struct loss_run *run_of(struct loss_run *runs, size_t nruns, uint32_t v)
-{
-    size_t lo = 0, hi = nruns;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (runs[mid].vcpu < v)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < nruns && runs[lo].vcpu == v ? &runs[lo] : NULL;
-}
-
-/* Reader threads for the event rows: one per online CPU (the report, fed
- * on this thread, costs about a third of reading the rows), at most 4. */
-static unsigned reader_threads(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > 4 ? 4 : (unsigned)n;
-}
-
-/* One batch of rows into the report, each vCPU's losses before the first
- * row at or past them (a row's first event: never between the two events
- * of a folded pair), the events between them fed at once. 0 or -1 with err. */
-static int feed_batch(struct db_input *in, const struct discon_db_batch *b,
-                      const struct db_loss *l, struct loss_run *runs, size_t nruns)
-{
-    size_t from = 0;
-    for (size_t i = 0; nruns && i < b->n; i++) {
-        struct loss_run *run = b->delivery[i] ? NULL : run_of(runs, nruns, b->ev[i].vcpu);
-        if (!run || run->next == run->end || l[run->next].first_seq > b->ev[i].seq)
-            continue;
-        if (report_events(in->r, b->ev + from, i - from))
-            return db_fail(in, DISCON_DB_E_NOMEM);
-        if (feed_losses(in, l, &run->next, run->end, b->ev[i].seq))
-            return -1;
-        from = i;
-    }
-    if (report_events(in->r, b->ev + from, b->n - from))
-        return db_fail(in, DISCON_DB_E_NOMEM);
-    if (!b->bad_type)
-        return 0;
-    snprintf(in->err, in->errlen, "%s: event row of unknown type %lld", in->db.path,
-             (long long)b->type);
-    return -1;
-}
-
-/* Raw events in rowid order, which trace2sqlite keeps in sequence order on
- * each vCPU (traces.seq_order): no sort, read by threads in batches
- * (tools/db/event_batches.h) while this one feeds the report. Each vCPU's
- * losses are fed where its events pass them, the rest after the last. */
-static int read_events_stored(struct db_input *in, const struct db_loss *l, size_t n, uint64_t *raw)
-{
-    struct loss_run *runs;
-    size_t nruns;
-    if (loss_runs(l, n, &runs, &nruns))
-        return db_fail(in, DISCON_DB_E_NOMEM);
-    struct discon_db_batches *rows;
-    int rc = discon_db_batches_start(&rows, &in->db, in->trace, reader_threads());
-    if (rc) {
-        free(runs);
-        return db_fail(in, rc);
-    }
-    struct discon_db_batch b;
-    int got = 0;
-    while (rc == 0 && (got = discon_db_batches_next(rows, &b)) == 1) {
-        *raw += b.n;
-        rc = feed_batch(in, &b, l, runs, nruns);
-    }
-    discon_db_batches_stop(rows);
-    if (rc == 0 && got < 0)
-        rc = db_fail(in, got);
-    for (size_t i = 0; rc == 0 && i < nruns; i++)
-        rc = feed_losses(in, l, &runs[i].next, runs[i].end, UINT64_MAX);
-    free(runs);
-    return rc;
-}
-
 static int read_events(struct db_input *in, uint64_t *raw)
 {
     if (!in->seq_order)
@@ -329,7 +202,7 @@ static int read_events(struct db_input *in, uint64_t *raw)
     size_t n;
     if (read_losses(in, &losses, &n))
         return -1;
-    int rc = read_events_stored(in, losses, n, raw);
+    int rc = db_feed_stored(in, losses, n, raw);
     free(losses);
     return rc;
 }

@@ -1,5 +1,6 @@
 /* trace2sqlite: trace records into rows (see loader.h). */
 #include "loader.h"
+#include "return_fold.h"
 #include "event_rows.h"
 #include "loaded_files.h"
 #include "open_traps.h"
@@ -53,8 +54,8 @@ int loader_init(struct loader *l, struct discon_db *db, bool aggregate, struct d
         snprintf(l->kept + k, sizeof l->kept - (size_t)k, " from %s to %s", from, to);
     }
     int rc = row_batch_open(&l->event_rows, db, "_discon_events(rowid, trace, vcpu, seq,"
-                            " time_ns, from_pc, to_pc, bits, cause, fault_addr, syscall, pair_dt,"
-                            " pair_dpc, interrupt)", EVENT_COLS);
+                            " time_ns, from_pc, to_pc, bits, cause, fault_addr, syscall, pair,"
+                            " ret_dt, ret_from, ret_pack)", EVENT_COLS);
     if (rc == 0)
         rc = row_batch_open(&l->trap_rows, db, "_discon_traps", TRAP_COLS);
     if (rc == 0)
@@ -66,7 +67,7 @@ int loader_init(struct loader *l, struct discon_db *db, bool aggregate, struct d
                                &l->ins_unmatched);
     if (rc == 0)
         rc = discon_db_prepare(db, "UPDATE _discon_events SET bits = (bits & ~"
-                               DISCON_DB_STR(DISCON_DB_BITS_TRAP) ") | ?2, interrupt = ?3"
+                               DISCON_DB_STR(DISCON_DB_BITS_TRAP) ") | ?2"
                                " WHERE rowid = ?1", &l->set_kind);
     return rc ? fail(l, rc) : 0;
 }
@@ -130,13 +131,17 @@ static int on_trap(void *ctx, const struct discon_trap *t)
     return rc ? fail(l, rc) : 0;
 }
 
-/* A paired trap ended: its row, with the return. */
+/* A paired trap ended: the RETURN that closed it folded into its first
+ * event's row with its pairing (return_fold.h), or its own row. */
 static int on_trap_end(void *ctx, const struct discon_trap *t)
 {
     struct loader *l = ctx;
     if (l->aggregate || !in_window(l, t->time_ns))
         return 0;
-    int rc = trap_row_add(l, t, NULL);
+    int rc = 0;
+    if (!(l->returning && trap_row_pairing_only(l, t) &&
+          (l->return_folded = return_fold(l, t, l->returning, &rc))))
+        rc = trap_row_add(l, t, NULL);
     event_ids_close(&l->ids, t->vcpu, t->seq);
     return rc ? fail(l, rc) : 0;
 }
@@ -261,6 +266,16 @@ static int begin_trace(struct loader *l, int64_t trace, const Discon__Header *h)
     if (rc)
         return fail(l, rc);
     l->seq_disorder = before != 0;
+    int64_t has_base = 0, base = 0;
+    rc = select_int(l->db, "SELECT to_pc_base IS NOT NULL FROM traces WHERE trace = ?1", trace,
+                    &has_base);
+    if (rc == 0)
+        rc = select_int(l->db, "SELECT ifnull(to_pc_base, 0) FROM traces WHERE trace = ?1", trace,
+                        &base);
+    if (rc)
+        return fail(l, rc);
+    l->has_to_base = has_base != 0;
+    l->to_base = (uint64_t)base;
     rc = pending_restore(l->db, trace, &l->deriver, &l->ids);
     if (rc == 0)
         rc = open_traps_restore(l->db, trace, &l->deriver, &l->ids);
@@ -369,6 +384,26 @@ static int on_header(void *ctx, const char *path, const Discon__Header *h)
 
 /* ---- records ------------------------------------------------------------ */
 
+/* RETURN r of a paired trace: fed to the deriver first, so the trap it
+ * closes can take it into its row (on_trap_end, return_fold.h), then
+ * stored if it was not; what was held on its vCPU is stored before. */
+static int feed_return(struct loader *l, const struct discon_event *r)
+{
+    bool keep = in_window(l, r->time_ns);
+    int rc = event_rows_release(l, r->vcpu);
+    if (rc)
+        return rc;
+    l->returning = keep ? r : NULL;
+    l->return_folded = false;
+    bool nomem = discon_traps_feed(&l->deriver, r, 1) != 0;
+    l->returning = NULL;
+    if (l->failed || nomem)
+        return l->failed ? DISCON_DB_E_SQLITE : DISCON_DB_E_NOMEM;
+    if (l->return_folded || (keep && return_follow(l, r, &rc)))
+        return rc;
+    return event_rows_add(l, r, keep);
+}
+
 /* Each event is stored (or held, event_rows.h), then fed to the deriver:
  * a trap it completes is keyed by the rowid of its first event, which
  * event_ids then knows. */
@@ -380,12 +415,15 @@ static int on_events(void *ctx, const struct discon_event *ev, size_t n)
     if (l->frame_off < l->resume_from)
         return 0; /* loaded by an earlier run, up to where it read */
     for (size_t i = 0; i < n; i++) {
-        int rc = l->aggregate ? 0 : event_rows_add(l, &ev[i], in_window(l, ev[i].time_ns));
+        int rc = l->aggregate ? 0 : ev[i].type == DISCON_RETURN && l->deriver.paired
+                                        ? feed_return(l, &ev[i])
+                                        : event_rows_add(l, &ev[i], in_window(l, ev[i].time_ns));
         if (rc)
             return fail(l, rc);
         /* A failing trap callback has said why; otherwise memory ran out. */
-        if (discon_traps_feed(&l->deriver, &ev[i], 1))
-            return fail(l, DISCON_DB_E_NOMEM);
+        if (ev[i].type != DISCON_RETURN || !l->deriver.paired || l->aggregate)
+            if (discon_traps_feed(&l->deriver, &ev[i], 1))
+                return fail(l, DISCON_DB_E_NOMEM);
     }
     l->events += n;
     return 0;

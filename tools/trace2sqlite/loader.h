@@ -22,7 +22,7 @@
 
 /* Columns inserted into _discon_events (its rowid and its 13 columns) and
  * _discon_traps (tools/db/schema.c): event_rows.h, trap_rows.c. */
-#define EVENT_COLS 14
+#define EVENT_COLS 15
 #define TRAP_COLS 8
 
 struct loader {
@@ -52,7 +52,11 @@ struct loader {
     struct discon_trap_namer namer; /* of the trace being loaded */
     struct event_ids ids; /* rowids of the trace's recent and open first events */
     int64_t next_rowid;   /* of the next events row */
+    bool has_to_base;     /* the trace's traces.to_pc_base is set: */
+    uint64_t to_base;     /* it (event_rows.h) */
     struct discon_event *held; /* per vCPU: an exception waiting to be folded (event_rows.h) */
+    const struct discon_event *returning; /* the RETURN being fed, to fold (return_fold.h) */
+    bool return_folded;   /* it was */
     uint8_t *has_held;
     uint32_t nheld;
     struct stored_ranges ranges; /* of the events stored from the file being loaded */

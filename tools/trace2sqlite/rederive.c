@@ -39,8 +39,8 @@ static int clear(struct discon_db *db, int64_t trace)
     static const char *const sql[] = {
         "DELETE FROM _discon_traps WHERE event IN"
         " (SELECT rowid FROM _discon_events WHERE trace = ?1)",
-        "UPDATE _discon_events SET bits = bits & ~" DISCON_DB_STR(DISCON_DB_BITS_TRAP) ","
-        " interrupt = NULL WHERE trace = ?1 AND (bits & " DISCON_DB_STR(DISCON_DB_BITS_TRAP) ")",
+        "UPDATE _discon_events SET bits = bits & ~" DISCON_DB_STR(DISCON_DB_BITS_TRAP)
+        " WHERE trace = ?1 AND (bits & " DISCON_DB_STR(DISCON_DB_BITS_TRAP) ")",
         "DELETE FROM _discon_trap_pending WHERE trace = ?1",
         "DELETE FROM _discon_trap_open WHERE trace = ?1",
         "DELETE FROM unmatched_returns WHERE trace = ?1",
@@ -67,14 +67,20 @@ static int feed(struct loader *l, int64_t trace)
     bool any = false, broke = false;
     struct discon_event prev = {0}, e[2];
     while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
-        if (sqlite3_column_int(s, DISCON_DB_ROW_IS_LOSS)) {
+        int row_kind = sqlite3_column_int(s, DISCON_DB_ROW_IS_LOSS);
+        if (row_kind == 1) {
             uint32_t vcpu = (uint32_t)sqlite3_column_int64(s, DISCON_DB_ROW_VCPU);
             rc = discon_traps_break(&l->deriver, vcpu) ? DISCON_DB_E_NOMEM : 0;
             broke = true;
             prev.vcpu = vcpu;
             continue;
         }
-        int n = discon_db_row_events(s, e);
+        struct discon_event ret;
+        int n = discon_db_row_events(s, e, &ret);
+        if (row_kind == 2 && n > 0) { /* the row again, at its folded RETURN's place */
+            e[0] = ret;
+            n = ret.type == DISCON_RETURN ? 1 : -1;
+        }
         if (n < 0) {
             snprintf(l->db->detail, sizeof l->db->detail, "an event row of unknown type");
             rc = DISCON_DB_E_SQLITE;

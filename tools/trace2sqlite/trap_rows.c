@@ -56,7 +56,45 @@ int trap_kind_set(struct loader *l, const struct discon_trap *t)
         return DISCON_DB_E_SQLITE;
     struct discon_trap_why why;
     discon_trap_why(&l->namer, t, &why);
-    return event_rows_set_kind(l, first->rowid, &why);
+    return event_rows_set_kind(l, first->rowid, t, &why);
+}
+
+/* The columns of t's row but the pairing: row and *nulls (the columns
+ * its first event's row gives, NULL). */
+static void shape_columns(const struct event_id *first, const struct discon_trap *t, int64_t *row,
+                          uint32_t *nulls)
+{
+    row[C_EVENT] = first->rowid;
+    row[C_EVENTS] = t->events;
+    row[C_FROM_PC] = (int64_t)t->from_pc;
+    row[C_TO_PC] = (int64_t)t->to_pc;
+    /* NULL: the traps view takes its first event row's, which a folded
+     * pair's row holds whole (2 events, the delivery's PCs); a row of one
+     * event says 1 and its own PCs. */
+    *nulls = 0;
+    if (first->folded || (first->known && t->events == 1))
+        *nulls |= 1u << C_EVENTS;
+    bool same_from = first->known && !first->folded && first->e.from_pc == t->from_pc;
+    bool same_to = first->known && !first->folded && first->e.to_pc == t->to_pc;
+    if (first->folded || same_from)
+        *nulls |= 1u << C_FROM_PC;
+    if (first->folded || same_to)
+        *nulls |= 1u << C_TO_PC;
+}
+
+/* Every column but the key NULL: the row says nothing its event row does not. */
+#define ALL_NULL (((1u << TRAP_COLS) - 1) & ~1u)
+#define PAIRING_NULL (1u << C_DEPTH | 1u << C_PARENT_SEQ | 1u << C_RETURN_AFTER | 1u << C_ENDED)
+
+bool trap_row_pairing_only(struct loader *l, const struct discon_trap *t)
+{
+    const struct event_id *first = event_ids_find(&l->ids, t->vcpu, t->seq);
+    if (!first)
+        return false;
+    int64_t row[TRAP_COLS];
+    uint32_t nulls;
+    shape_columns(first, t, row, &nulls);
+    return (nulls | PAIRING_NULL) == ALL_NULL;
 }
 
 int trap_row_add(struct loader *l, const struct discon_trap *t, int64_t *rowid)
@@ -66,25 +104,12 @@ int trap_row_add(struct loader *l, const struct discon_trap *t, int64_t *rowid)
         return DISCON_DB_E_SQLITE;
     if (rowid)
         *rowid = first->rowid;
-    int64_t row[TRAP_COLS] = {
-        [C_EVENT] = first->rowid, [C_EVENTS] = t->events,
-        [C_FROM_PC] = (int64_t)t->from_pc, [C_TO_PC] = (int64_t)t->to_pc,
-    };
-    /* NULL: the traps view takes its first event row's, which a folded
-     * pair's row holds whole (2 events, the delivery's PCs); a row of one
-     * event says 1 and its own PCs. */
-    uint32_t nulls = 0;
-    if (first->folded || (first->known && t->events == 1))
-        nulls |= 1u << C_EVENTS;
-    bool same_from = first->known && !first->folded && first->e.from_pc == t->from_pc;
-    bool same_to = first->known && !first->folded && first->e.to_pc == t->to_pc;
-    if (first->folded || same_from)
-        nulls |= 1u << C_FROM_PC;
-    if (first->folded || same_to)
-        nulls |= 1u << C_TO_PC;
+    int64_t row[TRAP_COLS];
+    uint32_t nulls;
+    shape_columns(first, t, row, &nulls);
     pairing_columns(t, row, &nulls);
     /* Nothing the event row does not say: no row of its own. */
-    if (nulls == (((1u << TRAP_COLS) - 1) & ~1u))
+    if (nulls == ALL_NULL)
         return 0;
     return row_batch_add(&l->trap_rows, row, nulls);
 }

@@ -23,4 +23,10 @@ int trap_kind_set(struct loader *l, const struct discon_trap *t);
  * (l->err set when its first event is missing). */
 int trap_row_add(struct loader *l, const struct discon_trap *t, int64_t *rowid);
 
+/* Whether t's _discon_traps row would hold only its pairing columns (its
+ * first event's row says the rest): a RETURN folded into that row can
+ * carry them instead (return_fold.h). false when its first event is not
+ * known. */
+bool trap_row_pairing_only(struct loader *l, const struct discon_trap *t);
+
 #endif

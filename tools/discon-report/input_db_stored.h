@@ -1,0 +1,37 @@
+/* discon-report: a database's raw events read in rowid order (no sort),
+ * for a trace whose traces.seq_order says rowid order is sequence order on
+ * each vCPU. input_db.c reads everything else of a database. */
+#ifndef DISCON_REPORT_INPUT_DB_STORED_H
+#define DISCON_REPORT_INPUT_DB_STORED_H
+
+#include "discon_db.h"
+#include "report.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct db_input {
+    struct discon_db db;
+    struct report *r;
+    int64_t trace; /* its row */
+    char *err;
+    size_t errlen;
+    bool seq_order;       /* traces.seq_order: rowid order is sequence order */
+};
+
+/* A loss record held until the events of its vCPU reach it. */
+struct db_loss {
+    uint32_t vcpu;
+    uint64_t first_seq, count, first_ns, last_ns;
+};
+
+/* Code's message (discon_db_message) into in->err: -1. */
+int db_fail(struct db_input *in, int code);
+
+/* Every raw event of in's trace into the report, each vCPU's in sequence
+ * order with its losses l[0..n) (sorted by vCPU and first_seq) where its
+ * events pass them, and each folded RETURN at its place; *raw counts the
+ * events. 0, or -1 with in->err. */
+int db_feed_stored(struct db_input *in, const struct db_loss *l, size_t n, uint64_t *raw);
+
+#endif
