@@ -59,8 +59,12 @@ echo "ok: --rotate-size 4K: $files files, exactly the guest's $((count + 1)) eve
 #     at its default of 1 s this short run writes too few frames to rotate
 #     more than twice), the newest says what went, and the report calls
 #     the trace "complete since T" (exit 0), not incomplete.
+#     400,000 svc: their batches alone fill many frames, so the files do
+#     not depend on how fast the guest runs (20,000 made 2 files once, on a
+#     loaded host).
+assemble_guest svc_semihost guest_big --defsym SVC_COUNT=400000
 rm -f "$tmp/mon"
-start_paused_qemu "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf"
+start_paused_qemu "${svc_guest_qemu[@]}" -kernel "$tmp/guest_big.elf"
 "$DISCON_RECORD" -p "$qpid" -o "$tmp/bound" --rotate-size 4K --flush-ms 20 --max-files 2 \
   2>"$tmp/bound.err" & rpid=$!
 wait_until 30 "discon-record -p to attach" grep -q 'probe live' "$tmp/bound.err" ||
