@@ -1,6 +1,6 @@
 /* trace2sqlite: trace records into rows (see loader.h). */
 #include "loader.h"
-#include "return_fold.h"
+#include "trap_callbacks.h"
 #include "event_rows.h"
 #include "loaded_files.h"
 #include "open_traps.h"
@@ -15,7 +15,7 @@
 #include <string.h>
 
 /* Keep the first failure: later ones are its consequences. */
-static int fail(struct loader *l, int code)
+int loader_fail(struct loader *l, int code)
 {
     if (!l->failed)
         discon_db_message(l->db, code, l->err, sizeof l->err);
@@ -69,7 +69,7 @@ int loader_init(struct loader *l, struct discon_db *db, bool aggregate, struct d
         rc = discon_db_prepare(db, "UPDATE _discon_events SET bits = (bits & ~"
                                DISCON_DB_STR(DISCON_DB_BITS_TRAP) ") | ?2"
                                " WHERE rowid = ?1", &l->set_kind);
-    return rc ? fail(l, rc) : 0;
+    return rc ? loader_fail(l, rc) : 0;
 }
 
 void loader_free(struct loader *l)
@@ -91,78 +91,6 @@ void loader_free(struct loader *l)
     l->rederive = NULL;
 }
 
-/* ---- traps ------------------------------------------------------------- */
-
-static bool in_window(const struct loader *l, uint64_t time_ns)
-{
-    return discon_in_window(l->t0, time_ns, l->span);
-}
-
-/* Each trap is named as it is derived: aarch64 and riscv64 from its own
- * cause fields. x86_64 kinds come from the handler's symbol, which is
- * only known after the load (the KASLR slide is found from the traps'
- * counts): the namer has no symbols here and trap_names.h names them
- * again once the trace's symbols are stored. */
-static int on_trap(void *ctx, const struct discon_trap *t)
-{
-    struct loader *l = ctx;
-    if (!in_window(l, t->time_ns))
-        return 0;
-    int rc = 0;
-    if (l->aggregate) {
-        struct discon_trap_why why;
-        discon_trap_why(&l->namer, t, &why);
-        struct agg_key k = {
-            .second = discon_second_from(l->t0, t->time_ns),
-            .vcpu = t->vcpu, .type = t->type, .to_pc = t->to_pc, .kind = why.kind->id,
-        };
-        rc = trap_agg_add(&l->agg, l->trace, &k);
-    } else {
-        /* Its kind now, while its first event's row is still queued. */
-        rc = trap_kind_set(l, t);
-        if (rc == 0 && (!(t->pairing & DISCON_TRAP_PAIRED) || t->type == DISCON_HOSTCALL)) {
-            rc = trap_row_add(l, t, NULL);
-        } else if (rc == 0) { /* a paired trap's row waits for its end */
-            const struct event_id *first = trap_first_event(l, t);
-            rc = !first ? DISCON_DB_E_SQLITE
-                        : event_ids_open(&l->ids, first) ? DISCON_DB_E_NOMEM : 0;
-        }
-    }
-    return rc ? fail(l, rc) : 0;
-}
-
-/* A paired trap ended: the RETURN that closed it folded into its first
- * event's row with its pairing (return_fold.h), or its own row. */
-static int on_trap_end(void *ctx, const struct discon_trap *t)
-{
-    struct loader *l = ctx;
-    if (l->aggregate || !in_window(l, t->time_ns))
-        return 0;
-    int rc = 0;
-    if (!(l->returning && trap_row_pairing_only(l, t) &&
-          (l->return_folded = return_fold(l, t, l->returning, &rc))))
-        rc = trap_row_add(l, t, NULL);
-    event_ids_close(&l->ids, t->vcpu, t->seq);
-    return rc ? fail(l, rc) : 0;
-}
-
-static int on_unmatched(void *ctx, const struct discon_event *e)
-{
-    struct loader *l = ctx;
-    if (!in_window(l, e->time_ns))
-        return 0;
-    sqlite3_stmt *s = l->ins_unmatched;
-    sqlite3_bind_int64(s, 1, l->trace);
-    sqlite3_bind_int64(s, 2, e->vcpu);
-    sqlite3_bind_int64(s, 3, (int64_t)e->seq);
-    sqlite3_bind_int64(s, 4, (int64_t)e->time_ns);
-    sqlite3_bind_int64(s, 5, (int64_t)e->from_pc);
-    sqlite3_bind_int64(s, 6, (int64_t)e->to_pc);
-    int rc = discon_db_step(l->db, s);
-    return rc ? fail(l, rc) : 0;
-}
-
-/* Reading events back in rowid order is no longer sequence order. */
 static int seq_disorder_save(struct discon_db *db, int64_t trace)
 {
     return discon_db_exec_trace(db, "UPDATE traces SET seq_order = 0 WHERE trace = ?1", trace);
@@ -230,7 +158,7 @@ int loader_end_file(struct loader *l)
         rc = discon_db_exec(l->db, "COMMIT");
     if (rc == 0)
         return 0;
-    fail(l, rc);
+    loader_fail(l, rc);
     sqlite3_exec(l->db->sql, "ROLLBACK", NULL, NULL, NULL);
     return -1;
 }
@@ -244,9 +172,9 @@ int loader_start_deriver(struct loader *l, int64_t trace, const Discon__Header *
     l->trace = trace;
     event_ids_free(&l->ids); /* the rowids of first events are fed again with the events */
     event_rows_free(l);      /* released at the end of the last file */
-    discon_traps_init(&l->deriver, discon_trap_rule_for(h->target), on_trap, l);
+    discon_traps_init(&l->deriver, discon_trap_rule_for(h->target), loader_on_trap, l);
     if (discon_trace_has_returns(h))
-        discon_traps_pair(&l->deriver, on_trap_end, on_unmatched);
+        discon_traps_pair(&l->deriver, loader_on_trap_end, loader_on_unmatched);
     discon_trap_namer_init(&l->namer, h->target, NULL);
     l->have_deriver = true;
     l->t0 = t0;
@@ -264,7 +192,7 @@ static int begin_trace(struct loader *l, int64_t trace, const Discon__Header *h)
     int rc = select_int(l->db, "SELECT EXISTS(SELECT 1 FROM _discon_events WHERE trace = ?1)", trace,
                         &before);
     if (rc)
-        return fail(l, rc);
+        return loader_fail(l, rc);
     l->seq_disorder = before != 0;
     int64_t has_base = 0, base = 0;
     rc = select_int(l->db, "SELECT to_pc_base IS NOT NULL FROM traces WHERE trace = ?1", trace,
@@ -273,17 +201,17 @@ static int begin_trace(struct loader *l, int64_t trace, const Discon__Header *h)
         rc = select_int(l->db, "SELECT ifnull(to_pc_base, 0) FROM traces WHERE trace = ?1", trace,
                         &base);
     if (rc)
-        return fail(l, rc);
+        return loader_fail(l, rc);
     l->has_to_base = has_base != 0;
     l->to_base = (uint64_t)base;
     rc = pending_restore(l->db, trace, &l->deriver, &l->ids);
     if (rc == 0)
         rc = open_traps_restore(l->db, trace, &l->deriver, &l->ids);
     if (rc)
-        return fail(l, rc);
+        return loader_fail(l, rc);
     int64_t *seen = realloc(l->traces_seen, (l->ntraces_seen + 1) * sizeof *seen);
     if (!seen)
-        return fail(l, DISCON_DB_E_NOMEM);
+        return loader_fail(l, DISCON_DB_E_NOMEM);
     l->traces_seen = seen;
     l->traces_seen[l->ntraces_seen++] = trace;
     return 0;
@@ -309,7 +237,7 @@ static int out_of_order(struct loader *l, const char *path, int64_t file_index)
             return 0;
     int64_t *r = realloc(l->rederive, (l->nrederive + 1) * sizeof *r);
     if (!r)
-        return fail(l, DISCON_DB_E_NOMEM);
+        return loader_fail(l, DISCON_DB_E_NOMEM);
     l->rederive = r;
     l->rederive[l->nrederive++] = l->trace;
     return 0;
@@ -350,22 +278,22 @@ static int on_header(void *ctx, const char *path, const Discon__Header *h)
     }
     int rc = discon_db_exec(l->db, "BEGIN");
     if (rc)
-        return fail(l, rc);
+        return loader_fail(l, rc);
     l->in_file = true;
     int64_t trace = 0;
     rc = trace_row(l->db, h, id, &trace);
     if (rc)
-        return fail(l, rc);
+        return loader_fail(l, rc);
     if ((trace != l->trace || !l->have_deriver) && begin_trace(l, trace, h))
         return -1;
     if (l->deriver.paired && (rc = open_traps_drop(l->db, trace)) != 0)
-        return fail(l, rc);
+        return loader_fail(l, rc);
     if ((rc = removed_store(l->db, trace, h)) != 0)
-        return fail(l, rc);
+        return loader_fail(l, rc);
     struct loaded_file before;
     int seen = loaded_file_begin(l->db, trace, h->file_index, path, l->kept, &before);
     if (seen < 0)
-        return fail(l, seen);
+        return loader_fail(l, seen);
     if (seen != LOADED_FILE_NEW && seen != LOADED_FILE_GROWN)
         return file_seen_before(l, path, seen, &before);
     if (before.later_loaded && out_of_order(l, path, h->file_index))
@@ -377,32 +305,12 @@ static int on_header(void *ctx, const char *path, const Discon__Header *h)
     rc = select_int(l->db, "SELECT ifnull(MAX(rowid), 0) + ?1 FROM _discon_events", 1,
                     &l->next_rowid);
     if (rc)
-        return fail(l, rc);
+        return loader_fail(l, rc);
     snprintf(l->file_path, sizeof l->file_path, "%s", path);
     return 0;
 }
 
 /* ---- records ------------------------------------------------------------ */
-
-/* RETURN r of a paired trace: fed to the deriver first, so the trap it
- * closes can take it into its row (on_trap_end, return_fold.h), then
- * stored if it was not; what was held on its vCPU is stored before. */
-static int feed_return(struct loader *l, const struct discon_event *r)
-{
-    bool keep = in_window(l, r->time_ns);
-    int rc = event_rows_release(l, r->vcpu);
-    if (rc)
-        return rc;
-    l->returning = keep ? r : NULL;
-    l->return_folded = false;
-    bool nomem = discon_traps_feed(&l->deriver, r, 1) != 0;
-    l->returning = NULL;
-    if (l->failed || nomem)
-        return l->failed ? DISCON_DB_E_SQLITE : DISCON_DB_E_NOMEM;
-    if (l->return_folded || (keep && return_follow(l, r, &rc)))
-        return rc;
-    return event_rows_add(l, r, keep);
-}
 
 /* Each event is stored (or held, event_rows.h), then fed to the deriver:
  * a trap it completes is keyed by the rowid of its first event, which
@@ -416,14 +324,14 @@ static int on_events(void *ctx, const struct discon_event *ev, size_t n)
         return 0; /* loaded by an earlier run, up to where it read */
     for (size_t i = 0; i < n; i++) {
         int rc = l->aggregate ? 0 : ev[i].type == DISCON_RETURN && l->deriver.paired
-                                        ? feed_return(l, &ev[i])
-                                        : event_rows_add(l, &ev[i], in_window(l, ev[i].time_ns));
+                                        ? loader_feed_return(l, &ev[i])
+                                        : event_rows_add(l, &ev[i], loader_in_window(l, ev[i].time_ns));
         if (rc)
-            return fail(l, rc);
+            return loader_fail(l, rc);
         /* A failing trap callback has said why; otherwise memory ran out. */
         if (ev[i].type != DISCON_RETURN || !l->deriver.paired || l->aggregate)
             if (discon_traps_feed(&l->deriver, &ev[i], 1))
-                return fail(l, DISCON_DB_E_NOMEM);
+                return loader_fail(l, DISCON_DB_E_NOMEM);
     }
     l->events += n;
     return 0;
@@ -438,7 +346,7 @@ static int on_loss(void *ctx, const Discon__Loss *loss)
         return 0; /* loaded by an earlier run, up to where it read */
     int rc = l->aggregate ? 0 : event_rows_release(l, loss->vcpu);
     if (rc)
-        return fail(l, rc);
+        return loader_fail(l, rc);
     sqlite3_stmt *s = l->ins_loss;
     sqlite3_bind_int64(s, 1, l->trace);
     sqlite3_bind_int64(s, 2, loss->vcpu);
@@ -448,8 +356,8 @@ static int on_loss(void *ctx, const Discon__Loss *loss)
     sqlite3_bind_int64(s, 6, (int64_t)loss->last_time_ns);
     rc = discon_db_step(l->db, s);
     if (rc)
-        return fail(l, rc);
-    return discon_traps_break(&l->deriver, loss->vcpu) ? fail(l, DISCON_DB_E_NOMEM) : 0;
+        return loader_fail(l, rc);
+    return discon_traps_break(&l->deriver, loss->vcpu) ? loader_fail(l, DISCON_DB_E_NOMEM) : 0;
 }
 
 static int on_end(void *ctx, const Discon__End *e)
@@ -461,11 +369,11 @@ static int on_end(void *ctx, const Discon__End *e)
         return 0; /* loaded by an earlier run, up to where it read */
     int rc = l->aggregate ? 0 : event_rows_release(l, UINT32_MAX);
     if (rc)
-        return fail(l, rc);
+        return loader_fail(l, rc);
     if (discon_traps_finish(&l->deriver)) /* the trace is complete */
-        return fail(l, DISCON_DB_E_NOMEM);
+        return loader_fail(l, DISCON_DB_E_NOMEM);
     rc = trace_row_end(l->db, l->trace, e);
-    return rc ? fail(l, rc) : 0;
+    return rc ? loader_fail(l, rc) : 0;
 }
 
 /* Damage that runs to the end of the file is a frame not yet whole (a
@@ -497,9 +405,9 @@ static void on_gap(void *ctx, uint32_t vcpu, uint64_t expected, uint64_t got)
         return;
     int rc = l->aggregate ? 0 : event_rows_release(l, vcpu);
     if (rc)
-        fail(l, rc);
+        loader_fail(l, rc);
     else if (discon_traps_break(&l->deriver, vcpu))
-        fail(l, DISCON_DB_E_NOMEM);
+        loader_fail(l, DISCON_DB_E_NOMEM);
 }
 
 static void on_progress(void *ctx, const char *path, uint64_t offset, uint64_t size)

@@ -85,6 +85,10 @@ int loader_start_deriver(struct loader *l, int64_t trace, const Discon__Header *
 /* Commit the file being loaded, if any. 0, or -1 with l->err. */
 int loader_end_file(struct loader *l);
 
+/* Record the failure `code` (discon_db_message into l->err, the first
+ * one kept) and set l->failed: -1. */
+int loader_fail(struct loader *l, int code);
+
 /* Free everything but the database. */
 void loader_free(struct loader *l);
 
