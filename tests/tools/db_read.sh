@@ -84,6 +84,17 @@ for t in returns-x86 causes loss; do
   view_is_dump "$t" "$tmp/$t.db" "$tmp/$t.discon"
 done
 view_is_dump "split" "$tmp/split.db" "$tmp/retsplit"
+# PCs and seqs across 2^63 (tests/edge_returns.c, retwrap): nothing folds
+# where the views' sums back would leave SQLite's integers.
+"$T2S" -o "$tmp/wrap.db" "$tmp/retwrap.discon" 2>/dev/null || eq "retwrap: gaps at 2^63-1" $? 3
+view_is_dump "retwrap" "$tmp/wrap.db" "$tmp/retwrap.discon"
+eq "retwrap: traps in integers" "$(q "$tmp/wrap.db" "SELECT COUNT(*) FROM traps WHERE typeof(seq) = 'real'
+  OR typeof(from_pc) = 'real' OR typeof(to_pc) = 'real' OR typeof(parent_seq) = 'real'
+  OR typeof(return_ns) = 'real'")" 0
+eq "retwrap: pairing" "$(q "$tmp/wrap.db" "SELECT group_concat(printf('%llu', seq) || ':' || depth ||
+  ':' || iif(parent_seq IS NULL, '', printf('%llu', parent_seq)) || ':' || (return_ns - time_ns), ' ')
+  FROM (SELECT * FROM traps ORDER BY vcpu, time_ns)")" \
+  "0:1::100 9223372036854775807:1::100 9223372036854775807:1::100 9223372036854775808:2:9223372036854775807:10"
 view_is_dump "x86_64 boot" "$db" "$SRCDIR/tests/data/x86_64-boot"
 eq "x86 pairs folded" "$(q "$db" "SELECT COUNT(*) > 0 FROM _discon_events WHERE pair IS NOT NULL")" 1
 # size_at_most NAME TRACE DB MIN_EVENTS LIMIT: TRACE's default database
