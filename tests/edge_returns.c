@@ -27,6 +27,11 @@
  * retback.discon, aarch64: an svc at 1000 whose eret is stamped 800 (the
  *          clock went back): returned after -200 ns, said, never 2^64.
  * retwrap.discon, x86_64: PCs and seqs across 2^63 (see wrap() below).
+ * retgap/: aarch64, file 0: svc (seq 0), IRQ in it (1); file 1: erets at
+ *          seq 5 and 6, after events 2-4 went missing (no loss record):
+ *          both traps end by lost events, both erets are unmatched.
+ * retstart.discon, aarch64: vCPU 0's events start at seq 2 (svc, eret),
+ *          the end record agreeing: incomplete all the same (a gap).
  */
 #include "edge_traces.h"
 
@@ -140,31 +145,34 @@ static void x86(const char *path, uint64_t t0)
     edge_finish_lost(w, 0, 5, 0);
 }
 
-static void split(const char *dir, uint64_t t0)
+/* An svc and an IRQ in it in file 0 of dir/NAME (trace-TAG-00000N),
+ * id ID; in file 1 the erets of both after `missing` events that went
+ * missing (no loss record: the end record counts them dropped). */
+static void split(const char *dir, const char *name, const char *tag, const char *id,
+                  uint64_t missing, uint64_t t0)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/retsplit", dir);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
     mkdir(path, 0755);
-    snprintf(path, sizeof path, "%s/retsplit/trace-ret-000000.discon", dir);
-    struct discon_writer *w = edge_start_as(path, 0, t0, "aarch64", DISCON_TYPES_ALL,
-                                            "edge-returns-spl");
+    snprintf(path, sizeof path, "%s/%s/trace-%s-000000.discon", dir, name, tag);
+    struct discon_writer *w = edge_start_as(path, 0, t0, "aarch64", DISCON_TYPES_ALL, id);
     put(w, svc(0, 0, t0 + 1000, 0x400000));
     put(w, irq(0, 1, t0 + 1100, K));
     char err[256];
     discon_writer_close(w, true, err, sizeof err);
-    snprintf(path, sizeof path, "%s/retsplit/trace-ret-000001.discon", dir);
-    w = edge_start_as(path, 1, t0, "aarch64", DISCON_TYPES_ALL, "edge-returns-spl");
-    put(w, eret(0, 2, t0 + 1300, K, 1));
-    put(w, eret(0, 3, t0 + 2000, 0x400004, 0));
-    edge_finish_lost(w, 0, 4, 0);
+    snprintf(path, sizeof path, "%s/%s/trace-%s-000001.discon", dir, name, tag);
+    w = edge_start_as(path, 1, t0, "aarch64", DISCON_TYPES_ALL, id);
+    put(w, eret(0, 2 + missing, t0 + 1300, K, 1));
+    put(w, eret(0, 3 + missing, t0 + 2000, 0x400004, 0));
+    edge_finish_lost(w, 0, 4, missing);
 }
 
-static void back(const char *path, uint64_t t0)
+/* One svc at 1000 ns with sequence number seq, its eret at ret_ns. */
+static void one_svc(const char *path, const char *id, uint64_t seq, uint64_t ret_ns, uint64_t t0)
 {
-    struct discon_writer *w = edge_start_as(path, 0, t0, "aarch64", DISCON_TYPES_ALL,
-                                            "edge-returns-bck");
-    put(w, svc(0, 0, t0 + 1000, 0x400000));
-    put(w, eret(0, 1, t0 + 800, 0x400004, 0));
+    struct discon_writer *w = edge_start_as(path, 0, t0, "aarch64", DISCON_TYPES_ALL, id);
+    put(w, svc(0, seq, t0 + 1000, 0x400000));
+    put(w, eret(0, seq + 1, t0 + ret_ns, 0x400004, 0));
     edge_finish_lost(w, 0, 2, 0);
 }
 
@@ -230,9 +238,12 @@ void edge_returns(const char *dir, uint64_t t0)
     a64(path, t0);
     snprintf(path, sizeof path, "%s/returns-x86.discon", dir);
     x86(path, t0);
-    split(dir, t0);
+    split(dir, "retsplit", "ret", "edge-returns-spl", 0, t0);
     snprintf(path, sizeof path, "%s/retback.discon", dir);
-    back(path, t0);
+    one_svc(path, "edge-returns-bck", 0, 800, t0);
     snprintf(path, sizeof path, "%s/retwrap.discon", dir);
     wrap(path, t0);
+    split(dir, "retgap", "gap", "edge-returns-gap", 3, t0);
+    snprintf(path, sizeof path, "%s/retstart.discon", dir);
+    one_svc(path, "edge-returns-sta", 2, 1100, t0);
 }

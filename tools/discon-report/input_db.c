@@ -123,12 +123,12 @@ static int read_vcpus(struct db_input *in)
 static int feed_row(struct db_input *in, sqlite3_stmt *s, uint64_t *raw)
 {
     if (sqlite3_column_int(s, DISCON_DB_ROW_IS_LOSS) == 1) /* count in FROM, last time in TO */
-        return report_loss(in->r, (uint32_t)sqlite3_column_int64(s, DISCON_DB_ROW_VCPU),
-                           (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_SEQ),
-                           (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_FROM_PC),
-                           (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_TIME_NS),
-                           (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_TO_PC))
-                   ? db_fail(in, DISCON_DB_E_NOMEM) : 0;
+        return db_report_loss(in, &(struct db_loss){
+            .vcpu = (uint32_t)sqlite3_column_int64(s, DISCON_DB_ROW_VCPU),
+            .first_seq = (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_SEQ),
+            .count = (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_FROM_PC),
+            .first_ns = (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_TIME_NS),
+            .last_ns = (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_TO_PC)});
     struct discon_event e[2], ret;
     int n = discon_db_row_events(s, e, &ret);
     if (sqlite3_column_int(s, DISCON_DB_ROW_IS_LOSS) == 2 && n > 0) { /* at its place */
@@ -141,7 +141,7 @@ static int feed_row(struct db_input *in, sqlite3_stmt *s, uint64_t *raw)
         return -1;
     }
     *raw += (uint64_t)n;
-    return report_events(in->r, e, (size_t)n) ? db_fail(in, DISCON_DB_E_NOMEM) : 0;
+    return db_report_events(in, e, (size_t)n);
 }
 
 /* Raw events and losses, vCPU by vCPU in sequence order: the query sorts
@@ -307,5 +307,6 @@ int report_read_db(struct report *r, const char *path, char *err, size_t errlen)
     if (rc == 0 && report_finish(r))
         rc = db_fail(&in, DISCON_DB_E_NOMEM);
     discon_db_close(&in.db);
+    free(in.next_seq);
     return rc;
 }
