@@ -154,16 +154,35 @@ same_report "aarch64 boot, returns" "$tmp/a64r.db" "$ret"
 # with one line wherever it lies.
 same_report "x86_64 boot (batches)" "$tmp/size.db" "$SRCDIR/tests/data/x86_64-boot"
 last=$(q "$tmp/size.db" "SELECT max(rowid) FROM _discon_events")
-bad_row() { # NAME UPDATE TYPE: the boot's database with UPDATE applied
-  cp "$tmp/size.db" "$tmp/bad.db"
+bad_row() { # NAME UPDATE MESSAGE [DB]: the boot's database (or DB) with UPDATE applied
+  cp "${4:-$tmp/size.db}" "$tmp/bad.db"
   q "$tmp/bad.db" "$2"
   local rc=0
   "$REPORT" "$tmp/bad.db" >/dev/null 2>"$tmp/bad.err" || rc=$?
   eq "$1: exit" "$rc" 1
-  eq "$1" "$(cat "$tmp/bad.err")" "discon-report: $tmp/bad.db: event row of unknown type $3"
+  eq "$1" "$(cat "$tmp/bad.err")" "discon-report: $tmp/bad.db: $3"
 }
 bad_row "a row of type 3" "UPDATE _discon_events SET bits = (bits & ~31) | 3
-  WHERE rowid = $((last - 7))" 3
+  WHERE rowid = $((last - 7))" "event row of unknown type 3"
 bad_row "a folded INTERRUPT row" "UPDATE _discon_events SET bits = (bits & ~31) | 1 WHERE rowid =
-  (SELECT max(rowid) FROM _discon_events WHERE pair IS NOT NULL AND rowid < 20000)" 1
+  (SELECT max(rowid) FROM _discon_events WHERE pair IS NOT NULL AND rowid < 20000)" \
+  "event row of unknown type 1"
+# Packed fields that no load writes, in rows with folded RETURNs (the
+# aarch64 boot with returns), read in rowid order and sorted.
+damaged="damaged event row: a packed field holds what no trace2sqlite writes"
+folded="(SELECT max(rowid) FROM _discon_events WHERE ret_dt IS NOT NULL AND rowid < 30000)"
+cp "$tmp/a64r.db" "$tmp/a64r-sorted.db"
+q "$tmp/a64r-sorted.db" "UPDATE traces SET seq_order = 0"
+for d in a64r a64r-sorted; do
+  bad_row "$d: to_pc mode 3" "UPDATE _discon_events SET bits = bits | (3 << 5) WHERE rowid = 777" \
+    "$damaged" "$tmp/$d.db"
+  bad_row "$d: ret_pack -1" "UPDATE _discon_events SET ret_pack = -1 WHERE rowid = $folded" \
+    "$damaged" "$tmp/$d.db"
+  bad_row "$d: ret_pack past its fields" "UPDATE _discon_events SET ret_pack = ret_pack | (1 << 40)
+    WHERE rowid = $folded" "$damaged" "$tmp/$d.db"
+  bad_row "$d: ret_pack text" "UPDATE _discon_events SET ret_pack = 'x' WHERE rowid = $folded" \
+    "$damaged" "$tmp/$d.db"
+  bad_row "$d: FOLLOWS on a trap's row" "UPDATE _discon_events SET ret_pack = ret_pack | 1
+    WHERE rowid = $folded" "$damaged" "$tmp/$d.db"
+done
 echo "ok: the boot's many batches give the files' report; a bad row ends it with one line"

@@ -21,6 +21,17 @@ int db_fail(struct db_input *in, int code)
     return -1;
 }
 
+int db_bad_row(struct db_input *in, int bad, int64_t type)
+{
+    if (bad == -2)
+        snprintf(in->err, in->errlen, "%s: damaged event row: a packed field holds what no "
+                 "trace2sqlite writes", in->db.path);
+    else
+        snprintf(in->err, in->errlen, "%s: event row of unknown type %lld", in->db.path,
+                 (long long)type);
+    return -1;
+}
+
 /* The end of a row loop: SQLITE_DONE, or what went wrong. */
 static int rows_done(struct db_input *in, sqlite3_stmt *s, int step)
 {
@@ -135,11 +146,9 @@ static int feed_row(struct db_input *in, sqlite3_stmt *s, uint64_t *raw)
         e[0] = ret;
         n = ret.type == DISCON_RETURN ? 1 : -1;
     }
-    if (n < 0) {
-        snprintf(in->err, in->errlen, "%s: event row of unknown type %lld", in->db.path,
-                 (long long)(sqlite3_column_int64(s, DISCON_DB_ROW_BITS) & DISCON_DB_BITS_TYPE));
-        return -1;
-    }
+    if (n < 0)
+        return db_bad_row(in, n,
+                          sqlite3_column_int64(s, DISCON_DB_ROW_BITS) & DISCON_DB_BITS_TYPE);
     *raw += (uint64_t)n;
     return db_report_events(in, e, (size_t)n);
 }

@@ -209,11 +209,7 @@ static int feed_batch(struct stored_feed *f, const struct discon_db_batch *b)
     }
     if (feed_run(f, b, from, b->n))
         return -1;
-    if (!b->bad_type)
-        return 0;
-    snprintf(f->in->err, f->in->errlen, "%s: event row of unknown type %lld", f->in->db.path,
-             (long long)b->type);
-    return -1;
+    return b->bad_type ? db_bad_row(f->in, b->bad, b->type) : 0;
 }
 
 /* Raw events in rowid order, read by threads in batches

@@ -31,6 +31,11 @@ struct db_loss {
 /* Code's message (discon_db_message) into in->err: -1. */
 int db_fail(struct db_input *in, int code);
 
+/* The message for an event row discon_db_row_events refused with `bad`
+ * (-1: type `type` is no event type; -2: a packed field no loader
+ * writes) into in->err: -1. */
+int db_bad_row(struct db_input *in, int bad, int64_t type);
+
 /* Events ev[0..n) (each vCPU's in sequence order) into the report, whose
  * pairing is broken on a vCPU where its sequence numbers jump (events
  * missing: a file not loaded, damage), as reading the files breaks it at
