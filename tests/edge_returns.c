@@ -26,6 +26,12 @@
  * retsplit/: aarch64, an svc in file 0 whose eret is in file 1.
  * retback.discon, aarch64: an svc at 1000 whose eret is stamped 800 (the
  *          clock went back): returned after -200 ns, said, never 2^64.
+ * retwrap.discon, x86_64: PCs and seqs across 2^63 (see wrap() below).
+ * retgap/: aarch64, file 0: svc (seq 0), IRQ in it (1); file 1: erets at
+ *          seq 5 and 6, after events 2-4 went missing (no loss record):
+ *          both traps end by lost events, both erets are unmatched.
+ * retstart.discon, aarch64: vCPU 0's events start at seq 2 (svc, eret),
+ *          the end record agreeing: incomplete all the same (a gap).
  */
 #include "edge_traces.h"
 
@@ -139,32 +145,90 @@ static void x86(const char *path, uint64_t t0)
     edge_finish_lost(w, 0, 5, 0);
 }
 
-static void split(const char *dir, uint64_t t0)
+/* An svc and an IRQ in it in file 0 of dir/NAME (trace-TAG-00000N),
+ * id ID; in file 1 the erets of both after `missing` events that went
+ * missing (no loss record: the end record counts them dropped). */
+static void split(const char *dir, const char *name, const char *tag, const char *id,
+                  uint64_t missing, uint64_t t0)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/retsplit", dir);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
     mkdir(path, 0755);
-    snprintf(path, sizeof path, "%s/retsplit/trace-ret-000000.discon", dir);
-    struct discon_writer *w = edge_start_as(path, 0, t0, "aarch64", DISCON_TYPES_ALL,
-                                            "edge-returns-spl");
+    snprintf(path, sizeof path, "%s/%s/trace-%s-000000.discon", dir, name, tag);
+    struct discon_writer *w = edge_start_as(path, 0, t0, "aarch64", DISCON_TYPES_ALL, id);
     put(w, svc(0, 0, t0 + 1000, 0x400000));
     put(w, irq(0, 1, t0 + 1100, K));
     char err[256];
     discon_writer_close(w, true, err, sizeof err);
-    snprintf(path, sizeof path, "%s/retsplit/trace-ret-000001.discon", dir);
-    w = edge_start_as(path, 1, t0, "aarch64", DISCON_TYPES_ALL, "edge-returns-spl");
-    put(w, eret(0, 2, t0 + 1300, K, 1));
-    put(w, eret(0, 3, t0 + 2000, 0x400004, 0));
-    edge_finish_lost(w, 0, 4, 0);
+    snprintf(path, sizeof path, "%s/%s/trace-%s-000001.discon", dir, name, tag);
+    w = edge_start_as(path, 1, t0, "aarch64", DISCON_TYPES_ALL, id);
+    put(w, eret(0, 2 + missing, t0 + 1300, K, 1));
+    put(w, eret(0, 3 + missing, t0 + 2000, 0x400004, 0));
+    edge_finish_lost(w, 0, 4, missing);
 }
 
-static void back(const char *path, uint64_t t0)
+/* One svc at 1000 ns with sequence number seq, its eret at ret_ns. */
+static void one_svc(const char *path, const char *id, uint64_t seq, uint64_t ret_ns, uint64_t t0)
 {
-    struct discon_writer *w = edge_start_as(path, 0, t0, "aarch64", DISCON_TYPES_ALL,
-                                            "edge-returns-bck");
-    put(w, svc(0, 0, t0 + 1000, 0x400000));
-    put(w, eret(0, 1, t0 + 800, 0x400004, 0));
+    struct discon_writer *w = edge_start_as(path, 0, t0, "aarch64", DISCON_TYPES_ALL, id);
+    put(w, svc(0, seq, t0 + 1000, 0x400000));
+    put(w, eret(0, seq + 1, t0 + ret_ns, 0x400004, 0));
     edge_finish_lost(w, 0, 2, 0);
+}
+
+/* x86_64, values straddling 2^63, where a PC or seq stored as its signed
+ * twin wraps (a sum in SQL would turn into a float: tools/db/schema.c):
+ *  vCPU 0  seq 0 SYSCALL from 2^63-8, seq 1 sysret to 2^63+4 (closes it),
+ *          seq 2 iret closing nothing, seq 3 iret from 2^63-4 to 2^63+2
+ *  vCPU 1  seq 2^63-1 #PF report, seq 2^63 its delivery, 2^63+1 iret
+ *  vCPU 2  seq 2^63-1 SYSCALL, 2^63 timer interrupt in it (parent
+ *          2^63-1), 2^63+1 iret, 2^63+2 sysret */
+static void wrap(const char *path, uint64_t t0)
+{
+    const uint64_t TOP = UINT64_C(1) << 63, ENTRY = 0xffffffff81000000u,
+                   PF = 0xffffffff81e01280u, TIMER = 0xffffffff81e015f0u;
+    struct discon_writer *w = edge_start_as(path, 0, t0, "x86_64", DISCON_TYPES_ALL,
+                                            "edge-returns-wrp");
+    struct discon_event sys = {.time_ns = t0 + 1000, .type = DISCON_SYSCALL, .from_pc = TOP - 8,
+                               .to_pc = ENTRY, .syscall = 110, .to_level = 0, .from_level = 3,
+                               .has = DISCON_HAS_SYSCALL | TL | FL};
+    struct discon_event ret = {.type = DISCON_RETURN, .from_pc = ENTRY + 0x200, .to_level = 3,
+                               .has = TL};
+    put(w, sys);
+    ret.seq = 1, ret.time_ns = t0 + 1100, ret.to_pc = TOP + 4;
+    put(w, ret);
+    ret.seq = 2, ret.time_ns = t0 + 1200, ret.to_pc = 0x400000;
+    put(w, ret);
+    ret.seq = 3, ret.time_ns = t0 + 1300, ret.from_pc = TOP - 4, ret.to_pc = TOP + 2;
+    put(w, ret);
+    put(w, (struct discon_event){.vcpu = 1, .seq = TOP - 1, .time_ns = t0 + 1000,
+                                 .type = DISCON_EXCEPTION, .from_pc = 0x500000, .to_pc = 0x500000,
+                                 .fault_addr = 0x7ffd000, .has = DISCON_HAS_FAULT_ADDR});
+    put(w, (struct discon_event){.vcpu = 1, .seq = TOP, .time_ns = t0 + 1001,
+                                 .type = DISCON_INTERRUPT, .from_pc = 0x500000, .to_pc = PF});
+    ret = (struct discon_event){.vcpu = 1, .seq = TOP + 1, .time_ns = t0 + 1100,
+                                .type = DISCON_RETURN, .from_pc = PF + 0x80, .to_pc = 0x500000};
+    put(w, ret);
+    sys.vcpu = 2, sys.seq = TOP - 1, sys.from_pc = 0x600000;
+    put(w, sys);
+    put(w, (struct discon_event){.vcpu = 2, .seq = TOP, .time_ns = t0 + 1050,
+                                 .type = DISCON_INTERRUPT, .from_pc = ENTRY + 4, .to_pc = TIMER});
+    ret = (struct discon_event){.vcpu = 2, .seq = TOP + 1, .time_ns = t0 + 1060,
+                                .type = DISCON_RETURN, .from_pc = TIMER + 0x80, .to_pc = ENTRY + 4};
+    put(w, ret);
+    ret.seq = TOP + 2, ret.time_ns = t0 + 1100, ret.from_pc = ENTRY + 0x200, ret.to_pc = 0x600002;
+    put(w, ret);
+    char err[256];
+    Discon__VcpuTotals a = DISCON__VCPU_TOTALS__INIT, b = DISCON__VCPU_TOTALS__INIT,
+                       c = DISCON__VCPU_TOTALS__INIT;
+    Discon__VcpuTotals *v[3] = {&a, &b, &c};
+    a.vcpu = 0, a.produced = a.written = 4;
+    b.vcpu = 1, b.produced = b.written = 3;
+    c.vcpu = 2, c.produced = c.written = 4;
+    Discon__End e = DISCON__END__INIT;
+    e.n_vcpu = 3, e.vcpu = v, e.producer_finished = 1;
+    discon_writer_end(w, &e, err, sizeof err);
+    discon_writer_close(w, true, err, sizeof err);
 }
 
 void edge_returns(const char *dir, uint64_t t0)
@@ -174,7 +238,12 @@ void edge_returns(const char *dir, uint64_t t0)
     a64(path, t0);
     snprintf(path, sizeof path, "%s/returns-x86.discon", dir);
     x86(path, t0);
-    split(dir, t0);
+    split(dir, "retsplit", "ret", "edge-returns-spl", 0, t0);
     snprintf(path, sizeof path, "%s/retback.discon", dir);
-    back(path, t0);
+    one_svc(path, "edge-returns-bck", 0, 800, t0);
+    snprintf(path, sizeof path, "%s/retwrap.discon", dir);
+    wrap(path, t0);
+    split(dir, "retgap", "gap", "edge-returns-gap", 3, t0);
+    snprintf(path, sizeof path, "%s/retstart.discon", dir);
+    one_svc(path, "edge-returns-sta", 2, 1100, t0);
 }

@@ -114,10 +114,15 @@ int discon_db_completeness(struct discon_db *db, int64_t trace, struct discon_co
     if (rc == 0 && !c->events_unknown)
         rc = step_all(db, "SELECT vcpu, SUM(count), MIN(first_seq), MAX(first_seq + count)"
                           " FROM losses WHERE trace = ? GROUP BY vcpu", trace, loss_row, c);
-    /* A vCPU whose events and losses do not fill their range misses some. */
+    /* A vCPU whose events and losses do not fill their range misses some;
+     * with file 0 loaded, so does one that does not start at sequence 0
+     * (the files' reader counts that jump too: trace_paths.c). */
+    bool from_zero = c->any_file && c->first_file == 0;
     for (uint32_t i = 0; rc == 0 && !c->events_unknown && i < c->nvcpus; i++) {
         const struct discon_vcpu_read *v = &c->vcpu[i];
         if (v->seen && v->events + v->lost != v->end_seq - v->first_seq)
+            c->gaps++;
+        if (v->seen && from_zero && v->first_seq != 0)
             c->gaps++;
     }
     return rc;

@@ -292,9 +292,12 @@ enum {
  * reader of stored events. A folded RETURN comes after e[] on its vCPU
  * but may come after later rows too (its seq says where: events nested
  * in the trap it closes): the caller places it. Returns 1 or 2 (how many
- * in e), or -1 when its type is no event type of schema/discon_types.h or
- * a folded row is not an EXCEPTION (a damaged or tampered file; e is then
- * filled but not to be fed). */
+ * in e), or, for a damaged or tampered file (e is then filled but not to
+ * be fed): -1 when its type is no event type of schema/discon_types.h or
+ * a folded row is not an EXCEPTION, -2 when a packed field holds what no
+ * loader writes (to_pc mode 3; a folded RETURN's ret_pack not an integer
+ * of its DISCON_DB_RET_* fields, a WIDE level code in it, FOLLOWS on
+ * other than a RETURN row or missing on one). */
 int discon_db_row_events(sqlite3_stmt *s, struct discon_event e[2], struct discon_event *ret);
 /* The same from the row's values v[DISCON_DB_ROW_VCPU .. DISCON_DB_ROW_TO_BASE]
  * (the arguments of an SQL function given the row's columns in that

@@ -23,6 +23,7 @@ struct slot {
     char detail[sizeof ((struct discon_db *)0)->detail];
     size_t n;
     bool bad_type;
+    int bad;         /* discon_db_values_events' code for the bad row: -1 or -2 */
     int64_t type;
     int64_t bad_at;  /* while filling: offset of the first bad row, or BATCH_ROWIDS */
     /* While filling, the row at rowid lo + k has its events at ev[3k] and
@@ -71,6 +72,7 @@ static void batch_row(sqlite3_context *ctx, int argc, sqlite3_value **v)
     int n = discon_db_values_events(v, e, &e[2]);
     if (n < 0 && k < s->bad_at) {
         s->bad_at = k;
+        s->bad = n;
         s->type = sqlite3_value_int64(v[DISCON_DB_ROW_BITS]) & DISCON_DB_BITS_TYPE;
     }
     s->count[k] = n < 0 ? 0 : (uint8_t)n;
@@ -267,7 +269,7 @@ int discon_db_batches_next(struct discon_db_batches *r, struct discon_db_batch *
         return s->rc;
     }
     *b = (struct discon_db_batch){.ev = s->ev, .role = s->role, .n = s->n,
-                                  .bad_type = s->bad_type, .type = s->type};
+                                  .bad_type = s->bad_type, .bad = s->bad, .type = s->type};
     if (s->bad_type)
         r->next = r->nbatches;
     return 1;

@@ -39,10 +39,12 @@ struct discon_db_batch {
     const struct discon_event *ev;
     const uint8_t *role; /* role[i]: DISCON_DB_EVENT_* of ev[i] */
     size_t n;
-    /* The batch stops before a row whose type is no event type (a damaged
-     * or tampered file, see discon_db_row_events): that type; the rows
-     * end there. */
+    /* The batch stops before a row that is no stored event (a damaged or
+     * tampered file): bad is discon_db_row_events' code for it (-1: its
+     * type, `type`, is no event type; -2: a packed field no loader
+     * writes); the rows end there. */
     bool bad_type;
+    int bad;
     int64_t type;
 };
 

@@ -99,6 +99,23 @@ static void unpack_return(sqlite3_value *const *v, const struct discon_event *e,
                  &ret->from_level);
 }
 
+/* Whether the RETURN folded into a row of type `type` is packed as the
+ * loader packs one (tools/trace2sqlite/return_fold.c): ret_pack an
+ * integer of its fields' bits only, no WIDE level code (such a RETURN
+ * is not folded), FOLLOWS on a RETURN row only and only there. */
+static bool return_packed(sqlite3_value *const *v, int64_t type)
+{
+    if (sqlite3_value_type(v[DISCON_DB_ROW_RET_PACK]) != SQLITE_INTEGER ||
+        sqlite3_value_type(v[DISCON_DB_ROW_RET_FROM]) != SQLITE_INTEGER)
+        return false;
+    int64_t pack = sqlite3_value_int64(v[DISCON_DB_ROW_RET_PACK]);
+    bool follows = pack >> DISCON_DB_RET_FOLLOWS & 1;
+    return pack >= 0 && pack >> (DISCON_DB_RET_PARENT + 16) == 0 &&
+           (pack >> DISCON_DB_RET_TO_LEVEL & 7) != DISCON_DB_LEVEL_WIDE &&
+           (pack >> DISCON_DB_RET_FROM_LEVEL & 7) != DISCON_DB_LEVEL_WIDE &&
+           follows == (type == DISCON_RETURN);
+}
+
 /* The delivery e[1] of the folded pair in row e[0] (tools/db/schema.c):
  * the row is the EXCEPTION, whose to_pc is its from_pc; the delivery goes
  * on to the stored handler and carries the cause fields its has bits
@@ -165,10 +182,13 @@ int discon_db_values_events(sqlite3_value *const *v, struct discon_event e[2],
     unpack_level(bits, DISCON_DB_BITS_FROM_LEVEL, DISCON_DB_BITS_WIDE_FROM, DISCON_HAS_FROM_LEVEL,
                  &e[0], &e[0].from_level);
     ret->type = 0;
-    if (sqlite3_value_type(v[DISCON_DB_ROW_RET_DT]) != SQLITE_NULL)
+    bool folded = sqlite3_value_type(v[DISCON_DB_ROW_RET_DT]) != SQLITE_NULL;
+    if (folded)
         unpack_return(v, &e[0], e[0].to_pc, ret);
     if (discon_type_index((unsigned)type) < 0)
         return -1;
+    if (mode > DISCON_DB_TO_BASE || (folded && !return_packed(v, type)))
+        return -2;
     if (sqlite3_value_type(v[DISCON_DB_ROW_PAIR]) == SQLITE_NULL)
         return 1;
     unpack_pair(v, bits, e);

@@ -21,6 +21,17 @@ int db_fail(struct db_input *in, int code)
     return -1;
 }
 
+int db_bad_row(struct db_input *in, int bad, int64_t type)
+{
+    if (bad == -2)
+        snprintf(in->err, in->errlen, "%s: damaged event row: a packed field holds what no "
+                 "trace2sqlite writes", in->db.path);
+    else
+        snprintf(in->err, in->errlen, "%s: event row of unknown type %lld", in->db.path,
+                 (long long)type);
+    return -1;
+}
+
 /* The end of a row loop: SQLITE_DONE, or what went wrong. */
 static int rows_done(struct db_input *in, sqlite3_stmt *s, int step)
 {
@@ -123,25 +134,23 @@ static int read_vcpus(struct db_input *in)
 static int feed_row(struct db_input *in, sqlite3_stmt *s, uint64_t *raw)
 {
     if (sqlite3_column_int(s, DISCON_DB_ROW_IS_LOSS) == 1) /* count in FROM, last time in TO */
-        return report_loss(in->r, (uint32_t)sqlite3_column_int64(s, DISCON_DB_ROW_VCPU),
-                           (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_SEQ),
-                           (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_FROM_PC),
-                           (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_TIME_NS),
-                           (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_TO_PC))
-                   ? db_fail(in, DISCON_DB_E_NOMEM) : 0;
+        return db_report_loss(in, &(struct db_loss){
+            .vcpu = (uint32_t)sqlite3_column_int64(s, DISCON_DB_ROW_VCPU),
+            .first_seq = (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_SEQ),
+            .count = (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_FROM_PC),
+            .first_ns = (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_TIME_NS),
+            .last_ns = (uint64_t)sqlite3_column_int64(s, DISCON_DB_ROW_TO_PC)});
     struct discon_event e[2], ret;
     int n = discon_db_row_events(s, e, &ret);
     if (sqlite3_column_int(s, DISCON_DB_ROW_IS_LOSS) == 2 && n > 0) { /* at its place */
         e[0] = ret;
         n = ret.type == DISCON_RETURN ? 1 : -1;
     }
-    if (n < 0) {
-        snprintf(in->err, in->errlen, "%s: event row of unknown type %lld", in->db.path,
-                 (long long)(sqlite3_column_int64(s, DISCON_DB_ROW_BITS) & DISCON_DB_BITS_TYPE));
-        return -1;
-    }
+    if (n < 0)
+        return db_bad_row(in, n,
+                          sqlite3_column_int64(s, DISCON_DB_ROW_BITS) & DISCON_DB_BITS_TYPE);
     *raw += (uint64_t)n;
-    return report_events(in->r, e, (size_t)n) ? db_fail(in, DISCON_DB_E_NOMEM) : 0;
+    return db_report_events(in, e, (size_t)n);
 }
 
 /* Raw events and losses, vCPU by vCPU in sequence order: the query sorts
@@ -307,5 +316,6 @@ int report_read_db(struct report *r, const char *path, char *err, size_t errlen)
     if (rc == 0 && report_finish(r))
         rc = db_fail(&in, DISCON_DB_E_NOMEM);
     discon_db_close(&in.db);
+    free(in.next_seq);
     return rc;
 }

@@ -11,6 +11,50 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+/* Whether vCPU v's next event or loss, at sequence number seq and
+ * `count` long, comes after missing ones (*jump): not when it is the
+ * vCPU's first. -1 when out of memory, else 0. */
+static int seq_jumps(struct db_input *in, uint32_t v, uint64_t seq, uint64_t count, bool *jump)
+{
+    *jump = false;
+    if (v >= REPORT_MAX_VCPUS)
+        return 0; /* not analysed (report_events counts them) */
+    if (!in->next_seq) {
+        in->next_seq = malloc(REPORT_MAX_VCPUS * sizeof *in->next_seq);
+        if (!in->next_seq)
+            return -1;
+        for (size_t i = 0; i < REPORT_MAX_VCPUS; i++)
+            in->next_seq[i] = UINT64_MAX;
+    }
+    *jump = in->next_seq[v] != UINT64_MAX && in->next_seq[v] != seq;
+    in->next_seq[v] = seq + count;
+    return 0;
+}
+
+int db_report_events(struct db_input *in, const struct discon_event *ev, size_t n)
+{
+    size_t from = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool jump;
+        if (seq_jumps(in, ev[i].vcpu, ev[i].seq, 1, &jump))
+            return db_fail(in, DISCON_DB_E_NOMEM);
+        if (jump && (report_events(in->r, ev + from, i - from) || report_break(in->r, ev[i].vcpu)))
+            return db_fail(in, DISCON_DB_E_NOMEM);
+        from = jump ? i : from;
+    }
+    return report_events(in->r, ev + from, n - from) ? db_fail(in, DISCON_DB_E_NOMEM) : 0;
+}
+
+int db_report_loss(struct db_input *in, const struct db_loss *l)
+{
+    bool jump;
+    if (seq_jumps(in, l->vcpu, l->first_seq, l->count, &jump) ||
+        (jump && report_break(in->r, l->vcpu)) ||
+        report_loss(in->r, l->vcpu, l->first_seq, l->count, l->first_ns, l->last_ns))
+        return db_fail(in, DISCON_DB_E_NOMEM);
+    return 0;
+}
+
 /* The losses l[*next .. end) of one vCPU (sorted) before sequence number
  * `seq` into the report, as a trace file has them (a loss before the event
  * at its first sequence number); UINT64_MAX: all that are left. 0 or -1
@@ -19,9 +63,8 @@ static int feed_losses(struct db_input *in, const struct db_loss *l, size_t *nex
                        uint64_t seq)
 {
     for (; *next < end && (seq == UINT64_MAX || l[*next].first_seq <= seq); ++*next)
-        if (report_loss(in->r, l[*next].vcpu, l[*next].first_seq, l[*next].count,
-                        l[*next].first_ns, l[*next].last_ns))
-            return db_fail(in, DISCON_DB_E_NOMEM);
+        if (db_report_loss(in, &l[*next]))
+            return -1;
     return 0;
 }
 
@@ -115,8 +158,8 @@ static int feed_due(struct stored_feed *f, uint32_t v, uint64_t seq)
                 return -1;
             continue;
         }
-        if (report_events(f->in->r, &f->later[r], 1))
-            return db_fail(f->in, DISCON_DB_E_NOMEM);
+        if (db_report_events(f->in, &f->later[r], 1))
+            return -1;
         f->later[r] = f->later[--f->nlater];
     }
 }
@@ -138,8 +181,7 @@ static int wait_later(struct stored_feed *f, const struct discon_event *e)
 /* Events [from, to) of b into the report at once. 0 or -1 with err. */
 static int feed_run(struct stored_feed *f, const struct discon_db_batch *b, size_t from, size_t to)
 {
-    return report_events(f->in->r, b->ev + from, to - from) ? db_fail(f->in, DISCON_DB_E_NOMEM)
-                                                             : 0;
+    return db_report_events(f->in, b->ev + from, to - from);
 }
 
 /* One batch of rows into the report: the events between what is due fed
@@ -167,11 +209,7 @@ static int feed_batch(struct stored_feed *f, const struct discon_db_batch *b)
     }
     if (feed_run(f, b, from, b->n))
         return -1;
-    if (!b->bad_type)
-        return 0;
-    snprintf(f->in->err, f->in->errlen, "%s: event row of unknown type %lld", f->in->db.path,
-             (long long)b->type);
-    return -1;
+    return b->bad_type ? db_bad_row(f->in, b->bad, b->type) : 0;
 }
 
 /* Raw events in rowid order, read by threads in batches

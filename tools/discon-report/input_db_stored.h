@@ -17,6 +17,9 @@ struct db_input {
     char *err;
     size_t errlen;
     bool seq_order;       /* traces.seq_order: rowid order is sequence order */
+    uint64_t *next_seq;   /* per vCPU below REPORT_MAX_VCPUS, the sequence number its
+                             next event or loss has when none is missing (UINT64_MAX:
+                             none seen); malloc'ed at the first, report_read_db frees */
 };
 
 /* A loss record held until the events of its vCPU reach it. */
@@ -27,6 +30,20 @@ struct db_loss {
 
 /* Code's message (discon_db_message) into in->err: -1. */
 int db_fail(struct db_input *in, int code);
+
+/* The message for an event row discon_db_row_events refused with `bad`
+ * (-1: type `type` is no event type; -2: a packed field no loader
+ * writes) into in->err: -1. */
+int db_bad_row(struct db_input *in, int bad, int64_t type);
+
+/* Events ev[0..n) (each vCPU's in sequence order) into the report, whose
+ * pairing is broken on a vCPU where its sequence numbers jump (events
+ * missing: a file not loaded, damage), as reading the files breaks it at
+ * their gaps (schema/trace_paths.c). 0, or -1 with in->err. */
+int db_report_events(struct db_input *in, const struct discon_event *ev, size_t n);
+/* Loss l into the report, in its place in its vCPU's sequence the same
+ * way. 0, or -1 with in->err. */
+int db_report_loss(struct db_input *in, const struct db_loss *l);
 
 /* Every raw event of in's trace into the report, each vCPU's in sequence
  * order with its losses l[0..n) (sorted by vCPU and first_seq) where its

@@ -161,7 +161,7 @@ static bool folds(const struct loader *l, const struct discon_event *e,
     int64_t dt = (int64_t)(d->time_ns - e->time_ns), dpc = (int64_t)(d->from_pc - e->from_pc);
     return dt >= 0 && dt <= DISCON_DB_PAIR_DT_MAX && dpc >= -DISCON_DB_PAIR_DPC_MAX - 1 &&
            dpc <= DISCON_DB_PAIR_DPC_MAX && sums_exactly(e->time_ns, (uint64_t)dt) &&
-           sums_exactly(e->from_pc, (uint64_t)dpc);
+           sums_exactly(e->from_pc, (uint64_t)dpc) && sums_exactly(e->seq, 1);
 }
 
 /* Room for a held exception of `vcpu`: 0, or -1 when out of memory. */

@@ -82,6 +82,7 @@ void loader_free(struct loader *l)
     sqlite3_finalize(l->set_kind);
     event_rows_free(l);
     stored_ranges_free(&l->ranges);
+    resume_seq_free(&l->resume);
     if (l->have_deriver)
         discon_traps_free(&l->deriver);
     event_ids_free(&l->ids);
@@ -207,6 +208,8 @@ static int begin_trace(struct loader *l, int64_t trace, const Discon__Header *h)
     rc = pending_restore(l->db, trace, &l->deriver, &l->ids);
     if (rc == 0)
         rc = open_traps_restore(l->db, trace, &l->deriver, &l->ids);
+    if (rc == 0)
+        rc = resume_seq_load(&l->resume, l->db, trace);
     if (rc)
         return loader_fail(l, rc);
     int64_t *seen = realloc(l->traces_seen, (l->ntraces_seen + 1) * sizeof *seen);
@@ -312,6 +315,16 @@ static int on_header(void *ctx, const char *path, const Discon__Header *h)
 
 /* ---- records ------------------------------------------------------------ */
 
+/* Missing events end what was open on the vCPU, as a loss does: no pair
+ * and no return is matched across them. 0, or -1 with l->err. */
+static int break_vcpu(struct loader *l, uint32_t vcpu)
+{
+    int rc = l->aggregate ? 0 : event_rows_release(l, vcpu);
+    if (rc)
+        return loader_fail(l, rc);
+    return discon_traps_break(&l->deriver, vcpu) ? loader_fail(l, DISCON_DB_E_NOMEM) : 0;
+}
+
 /* Each event is stored (or held, event_rows.h), then fed to the deriver:
  * a trap it completes is keyed by the rowid of its first event, which
  * event_ids then knows. */
@@ -323,6 +336,9 @@ static int on_events(void *ctx, const struct discon_event *ev, size_t n)
     if (l->frame_off < l->resume_from)
         return 0; /* loaded by an earlier run, up to where it read */
     for (size_t i = 0; i < n; i++) {
+        if (l->resume.n && resume_seq_jumps(&l->resume, ev[i].vcpu, ev[i].seq) &&
+            break_vcpu(l, ev[i].vcpu))
+            return -1;
         int rc = l->aggregate ? 0 : ev[i].type == DISCON_RETURN && l->deriver.paired
                                         ? loader_feed_return(l, &ev[i])
                                         : event_rows_add(l, &ev[i], loader_in_window(l, ev[i].time_ns));
@@ -344,6 +360,8 @@ static int on_loss(void *ctx, const Discon__Loss *loss)
         return DISCON_READ_SKIP_FILE;
     if (l->frame_off < l->resume_from)
         return 0; /* loaded by an earlier run, up to where it read */
+    if (l->resume.n) /* the loss breaks the pairing anyway */
+        resume_seq_jumps(&l->resume, loss->vcpu, loss->first_seq);
     int rc = l->aggregate ? 0 : event_rows_release(l, loss->vcpu);
     if (rc)
         return loader_fail(l, rc);
@@ -394,20 +412,13 @@ static void on_damage(void *ctx, const struct discon_damage *d)
             d->path, (unsigned long long)d->offset, (unsigned long long)d->length, d->what);
 }
 
-/* Missing events end what was open on the vCPU, as a loss does: no pair
- * and no return is matched across them. */
 static void on_gap(void *ctx, uint32_t vcpu, uint64_t expected, uint64_t got)
 {
     struct loader *l = ctx;
     fprintf(stderr, "trace2sqlite: vCPU %u: sequence jumps from %llu to %llu (data missing)\n",
             vcpu, (unsigned long long)expected, (unsigned long long)got);
-    if (!l->in_file || !l->have_deriver)
-        return;
-    int rc = l->aggregate ? 0 : event_rows_release(l, vcpu);
-    if (rc)
-        loader_fail(l, rc);
-    else if (discon_traps_break(&l->deriver, vcpu))
-        loader_fail(l, DISCON_DB_E_NOMEM);
+    if (l->in_file && l->have_deriver)
+        break_vcpu(l, vcpu);
 }
 
 static void on_progress(void *ctx, const char *path, uint64_t offset, uint64_t size)

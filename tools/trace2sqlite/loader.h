@@ -15,6 +15,7 @@
 #include "trap_kind.h"
 #include "discon_traps.h"
 #include "event_ids.h"
+#include "resume_seq.h"
 #include "stored_ranges.h"
 
 #include <stdbool.h>
@@ -60,6 +61,7 @@ struct loader {
     uint8_t *has_held;
     uint32_t nheld;
     struct stored_ranges ranges; /* of the events stored from the file being loaded */
+    struct resume_seq resume; /* where the trace's stored records end, per vCPU */
     bool seq_disorder;    /* an event stored out of sequence order on its vCPU */
     int64_t *traces_seen; /* trace rows of every header read, once each */
     size_t ntraces_seen;

@@ -82,7 +82,8 @@ static int feed(struct loader *l, int64_t trace)
             n = ret.type == DISCON_RETURN ? 1 : -1;
         }
         if (n < 0) {
-            snprintf(l->db->detail, sizeof l->db->detail, "an event row of unknown type");
+            snprintf(l->db->detail, sizeof l->db->detail, n == -2 ? "a damaged event row"
+                     : "an event row of unknown type");
             rc = DISCON_DB_E_SQLITE;
             break;
         }

@@ -10,7 +10,9 @@ static int64_t ret_level(bool has, uint8_t level)
 }
 
 /* What every folded RETURN r puts in ret_pack (its levels, its to_pc
- * against `base`, its seq against `seq`), or -1 when it does not fit. */
+ * against `base`, its seq against `seq`), or -1 when it does not fit,
+ * nor when the views' sums back (base + difference, seq + difference)
+ * would leave SQLite's signed integers: a PC or seq across 2^63. */
 static int64_t pack_return(const struct discon_event *r, uint64_t base, uint64_t seq)
 {
     int64_t dto = (int64_t)(r->to_pc - base);
@@ -19,6 +21,7 @@ static int64_t pack_return(const struct discon_event *r, uint64_t base, uint64_t
             from = ret_level(r->has & DISCON_HAS_FROM_LEVEL, r->from_level);
     if (dto < -DISCON_DB_RET_DTO_MAX - 1 || dto > DISCON_DB_RET_DTO_MAX || dseq < 1 ||
         dseq > DISCON_DB_RET_DSEQ_MAX || to < 0 || from < 0 ||
+        !sums_exactly(base, (uint64_t)dto) || !sums_exactly(seq, dseq) ||
         (r->has & ~(DISCON_HAS_TO_LEVEL | DISCON_HAS_FROM_LEVEL)))
         return -1;
     uint64_t zigzag = dto < 0 ? ((uint64_t)~dto << 1 | 1) : (uint64_t)dto << 1;
@@ -27,12 +30,13 @@ static int64_t pack_return(const struct discon_event *r, uint64_t base, uint64_t
                      (uint64_t)from << DISCON_DB_RET_FROM_LEVEL);
 }
 
-/* The pairing of trap t for ret_pack, or -1 when it does not fit. */
+/* The pairing of trap t for ret_pack, or -1 when it does not fit (nor
+ * when the traps view's seq - parent would leave SQLite's integers). */
 static int64_t pack_pairing(const struct discon_trap *t)
 {
     uint64_t parent = t->pairing & DISCON_TRAP_HAS_PARENT ? t->seq - t->parent_seq : 0;
     if (t->depth < 1 || t->depth > DISCON_DB_RET_DEPTH_MAX || parent > DISCON_DB_RET_PARENT_MAX ||
-        (parent == 0 && t->pairing & DISCON_TRAP_HAS_PARENT))
+        (parent == 0 && t->pairing & DISCON_TRAP_HAS_PARENT) || !sums_exactly(t->seq, -parent))
         return -1;
     return (int64_t)((uint64_t)(t->depth - 1) << DISCON_DB_RET_DEPTH |
                      parent << DISCON_DB_RET_PARENT);
