@@ -18,12 +18,13 @@ while kill -0 "$rec" 2>/dev/null; do
   set -e
   [ "$rc" = 0 ] || [ "$rc" = 3 ] || fail "a live load failed ($rc): $(tail -3 "$tmp/live.err")"
   loads=$((loads + 1))
+  # What the first load saw: the last may have run after the last frame.
+  [ "$loads" -gt 1 ] || during=$(sqlite3 "$tmp/live.db" 'SELECT COUNT(*) FROM events')
 done
 wait "$rec" || fail "discon-record failed: $(cat "$tmp/rec.err")"
 "$TRACE_DUMP" "$tmp/rec" >"$tmp/dump" || fail "the trace is damaged"
 written=$(awk '$1 == "end" && $2 == "vcpu" { s += $9 } END { print s }' "$tmp/dump")
-during=$(sqlite3 "$tmp/live.db" 'SELECT COUNT(*) FROM events')
-[ "$during" -lt "$written" ] ||
+[ "${during:-$written}" -lt "$written" ] ||
   skip "the live loads ($loads) ran after the recording had ended: nothing was growing"
 LD_PRELOAD=$DELAY_IO "$T2S" -o "$tmp/live.db" "$tmp/rec" 2>>"$tmp/live.err" ||
   fail "the final load: $(tail -3 "$tmp/live.err")"
@@ -35,4 +36,4 @@ expect_eq "traps" "$((count + 1))" "$(sqlite3 "$tmp/live.db" 'SELECT COUNT(*) FR
 expect_eq "complete" 1 "$(sqlite3 "$tmp/live.db" 'SELECT complete FROM traces')"
 expect_eq "bytes loaded = file sizes" "$(cat "$tmp"/rec/*.discon | wc -c)" \
   "$(sqlite3 "$tmp/live.db" 'SELECT SUM(bytes) FROM files')"
-echo "ok: $loads load(s) while recording ($during events; each slowed between open and stat), then one more: all $written events, complete, no false gap"
+echo "ok: $loads load(s) while recording (the first saw $during events; each slowed between open and stat), then one more: all $written events, complete, no false gap"
