@@ -50,7 +50,9 @@
  * fields), and _discon_vcpu_events (tools/db/schema.c
  * says why: bytes per event); version 7 a RETURN folded into the row of
  * the trap it closes (ret_dt, ret_from, ret_pack) with that trap's
- * pairing, bits repacked with a relative to_pc (DISCON_DB_BITS_TO_REL). */
+ * pairing, an x86 IRET closing nothing on the RETURN row before it, bits
+ * repacked, to_pc stored the shortest way (DISCON_DB_BITS_TO_MODE) and
+ * traces.to_pc_base. */
 #define DISCON_DB_SCHEMA_VERSION 7
 
 enum discon_db_error {
@@ -188,10 +190,10 @@ enum {
 };
 enum { DISCON_DB_VCPU_VCPU, DISCON_DB_VCPU_PRODUCED, DISCON_DB_VCPU_DROPPED, DISCON_DB_VCPU_WRITTEN };
 /* An event row (IS_LOSS 0): the _discon_events columns SEQ ... SYSCALL
- * as stored (BITS the packed small fields, DISCON_DB_BITS_*; TO_PC
- * as DISCON_DB_BITS_TO_MODE says, against TO_BASE where it is BASE), each cause field NULL where the event's
- * `has` bit (enum discon_has) was clear, ROWID its rowid (the key of its
- * trap's _discon_traps row), PAIR (NULL: one event; else a folded x86
+ * as stored (BITS the packed small fields, DISCON_DB_BITS_*; TO_PC as
+ * DISCON_DB_BITS_TO_MODE says, against TO_BASE where it is BASE), each
+ * cause field NULL where the event's `has` bit (enum discon_has) was
+ * clear, ROWID its rowid (the key of its trap's _discon_traps row), PAIR (NULL: one event; else a folded x86
  * pair, DISCON_DB_PAIR_*) and RET_DT, RET_FROM, RET_PACK (NULL: no folded
  * RETURN; see tools/db/schema.c). A loss row (IS_LOSS 1): SEQ is its
  * first_seq, TIME_NS its first time, FROM_PC its count, TO_PC its last
@@ -212,7 +214,8 @@ enum {
 /* _discon_events.bits: an event row's small fields in one integer (why:
  * the size argument in tools/db/schema.c), from bit 0 up, the fields every
  * row has lowest: a trap row's value stays below 2^23 (3 bytes in
- * SQLite's record format), a RETURN row's below 2^15. Plain numbers: the
+ * SQLite's record format) for kind ids below 127, a RETURN row's below
+ * 2^13. Plain numbers: the
  * views and updates spell them into their SQL (DISCON_DB_STR). */
 #define DISCON_DB_BITS_TYPE 31          /* bits 0-4: the event's type (a valid one:
                                            schema/discon_types.h, the reader checks) */
