@@ -193,9 +193,10 @@ enum { DISCON_DB_VCPU_VCPU, DISCON_DB_VCPU_PRODUCED, DISCON_DB_VCPU_DROPPED, DIS
  * as stored (BITS the packed small fields, DISCON_DB_BITS_*; TO_PC as
  * DISCON_DB_BITS_TO_MODE says, against TO_BASE where it is BASE), each
  * cause field NULL where the event's `has` bit (enum discon_has) was
- * clear, ROWID its rowid (the key of its trap's _discon_traps row), PAIR (NULL: one event; else a folded x86
- * pair, DISCON_DB_PAIR_*) and RET_DT, RET_FROM, RET_PACK (NULL: no folded
- * RETURN; see tools/db/schema.c). A loss row (IS_LOSS 1): SEQ is its
+ * clear, ROWID its rowid (the key of its trap's _discon_traps row),
+ * PAIR (NULL: one event; else a folded x86 pair, DISCON_DB_PAIR_*) and
+ * RET_DT, RET_FROM, RET_PACK (NULL: no folded RETURN; see
+ * tools/db/schema.c). A loss row (IS_LOSS 1): SEQ is its
  * first_seq, TIME_NS its first time, FROM_PC its count, TO_PC its last
  * time; BITS is 0, the other columns NULL. A folded RETURN's row (IS_LOSS
  * 2, DISCON_DB_Q_EVENTS only): the event row that holds it, again, sorted
