@@ -31,7 +31,7 @@ _discon()
             if [[ ${tool##*/} == discon-dump ]]; then
                 COMPREPLY=($(compgen -W 'text csv json' -- "$cur"))
             else
-                COMPREPLY=($(compgen -W 'text json csv' -- "$cur"))
+                COMPREPLY=($(compgen -W 'text json csv html perfetto' -- "$cur"))
             fi
             return ;;
         --mode) COMPREPLY=($(compgen -W 'block drop' -- "$cur")); return ;;
@@ -40,9 +40,9 @@ _discon()
             COMPREPLY=($(compgen -W 'usr1 exit fault-loop double-trap all' -- "$cur")); return ;;
         --kaslr-offset) COMPREPLY=($(compgen -W 'auto' -- "$cur")); return ;;
         --types|--type)
-            COMPREPLY=($(compgen -W 'interrupt exception hostcall all' -- "$cur")); return ;;
+            COMPREPLY=($(compgen -W 'interrupt exception hostcall return syscall all' -- "$cur")); return ;;
         -o|--output)
-            if [[ ${tool##*/} == trace2sqlite ]]; then
+            if [[ ${tool##*/} == trace2sqlite || ${tool##*/} == discon-report ]]; then
                 COMPREPLY=($(compgen -f -- "$cur"))
             else
                 COMPREPLY=($(compgen -d -- "$cur"))

@@ -49,4 +49,35 @@ done
 comp=$(bash -c 'source "$1"; COMP_WORDS=(discon-report --format j); COMP_CWORD=2; _discon;
                 printf "%s\n" "${COMPREPLY[@]}"' _ "$compdir/discon-report")
 [ "$comp" = json ] || fail "completing '--format j' gave '$comp'"
-echo "ok: $tools installed programs answer --version and --help; man and completion for each"
+# Every value a tool accepts is offered: discon-report's every format, the
+# event types of --types/--type (discon-dump --type takes each; its help,
+# error and man page name each), a file (not only a directory) for the
+# report's -o.
+complete_one() {
+  bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _discon;
+           printf "%s\n" "${COMPREPLY[@]}"' _ "$compdir/$1" "$@"
+}
+for f in html perfetto; do
+  comp=$(complete_one discon-report --format "${f:0:2}")
+  [ "$comp" = "$f" ] || fail "completing 'discon-report --format ${f:0:2}' gave '$comp', not $f"
+done
+"$bindir/discon-dump" --type bogus x 2>"$tmp/type.err" && fail "discon-dump --type bogus accepted"
+MANPATH=$mandir MANWIDTH=80 man discon-dump >"$tmp/man.dump" 2>/dev/null
+"$bindir/discon-dump" --help >"$tmp/help.dump"
+for t in interrupt exception hostcall return syscall; do
+  "$bindir/discon-dump" --type "$t" /nonexistent 2>"$tmp/err" ||
+    ! grep -q -- "--type" "$tmp/err" || fail "discon-dump --type $t refused: $(cat "$tmp/err")"
+  grep -q "\b$t\b" "$tmp/type.err" || fail "discon-dump's --type error does not name $t"
+  grep -A2 -- '--type LIST' "$tmp/help.dump" | grep -q "\b$t\b" ||
+    fail "discon-dump --help: --type does not name $t"
+  grep -A3 -- '--type LIST' "$tmp/man.dump" | grep -q "\b$t\b" ||
+    fail "man discon-dump: --type does not name $t"
+  for tool in discon-dump:--type discon-record:--types; do
+    comp=$(complete_one "${tool%%:*}" "${tool#*:}" "${t:0:3}")
+    [ "$comp" = "$t" ] || fail "completing '${tool%%:*} ${tool#*:} ${t:0:3}' gave '$comp', not $t"
+  done
+done
+touch "$tmp/report-out.txt"
+comp=$(cd "$tmp" && complete_one discon-report -o report-o)
+[ "$comp" = report-out.txt ] || fail "completing 'discon-report -o report-o' gave '$comp', not the file"
+echo "ok: $tools installed programs answer --version and --help; man and completion for each (values included)"

@@ -40,8 +40,8 @@ static const char usage_text[] =
     "  --format F       text (default), csv (with a header line) or json (one\n"
     "                   object per line; PCs as \"0x...\" strings)\n"
     "  --vcpu N         only vCPU N\n"
-    "  --type LIST      only these types: interrupt, exception, hostcall joined\n"
-    "                   by '+', or all\n"
+    "  --type LIST      only these types: interrupt, exception, hostcall, return,\n"
+    "                   syscall joined by '+', or all\n"
     "  --from SEC       only from SEC seconds after the trace start\n"
     "  --to SEC         only before SEC seconds after the trace start\n"
     "  --trace ID       only the trace of this id (hex, or a prefix of 4+ digits)\n"
@@ -85,8 +85,8 @@ static int parse_option(int c, const char *arg, struct dump_options *o)
         return 0;
     case OPT_TYPE:
         if (!(o->types = discon_types_parse_list(arg)))
-            return bad_usage("--type %s: expected interrupt, exception, hostcall joined by "
-                             "'+', or all", arg);
+            return bad_usage("--type %s: expected interrupt, exception, hostcall, return, "
+                             "syscall joined by '+', or all", arg);
         return 0;
     case OPT_FROM:
     case OPT_TO:
