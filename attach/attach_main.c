@@ -13,6 +13,7 @@
 #include "output_dir.h"
 #include "qemu_binary.h"
 #include "stats.h"
+#include "usage_error.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -99,6 +100,7 @@ static int parse_options(int argc, char **argv, struct attach_options *o)
     };
     uint64_t pid = 0;
     optind = 1;
+    opterr = 0; /* one line of our own instead of getopt's and the usage */
     for (int c; (c = getopt_long(argc, argv, "p:o:hV", longopts, NULL)) != -1;) {
         const char *bad = NULL;
         switch (c) {
@@ -117,7 +119,7 @@ static int parse_options(int argc, char **argv, struct attach_options *o)
         default:
             switch (discon_file_option("discond", c, optarg, &o->files)) {
             case 0: break;
-            case 1: fputs(usage, stderr); return 2;
+            case 1: return discon_usage_error("discond", argv, optind);
             default: return 2;
             }
         }

@@ -3,6 +3,7 @@
 #include "record_attach.h"
 #include "discon_version.h"
 #include "file_options.h"
+#include "usage_error.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -39,6 +40,7 @@ int discon_record_attach(int argc, char **argv, const char *usage)
     const char *dir = "discon.data";
     /* The file options are checked here as without -p; discond checks the
      * rest: its one-line refusals are ours. */
+    opterr = 0; /* one line of our own instead of getopt's and the usage */
     for (int c; (c = getopt_long(argc, argv, "p:o:hV", longopts, NULL)) != -1;) {
         switch (c) {
         case 'p': dargv[k++] = "--pid"; dargv[k++] = optarg; break;
@@ -50,7 +52,7 @@ int discon_record_attach(int argc, char **argv, const char *usage)
         default:
             switch (discon_file_arg("discon-record", c, optarg, &files)) {
             case 0: break;
-            case 1: fputs(usage, stderr); return 2;
+            case 1: return discon_usage_error("discon-record", argv, optind);
             default: return 2;
             }
         }

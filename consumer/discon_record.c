@@ -19,6 +19,7 @@
 #include "plugin_options.h"
 #include "record_attach.h"
 #include "record_kinds.h"
+#include "usage_error.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -178,6 +179,7 @@ static int parse_options(int argc, char **argv, struct record_options *o)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
+    opterr = 0; /* one line of our own instead of getopt's and the usage */
     for (int c; (c = getopt_long(argc, argv, "+o:hV", longopts, NULL)) != -1;) {
         switch (c) {
         case 'o': o->dir = optarg; break;
@@ -198,7 +200,7 @@ static int parse_options(int argc, char **argv, struct record_options *o)
         default:
             switch (discon_file_arg("discon-record", c, optarg, &o->files)) {
             case 0: break;
-            case 1: fputs(usage, stderr); return 2;
+            case 1: return discon_usage_error("discon-record", argv, optind);
             default: return 2;
             }
         }

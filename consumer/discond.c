@@ -15,6 +15,7 @@
 #include "recorder.h"
 #include "snapshot_option.h"
 #include "stats.h"
+#include "usage_error.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -151,6 +152,7 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
+    opterr = 0; /* one line of our own instead of getopt's and the usage */
     for (int c; (c = getopt_long(argc, argv, "+s:o:hV", longopts, NULL)) != -1;) {
         const char *bad = NULL;
         switch (c) {
@@ -171,7 +173,7 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
         default:
             switch (discon_file_option("discond", c, optarg, &o->files)) {
             case 0: break;
-            case 1: fputs(usage, stderr); return 2;
+            case 1: return discon_usage_error("discond", argv, optind);
             default: return 2;
             }
         }

@@ -66,7 +66,7 @@ for args in "--mode fast" "--ring 1000" "--types trap" "--returns maybe" "--rota
   rc=$?
   set -e
   [ "$rc" = 2 ] || fail "discon-record $args: exit $rc, expected 2"
-  head -n1 "$tmp/err" | grep . >/dev/null || fail "discon-record $args: no message"
+  [ "$(grep -c . "$tmp/err")" = 1 ] || fail "discon-record $args: not one line: $(head -n3 "$tmp/err")"
 done
 "$DISCON_RECORD" --help | grep 'usage: discon-record' >/dev/null || fail "discon-record --help"
 "$DISCOND" --help | grep 'usage: discond' >/dev/null || fail "discond --help"

@@ -39,6 +39,17 @@ for exe in "$bindir"/*; do
   for opt in $(grep -oE -- '--[a-z][a-z0-9-]*' "$tmp/help" | sort -u); do
     grep -q -- "$opt" "$tmp/man" || fail "man $name does not document $opt"
   done
+  # A mistyped option or one missing its value: exit 2 and one line that
+  # names it under the tool's own name, not getopt's message and the usage.
+  for bad in --no-such-option --output; do
+    set +e; "$exe" $bad >"$tmp/bad.out" 2>"$tmp/bad.err"; rc=$?; set -e
+    [ "$rc" = 2 ] || fail "$name $bad: exit $rc, expected 2"
+    [ ! -s "$tmp/bad.out" ] || fail "$name $bad wrote to stdout"
+    [ "$(wc -l <"$tmp/bad.err")" = 1 ] ||
+      fail "$name $bad: $(wc -l <"$tmp/bad.err") lines on stderr, not one: $(head -n3 "$tmp/bad.err")"
+    grep -q "^$name: .*$bad ($name --help)\$" "$tmp/bad.err" ||
+      fail "$name $bad: the line does not name the option and the help: $(cat "$tmp/bad.err")"
+  done
   # The completion, loaded as bash-completion loads it, offers its options.
   comp=$(bash -c 'source "$1"; COMP_WORDS=("$2" --ver); COMP_CWORD=1; PATH=$3:$PATH; _discon;
                   printf "%s\n" "${COMPREPLY[@]}"' _ "$compdir/$name" "$name" "$bindir")

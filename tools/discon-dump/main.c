@@ -10,6 +10,7 @@
 #include "dump.h"
 #include "number_option.h"
 #include "tool_args.h"
+#include "usage_error.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -102,8 +103,8 @@ static int parse_option(int c, const char *arg, struct dump_options *o)
     case OPT_VERSION:
         discon_print_version("discon-dump");
         return -1;
-    default: /* getopt_long, quiet: name the argument it stopped at */
-        return bad_usage("unknown option or missing value: %s", arg);
+    default: /* '?': main says which argument getopt_long stopped at */
+        return 2;
     }
 }
 
@@ -124,7 +125,8 @@ int main(int argc, char **argv)
     int c;
     opterr = 0; /* one line of our own instead of getopt's */
     while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
-        int rc = parse_option(c, c == '?' ? argv[optind - 1] : optarg, &o);
+        int rc = c == '?' ? discon_usage_error("discon-dump", argv, optind)
+                          : parse_option(c, optarg, &o);
         if (rc)
             return rc < 0 ? 0 : rc;
     }

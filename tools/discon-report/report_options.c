@@ -4,6 +4,7 @@
 #include "number_option.h"
 #include "report_options.h"
 #include "tool_args.h"
+#include "usage_error.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -121,7 +122,7 @@ static int parse_one(int c, const char *arg, struct report_args *a)
     case AT: return discon_arg_time("discon-report", "at", arg, &a->opt.at_ns) ? 2 : -1;
     case 'h': fputs(usage, stdout); return 0;
     case 'V': discon_print_version("discon-report"); return 0;
-    default: fputs(usage, stderr); return 2;
+    default: return 2; /* '?': said by report_args_parse */
     }
 }
 
@@ -140,8 +141,9 @@ int report_args_parse(int argc, char **argv, struct report_args *a)
         {NULL, 0, NULL, 0},
     };
     *a = (struct report_args){.format = REPORT_TEXT, .opt = report_default_opts()};
+    opterr = 0; /* one line of our own instead of getopt's and the usage */
     for (int c; (c = getopt_long(argc, argv, "hVo:", longopts, NULL)) != -1;) {
-        int rc = parse_one(c, optarg, a);
+        int rc = c == '?' ? discon_usage_error("discon-report", argv, optind) : parse_one(c, optarg, a);
         if (rc >= 0)
             return rc;
     }

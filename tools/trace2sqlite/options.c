@@ -3,6 +3,7 @@
 #include "discon_version.h"
 #include "options.h"
 #include "tool_args.h"
+#include "usage_error.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -44,7 +45,7 @@ static int parse_one(int c, const char *arg, struct t2s_options *o)
     case TRACE: return discon_arg_trace("trace2sqlite", arg, &o->trace) ? 2 : -1;
     case 'h': fputs(usage, stdout); return 0;
     case 'V': discon_print_version("trace2sqlite"); return 0;
-    default: fputs(usage, stderr); return 2;
+    default: return 2; /* '?': said by t2s_options_parse */
     }
 }
 
@@ -78,8 +79,9 @@ int t2s_options_parse(int argc, char **argv, struct t2s_options *o)
         {NULL, 0, NULL, 0},
     };
     *o = (struct t2s_options){.span = DISCON_WINDOW_ALL};
+    opterr = 0; /* one line of our own instead of getopt's and the usage */
     for (int c; (c = getopt_long(argc, argv, "o:hV", longopts, NULL)) != -1;) {
-        int rc = parse_one(c, optarg, o);
+        int rc = c == '?' ? discon_usage_error("trace2sqlite", argv, optind) : parse_one(c, optarg, o);
         if (rc >= 0)
             return rc;
     }
