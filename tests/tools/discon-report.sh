@@ -47,6 +47,19 @@ diff -u <(sed 's/ (found)$/ (stored)/' "$tmp/x86.txt") "$tmp/dbsym.txt" ||
 freq() { sed -n '/^Trap frequencies/,/^$/p' "$1" | sed 's/ *[0-9]*$//'; }
 diff <(freq "$tmp/x86.txt") <(freq "$tmp/agg.txt") || fail "aggregate-only frequencies differ"
 grep -q "not available: an aggregate-only database" "$tmp/agg.txt" || fail "aggregate-only limits not said"
+# An aggregate-only database keeps the kinds trace2sqlite named at load:
+# the report's kinds are its trap_kinds view's (aarch64: named from ESR),
+# and it says what it cannot know rather than print zeros for it.
+"$T2S" -o "$tmp/agga.db" --aggregate-only "$data/aarch64-boot-returns.discon" 2>/dev/null
+"$REPORT" --format json "$tmp/agga.db" |
+  python3 -c 'import json,sys; [print("%s|%d" % (k["kind"], k["count"])) for k in json.load(sys.stdin)["trap_kinds"]]' |
+  sort >"$tmp/agga.kinds"
+sqlite3 "$tmp/agga.db" "SELECT kind || '|' || count FROM trap_kinds" | sort >"$tmp/agga.view"
+[ -s "$tmp/agga.view" ] || fail "no kinds in the aggregate-only database"
+diff -u "$tmp/agga.view" "$tmp/agga.kinds" || fail "aggregate-only: the report's kinds are not the trap_kinds view's"
+"$REPORT" "$tmp/agga.db" >"$tmp/agga.txt"
+grep -q "^Time in handlers, nesting, double traps$" "$tmp/agga.txt" &&
+  ! grep -q "matched, .* unmatched" "$tmp/agga.txt" || fail "aggregate-only: returns counted as if none matched"
 # A window or a vCPU never moves the KASLR slide: it is found from the
 # whole trace's exception handlers (the first 0.5 s alone has too few of
 # them), on files, a database and an aggregate-only one alike.

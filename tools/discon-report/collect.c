@@ -313,7 +313,7 @@ void report_vcpu_totals(struct report *r, uint32_t vcpu, uint64_t produced, uint
 }
 
 int report_trap_counts(struct report *r, int64_t second, uint32_t vcpu, uint8_t type,
-                       uint64_t to_pc, uint64_t count)
+                       uint64_t to_pc, uint64_t count, int64_t kind)
 {
     int ti = discon_type_index(type);
     if (vcpu >= REPORT_MAX_VCPUS || ti < 0)
@@ -340,6 +340,11 @@ int report_trap_counts(struct report *r, int64_t second, uint32_t vcpu, uint8_t 
         r->first_ns = t;
     if (t + 1000000000u > r->last_ns)
         r->last_ns = t + 999999999u;
+    if (kind >= 0 && kind <= UINT32_MAX && discon_kind_by_id((unsigned)kind)) {
+        r->stored_kinds = true;
+        if (pc_counts_add(&r->kinds, (uint64_t)kind, 1, count))
+            return -1;
+    }
     return pc_counts_add(&r->handlers, to_pc, type, count) || count_second(r, second, type, count);
 }
 

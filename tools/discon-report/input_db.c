@@ -287,7 +287,8 @@ static int read_aggregates(struct db_input *in)
                                (uint32_t)sqlite3_column_int64(s, DISCON_DB_AGG_VCPU),
                                type < 0 || type > UINT8_MAX ? 0 : (uint8_t)type,
                                (uint64_t)sqlite3_column_int64(s, DISCON_DB_AGG_TO_PC),
-                               (uint64_t)sqlite3_column_int64(s, DISCON_DB_AGG_COUNT))) {
+                               (uint64_t)sqlite3_column_int64(s, DISCON_DB_AGG_COUNT),
+                               sqlite3_column_int64(s, DISCON_DB_AGG_KIND))) {
             sqlite3_finalize(s);
             return db_fail(in, DISCON_DB_E_NOMEM);
         }

@@ -49,11 +49,13 @@ static size_t top_source(const struct report *r, const struct discon_kind *k)
     return top;
 }
 
-/* Why a "why" section is empty, or NULL when it can be shown. */
+/* Why the kinds are not shown, or NULL when they can be. An
+ * aggregate-only database has the kinds trace2sqlite named at load
+ * (r->stored_kinds), nothing finer. */
 static const char *unavailable(const struct report *r)
 {
     if (r->aggregate_only)
-        return "not available: an aggregate-only database keeps no causes";
+        return r->stored_kinds ? NULL : "not available: an aggregate-only database keeps no causes";
     return r->named ? NULL : "not available: the traps were not named";
 }
 
@@ -101,7 +103,7 @@ static void text_kinds(const struct report *r, FILE *o, const size_t *idx)
         text_cells_end(&c, o);
         const char *class = discon_trap_class_name(kind->trap_class);
         int at = 27 + (int)strlen(class) + 2;
-        fprintf(o, "%27s%s, %s\n", "", class,
+        fprintf(o, "%27s%s%s%s\n", "", class, top == SIZE_MAX ? "" : ", ",
                 top == SIZE_MAX ? ""
                                 : text_sym_cell(&c, r, r->kind_sources.pc[top], TEXT_WIDTH - at,
                                                 at, "0x"));
@@ -176,6 +178,14 @@ void render_kinds_text(const struct report *r, FILE *o)
         return;
     }
     text_kinds(r, o, idx);
+    if (r->aggregate_only) {
+        fprintf(o, "  (as trace2sqlite named them at load: x86_64 kinds need its --symbols)\n"
+                   "\nSources, system calls, interrupts\n"
+                   "  not available: an aggregate-only database keeps counts by handler and"
+                   " kind only\n");
+        free(idx);
+        return;
+    }
     text_kind_sources(r, o, idx);
     free(idx);
     text_syscalls(r, o);

@@ -319,7 +319,10 @@ void render_text(const struct report *r, FILE *o)
     frequencies(r, o);
     sources(r, o);
     rate(r, o);
-    if (r->nest.paired)
+    if (r->aggregate_only)
+        fprintf(o, "\nTime in handlers, nesting, double traps\n"
+                   "  not available: an aggregate-only database keeps no raw events\n");
+    else if (r->nest.paired)
         render_nesting_text(r, o);
     else
         doubles(r, o);

@@ -182,6 +182,7 @@ struct report {
     char guest_ended[24]; /* End.guest_ended: "power-off", "reset", ...; "" not seen */
     uint64_t unrecorded, damaged, gaps;
     bool aggregate_only; /* a database without raw events */
+    bool stored_kinds;   /* its kinds table holds the kinds named at load */
     struct discon_symbols db_syms; /* a database's own symbols table */
     char db_symbols_note[96];      /* what a database says of its symbol files */
     struct discon_trap_deriver deriver;
@@ -212,9 +213,13 @@ int report_loss(struct report *r, uint32_t vcpu, uint64_t first_seq, uint64_t co
                 uint64_t first_ns, uint64_t last_ns);
 void report_vcpu_totals(struct report *r, uint32_t vcpu, uint64_t produced, uint64_t dropped,
                         uint64_t written);
-/* Counts only (aggregate-only databases). */
+/* Counts only (aggregate-only databases): `count` traps in second
+ * `second` of the trace, of `type` to handler `to_pc`, of the kind id
+ * `kind` trace2sqlite named at load (-1: none), into the kinds table as
+ * stored (r->stored_kinds): the database's trap_kinds view counts the same.
+ * 0, or -1 (out of memory). */
 int report_trap_counts(struct report *r, int64_t second, uint32_t vcpu, uint8_t type,
-                       uint64_t to_pc, uint64_t count);
+                       uint64_t to_pc, uint64_t count, int64_t kind);
 int report_finish(struct report *r);
 
 /* After report_finish and once the symbols (r->opt.syms) are placed: name
