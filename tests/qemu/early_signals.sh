@@ -20,16 +20,18 @@ for ((i = 0; i < tries; i++)); do
   comm=
   while [ "$comm" != discon-record ]; do read -r comm </proc/"$pid"/comm || true; done
   sleep "$delay"
-  kill -TERM "$pid"
+  kill -TERM "$pid" 2>/dev/null || { wait "$pid" || rc=$?
+    fail "try $i ($delay s): discon-record ended by itself (exit ${rc:-0}): $(tr '\n' ' ' <"$tmp/err$i")"; }
   (sleep 30 && kill -KILL "$pid") 2>/dev/null & watchdog=$!
   rc=0
   wait "$pid" || rc=$?
-  kill "$watchdog" 2>/dev/null || fail "try $i ($delay s): discon-record still ran 30 s after SIGTERM"
+  kill "$watchdog" 2>/dev/null ||
+    fail "try $i ($delay s): discon-record still ran 30 s after SIGTERM: $(tr '\n' ' ' <"$tmp/err$i")"
   expect_eq "try $i ($delay s): exit status ($(tr '\n' ' ' <"$tmp/err$i"))" 143 "$rc"
   ! pgrep -f "discon-rec-$pid-" >/dev/null ||
     fail "try $i ($delay s): left running: $(pgrep -af "discon-rec-$pid-")"
   ! ls /dev/shm/discon-rec-"$pid"-* >/dev/null 2>&1 || fail "try $i ($delay s): a segment was left"
-  started=$(find "$tmp/trace$i" -name "*.discon" 2>/dev/null | wc -l)
+  started=$( (find "$tmp/trace$i" -name "*.discon" 2>/dev/null || true) | wc -l) # no directory: none
   echo "try $i: SIGTERM after ${delay}s: exit 143, nothing left ($started trace files)"
 done
 echo "ok: $tries early SIGTERMs, each ended the launch with nothing left"
