@@ -3,7 +3,6 @@
 #include "record_attach.h"
 #include "discon_version.h"
 #include "file_options.h"
-#include "usage_error.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -50,11 +49,9 @@ int discon_record_attach(int argc, char **argv, const char *usage)
         case 'h': fputs(usage, stdout); return 0;
         case 'V': discon_print_version("discon-record"); return 0;
         default:
-            switch (discon_file_arg("discon-record", c, optarg, &files)) {
-            case 0: break;
-            case 1: return discon_usage_error("discon-record", argv, optind);
-            default: return 2;
-            }
+            if (discon_file_arg("discon-record", c, optarg, &files, argv, optind))
+                return 2; /* said in one line */
+            break;
         }
         if (k > 9) {
             fprintf(stderr, "discon-record: an option is repeated\n%s", usage);

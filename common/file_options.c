@@ -1,6 +1,7 @@
 /* The trace-file options of every recording tool: see file_options.h. */
 #include "file_options.h"
 #include "number_option.h"
+#include "usage_error.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -21,11 +22,12 @@ static const struct option *find(int c)
     return NULL;
 }
 
-int discon_file_option(const char *tool, int c, const char *arg, struct discon_file_options *o)
+int discon_file_option(const char *tool, int c, const char *arg, struct discon_file_options *o,
+                       char *const *argv, int optind_now)
 {
     const struct option *opt = find(c);
     if (!opt)
-        return 1;
+        return discon_usage_error(tool, argv, optind_now);
     int bad = 0;
     switch (c) {
     case DISCON_OPT_FLUSH_MS: bad = discon_parse_count(arg, 1, 3600000, &o->flush_ms); break;
@@ -38,7 +40,7 @@ int discon_file_option(const char *tool, int c, const char *arg, struct discon_f
     if (!bad)
         return 0;
     fprintf(stderr, "%s: --%s: bad value '%s'%s\n", tool, opt->name, arg, range_note(c));
-    return -1;
+    return 2;
 }
 
 void discon_file_options_settle(struct discon_file_options *o)
@@ -54,9 +56,10 @@ void discon_file_args_init(struct discon_file_args *a)
         snprintf(a->name[i], sizeof a->name[i], "--%s", file_longopts[i].name);
 }
 
-int discon_file_arg(const char *tool, int c, char *arg, struct discon_file_args *a)
+int discon_file_arg(const char *tool, int c, char *arg, struct discon_file_args *a,
+                    char *const *argv, int optind_now)
 {
-    int rc = discon_file_option(tool, c, arg, &a->parsed);
+    int rc = discon_file_option(tool, c, arg, &a->parsed, argv, optind_now);
     if (rc != 0)
         return rc;
     size_t i = (size_t)(find(c) - file_longopts);

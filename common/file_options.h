@@ -62,10 +62,15 @@ struct discon_file_options {
 #define DISCON_FILE_OPTIONS_DEFAULT \
     ((struct discon_file_options){.flush_ms = 1000, .rotate_size = DISCON_DEFAULT_ROTATE_SIZE})
 
-/* Option code c (getopt_long's return) with its argument arg into *o.
- * 0: taken; 1: not one of these (the caller's own, or unknown); -1: a bad
- * value, after one line "TOOL: --NAME: bad value 'ARG' (...)" on stderr. */
-int discon_file_option(const char *tool, int c, const char *arg, struct discon_file_options *o);
+/* Option code c (getopt_long's return) with its argument arg into *o:
+ * every code a tool's own options do not take comes here, so here the
+ * command line ends when c is none of these either. argv and optind are
+ * getopt_long's, for that one line (common/usage_error.h). 0: taken; 2
+ * (the exit status of bad usage) after one line on stderr: "TOOL: --NAME:
+ * bad value 'ARG' (...)", or discon_usage_error's for an unknown option
+ * or a missing value. */
+int discon_file_option(const char *tool, int c, const char *arg, struct discon_file_options *o,
+                       char *const *argv, int optind_now);
 
 /* After every option: a size bound needs files several times smaller than
  * it, so --max-size lowers the rotation size to a quarter of it. */
@@ -84,7 +89,8 @@ struct discon_file_args {
 void discon_file_args_init(struct discon_file_args *a);
 
 /* As discon_file_option, keeping the option in *a. */
-int discon_file_arg(const char *tool, int c, char *arg, struct discon_file_args *a);
+int discon_file_arg(const char *tool, int c, char *arg, struct discon_file_args *a,
+                    char *const *argv, int optind_now);
 
 /* Append the options given ("--NAME" [VALUE]) to argv at argv[*k], *k
  * advanced: at most 2 * DISCON_FILE_NOPTS entries. The strings are a's

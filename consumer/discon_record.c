@@ -19,7 +19,6 @@
 #include "plugin_options.h"
 #include "record_attach.h"
 #include "record_kinds.h"
-#include "usage_error.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -198,11 +197,9 @@ static int parse_options(int argc, char **argv, struct record_options *o)
         case 'h': fputs(usage, stdout); return 0;
         case 'V': discon_print_version("discon-record"); return 0;
         default:
-            switch (discon_file_arg("discon-record", c, optarg, &o->files)) {
-            case 0: break;
-            case 1: return discon_usage_error("discon-record", argv, optind);
-            default: return 2;
-            }
+            if (discon_file_arg("discon-record", c, optarg, &o->files, argv, optind))
+                return 2; /* said in one line */
+            break;
         }
     }
     if (optind >= argc) {

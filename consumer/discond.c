@@ -15,7 +15,6 @@
 #include "recorder.h"
 #include "snapshot_option.h"
 #include "stats.h"
-#include "usage_error.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -171,11 +170,9 @@ static int parse_options(int argc, char **argv, struct discond_options *o)
         case 'h': fputs(usage, stdout); return 0;
         case 'V': discon_print_version("discond"); return 0;
         default:
-            switch (discon_file_option("discond", c, optarg, &o->files)) {
-            case 0: break;
-            case 1: return discon_usage_error("discond", argv, optind);
-            default: return 2;
-            }
+            if (discon_file_option("discond", c, optarg, &o->files, argv, optind))
+                return 2; /* said in one line */
+            break;
         }
         if (bad) {
             fprintf(stderr, "discond: %s: bad value '%s'\n", bad, optarg);
