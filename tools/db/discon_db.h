@@ -245,6 +245,23 @@ enum {
 #define DISCON_DB_TO_FROM_PC 1
 #define DISCON_DB_TO_BASE 2
 #define DISCON_DB_TO_DIFF_MAX 8388607
+/* In C: the to_pc of an event row that stores `stored` with `bits`, whose
+ * from_pc is from_pc and whose trace's to_pc_base is base (unsigned sums
+ * wrap as the loader's differences did). */
+static inline uint64_t discon_db_to_pc(int64_t stored, int64_t bits, uint64_t from_pc,
+                                       uint64_t base)
+{
+    int64_t mode = bits >> DISCON_DB_BITS_TO_MODE & 3;
+    return (uint64_t)stored + (mode == DISCON_DB_TO_FROM_PC ? from_pc
+                               : mode == DISCON_DB_TO_BASE  ? base
+                                                            : 0);
+}
+/* In SQL: the to_pc of event row E (a table name or alias) whose trace's
+ * to_pc_base is the SQL expression BASE, as the mode in its bits says. */
+#define DISCON_DB_TO_PC_SQL(E, BASE)                                                   \
+    "(" E ".to_pc + CASE " E ".bits >> " DISCON_DB_STR(DISCON_DB_BITS_TO_MODE) " & 3"  \
+    " WHEN " DISCON_DB_STR(DISCON_DB_TO_FROM_PC) " THEN " E ".from_pc"                 \
+    " WHEN " DISCON_DB_STR(DISCON_DB_TO_BASE) " THEN " BASE " ELSE 0 END)"
 /* The interrupt numbers tools/analysis/trap_kind.h gives: an x86 vector
  * (32-255) fits the field; a riscv interrupt code is its cause without
  * bit 63, so any code, however large, is this escape: cause & ~(1 << 63). */

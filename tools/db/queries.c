@@ -155,11 +155,8 @@ int discon_db_values_events(sqlite3_value *const *v, struct discon_event e[2],
         .from_pc = value_u64(v[DISCON_DB_ROW_FROM_PC]),
         .to_pc = value_u64(v[DISCON_DB_ROW_TO_PC]),
     };
-    int64_t mode = bits >> DISCON_DB_BITS_TO_MODE & 3;
-    if (mode == DISCON_DB_TO_FROM_PC)
-        e[0].to_pc += e[0].from_pc;
-    else if (mode == DISCON_DB_TO_BASE)
-        e[0].to_pc += value_u64(v[DISCON_DB_ROW_TO_BASE]);
+    e[0].to_pc = discon_db_to_pc((int64_t)e[0].to_pc, bits, e[0].from_pc,
+                                 value_u64(v[DISCON_DB_ROW_TO_BASE]));
     /* The wide cause fields: a NULL column is a clear `has` bit (enum
      * discon_has), the bits in the order of the columns. (A type test per
      * value costs less than computing the bits in SQL.) */
@@ -187,7 +184,8 @@ int discon_db_values_events(sqlite3_value *const *v, struct discon_event e[2],
         unpack_return(v, &e[0], e[0].to_pc, ret);
     if (discon_type_index((unsigned)type) < 0)
         return -1;
-    if (mode > DISCON_DB_TO_BASE || (folded && !return_packed(v, type)))
+    if ((bits >> DISCON_DB_BITS_TO_MODE & 3) > DISCON_DB_TO_BASE ||
+        (folded && !return_packed(v, type)))
         return -2;
     if (sqlite3_value_type(v[DISCON_DB_ROW_PAIR]) == SQLITE_NULL)
         return 1;

@@ -35,10 +35,7 @@
     "iif(" BITS(E, DISCON_DB_BITS_INTERRUPT, 511) " = " DISCON_DB_STR(DISCON_DB_INTERRUPT_CAUSE) \
     ", " E ".cause & 9223372036854775807, nullif(" BITS(E, DISCON_DB_BITS_INTERRUPT, 511) ", 0) - 1)"
 #define PAIR_HAS(E) "(" E ".bits >> " DISCON_DB_STR(DISCON_DB_BITS_PAIR_HAS) ")"
-#define TO_PC_OF(E)                                                                     \
-    "(" E ".to_pc + iif(" BITS(E, DISCON_DB_BITS_TO_MODE, 3) " = "                         \
-    DISCON_DB_STR(DISCON_DB_TO_FROM_PC) ", " E ".from_pc, iif(" BITS(E, DISCON_DB_BITS_TO_MODE, 3) \
-    " = " DISCON_DB_STR(DISCON_DB_TO_BASE) ", r.to_pc_base, 0)))"
+#define TO_PC_OF(E) DISCON_DB_TO_PC_SQL(E, "r.to_pc_base")
 /* The folded RETURN of row E (DISCON_DB_RET_*; NULL where it has none):
  * its seq, its to_pc's distance from the row's from_pc (zigzag), a level. */
 #define RET(E, SHIFT, MASK) "(" E ".ret_pack >> " DISCON_DB_STR(SHIFT) " & " #MASK ")"

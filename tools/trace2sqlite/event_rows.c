@@ -36,10 +36,7 @@ static int64_t to_pc_stored(const struct loader *l, uint64_t to_pc, uint64_t fro
 
 uint64_t event_rows_to_pc(const struct loader *l, const int64_t *row)
 {
-    int64_t mode = row[EV_BITS] >> DISCON_DB_BITS_TO_MODE & 3;
-    return (uint64_t)row[EV_TO_PC] + (mode == DISCON_DB_TO_FROM_PC ? (uint64_t)row[EV_FROM_PC]
-                                      : mode == DISCON_DB_TO_BASE  ? l->to_base
-                                                                   : 0);
+    return discon_db_to_pc(row[EV_TO_PC], row[EV_BITS], (uint64_t)row[EV_FROM_PC], l->to_base);
 }
 
 /* The trace's to_pc base (DISCON_DB_TO_BASE): the handler of the first

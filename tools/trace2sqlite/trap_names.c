@@ -90,11 +90,8 @@ static const char rename_sql[] =
     "    AND n.type = (_discon_events.bits & " DISCON_DB_STR(DISCON_DB_BITS_TYPE) ")\n"
     "    AND n.to_pc = ifnull((SELECT p.to_pc\n"
     "      FROM _discon_traps p WHERE p.event = _discon_events.rowid),\n"
-    "      _discon_events.to_pc + CASE _discon_events.bits >> "
-    DISCON_DB_STR(DISCON_DB_BITS_TO_MODE) " & 3\n"
-    "        WHEN " DISCON_DB_STR(DISCON_DB_TO_FROM_PC) " THEN _discon_events.from_pc\n"
-    "        WHEN " DISCON_DB_STR(DISCON_DB_TO_BASE) " THEN"
-    " (SELECT to_pc_base FROM traces WHERE trace = ?1) ELSE 0 END);\n"
+    "      " DISCON_DB_TO_PC_SQL("_discon_events", "(SELECT to_pc_base FROM traces WHERE trace = ?1)")
+    ");\n"
     "INSERT INTO trap_agg SELECT a.trace, a.second, a.vcpu, a.type, a.to_pc, n.kind, a.count\n"
     "  FROM trap_agg a JOIN temp.trap_names n USING (type, to_pc)\n"
     "  WHERE a.trace = ?1 AND a.kind != n.kind\n"
