@@ -71,9 +71,9 @@ static void on_discon(unsigned int vcpu, enum qemu_plugin_discon_type type, uint
 {
     (void)udata;
     struct discon_record rec;
-    /* A return completed just before this trap, with no block run since:
-     * its event comes first. (Registered for every type when returns are
-     * recorded, so none is missed; the types= filter applies here.) */
+    /* An x86_64 return completed just before this trap, with no block run
+     * since: its event comes first. (Registered for every type when returns
+     * wait for a block, so none is missed; the types= filter applies here.) */
     if (discon_returns_before_trap(&g.ret, vcpu, from_pc, &rec))
         record_event(vcpu, &rec);
     if (!((uint32_t)type & g.types))
@@ -238,10 +238,10 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
         fprintf(stderr, "discon: recording into shared memory %s\n", opt.shm_name);
 
     uint32_t qemu_types = opt.types & DISCON_QEMU_TYPES;
-    if (discon_returns_active(&g.ret)) {
+    if (discon_returns_wait_for_block(&g.ret))
         qemu_types = DISCON_QEMU_TYPES; /* every trap may follow a return */
+    if (discon_returns_active(&g.ret))
         qemu_plugin_register_vcpu_tb_trans_cb(id, discon_returns_on_tb_trans, &g.ret);
-    }
     if (qemu_types)
         qemu_plugin_register_vcpu_discon_cb(id, (enum qemu_plugin_discon_type)qemu_types,
                                             on_discon, NULL);

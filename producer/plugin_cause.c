@@ -10,8 +10,11 @@
 #include <string.h>
 
 /* Register slots of each target, indices into discon_cause_vcpu.reg. */
-enum { A64_CPSR, A64_ESR1, A64_ESR2, A64_ESR3, A64_FAR1, A64_FAR2, A64_FAR3, A64_X8, A64_X0 };
-enum { RV_PRIV, RV_SCAUSE, RV_STVAL, RV_MCAUSE, RV_MTVAL, RV_A7 };
+enum {
+    A64_CPSR, A64_ESR1, A64_ESR2, A64_ESR3, A64_FAR1, A64_FAR2, A64_FAR3, A64_X8, A64_X0,
+    A64_ELR1, A64_ELR2, A64_ELR3, A64_SPSR1, A64_SPSR2, A64_SPSR3, A64_TCR1
+};
+enum { RV_PRIV, RV_SCAUSE, RV_STVAL, RV_MCAUSE, RV_MTVAL, RV_A7, RV_SEPC, RV_MEPC, RV_MSTATUS };
 enum { X86_CR2, X86_CS, X86_RAX };
 
 struct reg_name {
@@ -20,17 +23,22 @@ struct reg_name {
 };
 
 /* EL2 and EL3 registers exist only with -M virt,virtualization=on and
- * secure=on; cpsr is needed only then (see has_el2_el3). */
+ * secure=on; cpsr is needed then (has_el2_el3) and by returns (the EL an
+ * ERET runs at). */
 static const struct reg_name aarch64_regs[DISCON_CAUSE_MAX_REGS] = {
     [A64_CPSR] = {"cpsr", true},    [A64_ESR1] = {"ESR_EL1", false},
     [A64_ESR2] = {"ESR_EL2", true}, [A64_ESR3] = {"ESR_EL3", true},
     [A64_FAR1] = {"FAR_EL1", false}, [A64_FAR2] = {"FAR_EL2", true},
     [A64_FAR3] = {"FAR_EL3", true}, [A64_X8] = {"x8", false},
-    [A64_X0] = {"x0", false},
+    [A64_X0] = {"x0", false},      [A64_ELR1] = {"ELR_EL1", false},
+    [A64_ELR2] = {"ELR_EL2", true}, [A64_ELR3] = {"ELR_EL3", true},
+    [A64_SPSR1] = {"SPSR_EL1", false}, [A64_SPSR2] = {"SPSR_EL2", true},
+    [A64_SPSR3] = {"SPSR_EL3", true}, [A64_TCR1] = {"TCR_EL1", false},
 };
 static const struct reg_name riscv64_regs[DISCON_CAUSE_MAX_REGS] = {
     [RV_PRIV] = {"priv", false},  [RV_SCAUSE] = {"scause", false}, [RV_STVAL] = {"stval", false},
     [RV_MCAUSE] = {"mcause", false}, [RV_MTVAL] = {"mtval", false}, [RV_A7] = {"a7", false},
+    [RV_SEPC] = {"sepc", false},     [RV_MEPC] = {"mepc", false},   [RV_MSTATUS] = {"mstatus", false},
 };
 static const struct reg_name x86_64_regs[DISCON_CAUSE_MAX_REGS] = {
     [X86_CR2] = {"cr2", false}, [X86_CS] = {"cs", false},
@@ -247,38 +255,82 @@ void discon_cause_read(struct discon_cause *c, unsigned vcpu, uint8_t type,
 
 bool discon_cause_level_now(struct discon_cause *c, unsigned vcpu, uint8_t *level)
 {
+    uint64_t cs;
+    if (!c->levels || c->arch != DISCON_ARCH_X86_64 || vcpu >= c->nvcpus || !c->vcpu[vcpu].buf)
+        return false;
+    /* CPL is CS.RPL in protected and long mode (SDM Vol. 3A, 5.5
+     * "Privilege Levels"); QEMU's gdb "cs" is the selector. */
+    if (!read_reg(&c->vcpu[vcpu], X86_CS, &cs))
+        return false;
+    *level = (uint8_t)(cs & 3);
+    return true;
+}
+
+/* The EL an AArch32 mode runs at (SPSR.M[3:0] when M[4] is set; Arm ARM
+ * DDI 0487 K.a, G1.9.1 "AArch32 execution modes" table): User 0, Monitor
+ * 3, Hyp 2, the others (FIQ, IRQ, Supervisor, Abort, Undefined, System) 1. */
+static uint8_t aarch32_mode_el(unsigned m)
+{
+    return m == 0x0 ? 0 : m == 0x6 ? 3 : m == 0xa ? 2 : 1;
+}
+
+/* ERET at the EL it runs at: PC = ELR_ELx, PSTATE = SPSR_ELx (Arm ARM
+ * C6.2 "ERET", D1.4 "Exception return"). UNDEFINED at EL0: it traps
+ * instead. An illegal return (SPSR naming a higher EL) is recorded with
+ * SPSR's level; ERETAA/ERETAB above EL1 keep ELR's code (TCR_EL2/EL3 are
+ * laid out otherwise). */
+static bool aarch64_return(struct discon_cause_vcpu *v, bool signed_elr,
+                           struct discon_record *rec)
+{
+    uint64_t cpsr, spsr, tcr;
+    if (!read_reg(v, A64_CPSR, &cpsr))
+        return false;
+    unsigned el = (unsigned)(cpsr >> 2) & 3; /* PSTATE.EL */
+    if (el == 0 || !read_reg(v, A64_ELR1 + (int)el - 1, &rec->to_pc) ||
+        !read_reg(v, A64_SPSR1 + (int)el - 1, &spsr))
+        return false;
+    if (signed_elr && el == 1 && read_reg(v, A64_TCR1, &tcr))
+        rec->to_pc = discon_a64_pac_strip(rec->to_pc, tcr);
+    rec->from_level = (uint8_t)el;
+    rec->to_level = spsr & 0x10 ? aarch32_mode_el(spsr & 0xf) : (uint8_t)((spsr >> 2) & 3);
+    return true;
+}
+
+/* SRET/MRET (RISC-V privileged spec 20211203, 3.3.2 "Trap-Return
+ * Instructions", 3.1.6.5 on TSR): MRET only in M; SRET in S or M, not in
+ * U nor in S while mstatus.TSR (bit 22) is set: those trap instead. The
+ * level returned to is mstatus.MPP (bits 12:11) or SPP (bit 8), the
+ * target mepc or sepc. */
+static bool riscv64_return(struct discon_cause_vcpu *v, bool mret, struct discon_record *rec)
+{
+    uint64_t priv, mstatus;
+    if (!read_reg(v, RV_PRIV, &priv) || !read_reg(v, RV_MSTATUS, &mstatus))
+        return false;
+    bool traps = mret ? priv != 3 : priv != 3 && (priv != 1 || (mstatus >> 22 & 1));
+    if (traps || !read_reg(v, mret ? RV_MEPC : RV_SEPC, &rec->to_pc))
+        return false;
+    rec->from_level = (uint8_t)priv;
+    rec->to_level = (uint8_t)(mret ? (mstatus >> 11) & 3 : (mstatus >> 8) & 1);
+    return true;
+}
+
+bool discon_cause_return_target(struct discon_cause *c, unsigned vcpu, enum discon_flow_insn f,
+                                struct discon_record *rec)
+{
     if (!c->levels || vcpu >= c->nvcpus || !c->vcpu[vcpu].buf)
         return false;
     struct discon_cause_vcpu *v = &c->vcpu[vcpu];
-    uint64_t x;
-    switch (c->arch) {
-    case DISCON_ARCH_AARCH64:
-        if (!read_reg(v, A64_CPSR, &x))
-            return false;
-        *level = (uint8_t)((x >> 2) & 3); /* PSTATE.EL, cpsr bits [3:2] */
-        return true;
-    case DISCON_ARCH_RISCV64:
-        if (!read_reg(v, RV_PRIV, &x) || x > 3)
-            return false;
-        *level = (uint8_t)x;
-        return true;
-    case DISCON_ARCH_X86_64:
-        /* CPL is CS.RPL in protected and long mode (SDM Vol. 3A, 5.5
-         * "Privilege Levels"); QEMU's gdb "cs" is the selector. */
-        if (!read_reg(v, X86_CS, &x))
-            return false;
-        *level = (uint8_t)(x & 3);
-        return true;
-    default:
-        return false;
+    bool ok;
+    switch (f) {
+    case DISCON_FLOW_ERET:
+    case DISCON_FLOW_ERETA: ok = aarch64_return(v, f == DISCON_FLOW_ERETA, rec); break;
+    case DISCON_FLOW_SRET:
+    case DISCON_FLOW_MRET: ok = riscv64_return(v, f == DISCON_FLOW_MRET, rec); break;
+    default: return false;
     }
-}
-
-int discon_cause_only_kernel_level(struct discon_cause *c, unsigned vcpu)
-{
-    if (c->arch != DISCON_ARCH_AARCH64 || vcpu >= c->nvcpus || !c->vcpu[vcpu].buf)
-        return -1;
-    return c->vcpu[vcpu].has_el2_el3 ? -1 : 1;
+    if (ok)
+        rec->has |= DISCON_HAS_FROM_LEVEL | DISCON_HAS_TO_LEVEL;
+    return ok;
 }
 
 bool discon_cause_syscall_nr(struct discon_cause *c, unsigned vcpu, uint64_t *nr)

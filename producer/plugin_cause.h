@@ -1,6 +1,8 @@
 /*
- * The trap's cause, read from the guest's registers inside the
- * discontinuity callback (plugin option cause=on, the default).
+ * What the plugin reads from the guest's registers: the trap's cause,
+ * inside the discontinuity callback (plugin option cause=on, the
+ * default), and for returns (returns=on) the level now and the target a
+ * return instruction is about to load (plugin_returns.h).
  *
  * Register handles are looked up once per vCPU, on its own thread, when
  * QEMU initialises it (discon_cause_vcpu_init); each vCPU also gets its
@@ -33,6 +35,10 @@
  * (aborts, breakpoints, steps, watchpoints) and riscv's ecall causes
  * (8 U, 9 S, 11 M). Reading SPSR_ELx or sstatus.SPP for the rest would
  * add a read (~100 ns) to every trap.
+ *
+ * A return whose target sits in registers costs 3 reads at the
+ * instruction (discon_cause_return_target); that is cheaper than a check
+ * on every translation block, the other way to learn where it went.
  */
 #ifndef DISCON_PLUGIN_CAUSE_H
 #define DISCON_PLUGIN_CAUSE_H
@@ -40,11 +46,12 @@
 #include "discon_arch.h"
 #include "discon_ring.h"
 #include "qemu_plugin_api.h"
+#include "return_decode.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>
 
-#define DISCON_CAUSE_MAX_REGS 9
+#define DISCON_CAUSE_MAX_REGS 16
 
 /* One vCPU's handles (NULL: the CPU has no such register) and buffer.
  * Written on the vCPU's thread before it runs, read only there. */
@@ -57,15 +64,16 @@ struct discon_cause_vcpu {
 struct discon_cause {
     enum discon_arch arch; /* DISCON_ARCH_UNKNOWN: nothing is read */
     bool causes;           /* cause=on: discon_cause_read reads */
-    bool levels;           /* discon_cause_level_now reads (returns=on) */
+    bool levels;           /* levels and return targets are read (returns=on) */
     uint32_t nvcpus;
     struct discon_cause_vcpu *vcpu; /* nvcpus entries; NULL: cause=off */
     atomic_flag warned;             /* one message about missing registers */
 };
 
 /* Set up for `target` (QEMU's target name) and nvcpus vCPUs. `on`: read
- * trap causes (discon_cause_read); `levels`: read the current level
- * (discon_cause_level_now, for returns). With neither, or a target without
+ * trap causes (discon_cause_read); `levels`: read what returns need
+ * (discon_cause_level_now, discon_cause_return_target, and
+ * discon_cause_syscall_nr). With neither, or a target without
  * cause registers, nothing is ever read. Returns -1 if out of memory. */
 int discon_cause_init(struct discon_cause *c, const char *target, uint32_t nvcpus, bool on,
                       bool levels);
@@ -78,19 +86,25 @@ void discon_cause_vcpu_init(struct discon_cause *c, unsigned vcpu);
 void discon_cause_read(struct discon_cause *c, unsigned vcpu, uint8_t type,
                        struct discon_record *rec);
 
-/* On vCPU `vcpu`'s thread, in a callback registered with R_REGS: the
- * level it runs at now (aarch64 PSTATE.EL from cpsr, riscv priv, x86_64
- * CPL from cs), one register read (60-130 ns). False if levels are off,
- * the register is missing or the read failed. */
+/* On x86_64 vCPU `vcpu`'s thread, in a callback registered with R_REGS:
+ * the CPL it runs at now, from cs (one read, 60-130 ns). False on other
+ * targets, if levels are off, or if the read failed. */
 bool discon_cause_level_now(struct discon_cause *c, unsigned vcpu, uint8_t *level);
 
 /* x86_64, at a syscall/sysenter (R_REGS callback): the system-call number,
  * rax (Linux's register for it). False elsewhere or if the read failed. */
 bool discon_cause_syscall_nr(struct discon_cause *c, unsigned vcpu, uint64_t *nr);
 
-/* The level every trap goes to and every ERET runs at when the CPU has
- * only one above EL0 (aarch64 without EL2/EL3: 1), with no read; -1
- * otherwise (other targets, or EL2/EL3 present, or not initialised). */
-int discon_cause_only_kernel_level(struct discon_cause *c, unsigned vcpu);
+/* On vCPU `vcpu`'s thread, in an R_REGS callback at a return whose target
+ * sits in registers (discon_flow_target_in_regs: aarch64 ERET, ERETAA,
+ * ERETAB; riscv64 SRET, MRET), before it runs: fill rec's to_pc,
+ * from_level and to_level (and their `has` bits) from what the
+ * instruction is about to load: 3 reads (cpsr, ELR_ELx, SPSR_ELx; priv,
+ * mstatus, sepc/mepc; ERETAA/ERETAB at EL1 a 4th, TCR_EL1), about 300 ns.
+ * False if levels are off, a read failed, or the instruction traps
+ * instead of returning at the level it runs at (ERET at EL0; SRET in U,
+ * or in S under mstatus.TSR; MRET below M): then it records nothing. */
+bool discon_cause_return_target(struct discon_cause *c, unsigned vcpu, enum discon_flow_insn f,
+                                struct discon_record *rec);
 
 #endif

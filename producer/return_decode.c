@@ -35,8 +35,21 @@ static enum discon_flow_insn aarch64(const uint8_t *b, size_t len)
     if (len != 4)
         return DISCON_FLOW_NONE;
     uint32_t w = le32(b);
-    return w == 0xd69f03e0u || w == 0xd69f0bffu || w == 0xd69f0fffu ? DISCON_FLOW_ERET
-                                                                     : DISCON_FLOW_NONE;
+    return w == 0xd69f03e0u                        ? DISCON_FLOW_ERET
+           : w == 0xd69f0bffu || w == 0xd69f0fffu ? DISCON_FLOW_ERETA
+                                                  : DISCON_FLOW_NONE;
+}
+
+uint64_t discon_a64_pac_strip(uint64_t ptr, uint64_t tcr_el1)
+{
+    unsigned hi = (unsigned)(ptr >> 55) & 1;
+    unsigned tsz = (unsigned)(tcr_el1 >> (hi ? 16 : 0)) & 0x3f;
+    tsz = tsz < 12 ? 12 : tsz > 48 ? 48 : tsz;
+    int tbi = (tcr_el1 >> (37 + hi) & 1) && !(tcr_el1 >> (51 + hi) & 1);
+    uint64_t code = ~0ull << (64 - tsz); /* bits [63:64-TxSZ], bit 55 among them */
+    if (tbi)
+        code &= (1ull << 56) - 1; /* the top byte stays */
+    return hi ? ptr | code : ptr & ~code;
 }
 
 static enum discon_flow_insn riscv64(const uint8_t *b, size_t len)

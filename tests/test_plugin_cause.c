@@ -18,7 +18,7 @@ struct fake_reg {
     uint64_t value;
     unsigned size;
 };
-static struct fake_reg cpu[16];
+static struct fake_reg cpu[20];
 static int ncpu_regs, reads;
 
 static void set_regs(const struct fake_reg *regs, int n)
@@ -104,6 +104,17 @@ static void setup(const char *target, const struct fake_reg *regs, int n)
     discon_cause_vcpu_init(&c, 0);
 }
 
+/* A return instruction f on vCPU 0 (returns=on): whether it records, its
+ * record, the reads it took. */
+static bool ret(enum discon_flow_insn f, struct discon_record *rec, int *nreads)
+{
+    *rec = (struct discon_record){.type = DISCON_RETURN};
+    reads = 0;
+    bool ok = discon_cause_return_target(&c, 0, f, rec);
+    *nreads = reads;
+    return ok;
+}
+
 #define EX DISCON_EXCEPTION
 #define IRQ DISCON_INTERRUPT
 enum { C = DISCON_HAS_CAUSE, F = DISCON_HAS_FAULT_ADDR, S = DISCON_HAS_SYSCALL,
@@ -177,6 +188,56 @@ static void x86_64(void)
     CHECK(r.has == 0 && n == 0);
 }
 
+/* Returns whose target sits in registers: what the instruction loads, and
+ * nothing where it would trap instead. */
+static void returns(void)
+{
+    struct fake_reg a64[] = {{"cpsr", 0x3c5, 4},  {"ELR_EL1", 0x400100, 8}, {"SPSR_EL1", 0x0, 8},
+                             {"ESR_EL1", 0, 8},   {"FAR_EL1", 0, 8},        {"x8", 0, 8},
+                             {"x0", 0, 8},        {"TCR_EL1", 16 | 16 << 16, 8}};
+    struct discon_record r;
+    int n;
+    release();
+    set_regs(a64, 8);
+    CHECK_EQ(discon_cause_init(&c, "aarch64", 2, false, true), 0);
+    discon_cause_vcpu_init(&c, 0);
+    /* EL1 to EL0t: ELR, SPSR.M[3:2] */
+    CHECK(ret(DISCON_FLOW_ERET, &r, &n) && r.to_pc == 0x400100 && r.from_level == 1 &&
+          r.to_level == 0 && r.has == (TL | FL) && n == 3);
+    cpu[2].value = 0x3c5; /* EL1h */
+    CHECK(ret(DISCON_FLOW_ERET, &r, &n) && r.to_level == 1);
+    cpu[2].value = 0x10; /* AArch32 User, then Supervisor */
+    CHECK(ret(DISCON_FLOW_ERET, &r, &n) && r.to_level == 0);
+    cpu[2].value = 0x13;
+    CHECK(ret(DISCON_FLOW_ERET, &r, &n) && r.to_level == 1);
+    cpu[1].value = 0x12b4800010001000ull; /* ERETAA: the code stripped (TCR_EL1) */
+    CHECK(ret(DISCON_FLOW_ERETA, &r, &n) && r.to_pc == 0xffff800010001000ull && n == 4);
+    cpu[0].value = 0x0; /* at EL0 ERET is UNDEFINED: no return */
+    CHECK(!ret(DISCON_FLOW_ERET, &r, &n) && n == 1);
+
+    struct fake_reg rv[] = {{"priv", 1, 8}, {"mstatus", 1u << 8, 8}, {"sepc", 0x80200000, 8},
+                            {"mepc", 0x80000000, 8}, {"scause", 0, 8}, {"stval", 0, 8},
+                            {"mcause", 0, 8}, {"mtval", 0, 8}, {"a7", 0, 8}};
+    release();
+    set_regs(rv, 9);
+    CHECK_EQ(discon_cause_init(&c, "riscv64", 2, true, true), 0);
+    discon_cause_vcpu_init(&c, 0);
+    /* SRET in S: sepc, SPP (bit 8) */
+    CHECK(ret(DISCON_FLOW_SRET, &r, &n) && r.to_pc == 0x80200000 && r.from_level == 1 &&
+          r.to_level == 1 && n == 3);
+    cpu[1].value = 1u << 22; /* TSR: SRET in S traps to M */
+    CHECK(!ret(DISCON_FLOW_SRET, &r, &n));
+    CHECK(!ret(DISCON_FLOW_MRET, &r, &n)); /* MRET below M */
+    cpu[0].value = 3;
+    cpu[1].value = 1u << 11; /* MPP = S */
+    CHECK(ret(DISCON_FLOW_MRET, &r, &n) && r.to_pc == 0x80000000 && r.from_level == 3 &&
+          r.to_level == 1);
+    CHECK(ret(DISCON_FLOW_SRET, &r, &n) && r.from_level == 3 && r.to_level == 0); /* in M */
+    cpu[0].value = 0;
+    CHECK(!ret(DISCON_FLOW_SRET, &r, &n)); /* in U */
+    CHECK(!ret(DISCON_FLOW_IRET, &r, &n)); /* not a register target */
+}
+
 /* A register the CPU lacks: one message for all vCPUs, nothing recorded
  * that needs it, no crash. */
 static void missing(void)
@@ -205,6 +266,7 @@ int main(void)
     riscv64();
     x86_64();
     missing();
+    returns();
     int n;
     /* cause=off and targets without causes read nothing. */
     release();

@@ -14,6 +14,33 @@ static enum discon_flow_insn dec(enum discon_arch a, const char *bytes, size_t n
     return discon_flow_decode(a, (const uint8_t *)bytes, n);
 }
 
+/* TCR_EL1 fields (return_decode.h): TxSZ, TBI, TBID. */
+#define T0SZ(n) ((uint64_t)(n))
+#define T1SZ(n) ((uint64_t)(n) << 16)
+#define TBI0 (1ull << 37)
+#define TBI1 (1ull << 38)
+#define TBID0 (1ull << 51)
+
+/* ERETAA/ERETAB targets: the code off, bit 55's copies in its place. */
+static void pac_strip(void)
+{
+    const uint64_t tcr48 = T0SZ(16) | T1SZ(16);
+    CHECK_EQ(discon_a64_pac_strip(0x12b4800010001000ull, tcr48), 0xffff800010001000ull);
+    CHECK_EQ(discon_a64_pac_strip(0x0035000000401000ull, tcr48), 0x0000000000401000ull);
+    CHECK_EQ(discon_a64_pac_strip(0xffff800010001000ull, tcr48), 0xffff800010001000ull);
+    /* top byte ignored for instructions: kept; TBID turns that off */
+    CHECK_EQ(discon_a64_pac_strip(0x5635000000401000ull, tcr48 | TBI0), 0x5600000000401000ull);
+    CHECK_EQ(discon_a64_pac_strip(0x5635000000401000ull, tcr48 | TBI0 | TBID0),
+             0x0000000000401000ull);
+    CHECK_EQ(discon_a64_pac_strip(0x56b5800010001000ull, tcr48 | TBI1), 0x56ff800010001000ull);
+    /* 39-bit kernel range: the code starts at bit 39; T0SZ does not count */
+    CHECK_EQ(discon_a64_pac_strip(0x5a80004010001000ull, T0SZ(16) | T1SZ(25)),
+             0xffffffc010001000ull);
+    /* out-of-range TxSZ clamped (0 -> 12, 63 -> 48) */
+    CHECK_EQ(discon_a64_pac_strip(0x0070000000401000ull, T0SZ(0)), 0x0000000000401000ull);
+    CHECK_EQ(discon_a64_pac_strip(0x0000f00000001000ull, T0SZ(63)), 0x0000000000001000ull);
+}
+
 static enum discon_flow_insn dec32(enum discon_arch a, uint32_t w)
 {
     uint8_t b[4] = {(uint8_t)w, (uint8_t)(w >> 8), (uint8_t)(w >> 16), (uint8_t)(w >> 24)};
@@ -24,10 +51,11 @@ int main(void)
 {
     const enum discon_arch A = DISCON_ARCH_AARCH64, R = DISCON_ARCH_RISCV64,
                            X = DISCON_ARCH_X86_64;
+    pac_strip();
     /* aarch64 */
     CHECK_EQ(dec32(A, 0xd69f03e0), DISCON_FLOW_ERET);
-    CHECK_EQ(dec32(A, 0xd69f0bff), DISCON_FLOW_ERET); /* ERETAA */
-    CHECK_EQ(dec32(A, 0xd69f0fff), DISCON_FLOW_ERET); /* ERETAB */
+    CHECK_EQ(dec32(A, 0xd69f0bff), DISCON_FLOW_ERETA); /* ERETAA */
+    CHECK_EQ(dec32(A, 0xd69f0fff), DISCON_FLOW_ERETA); /* ERETAB */
     CHECK_EQ(dec32(A, 0xd65f03c0), DISCON_FLOW_NONE); /* RET */
     CHECK_EQ(dec32(A, 0xd4000001), DISCON_FLOW_NONE); /* SVC #0 */
     CHECK_EQ(dec32(A, 0xd6bf03e0), DISCON_FLOW_NONE); /* DRPS */
