@@ -22,7 +22,7 @@
 # RETURN events carry levels only, with cause=off too.
 . "$(dirname "$0")/lib.sh"
 
-sym() { printf '%d' "0x$(aarch64-linux-gnu-nm "$tmp/$1.elf" | awk -v s="$2" '$3 == s { print $1 }')"; }
+sym() { elf_sym "$tmp/$1.elf" "$2"; }
 
 # run_traps OUT ABORT_ADDR [DISCON-RECORD OPTIONS]: record the guest into $tmp/OUT,
 # print its events' from_pc and cause fields, one line each.
@@ -30,12 +30,9 @@ run_traps() {
   local out=$1 addr=$2
   shift 2
   assemble_guest cause_traps "$out" --defsym "ABORT_ADDR=$addr"
-  "$DISCON_RECORD" -o "$tmp/$out" "$@" -- \
+  record_events "$out" "$@" -- \
     "$QEMU" aarch64 -M virt -cpu cortex-a57 -m 128M -semihosting -display none -nographic \
-    -no-reboot -kernel "$tmp/$out.elf" >"$tmp/$out.out" 2>"$tmp/$out.err" ||
-    { cat "$tmp/$out.err" >&2; fail "discon-record failed ($out)"; }
-  "$DISCON_DUMP" --format csv "$tmp/$out" >"$tmp/$out.csv" || fail "discon-dump failed ($out)"
-  awk -F, '$1 == "event" { print $6, $7, $8, $9, $10, $11, $12, $13 }' "$tmp/$out.csv"
+    -no-reboot -kernel "$tmp/$out.elf"
 }
 
 # expected OUT DFSC ABORT_ADDR: the lines run_traps must print.

@@ -16,14 +16,9 @@
     .text
     .global _start
 _start:
-    la      t0, mtrap
-    csrw    mtvec, t0
+    .include "riscv64_m_start.inc"
     la      t0, strap
     csrw    stvec, t0
-    li      t0, -1              /* PMP: U and S may use all memory */
-    csrw    pmpaddr0, t0
-    li      t0, 0x1f            /* NAPOT, RWX */
-    csrw    pmpcfg0, t0
     li      t1, ABORT_ADDR
     .global load_insn
 load_insn:
@@ -36,13 +31,7 @@ mecall_insn:
     ecall
     li      t0, 1 << 8          /* delegate ecall from U to S */
     csrw    medeleg, t0
-    la      t0, user
-    csrw    mepc, t0
-    li      t0, 0x1800          /* mstatus.MPP = U */
-    csrc    mstatus, t0
-    .global user_mret
-user_mret:
-    mret
+    mret_to_user
     .global user
 user:
     li      a7, 64

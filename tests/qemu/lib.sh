@@ -54,14 +54,47 @@ assemble_guest() {
   aarch64-linux-gnu-ld -Ttext=0x40080000 -e _start -o "$tmp/$out.elf" "$tmp/$out.o"
 }
 
+# assemble_riscv64_guest NAME OUT: tests/qemu/NAME.S, linked for riscv64
+# `-M virt -bios none` (M-mode at the start of RAM) into $tmp/OUT.elf;
+# skips the test without the riscv64 binutils.
+assemble_riscv64_guest() {
+  command -v riscv64-linux-gnu-as >/dev/null || skip "riscv64-linux-gnu-as missing (binutils-riscv64-linux-gnu)"
+  riscv64-linux-gnu-as -march=rv64gc -I "$SRCDIR/tests/qemu" -o "$tmp/$2.o" "$SRCDIR/tests/qemu/$1.S"
+  riscv64-linux-gnu-ld -Ttext=0x80000000 -e _start -o "$tmp/$2.elf" "$tmp/$2.o"
+}
+
+# elf_sym ELF SYMBOL: SYMBOL's address in ELF, in decimal; fails the test
+# if ELF has no such symbol. (aarch64-linux-gnu-nm reads the symbols of any
+# little-endian ELF64: riscv64 guests too.)
+elf_sym() {
+  local a
+  a=$(aarch64-linux-gnu-nm "$1" | awk -v s="$2" '$3 == s { print $1 }')
+  [ -n "$a" ] || fail "no symbol $2 in $1"
+  printf '%d' "0x$a"
+}
+
+# record_events OUT DISCON-RECORD-ARGS...: discon-record -o $tmp/OUT with
+# the arguments (options, then -- and the QEMU command line), its output in
+# $tmp/OUT.out and .err; prints each recorded event's type, from_pc, to_pc,
+# cause, fault_addr, syscall, to_level and from_level as discon-dump --format
+# csv gives them (a field the event lacks is empty), one line each.
+record_events() {
+  local out=$1
+  shift
+  "$DISCON_RECORD" -o "$tmp/$out" "$@" >"$tmp/$out.out" 2>"$tmp/$out.err" ||
+    { cat "$tmp/$out.err" >&2; fail "discon-record failed ($out)"; }
+  "$DISCON_DUMP" --format csv "$tmp/$out" >"$tmp/$out.csv" || fail "discon-dump failed ($out)"
+  awk -F, '$1 == "event" { print $6, $7, $8, $9, $10, $11, $12, $13 }' "$tmp/$out.csv"
+}
+
 # build_svc_guest [SVC_COUNT]: assemble the aarch64 bare-metal guest into
 # $tmp/guest.elf and set $svc, $semi, $vectors (addresses) and $count.
 build_svc_guest() {
   local defsym=()
   [ $# -ge 1 ] && defsym=(--defsym "SVC_COUNT=$1")
   assemble_guest svc_semihost guest "${defsym[@]}"
-  sym() { printf '%d' "0x$(aarch64-linux-gnu-nm "$tmp/guest.elf" | awk -v s="$1" '$3 == s { print $1 }')"; }
-  svc=$(sym svc_insn); semi=$(sym semihost_call); vectors=$(sym vectors)
+  svc=$(elf_sym "$tmp/guest.elf" svc_insn); semi=$(elf_sym "$tmp/guest.elf" semihost_call)
+  vectors=$(elf_sym "$tmp/guest.elf" vectors)
   count=${1:-$(sed -n 's/^ *\.equ SVC_COUNT, *\([0-9]*\).*/\1/p' "$SRCDIR/tests/qemu/svc_semihost.S")}
 }
 # The QEMU command line of that guest.

@@ -9,17 +9,12 @@
 # M) back past the trapping instruction, and the mret that enters U-mode is
 # a RETURN too (M to U): mret and sret run at the level that names them.
 . "$(dirname "$0")/lib.sh"
-command -v riscv64-linux-gnu-as >/dev/null || skip "riscv64-linux-gnu-as missing (binutils-riscv64-linux-gnu)"
 
-riscv64-linux-gnu-as -march=rv64gc -o "$tmp/g.o" "$SRCDIR/tests/qemu/cause_traps_riscv64.S"
-riscv64-linux-gnu-ld -Ttext=0x80000000 -e _start -o "$tmp/g.elf" "$tmp/g.o"
-sym() { printf '%d' "0x$(riscv64-linux-gnu-nm "$tmp/g.elf" | awk -v s="$1" '$3 == s { print $1 }')"; }
+assemble_riscv64_guest cause_traps_riscv64 g
+sym() { elf_sym "$tmp/g.elf" "$1"; }
 
-"$DISCON_RECORD" -o "$tmp/rec" -- "$QEMU" riscv64 -M virt -bios none -m 128M -display none \
-  -nographic -no-reboot -kernel "$tmp/g.elf" >"$tmp/out" 2>"$tmp/err" ||
-  { cat "$tmp/err" >&2; fail "discon-record failed"; }
-"$DISCON_DUMP" --format csv "$tmp/rec" |
-  awk -F, '$1 == "event" { print $6, $7, $8, $9, $10, $11, $12, $13 }' >"$tmp/got"
+record_events rec -- "$QEMU" riscv64 -M virt -bios none -m 128M -display none \
+  -nographic -no-reboot -kernel "$tmp/g.elf" >"$tmp/got"
 mtrap=$(sym mtrap) strap=$(sym strap) mret=$(sym mtrap_mret)
 {
   printf 'exception 0x%x 0x%x 0x5 0x90000000  3 \n' "$(sym load_insn)" "$mtrap"
