@@ -50,7 +50,7 @@ static const char usage[] =
     "      --status-fd FD        (discon-record) how QEMU ended comes on FD, for the\n"
     "                            end record\n"
     "      --error-fd FD         (discon-record) a fatal error, or a stop while the\n"
-    "                            producer runs, is also written to FD\n"
+    "                            producer runs, is written to FD instead of stderr\n"
     "  -h, --help                this help\n"
     "  -V, --version             the version\n"
     "QEMU ARGV, when given, is recorded in the trace header.\n"
@@ -89,11 +89,15 @@ static void sleep_ns(uint64_t ns)
 
 static int error_fd = -1; /* --error-fd: discon-record names our error */
 
+/* One line per error, in one place: run by discon-record (--error-fd),
+ * the error goes down the pipe only and discon-record prints it once, in
+ * its line saying how discond ended; by hand, on stderr. */
 static int die(const char *msg)
 {
-    fprintf(stderr, "discond: %s\n", msg);
     if (error_fd >= 0)
         dprintf(error_fd, "discond: %s\n", msg);
+    else
+        fprintf(stderr, "discond: %s\n", msg);
     return 1;
 }
 
@@ -295,13 +299,15 @@ static int loop_pass(struct loop *l, long *n, char *err, size_t errlen)
     /* Read the producer's state before the pass: whatever it says, the
      * pass then drains everything published before it (ordering (a) of
      * discon_ring.h). */
-    if ((l->finished = discon_segment_finished(l->seg, err, errlen)) < 0)
-        return -1;
     /* Whether the producer died, asked before the pass for the same
      * reason: a dead process publishes nothing more, so a pass after its
      * death that finds nothing has drained it all. Asked after an idle
-     * pass only, which keeps the syscall off busy passes. */
+     * pass only, which keeps the syscall off busy passes; and before the
+     * state: a producer that finished and then exited between the two
+     * reads would otherwise pass for one that died unfinished. */
     bool gone = l->idle && discon_watch_gone(l->watch);
+    if ((l->finished = discon_segment_finished(l->seg, err, errlen)) < 0)
+        return -1;
     if (stop && !l->stop_at && !(l->stop_at = discon_ring_heads(l->seg, err, errlen)))
         return -1;
     if ((*n = discon_drain_pass(l->d, err, errlen)) < 0)
@@ -310,9 +316,16 @@ static int loop_pass(struct loop *l, long *n, char *err, size_t errlen)
     usr1 = 0;
     if (l->rec && recorder_after_pass(l->rec, want, err, errlen) != 0)
         return -1;
-    /* Draining up to stop_at ends the run even while QEMU goes on. */
-    if (l->stop_at && discon_rings_reached(l->seg, l->stop_at))
-        return 1;
+    /* Draining up to stop_at ends the run even while QEMU goes on; unless
+     * QEMU finished meanwhile (a signal often ends both: discon-record's
+     * SIGTERM once QEMU exited, a terminal's Ctrl-C): then the next passes
+     * drain it to its end and the trace says finished, as it did. */
+    if (l->stop_at && !l->finished && discon_rings_reached(l->seg, l->stop_at)) {
+        int now = discon_segment_finished(l->seg, err, errlen);
+        if (now <= 0)
+            return now < 0 ? -1 : 1;
+        return 0;
+    }
     l->idle = *n == 0;
     return *n == 0 && (l->finished || l->stop_at || gone);
 }
@@ -388,10 +401,13 @@ static int finish(const struct discond_options *o, struct loop *l, uint64_t star
         if (read_status(o->status_fd, how, sizeof how))
             discon_drain_set_qemu_ended(l->d, how);
     }
+    /* After an error (reported) the end may fail again for the same cause
+     * (a writer that failed stays failed: "... (earlier)"): the first
+     * error is the one the run stopped at, so only a new one is told. */
     if (discon_drain_finish(l->d, finished, err, sizeof err) != 0)
-        rc = die(err);
+        rc = rc ? rc : die(err);
     else if (l->rec && recorder_at_exit(l->rec, finished, err, sizeof err) != 0)
-        rc = die(err);
+        rc = rc ? rc : die(err);
     struct discon_drain_totals t;
     discon_drain_totals(l->d, &t);
     double secs = (double)(discon_clock_ns(CLOCK_MONOTONIC) - start) / 1e9;

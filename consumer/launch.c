@@ -252,9 +252,14 @@ static int supervise(const struct discon_launch *l, struct children *c)
         wait_for(c->discond, &dstatus);
     }
     int qrc = exit_status(qstatus);
-    if (!discond_early && exit_status(dstatus) != 0)
-        fprintf(stderr, "discon-record: recording failed (discond exited with %d)\n",
-                exit_status(dstatus));
+    if (!discond_early && exit_status(dstatus) != 0) {
+        /* discond's error comes down its pipe only (it prints nothing
+         * itself under discon-record): said here, once. */
+        char reason[512];
+        discond_reason(c->error_r, reason, sizeof reason);
+        fprintf(stderr, "discon-record: recording failed (%s%sdiscond exited with %d)\n", reason,
+                reason[0] ? "; " : "", exit_status(dstatus));
+    }
     if (discond_early || exit_status(dstatus) != 0)
         return qrc ? qrc : 1;
     return qrc;

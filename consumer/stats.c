@@ -115,6 +115,6 @@ void discon_print_summary(const struct discon_drain_totals *t, const char *dir,
     else if (end == DISCON_RUN_STOPPED)
         fprintf(stderr, "discon: discond was stopped while QEMU still ran: the trace ends there\n");
     else if (end == DISCON_RUN_FAILED)
-        fprintf(stderr, "discon: the recording stopped at the error above: the files hold the "
-                        "events counted here\n");
+        fprintf(stderr, "discon: the recording stopped at an error (its own line: discond's, or "
+                        "discon-record's below): the files hold the events counted here\n");
 }

@@ -53,4 +53,11 @@ expect_eq "SIGINT mid-run: exit status ($(tr '\n' ' ' <"$tmp/int.err"))" 130 "$r
 ! pgrep -f "discon-rec-$pid-" >/dev/null || fail "SIGINT mid-run: left running: $(pgrep -af "discon-rec-$pid-")"
 "$REPORT" "$tmp/int" 2>/dev/null | grep -q '^  complete    yes' ||
   fail "SIGINT mid-run: the trace is not complete: $("$REPORT" "$tmp/int" 2>&1 | grep complete)"
+# QEMU ended through its plugin's exit (the forwarded SIGINT): the trace,
+# and the summary both say it finished.
+"$TRACE_DUMP" "$tmp/int" >"$tmp/int.dump" || fail "SIGINT mid-run: trace damaged: $(tail -n1 "$tmp/int.dump")"
+grep -qx "end finished 1 unrecorded 0" "$tmp/int.dump" ||
+  fail "SIGINT mid-run: the end record says the producer did not finish: $(grep '^end finished' "$tmp/int.dump")"
+! grep -E "without finishing|while QEMU still ran" "$tmp/int.err" ||
+  fail "SIGINT mid-run: the summary says QEMU did not finish: $(tr '\n' ' ' <"$tmp/int.err")"
 echo "ok: SIGINT sent to discon-record mid-run stopped QEMU (exit 130), the trace complete"

@@ -97,6 +97,7 @@ if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=512k tmpfs "$tmp/full" 2>/dev/nu
   wait "$qemu" 2>/dev/null || true
   [ "$rc" = 1 ] || fail "disk full: discond exit $rc"
   grep -q 'No space left on device' "$tmp/err" || fail "no clear error: $(cat "$tmp/err")"
+  expect_eq "lines saying the disk is full (one error, one line)" 1 "$(grep -c 'No space left on device' "$tmp/err")"
   n=0
   for f in "$tmp"/full/*.discon; do
     "$TRACE_DUMP" "$f" >"$tmp/dump" || fail "$f is damaged: $(grep damage "$tmp/dump")"

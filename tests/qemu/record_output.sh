@@ -113,6 +113,7 @@ line=$(grep '^discon-record: discond ended while QEMU ran' "$tmp/full.err") ||
 seg=$(grep -o '/dev/shm/discon-rec-[0-9a-f-]*' <<<"$line") ||
   fail "the line names no segment: $line"
 [[ $line == *"No space left on device"* ]] || fail "the line does not give the reason: $line"
+expect_eq "lines saying the disk is full (one error, one line)" 1 "$(grep -c 'No space left on device' "$tmp/full.err")"
 [ ! -e "$seg" ] || fail "the segment $seg was left"
 ! pgrep -f "${seg#/dev/shm/}" >/dev/null || fail "discond or QEMU still runs"
 ! grep -q 'QEMU killed' "$tmp/full.err" || fail "the summary says QEMU was killed"
