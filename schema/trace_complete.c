@@ -154,8 +154,9 @@ static enum discon_complete_verdict broken(const struct discon_completeness *c, 
         return WHY("%llu file(s) missing between files %u and %u",
                    (unsigned long long)c->missing_files, c->first_file, c->last_file);
     if (c->damaged || c->gaps)
-        return WHY("damaged or missing data (%llu damaged stretches, %llu sequence gaps)",
-                   (unsigned long long)c->damaged, (unsigned long long)c->gaps);
+        return WHY("damaged or missing data (%llu damaged stretch%s, %llu sequence gap%s)",
+                   (unsigned long long)c->damaged, c->damaged == 1 ? "" : "es",
+                   (unsigned long long)c->gaps, c->gaps == 1 ? "" : "s");
     if (!c->have_end)
         return WHY("no end record (recording interrupted, or the last files missing)");
     for (uint32_t i = 0; i < c->nvcpus; i++) {

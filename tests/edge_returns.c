@@ -32,6 +32,10 @@
  *          both traps end by lost events, both erets are unmatched.
  * retstart.discon, aarch64: vCPU 0's events start at seq 2 (svc, eret),
  *          the end record agreeing: incomplete all the same (a gap).
+ * retgaps.discon, aarch64: vCPU 0 svc 0, eret 1, svc 3, eret 4, svc 7,
+ *          eret 8 (2 and 5-6 missing, no loss record): two sequence gaps
+ *          on one vCPU, counted as two (discon_complete.h) on files and
+ *          database alike.
  */
 #include "edge_traces.h"
 
@@ -176,6 +180,20 @@ static void one_svc(const char *path, const char *id, uint64_t seq, uint64_t ret
     edge_finish_lost(w, 0, 2, 0);
 }
 
+/* Three svc/eret pairs on vCPU 0 from sequence numbers 0, 3 and 7: two
+ * runs of events missing, no loss record; the end record counts them. */
+static void two_gaps(const char *path, uint64_t t0)
+{
+    struct discon_writer *w = edge_start_as(path, 0, t0, "aarch64", DISCON_TYPES_ALL,
+                                            "edge-returns-gps");
+    const uint64_t first[] = {0, 3, 7};
+    for (size_t i = 0; i < 3; i++) {
+        put(w, svc(0, first[i], t0 + 1000 * (i + 1), 0x400000));
+        put(w, eret(0, first[i] + 1, t0 + 1000 * (i + 1) + 500, 0x400004, 0));
+    }
+    edge_finish_lost(w, 0, 6, 3);
+}
+
 /* x86_64, values straddling 2^63, where a PC or seq stored as its signed
  * twin wraps (a sum in SQL would turn into a float: tools/db/schema.c):
  *  vCPU 0  seq 0 SYSCALL from 2^63-8, seq 1 sysret to 2^63+4 (closes it),
@@ -246,4 +264,6 @@ void edge_returns(const char *dir, uint64_t t0)
     split(dir, "retgap", "gap", "edge-returns-gap", 3, t0);
     snprintf(path, sizeof path, "%s/retstart.discon", dir);
     one_svc(path, "edge-returns-sta", 2, 1100, t0);
+    snprintf(path, sizeof path, "%s/retgaps.discon", dir);
+    two_gaps(path, t0);
 }

@@ -68,7 +68,45 @@ done
 "$T2S" -o "$tmp/start.db" "$tmp/retstart.discon" 2>/dev/null || eq "retstart: load" $? 3
 eq "retstart: verdict" "$(q "$tmp/start.db" "SELECT complete FROM traces")" 0
 RC=3 same_report "retstart" "$tmp/start.db" "$tmp/retstart.discon"
-echo "ok: reports from databases (rowid order and sorted, losses, returns, gaps) equal the files'"
+# The verdict (stderr) the same from the database as from the files, by
+# the library's definition of a gap (one per discontinuity, not per vCPU:
+# retgaps misses two runs on vCPU 0) and of damage (a last frame cut short
+# is a damaged stretch, kept in files.damaged by the load).
+verdict() { "$REPORT" "$1" 2>&1 >/dev/null | grep 'the trace is' || true; }
+"$T2S" -o "$tmp/gaps.db" "$tmp/retgaps.discon" 2>/dev/null || eq "retgaps: load" $? 3
+eq "retgaps: files" "$(verdict "$tmp/retgaps.discon")" "discon-report: the trace is incomplete: \
+damaged or missing data (0 damaged stretches, 2 sequence gaps)"
+eq "retgaps: database" "$(verdict "$tmp/gaps.db")" "$(verdict "$tmp/retgaps.discon")"
+eq "retgaps: stored" "$(q "$tmp/gaps.db" "SELECT complete_why FROM traces")" \
+  "damaged or missing data (0 damaged stretches, 2 sequence gaps)"
+eq "retstart: one gap" "$(verdict "$tmp/start.db")" "discon-report: the trace is incomplete: \
+damaged or missing data (0 damaged stretches, 1 sequence gap)"
+head -c -300 "$SRCDIR/tests/data/aarch64-boot.discon" >"$tmp/cut.discon"
+"$T2S" -o "$tmp/cut.db" "$tmp/cut.discon" 2>/dev/null || eq "cut: load" $? 3
+eq "cut: files" "$(verdict "$tmp/cut.discon")" "discon-report: the trace is incomplete: \
+damaged or missing data (1 damaged stretch, 0 sequence gaps)"
+eq "cut: database" "$(verdict "$tmp/cut.db")" "$(verdict "$tmp/cut.discon")"
+eq "cut: files.damaged" "$(q "$tmp/cut.db" "SELECT damaged FROM files")" 2
+# The rest of the file, loaded later, ends the damage: the whole trace.
+cp "$SRCDIR/tests/data/aarch64-boot.discon" "$tmp/cut.discon"
+"$T2S" -o "$tmp/cut.db" "$tmp/cut.discon" 2>/dev/null || fail "cut: the rest of it"
+eq "cut, grown: files.damaged" "$(q "$tmp/cut.db" "SELECT damaged FROM files")" 0
+eq "cut, grown: database" "$(verdict "$tmp/cut.db")" "$(verdict "$tmp/cut.discon")"
+echo "ok: reports from databases (rowid order and sorted, losses, returns, gaps, damage) equal the files'"
+
+# Two traces in one directory: discon-report and discon-dump refuse them
+# with the one message, with or without a --trace prefix both match.
+mkdir "$tmp/two"
+cp "$tmp/returns-a64.discon" "$tmp/retback.discon" "$tmp/two/"
+for t in "" "--trace 6564"; do
+  # shellcheck disable=SC2086
+  r=$("$REPORT" $t "$tmp/two" 2>&1 >/dev/null) && fail "report on two traces ($t): no refusal"
+  # shellcheck disable=SC2086
+  d=$("$DUMP" $t "$tmp/two" 2>&1 >/dev/null) && fail "dump on two traces ($t): no refusal"
+  eq "two traces ($t): one message" "${d#discon-dump: }" "${r#discon-report: }"
+  case $r in *"more than one trace"*"pick one with --trace ID") ;;
+    *) fail "two traces ($t): $r" ;; esac
+done
 
 # 2. Views for people, on the x86_64 boot with symbols.
 db=$tmp/boot.db

@@ -91,6 +91,37 @@ static void range_row(struct discon_completeness *c, sqlite3_stmt *s, bool event
 static void event_row(struct discon_completeness *c, sqlite3_stmt *s) { range_row(c, s, true); }
 static void loss_row(struct discon_completeness *c, sqlite3_stmt *s) { range_row(c, s, false); }
 
+/* The sequence gaps of one vCPU by the reader's definition (the gap
+ * callback of trace_reader.h, schema/trace_paths.c): each event or loss
+ * whose first sequence number is not where the vCPU's previous one ended
+ * is one gap, so a vCPU missing two runs has two; with file 0 loaded its
+ * first is checked against 0. Sequence numbers are stored as their signed
+ * twins: the order puts the non-negative ones (below 2^63) first. */
+static int count_gaps(struct discon_db *db, int64_t trace, uint32_t vcpu, bool from_zero,
+                      uint64_t *gaps)
+{
+    sqlite3_stmt *s;
+    int rc = discon_db_prepare(db, "SELECT first, n FROM (SELECT seq AS first, 1 AS n FROM events"
+                                   " WHERE trace = ?1 AND vcpu = ?2 UNION ALL SELECT first_seq,"
+                                   " count FROM losses WHERE trace = ?1 AND vcpu = ?2)"
+                                   " ORDER BY first < 0, first", &s);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, trace);
+    sqlite3_bind_int64(s, 2, vcpu);
+    bool have = from_zero;
+    uint64_t next = 0;
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        uint64_t first = (uint64_t)sqlite3_column_int64(s, 0);
+        *gaps += have && first != next;
+        next = first + (uint64_t)sqlite3_column_int64(s, 1);
+        have = true;
+    }
+    sqlite3_finalize(s);
+    return step == SQLITE_DONE ? 0 : DISCON_DB_E_SQLITE;
+}
+
 int discon_db_completeness(struct discon_db *db, int64_t trace, struct discon_completeness *c)
 {
     int rc = step_all(db, "SELECT file_index, damaged, kept FROM files WHERE trace = ?"
@@ -114,16 +145,15 @@ int discon_db_completeness(struct discon_db *db, int64_t trace, struct discon_co
     if (rc == 0 && !c->events_unknown)
         rc = step_all(db, "SELECT vcpu, SUM(count), MIN(first_seq), MAX(first_seq + count)"
                           " FROM losses WHERE trace = ? GROUP BY vcpu", trace, loss_row, c);
-    /* A vCPU whose events and losses do not fill their range misses some;
-     * with file 0 loaded, so does one that does not start at sequence 0
-     * (the files' reader counts that jump too: trace_paths.c). */
+    /* Only a vCPU whose events and losses do not fill their range, or that
+     * does not start at sequence 0 with file 0 loaded, can have a gap:
+     * the others cost no scan. */
     bool from_zero = c->any_file && c->first_file == 0;
     for (uint32_t i = 0; rc == 0 && !c->events_unknown && i < c->nvcpus; i++) {
         const struct discon_vcpu_read *v = &c->vcpu[i];
-        if (v->seen && v->events + v->lost != v->end_seq - v->first_seq)
-            c->gaps++;
-        if (v->seen && from_zero && v->first_seq != 0)
-            c->gaps++;
+        if (v->seen && (v->events + v->lost != v->end_seq - v->first_seq ||
+                        (from_zero && v->first_seq != 0)))
+            rc = count_gaps(db, trace, i, from_zero, &c->gaps);
     }
     return rc;
 }

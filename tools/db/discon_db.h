@@ -188,6 +188,15 @@ enum {
     DISCON_DB_LOSS_VCPU, DISCON_DB_LOSS_FIRST_SEQ, DISCON_DB_LOSS_COUNT,
     DISCON_DB_LOSS_FIRST_NS, DISCON_DB_LOSS_LAST_NS,
 };
+/* files.damaged: what loading the file skipped. Readers count any value
+ * but INTACT as damage (tools/db/completeness.c), as the files' reader
+ * counts a truncated last frame: a database of version 7 made before
+ * TAIL existed holds 0 and 1 only and reads as it did. */
+#define DISCON_DB_FILE_INTACT 0
+#define DISCON_DB_FILE_DAMAGED 1 /* damage inside it was skipped: loading it again is refused */
+#define DISCON_DB_FILE_TAIL 2    /* intact up to files.bytes, the bytes after it no whole frame
+                                    (truncated, or still being written): a later load of the
+                                    grown file reads on from there */
 enum { DISCON_DB_VCPU_VCPU, DISCON_DB_VCPU_PRODUCED, DISCON_DB_VCPU_DROPPED, DISCON_DB_VCPU_WRITTEN };
 /* An event row (IS_LOSS 0): the _discon_events columns SEQ ... SYSCALL
  * as stored (BITS the packed small fields, DISCON_DB_BITS_*; TO_PC as

@@ -2,6 +2,7 @@
  * derivation, between the library's callbacks and the printers. */
 #include "dump.h"
 #include "tool_args.h"
+#include "trace_pick.h"
 
 #include <string.h>
 
@@ -9,13 +10,11 @@ struct dumper {
     const struct dump_options *o;
     bool have_start;
     uint64_t start_ns;     /* the trace's clock reference: time 0 of time_s */
-    uint8_t trace_id[16];
-    size_t trace_id_len;
+    struct discon_trace_pick pick; /* the one trace dumped */
     bool deriving;         /* traps: d holds state of the current trace */
     struct discon_trap_deriver d;
     struct discon_trap_namer namer; /* no symbols: x86_64 kinds are unknown */
     bool nomem;
-    char first_id[33], other_id[33]; /* a second trace without --trace */
 };
 
 /* type 0: a record without a type (a loss); timed false: without a time
@@ -71,29 +70,23 @@ static int on_header(void *ctx, const char *path, const Discon__Header *h)
 {
     (void)path;
     struct dumper *u = ctx;
-    char hex[33];
-    discon_trace_id_hex(h, hex);
-    if (!discon_trace_selected(u->o->trace, hex))
-        return DISCON_READ_SKIP_FILE;
-    size_t len = h->trace_id.len < sizeof u->trace_id ? h->trace_id.len : sizeof u->trace_id;
-    bool same = u->have_start && len == u->trace_id_len &&
-                (len == 0 || memcmp(h->trace_id.data, u->trace_id, len) == 0);
-    if (same)
-        return 0;
     /* Lines carry no trace id: two traces would read as one. The reader
-     * gives the files trace by trace, so this comes after the first
+     * gives the files trace by trace, so a second comes after the first
      * trace's lines: they stand, and the dump ends with an error. */
-    if (u->have_start && !u->o->trace) {
-        snprintf(u->other_id, sizeof u->other_id, "%s", hex);
+    switch (discon_trace_pick(&u->pick, h)) {
+    case DISCON_PICK_SKIP:
+        return DISCON_READ_SKIP_FILE;
+    case DISCON_PICK_OTHER:
         return DISCON_READ_STOP;
+    case DISCON_PICK_SAME:
+        return 0;
+    case DISCON_PICK_NEW:
+        break;
     }
-    snprintf(u->first_id, sizeof u->first_id, "%s", hex);
-    /* A new trace: its own start and, for traps, its own rule. */
+    /* The trace: its start and, for traps, its rule. Events read before
+     * (a first header damaged) are derived under the default rule. */
     if (finish_traps(u) != 0)
         return DISCON_READ_STOP;
-    u->trace_id_len = len;
-    if (len)
-        memcpy(u->trace_id, h->trace_id.data, len);
     u->have_start = h->clock && h->clock->monotonic_ns;
     u->start_ns = u->have_start ? h->clock->monotonic_ns : 0;
     if (u->o->traps) {
@@ -170,6 +163,7 @@ int dump_paths(const struct dump_options *o, char *const *paths, int n, char *er
                size_t errlen)
 {
     struct dumper u = {.o = o};
+    discon_trace_pick_init(&u.pick, o->trace);
     struct discon_reader_ops ops = {
         .ctx = &u, .header = on_header, .events = on_events, .loss = on_loss,
         .damage = on_damage, .gap = on_gap,
@@ -180,11 +174,8 @@ int dump_paths(const struct dump_options *o, char *const *paths, int n, char *er
     if (rc >= 0 && finish_traps(&u) != 0)
         u.nomem = true;
     discon_traps_free(&u.d);
-    if (u.other_id[0]) {
-        snprintf(err, errlen, "the inputs hold more than one trace (%.16s, %.16s, ...): pick one "
-                 "with --trace ID", u.first_id, u.other_id);
+    if (discon_trace_pick_error(&u.pick, err, errlen))
         return -DISCON_E_STOPPED;
-    }
     if (u.nomem) {
         snprintf(err, errlen, "out of memory");
         return -DISCON_E_NOMEM;

@@ -2,7 +2,7 @@
  * from a trace2sqlite database (input_db.c). */
 #include "report.h"
 #include "printable.h"
-#include "tool_args.h"
+#include "trace_pick.h"
 #include "trace_reader.h"
 
 #include <stdio.h>
@@ -12,7 +12,7 @@
 
 struct file_ctx {
     struct report *r;
-    char first_id[33], other_id[33]; /* the trace reported on; another one found */
+    struct discon_trace_pick pick; /* the trace reported on */
 };
 
 /* One trace: the one --trace selects (files of others are skipped), or
@@ -21,16 +21,11 @@ static int f_header(void *ctx, const char *path, const Discon__Header *h)
 {
     (void)path;
     struct file_ctx *c = ctx;
-    char id[33];
-    discon_trace_id_hex(h, id);
-    if (!discon_trace_selected(c->r->opt.trace, id))
+    enum discon_trace_pick_is is = discon_trace_pick(&c->pick, h);
+    if (is == DISCON_PICK_SKIP)
         return DISCON_READ_SKIP_FILE;
-    if (!c->first_id[0])
-        memcpy(c->first_id, id, sizeof id);
-    else if (strcmp(id, c->first_id) != 0) {
-        memcpy(c->other_id, id, sizeof id);
-        return -1;
-    }
+    if (is == DISCON_PICK_OTHER)
+        return DISCON_READ_STOP;
     discon_complete_header(&c->r->complete, h);
     c->r->complete.start_ns = h->clock ? h->clock->monotonic_ns : 0;
     return report_header(c->r, h);
@@ -90,15 +85,15 @@ static void f_gap(void *ctx, uint32_t vcpu, uint64_t expected, uint64_t got)
 int report_read_files(struct report *r, char *const *paths, int n, char *err, size_t errlen)
 {
     struct file_ctx c = {.r = r};
+    discon_trace_pick_init(&c.pick, r->opt.trace);
     struct discon_reader_ops ops = {
         .ctx = &c, .header = f_header, .events = f_events, .loss = f_loss, .end = f_end,
         .damage = f_damage, .gap = f_gap,
     };
     struct discon_read_stats st = {0};
     int rc = discon_read_paths(paths, n, &ops, &st, err, errlen);
-    if (c.other_id[0])
-        return FAIL("the inputs hold more than one trace%s (%.16s, %.16s, ...): pick one with "
-                    "--trace ID", r->opt.trace ? " of that id" : "", c.first_id, c.other_id);
+    if (discon_trace_pick_error(&c.pick, err, errlen))
+        return -1;
     if (rc < 0)
         return -1;
     if (!r->have_header && r->opt.trace)

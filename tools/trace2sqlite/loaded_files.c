@@ -56,7 +56,7 @@ int loaded_file_begin(struct discon_db *db, int64_t trace, int64_t file_index, c
     sqlite3_bind_int64(s, 2, file_index);
     if (sqlite3_step(s) == SQLITE_ROW) {
         before->bytes_then = sqlite3_column_int64(s, 0);
-        before->damaged = sqlite3_column_int(s, 1) != 0;
+        before->damaged = sqlite3_column_int(s, 1) == DISCON_DB_FILE_DAMAGED;
         sqlite3_finalize(s);
         /* The size now only says whether there may be more: what was
          * loaded is what was read, never what a stat saw. */
@@ -79,10 +79,14 @@ int loaded_file_begin(struct discon_db *db, int64_t trace, int64_t file_index, c
 }
 
 int loaded_file_done(struct discon_db *db, int64_t trace, int64_t file_index, int64_t bytes,
-                     bool damaged)
+                     int damaged)
 {
+    /* A load reads on from `bytes` only where nothing was damaged before
+     * it (loaded_file_begin): this load's state is the file's, except
+     * that damage stays. */
     sqlite3_stmt *s;
-    int rc = discon_db_prepare(db, "UPDATE files SET bytes = ?, damaged = damaged OR ?"
+    int rc = discon_db_prepare(db, "UPDATE files SET bytes = ?, damaged = iif(damaged = "
+                                   DISCON_DB_STR(DISCON_DB_FILE_DAMAGED) ", damaged, ?)"
                                    " WHERE trace = ? AND file_index = ?", &s);
     if (rc)
         return rc;

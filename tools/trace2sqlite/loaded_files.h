@@ -28,7 +28,7 @@ enum {
 /* What the files table held for a file or its trace. */
 struct loaded_file {
     int64_t bytes_then, bytes_now;
-    bool damaged;
+    bool damaged;      /* damage inside it was skipped (DISCON_DB_FILE_DAMAGED) */
     bool later_loaded; /* a file of the trace with a higher index is loaded */
     char kept[96];     /* OTHER_KEPT: what the trace's earlier loads kept */
 };
@@ -41,9 +41,9 @@ int loaded_file_begin(struct discon_db *db, int64_t trace, int64_t file_index, c
                       const char *kept, struct loaded_file *before);
 
 /* The file's load ends: `bytes` of it were read and loaded (the end of
- * its last intact frame), and whether damage was skipped. 0 or
+ * its last intact frame), and what was skipped (DISCON_DB_FILE_*). 0 or
  * DISCON_DB_E_SQLITE. */
 int loaded_file_done(struct discon_db *db, int64_t trace, int64_t file_index, int64_t bytes,
-                     bool damaged);
+                     int damaged);
 
 #endif

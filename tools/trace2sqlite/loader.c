@@ -301,7 +301,7 @@ static int on_header(void *ctx, const char *path, const Discon__Header *h)
         return file_seen_before(l, path, seen, &before);
     if (before.later_loaded && out_of_order(l, path, h->file_index))
         return -1;
-    l->file_damaged = false;
+    l->file_damaged = DISCON_DB_FILE_INTACT;
     l->file_index = h->file_index;
     l->resume_from = seen == LOADED_FILE_GROWN ? (uint64_t)before.bytes_then : 0;
     l->frame_off = l->file_size = 0;
@@ -395,8 +395,10 @@ static int on_end(void *ctx, const Discon__End *e)
 }
 
 /* Damage that runs to the end of the file is a frame not yet whole (a
- * file still being written): the file is loaded up to it, not marked
- * damaged, and a later load reads on from there. Other damage marks it. */
+ * file still being written, or cut short): the file is loaded up to it
+ * and marked so (DISCON_DB_FILE_TAIL: damaged as it stands, as the files'
+ * reader says, yet a later load reads on from there). Other damage marks
+ * it damaged for good. */
 static void on_damage(void *ctx, const struct discon_damage *d)
 {
     struct loader *l = ctx;
@@ -405,9 +407,11 @@ static void on_damage(void *ctx, const struct discon_damage *d)
         fprintf(stderr, "trace2sqlite: %s: loaded up to byte %llu; the %llu bytes after it are "
                 "no whole frame yet (still being written?): loading it again adds them\n",
                 d->path, (unsigned long long)d->offset, (unsigned long long)d->length);
+        if (l->file_damaged == DISCON_DB_FILE_INTACT)
+            l->file_damaged = DISCON_DB_FILE_TAIL;
         return;
     }
-    l->file_damaged = true;
+    l->file_damaged = DISCON_DB_FILE_DAMAGED;
     fprintf(stderr, "trace2sqlite: %s: damaged data at offset %llu (%llu bytes skipped): %s\n",
             d->path, (unsigned long long)d->offset, (unsigned long long)d->length, d->what);
 }

@@ -37,7 +37,8 @@ struct loader {
     /* the trace and file being loaded */
     int64_t trace;        /* row of the traces table */
     uint64_t t0;          /* the trace's clock reference, ns */
-    bool in_file, file_damaged;
+    bool in_file;
+    int file_damaged;     /* files.damaged of this load: DISCON_DB_FILE_* */
     char file_path[4096];
     int64_t file_index;
     /* How far into the file: records in frames that start before
