@@ -44,6 +44,20 @@ echo "ok: $tries early SIGTERMs, each ended the launch with nothing left"
 "$DISCON_RECORD" -o "$tmp/int" -- "$QEMU" "${svc_guest_qemu[@]}" -kernel "$tmp/guest.elf" \
   >/dev/null 2>"$tmp/int.err" & pid=$!
 wait_until 60 "discond to start the trace" has_trace_file "$tmp/int"
+# QEMU catches SIGINT only late in its start-up (os_setup_signal_handling,
+# after the displays; the plugin, and so the trace, come earlier): a SIGINT
+# before that kills it outright, unfinished, and the trace says so. Mid-run
+# means QEMU catches it: SigCgt of /proc/PID/status has SIGINT (bit 1).
+qemu_catches_sigint() {
+  local c mask
+  for c in $(pgrep -P "$pid"); do
+    [ "$(cat /proc/"$c"/comm 2>/dev/null)" = discond ] && continue
+    mask=$(awk '/^SigCgt:/ { print $2 }' /proc/"$c"/status 2>/dev/null) || continue
+    [ -n "$mask" ] && (((0x$mask >> 1) & 1)) && return 0
+  done
+  return 1
+}
+wait_until 60 "QEMU to catch SIGINT" qemu_catches_sigint
 kill -INT "$pid"
 (sleep 30 && kill -TERM "$pid") 2>/dev/null & watchdog=$!
 rc=0

@@ -63,7 +63,6 @@ static int f_end(void *ctx, const Discon__End *e)
 
 static void f_damage(void *ctx, const struct discon_damage *d)
 {
-    ((struct file_ctx *)ctx)->r->damaged++;
     ((struct file_ctx *)ctx)->r->complete.damaged++;
     fprintf(stderr, "discon-report: %s: damaged data at offset %llu (%llu bytes skipped): %s\n",
             d->path, (unsigned long long)d->offset, (unsigned long long)d->length, d->what);
@@ -72,7 +71,6 @@ static void f_damage(void *ctx, const struct discon_damage *d)
 static void f_gap(void *ctx, uint32_t vcpu, uint64_t expected, uint64_t got)
 {
     struct report *r = ((struct file_ctx *)ctx)->r;
-    r->gaps++;
     r->complete.gaps++;
     /* As a loss: nothing open on the vCPU is matched across the missing
      * events (a void callback: out of memory shows at the next feed). */

@@ -180,7 +180,7 @@ struct report {
     char qemu_ended[32];  /* End.qemu_ended: "exit N", "signal N"; "" not known */
     char snapshot[16];    /* End.snapshot: a flight-recorder snapshot's trigger; "" none */
     char guest_ended[24]; /* End.guest_ended: "power-off", "reset", ...; "" not seen */
-    uint64_t unrecorded, damaged, gaps;
+    uint64_t unrecorded;
     bool aggregate_only; /* a database without raw events */
     bool stored_kinds;   /* its kinds table holds the kinds named at load */
     struct discon_symbols db_syms; /* a database's own symbols table */
