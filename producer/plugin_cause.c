@@ -12,7 +12,8 @@
 /* Register slots of each target, indices into discon_cause_vcpu.reg. */
 enum {
     A64_CPSR, A64_ESR1, A64_ESR2, A64_ESR3, A64_FAR1, A64_FAR2, A64_FAR3, A64_X8, A64_X0,
-    A64_ELR1, A64_ELR2, A64_ELR3, A64_SPSR1, A64_SPSR2, A64_SPSR3, A64_TCR1
+    A64_ELR1, A64_ELR2, A64_ELR3, A64_SPSR1, A64_SPSR2, A64_SPSR3, A64_TCR1,
+    A64_HCR2, A64_HFGITR2, A64_SCR3
 };
 enum { RV_PRIV, RV_SCAUSE, RV_STVAL, RV_MCAUSE, RV_MTVAL, RV_A7, RV_SEPC, RV_MEPC, RV_MSTATUS };
 enum { X86_CR2, X86_CS, X86_RAX };
@@ -34,6 +35,8 @@ static const struct reg_name aarch64_regs[DISCON_CAUSE_MAX_REGS] = {
     [A64_ELR2] = {"ELR_EL2", true}, [A64_ELR3] = {"ELR_EL3", true},
     [A64_SPSR1] = {"SPSR_EL1", false}, [A64_SPSR2] = {"SPSR_EL2", true},
     [A64_SPSR3] = {"SPSR_EL3", true}, [A64_TCR1] = {"TCR_EL1", false},
+    [A64_HCR2] = {"HCR_EL2", true},  [A64_HFGITR2] = {"HFGITR_EL2", true},
+    [A64_SCR3] = {"SCR_EL3", true},
 };
 static const struct reg_name riscv64_regs[DISCON_CAUSE_MAX_REGS] = {
     [RV_PRIV] = {"priv", false},  [RV_SCAUSE] = {"scause", false}, [RV_STVAL] = {"stval", false},
@@ -274,6 +277,27 @@ static uint8_t aarch32_mode_el(unsigned m)
     return m == 0x0 ? 0 : m == 0x6 ? 3 : m == 0xa ? 2 : 1;
 }
 
+/* Whether an ERET at EL1 traps to EL2 instead (Arm ARM DDI 0487, C6.2
+ * "ERET": HCR_EL2.NV (bit 42, FEAT_NV), or the fine-grained trap
+ * HFGITR_EL2.ERET (bit 51, FEAT_FGT), which SCR_EL3.FGTEn (bit 27) enables
+ * where EL3 exists). Both only while EL2 is enabled: no EL3, or SCR_EL3
+ * not Secure (NS bit 0, NSE bit 62) or Secure EL2 on (EEL2 bit 18). The
+ * same conditions as QEMU's TB flag TRAP_ERET (target/arm/tcg/hflags.c). */
+static bool aarch64_eret_traps_to_el2(struct discon_cause_vcpu *v)
+{
+    uint64_t hcr, scr = 0, fgt;
+    if (!read_reg(v, A64_HCR2, &hcr))
+        return false; /* no EL2 */
+    bool el3 = read_reg(v, A64_SCR3, &scr);
+    if (el3 && !(scr & 1) && !(scr >> 62 & 1) && !(scr >> 18 & 1))
+        return false; /* Secure state, Secure EL2 off: EL2 is disabled */
+    if (hcr >> 42 & 1)
+        return true;
+    if ((hcr >> 34 & 1) && (hcr >> 27 & 1))
+        return false; /* {E2H, TGE} = {1, 1}: no fine-grained traps (EL1 unused) */
+    return (!el3 || (scr >> 27 & 1)) && read_reg(v, A64_HFGITR2, &fgt) && (fgt >> 51 & 1);
+}
+
 /* ERET at the EL it runs at: PC = ELR_ELx, PSTATE = SPSR_ELx (Arm ARM
  * C6.2 "ERET", D1.4 "Exception return"). UNDEFINED at EL0: it traps
  * instead. An illegal return (SPSR naming a higher EL) is recorded with
@@ -286,7 +310,7 @@ static bool aarch64_return(struct discon_cause_vcpu *v, bool signed_elr,
     if (!read_reg(v, A64_CPSR, &cpsr))
         return false;
     unsigned el = (unsigned)(cpsr >> 2) & 3; /* PSTATE.EL */
-    if (el == 0 || !read_reg(v, A64_ELR1 + (int)el - 1, &rec->to_pc) ||
+    if (el == 0 || (el == 1 && aarch64_eret_traps_to_el2(v)) || !read_reg(v, A64_ELR1 + (int)el - 1, &rec->to_pc) ||
         !read_reg(v, A64_SPSR1 + (int)el - 1, &spsr))
         return false;
     if (signed_elr && el == 1 && read_reg(v, A64_TCR1, &tcr))

@@ -51,7 +51,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
-#define DISCON_CAUSE_MAX_REGS 16
+#define DISCON_CAUSE_MAX_REGS 19
 
 /* One vCPU's handles (NULL: the CPU has no such register) and buffer.
  * Written on the vCPU's thread before it runs, read only there. */
