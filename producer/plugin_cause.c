@@ -310,7 +310,9 @@ static bool aarch64_return(struct discon_cause_vcpu *v, bool signed_elr,
     if (!read_reg(v, A64_CPSR, &cpsr))
         return false;
     unsigned el = (unsigned)(cpsr >> 2) & 3; /* PSTATE.EL */
-    if (el == 0 || (el == 1 && aarch64_eret_traps_to_el2(v)) || !read_reg(v, A64_ELR1 + (int)el - 1, &rec->to_pc) ||
+    if (el == 0 || (el == 1 && aarch64_eret_traps_to_el2(v)))
+        return false; /* it traps instead of returning */
+    if (!read_reg(v, A64_ELR1 + (int)el - 1, &rec->to_pc) ||
         !read_reg(v, A64_SPSR1 + (int)el - 1, &spsr))
         return false;
     if (signed_elr && el == 1 && read_reg(v, A64_TCR1, &tcr))

@@ -102,8 +102,10 @@ bool discon_cause_syscall_nr(struct discon_cause *c, unsigned vcpu, uint64_t *nr
  * instruction is about to load: 3 reads (cpsr, ELR_ELx, SPSR_ELx; priv,
  * mstatus, sepc/mepc; ERETAA/ERETAB at EL1 a 4th, TCR_EL1), about 300 ns.
  * False if levels are off, a read failed, or the instruction traps
- * instead of returning at the level it runs at (ERET at EL0; SRET in U,
- * or in S under mstatus.TSR; MRET below M): then it records nothing. */
+ * instead of returning at the level it runs at (ERET at EL0, or at EL1
+ * when EL2 traps it: HCR_EL2.NV, HFGITR_EL2.ERET, read only on a CPU with
+ * EL2; SRET in U, or in S under mstatus.TSR; MRET below M): then it
+ * records nothing. */
 bool discon_cause_return_target(struct discon_cause *c, unsigned vcpu, enum discon_flow_insn f,
                                 struct discon_record *rec);
 
